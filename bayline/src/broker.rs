@@ -1,0 +1,261 @@
+//! The in-process MQTT broker (mqtt5: MQTT 3.1.1 and 5, retained messages, shared
+//! subscriptions) with bayline's credentials and topic rights enforced on every connect,
+//! publish and subscribe:
+//! - a scanner (username = scanner id, password = secret) may publish only on its own
+//!   `bayline/{site}/scanners/{id}/scan` and subscribe only to its own `…/reply` and the boards;
+//! - a display may only subscribe to `bayline/{site}/boards/#`;
+//! - the service user (the gateway and the server in this process) may use `bayline/#`.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use bayline_site::SiteConfig;
+use mqtt5::broker::auth::{AuthProvider, AuthResult};
+use mqtt5::broker::config::{StorageBackend, StorageConfig};
+use mqtt5::broker::{BrokerConfig, MqttBroker};
+use mqtt5::packet::connect::ConnectPacket;
+use mqtt5::protocol::v5::reason_codes::ReasonCode;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Principal {
+    Service,
+    Scanner { site: String, id: String },
+    Display { site: String },
+}
+
+/// Who may connect, and what each may touch.
+pub struct Rights {
+    users: HashMap<String, (String, Principal)>,
+}
+
+impl Rights {
+    /// Builds the rights of every site. A scanner or display id is an MQTT username, so it must
+    /// be unique across the sites one broker serves.
+    pub fn new(
+        sites: &[SiteConfig],
+        service_user: &str,
+        service_password: &str,
+    ) -> anyhow::Result<Rights> {
+        let mut users = HashMap::new();
+        users.insert(
+            service_user.to_string(),
+            (service_password.to_string(), Principal::Service),
+        );
+        for site in sites {
+            let s = site.id.to_string();
+            let entries = site
+                .scanners
+                .iter()
+                .map(|x| {
+                    (
+                        x.id.to_string(),
+                        x.secret.clone(),
+                        Principal::Scanner {
+                            site: s.clone(),
+                            id: x.id.to_string(),
+                        },
+                    )
+                })
+                .chain(site.displays.iter().map(|d| {
+                    (
+                        d.id.to_string(),
+                        d.secret.clone(),
+                        Principal::Display { site: s.clone() },
+                    )
+                }));
+            for (user, secret, who) in entries {
+                if users.insert(user.clone(), (secret, who)).is_some() {
+                    bail!("{}: MQTT user {user} is defined twice (scanner and display ids must be unique across sites)", site.source);
+                }
+            }
+        }
+        Ok(Rights { users })
+    }
+
+    fn principal(&self, user: Option<&str>) -> Option<&Principal> {
+        self.users.get(user?).map(|(_, p)| p)
+    }
+
+    fn check_password(&self, user: &str, password: &[u8]) -> bool {
+        self.users
+            .get(user)
+            .is_some_and(|(secret, _)| constant_time_eq(secret.as_bytes(), password))
+    }
+
+    pub fn may_publish(&self, user: Option<&str>, topic: &str) -> bool {
+        match self.principal(user) {
+            Some(Principal::Service) => topic.starts_with("bayline/"),
+            Some(Principal::Scanner { site, id }) => {
+                topic == format!("bayline/{site}/scanners/{id}/scan")
+            }
+            Some(Principal::Display { .. }) | None => false,
+        }
+    }
+
+    pub fn may_subscribe(&self, user: Option<&str>, filter: &str) -> bool {
+        let boards = |site: &str| {
+            let root = format!("bayline/{site}/boards/");
+            filter == format!("{root}#")
+                || (filter.starts_with(&root) && !filter[root.len()..].is_empty())
+        };
+        match self.principal(user) {
+            Some(Principal::Service) => {
+                let f = filter
+                    .strip_prefix("$share/")
+                    .and_then(|f| f.split_once('/').map(|(_, t)| t))
+                    .unwrap_or(filter);
+                f.starts_with("bayline/")
+            }
+            Some(Principal::Scanner { site, id }) => {
+                filter == format!("bayline/{site}/scanners/{id}/reply") || boards(site)
+            }
+            Some(Principal::Display { site }) => boards(site),
+            None => false,
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+type Fut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+impl AuthProvider for Rights {
+    fn authenticate<'a>(
+        &'a self,
+        connect: &'a ConnectPacket,
+        _addr: SocketAddr,
+    ) -> Fut<'a, mqtt5::error::Result<AuthResult>> {
+        Box::pin(async move {
+            match (&connect.username, &connect.password) {
+                (Some(user), Some(pass)) if self.check_password(user, pass) => {
+                    Ok(AuthResult::success_with_user(user.clone()))
+                }
+                _ => Ok(AuthResult::fail(ReasonCode::BadUsernameOrPassword)),
+            }
+        })
+    }
+
+    fn authorize_publish<'a>(
+        &'a self,
+        _client: &str,
+        user: Option<&'a str>,
+        topic: &'a str,
+    ) -> Fut<'a, bool> {
+        Box::pin(async move { self.may_publish(user, topic) })
+    }
+
+    fn authorize_subscribe<'a>(
+        &'a self,
+        _client: &str,
+        user: Option<&'a str>,
+        filter: &'a str,
+    ) -> Fut<'a, bool> {
+        Box::pin(async move { self.may_subscribe(user, filter) })
+    }
+}
+
+/// A running in-process broker.
+pub struct Broker {
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+    stop: mqtt5::broker::server::BrokerShutdownHandle,
+}
+
+impl Broker {
+    pub async fn start(listen: SocketAddr, rights: Rights) -> anyhow::Result<Broker> {
+        if listen.port() != 0 {
+            if let Err(e) = std::net::TcpListener::bind(listen) {
+                if e.kind() == std::io::ErrorKind::AddrInUse {
+                    bail!("MQTT port {} is already in use: choose another with --mqtt-listen ADDR, or use that broker with --broker URL", listen.port());
+                }
+                bail!("cannot listen for MQTT on {listen}: {e}");
+            }
+        }
+        let config = BrokerConfig::default()
+            .with_bind_address(listen)
+            .with_max_packet_size(1024 * 1024)
+            .with_storage(
+                StorageConfig::default()
+                    .with_backend(StorageBackend::Memory)
+                    .with_persistence(false),
+            )
+            .with_sys_topics_enabled(false);
+        let mut broker = MqttBroker::with_config(config)
+            .await
+            .with_context(|| format!("cannot start the MQTT broker on {listen}"))?
+            .with_auth_provider(Arc::new(rights));
+        let addr = broker
+            .local_addr()
+            .context("the MQTT broker has no address")?;
+        let stop = broker.shutdown_handle();
+        let task = tokio::spawn(async move {
+            if let Err(e) = broker.run().await {
+                tracing::error!(error = %e, "MQTT broker stopped with an error");
+            }
+        });
+        Ok(Broker { addr, task, stop })
+    }
+
+    pub async fn stop(self) {
+        self.stop.shutdown();
+        let _ = self.task.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rights() -> Rights {
+        Rights::new(&[SiteConfig::demo()], "svc", "pw").unwrap()
+    }
+
+    #[test]
+    fn a_scanner_publishes_only_its_own_scans() {
+        let r = rights();
+        assert!(r.may_publish(Some("HH-01"), "bayline/demo/scanners/HH-01/scan"));
+        assert!(!r.may_publish(Some("HH-01"), "bayline/demo/scanners/HH-02/scan"));
+        assert!(!r.may_publish(Some("HH-01"), "bayline/demo/scanners/HH-01/reply"));
+        assert!(!r.may_publish(Some("HH-01"), "bayline/demo/boards/lounge"));
+        assert!(!r.may_publish(Some("HH-01"), "bayline/other/scanners/HH-01/scan"));
+    }
+
+    #[test]
+    fn a_scanner_reads_only_its_replies_and_the_boards() {
+        let r = rights();
+        assert!(r.may_subscribe(Some("HH-01"), "bayline/demo/scanners/HH-01/reply"));
+        assert!(r.may_subscribe(Some("HH-01"), "bayline/demo/boards/#"));
+        assert!(r.may_subscribe(Some("HH-01"), "bayline/demo/boards/bay/+"));
+        assert!(!r.may_subscribe(Some("HH-01"), "bayline/demo/scanners/HH-02/reply"));
+        assert!(!r.may_subscribe(Some("HH-01"), "bayline/demo/scanners/+/reply"));
+        assert!(!r.may_subscribe(Some("HH-01"), "bayline/#"));
+        assert!(!r.may_subscribe(Some("HH-01"), "#"));
+    }
+
+    #[test]
+    fn a_display_only_reads_its_sites_boards() {
+        let r = rights();
+        assert!(r.may_subscribe(Some("lounge-1"), "bayline/demo/boards/#"));
+        assert!(r.may_subscribe(Some("lounge-1"), "bayline/demo/boards/lounge"));
+        assert!(!r.may_subscribe(Some("lounge-1"), "bayline/demo/boardsX"));
+        assert!(!r.may_subscribe(Some("lounge-1"), "bayline/+/boards/#"));
+        assert!(!r.may_publish(Some("lounge-1"), "bayline/demo/boards/lounge"));
+    }
+
+    #[test]
+    fn the_service_user_may_share_scans_and_strangers_nothing() {
+        let r = rights();
+        assert!(r.may_subscribe(Some("svc"), "$share/bayline/bayline/+/scanners/+/scan"));
+        assert!(r.may_publish(Some("svc"), "bayline/demo/scanners/HH-01/reply"));
+        assert!(!r.may_subscribe(None, "bayline/#"));
+        assert!(!r.may_publish(Some("nobody"), "bayline/demo/scanners/nobody/scan"));
+        assert!(r.check_password("HH-01", b"demo-hh01"));
+        assert!(!r.check_password("HH-01", b"demo-hh0"));
+    }
+}

@@ -1,0 +1,15 @@
+//! The `bayline` binary's library: everything `main` calls, so tests call the same code.
+//!
+//! # Layout
+//! - [`cli`]: the command line (clap); doc comments become `--help`.
+//! - [`up`]: `bayline up`: broker, gateway and server in one process, and their shutdown.
+//! - [`broker`]: the in-process MQTT broker with bayline's credentials and topic rights.
+//! - [`scan`]: `bayline scan`: one scan as a handheld sends it, and its reply.
+//! - [`mosquitto`]: `bayline mosquitto-config`: the same rights for an external Mosquitto.
+//! - [`telemetry`]: tracing setup.
+pub mod broker;
+pub mod cli;
+pub mod mosquitto;
+pub mod scan;
+pub mod telemetry;
+pub mod up;

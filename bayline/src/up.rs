@@ -1,0 +1,133 @@
+//! `bayline up`: everything in one process.
+//!
+//! Start order: HTTP port, broker, database, gateway, server, then the ready line. Stop order
+//! is the reverse of what could lose work: the gateway finishes its batch (commit, reply, ack)
+//! first, then the server drains, then the broker stops, then the database closes.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use bayline_domain::workshop::Settings;
+use bayline_gateway::{BrokerUrl, GatewayOptions};
+use bayline_site::SiteConfig;
+use bayline_store::{Ledger, Store};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use crate::broker::{Broker, Rights};
+
+pub enum Mqtt {
+    /// Run the built-in broker here.
+    Listen(SocketAddr),
+    /// Use this broker.
+    External(BrokerUrl),
+}
+
+pub struct Up {
+    pub sites: Vec<SiteConfig>,
+    pub db: String,
+    pub mqtt: Mqtt,
+    pub http: SocketAddr,
+    pub client_id: String,
+}
+
+/// Where the running system can be reached.
+#[derive(Debug, Clone)]
+pub struct Ready {
+    pub http: SocketAddr,
+    pub mqtt: String,
+}
+
+/// The user name of the gateway and server on the built-in broker.
+const SERVICE_USER: &str = "bayline-service";
+
+/// Runs until `cancel`, calling `on_ready` once scans can be taken.
+pub async fn run(
+    up: Up,
+    cancel: CancellationToken,
+    on_ready: impl FnOnce(&Ready),
+) -> anyhow::Result<()> {
+    let http = tokio::net::TcpListener::bind(up.http).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow::anyhow!(
+                "HTTP port {} is already in use: choose another with --http ADDR",
+                up.http.port()
+            )
+        } else {
+            anyhow::anyhow!("cannot listen for HTTP on {}: {e}", up.http)
+        }
+    })?;
+    let http_addr = http.local_addr()?;
+
+    let (broker, broker_url) = match up.mqtt {
+        Mqtt::Listen(addr) => {
+            let password = random_secret();
+            let broker =
+                Broker::start(addr, Rights::new(&up.sites, SERVICE_USER, &password)?).await?;
+            let url = BrokerUrl::local(broker.addr.port(), SERVICE_USER, &password);
+            (Some(broker), url)
+        }
+        Mqtt::External(url) => (None, url),
+    };
+    let mqtt_addr = broker
+        .as_ref()
+        .map_or_else(|| broker_url.to_string(), |b| b.addr.to_string());
+
+    let store = Store::open(&up.db)
+        .await
+        .with_context(|| format!("cannot open the database {}", up.db))?;
+    let ledger = Arc::new(Ledger::open(store.clone(), up.sites, Settings::default()).await?);
+    if ledger.sites().next().is_none() {
+        bail!("no site configured");
+    }
+
+    let tasks = tokio_util::task::TaskTracker::new();
+    let gateway_stop = CancellationToken::new();
+    let gateway = tasks.spawn(
+        bayline_gateway::run(
+            ledger.clone(),
+            GatewayOptions {
+                broker: broker_url,
+                client_id: up.client_id,
+                share_group: None,
+            },
+            gateway_stop.clone(),
+        )
+        .instrument(tracing::info_span!("gateway")),
+    );
+    let server_stop = CancellationToken::new();
+    let server = tasks.spawn(bayline_server::serve(
+        http,
+        bayline_server::AppState::new(ledger.clone()),
+        server_stop.clone(),
+    ));
+    tasks.close();
+
+    on_ready(&Ready {
+        http: http_addr,
+        mqtt: mqtt_addr,
+    });
+    tracing::info!(http = %http_addr, "bayline ready");
+
+    cancel.cancelled().await;
+    gateway_stop.cancel();
+    let _ = gateway.await;
+    server_stop.cancel();
+    if let Ok(Err(e)) = server.await {
+        tracing::warn!(error = %e, "HTTP server stopped with an error");
+    }
+    tasks.wait().await;
+    if let Some(b) = broker {
+        b.stop().await;
+    }
+    store.close().await;
+    tracing::info!("bayline stopped");
+    Ok(())
+}
+
+fn random_secret() -> String {
+    use rand::Rng;
+    let bytes: [u8; 24] = rand::thread_rng().gen();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,91 @@
+//! What a site knows before any scan: its bays and staff (from the site config) and its job
+//! cards (from the DMS or an advisor, through `PUT …/jobs/{job}`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Id, Time};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BayKind {
+    Lift,
+    Alignment,
+    Body,
+    Paint,
+    Wash,
+    Qc,
+    Other,
+}
+
+impl BayKind {
+    /// Work bays count in the KPIs (contract §4 "Bays"); wash and QC bays do not.
+    pub fn is_work_bay(self) -> bool {
+        !matches!(self, BayKind::Wash | BayKind::Qc)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Technician,
+    Qc,
+    Washer,
+    Advisor,
+    Manager,
+}
+
+/// One labour line of a job card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpCard {
+    pub op: Id,
+    #[serde(default)]
+    pub title: String,
+    pub std_hours: f64,
+}
+
+/// A repair order as the DMS or the advisor describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobCard {
+    pub job: Id,
+    #[serde(default)]
+    pub plate: String,
+    #[serde(default)]
+    pub vehicle: String,
+    #[serde(default)]
+    pub customer: String,
+    #[serde(default)]
+    pub advisor: String,
+    #[serde(default)]
+    pub service: String,
+    #[serde(default)]
+    pub promised_at: Option<Time>,
+    /// Whether the car is washed after QC (contract §4 Stages: default yes).
+    #[serde(default = "yes")]
+    pub wash: bool,
+    #[serde(default)]
+    pub ops: Vec<OpCard>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl JobCard {
+    pub fn op(&self, op: &str) -> Option<&OpCard> {
+        self.ops.iter().find(|o| o.op.as_str() == op)
+    }
+
+    pub fn std_hours(&self) -> f64 {
+        self.ops.iter().map(|o| o.std_hours).sum()
+    }
+}
+
+/// The site's fixed lists and its job cards.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub bays: BTreeMap<Id, BayKind>,
+    pub badges: BTreeMap<Id, Role>,
+    pub jobs: BTreeMap<Id, JobCard>,
+}

@@ -1,0 +1,196 @@
+//! Clocking on and off, bay holds and the bay segments they imply. These are effects only:
+//! the rules have checked everything before calling them.
+
+use jiff::SignedDuration;
+
+use super::track::{Holding, LastClockOff, OnOp, Washing};
+use super::{BayHold, BaySegment, ClockOff, Clocked, State, Wash};
+use crate::{Id, PauseReason, Time};
+
+/// Whether clocking `badge` on `job` at `bay` meets another job holding the bay with someone
+/// clocked on there. The badge itself does not count: it is switched off its previous op at
+/// the same instant, before it clocks on.
+pub(super) fn bay_busy(s: &State, badge: &Id, job: &Id, bay: &Id) -> bool {
+    let Some(holder) = s.bays.get(bay).and_then(|b| b.holder.as_ref()) else {
+        return false;
+    };
+    holder.job != *job && s.on_at(&holder.job, bay).any(|(b, _)| b != badge)
+}
+
+/// Clocks `badge` on `op` of `job` at `bay`: off its previous op (switched), the bay taken
+/// from a job idling there, the job's hold moved here.
+pub(super) fn clock_on(s: &mut State, badge: &Id, job: &Id, op: &Id, bay: &Id, ts: Time) {
+    clock_off(s, badge, ClockOff::Switched, ts);
+    let other = s
+        .bays
+        .get(bay)
+        .and_then(|b| b.holder.as_ref())
+        .map(|h| h.job.clone());
+    if let Some(other) = other.filter(|o| o != job) {
+        release(s, &other, ts);
+    }
+    let held = s.jobs.get(job).and_then(|j| j.bay.clone());
+    if held.as_ref() != Some(bay) {
+        release(s, job, ts);
+        hold(s, job, bay, ts);
+    }
+    let interval = s.clocked.len();
+    s.clocked.push(Clocked {
+        badge: badge.clone(),
+        job: job.clone(),
+        op: op.clone(),
+        bay: bay.clone(),
+        from: ts,
+        to: None,
+        end: None,
+    });
+    s.badges.entry(badge.clone()).or_default().on = Some(OnOp {
+        job: job.clone(),
+        op: op.clone(),
+        bay: bay.clone(),
+        since: ts,
+        interval,
+    });
+    let jt = s.jobs.entry(job.clone()).or_default();
+    jt.ever_started = true;
+    let ot = jt.ops.entry(op.clone()).or_default();
+    ot.on.insert(badge.clone(), ts);
+    ot.started = true;
+    ot.last_bay = Some(bay.clone());
+    refresh(s, bay, ts);
+}
+
+/// Clocks `badge` off whatever it is on, if anything.
+pub(super) fn clock_off(s: &mut State, badge: &Id, end: ClockOff, ts: Time) {
+    let Some(on) = s.badges.get_mut(badge).and_then(|b| b.on.take()) else {
+        return;
+    };
+    if let Some(c) = s.clocked.get_mut(on.interval) {
+        c.to = Some(ts);
+        c.end = Some(end);
+    }
+    let jt = s.jobs.entry(on.job.clone()).or_default();
+    let ot = jt.ops.entry(on.op.clone()).or_default();
+    ot.on.remove(badge);
+    *ot.clocked.entry(badge.clone()).or_default() +=
+        ts.duration_since(on.since).max(SignedDuration::ZERO);
+    jt.last_clock_off = Some(LastClockOff {
+        op: on.op.clone(),
+        end,
+        at: ts,
+    });
+    let held = jt.bay.clone();
+    refresh(s, &on.bay, ts);
+    if let Some(held) = held {
+        refresh(s, &held, ts);
+    }
+}
+
+fn hold(s: &mut State, job: &Id, bay: &Id, ts: Time) {
+    let interval = s.holds.len();
+    s.holds.push(BayHold {
+        bay: bay.clone(),
+        job: job.clone(),
+        from: ts,
+        to: None,
+    });
+    let bt = s.bays.entry(bay.clone()).or_default();
+    bt.holder = Some(Holding {
+        job: job.clone(),
+        since: ts,
+        interval,
+    });
+    bt.idle_since = None;
+    s.jobs.entry(job.clone()).or_default().bay = Some(bay.clone());
+}
+
+/// Ends the job's hold on its bay, if it holds one.
+pub(super) fn release(s: &mut State, job: &Id, ts: Time) {
+    let Some(bay) = s.jobs.get_mut(job).and_then(|j| j.bay.take()) else {
+        return;
+    };
+    let bt = s.bays.entry(bay.clone()).or_default();
+    if let Some(h) = bt.holder.take_if(|h| h.job == *job) {
+        bt.idle_since = Some(ts);
+        if let Some(hold) = s.holds.get_mut(h.interval) {
+            hold.to = Some(ts);
+        }
+    }
+    refresh(s, &bay, ts);
+}
+
+/// Brings the bay's open segment in line with its holder and who is clocked on there.
+fn refresh(s: &mut State, bay: &Id, ts: Time) {
+    let want = s.bays.get(bay).and_then(|b| b.holder.as_ref()).map(|h| {
+        let working = s.on_at(&h.job, bay).next().is_some();
+        let reason = (!working).then(|| {
+            s.jobs
+                .get(&h.job)
+                .and_then(|j| j.last_clock_off.as_ref())
+                .map_or(PauseReason::Other, |c| c.end.blocking_reason())
+        });
+        (h.job.clone(), working, reason)
+    });
+    let open = s.bays.get(bay).and_then(|b| b.segment);
+    let have = open
+        .and_then(|i| s.segments.get(i))
+        .map(|g| (g.job.clone(), g.working, g.reason));
+    if have == want {
+        return;
+    }
+    if let Some(g) = open.and_then(|i| s.segments.get_mut(i)) {
+        g.to = Some(ts);
+    }
+    let segment = want.map(|(job, working, reason)| {
+        s.segments.push(BaySegment {
+            bay: bay.clone(),
+            job,
+            working,
+            reason,
+            from: ts,
+            to: None,
+        });
+        s.segments.len() - 1
+    });
+    s.bays.entry(bay.clone()).or_default().segment = segment;
+}
+
+/// Starts washing `job` (at `bay` if named), ending any wash it or that bay was in.
+pub(super) fn wash_start(s: &mut State, job: &Id, bay: Option<&Id>, ts: Time) {
+    wash_end(s, job, ts);
+    if let Some(other) = bay
+        .and_then(|b| s.bays.get(b)?.washing.as_ref())
+        .map(|w| w.job.clone())
+    {
+        wash_end(s, &other, ts);
+    }
+    let interval = s.washes.len();
+    s.washes.push(Wash {
+        job: job.clone(),
+        bay: bay.cloned(),
+        from: ts,
+        to: None,
+    });
+    s.jobs.entry(job.clone()).or_default().washing = Some(interval);
+    if let Some(bay) = bay {
+        s.bays.entry(bay.clone()).or_default().washing = Some(Washing {
+            job: job.clone(),
+            since: ts,
+            interval,
+        });
+    }
+}
+
+/// Ends the job's wash, if it is washing.
+pub(super) fn wash_end(s: &mut State, job: &Id, ts: Time) {
+    let Some(i) = s.jobs.get_mut(job).and_then(|j| j.washing.take()) else {
+        return;
+    };
+    let Some(w) = s.washes.get_mut(i) else {
+        return;
+    };
+    w.to = Some(ts);
+    if let Some(bt) = w.bay.as_ref().and_then(|b| s.bays.get_mut(b)) {
+        bt.washing.take_if(|w| w.job == *job);
+    }
+}

@@ -1,0 +1,198 @@
+//! One function per action (contract §3.1, §4). Each checks first and returns the anomaly
+//! before touching anything, so an anomaly leaves the state as it was.
+
+use super::track::QcResult;
+use super::{clock, ClockOff, State};
+use crate::{Catalog, Event, EventKey, EventKind, Id, PauseReason, Stage, Time, WarningCode};
+
+type Rule = Result<(), WarningCode>;
+
+pub(super) fn apply(s: &mut State, cat: &Catalog, ev: &Event) -> Rule {
+    let ts = ev.key.ts;
+    let badge = &ev.badge;
+    if let Some(job) = ev.kind.job() {
+        let delivered = s.jobs.get(job).and_then(|j| j.delivered_at);
+        if delivered.is_some_and(|d| ts > d || matches!(ev.kind, EventKind::Delivered { .. })) {
+            return Err(WarningCode::JobClosed);
+        }
+    }
+    match &ev.kind {
+        EventKind::CheckIn { job } => check_in(s, job, ts)?,
+        EventKind::Start { job, op, bay } => clock_on(s, ev, job, op, Some(bay))?,
+        EventKind::Resume { job, op, bay } => clock_on(s, ev, job, op, bay.as_ref())?,
+        EventKind::Pause { job, op, reason } => pause(s, &ev.key, badge, job, op, *reason)?,
+        EventKind::Finish { job, op } => finish(s, cat, &ev.key, job, op)?,
+        EventKind::QcPass { job } => qc_pass(s, cat, &ev.key, job)?,
+        EventKind::QcFail { job, op, .. } => qc_fail(s, cat, &ev.key, job, op.as_ref()),
+        EventKind::WashStart { job, bay } => {
+            clock::wash_start(s, job, bay.as_ref(), ts);
+            s.jobs.entry(job.clone()).or_default().last_wash_start = Some(ev.key.clone());
+        }
+        EventKind::WashDone { job, .. } => {
+            clock::wash_end(s, job, ts);
+            let jt = s.jobs.entry(job.clone()).or_default();
+            jt.last_wash_done = Some(ev.key.clone());
+            jt.last_ready = Some(ev.key.clone());
+        }
+        EventKind::Ready { job } => {
+            s.jobs.entry(job.clone()).or_default().last_ready = Some(ev.key.clone());
+        }
+        EventKind::Delivered { job } => {
+            clock::release(s, job, ts);
+            clock::wash_end(s, job, ts);
+            s.jobs.entry(job.clone()).or_default().delivered_at = Some(ts);
+        }
+        EventKind::ShiftStart => shift_start(s, badge, ts)?,
+        EventKind::ShiftEnd => shift_end(s, badge, ts)?,
+    }
+    if let Some(job) = ev.kind.job() {
+        note_ready(s, cat, job, ts);
+    }
+    Ok(())
+}
+
+/// Records when the job first reached stage `ready`.
+fn note_ready(s: &mut State, cat: &Catalog, job: &Id, ts: Time) {
+    let Some(jt) = s.jobs.get(job) else { return };
+    if jt.ready_at.is_none() && crate::stage::stage_of(jt, cat.jobs.get(job)) == Stage::Ready {
+        if let Some(jt) = s.jobs.get_mut(job) {
+            jt.ready_at = Some(ts);
+        }
+    }
+}
+
+fn check_in(s: &mut State, job: &Id, ts: Time) -> Rule {
+    if s.job(job).is_some_and(|j| j.checked_in_at.is_some()) {
+        return Err(WarningCode::AlreadyCheckedIn);
+    }
+    s.jobs.entry(job.clone()).or_default().checked_in_at = Some(ts);
+    Ok(())
+}
+
+fn clock_on(s: &mut State, ev: &Event, job: &Id, op: &Id, bay: Option<&Id>) -> Rule {
+    let track = s.op(job, op);
+    if track.is_some_and(|o| o.finished) {
+        return Err(WarningCode::OpFinished);
+    }
+    if track.is_some_and(|o| o.on.contains_key(&ev.badge)) {
+        return Err(WarningCode::AlreadyClockedOn);
+    }
+    let bay = match bay {
+        Some(bay) => bay.clone(),
+        None => track
+            .and_then(|o| o.last_bay.clone())
+            .ok_or(WarningCode::NoBay)?,
+    };
+    if clock::bay_busy(s, &ev.badge, job, &bay) {
+        return Err(WarningCode::BayBusy);
+    }
+    clock::clock_on(s, &ev.badge, job, op, &bay, ev.key.ts);
+    s.resolved_bays.insert(ev.key.clone(), bay);
+    Ok(())
+}
+
+fn pause(
+    s: &mut State,
+    key: &EventKey,
+    badge: &Id,
+    job: &Id,
+    op: &Id,
+    reason: PauseReason,
+) -> Rule {
+    if !s.op(job, op).is_some_and(|o| o.on.contains_key(badge)) {
+        return Err(WarningCode::NotClockedOn);
+    }
+    clock::clock_off(s, badge, ClockOff::Paused(reason), key.ts);
+    let ot = s
+        .jobs
+        .entry(job.clone())
+        .or_default()
+        .ops
+        .entry(op.clone())
+        .or_default();
+    ot.last_pause = Some((key.clone(), reason));
+    Ok(())
+}
+
+fn finish(s: &mut State, cat: &Catalog, key: &EventKey, job: &Id, op: &Id) -> Rule {
+    if s.op(job, op).is_some_and(|o| o.finished) {
+        return Err(WarningCode::OpFinished);
+    }
+    let on: Vec<Id> = s
+        .op(job, op)
+        .map(|o| o.on.keys().cloned().collect())
+        .unwrap_or_default();
+    for badge in &on {
+        clock::clock_off(s, badge, ClockOff::Finished, key.ts);
+    }
+    let jt = s.jobs.entry(job.clone()).or_default();
+    let ot = jt.ops.entry(op.clone()).or_default();
+    ot.finished = true;
+    ot.first_finish.get_or_insert(key.ts);
+    jt.last_finish = Some(key.clone());
+    // A finished op was worked on, clocked or not: after rework the job is in progress.
+    jt.ever_started = true;
+    if jt.all_finished(cat.jobs.get(job)) {
+        clock::release(s, job, key.ts);
+    }
+    Ok(())
+}
+
+fn qc_pass(s: &mut State, cat: &Catalog, key: &EventKey, job: &Id) -> Rule {
+    let card = cat.jobs.get(job);
+    let unfinished = match s.job(job) {
+        Some(jt) => jt.any_unfinished(card),
+        None => card.is_some_and(|c| !c.ops.is_empty()),
+    };
+    if unfinished {
+        return Err(WarningCode::OpsUnfinished);
+    }
+    let jt = s.jobs.entry(job.clone()).or_default();
+    jt.qc.push((QcResult::Pass, key.ts));
+    jt.last_qc_pass = Some(key.clone());
+    Ok(())
+}
+
+/// Always applied: a failed inspection reopens the named op, or every op (rework).
+fn qc_fail(s: &mut State, cat: &Catalog, key: &EventKey, job: &Id, op: Option<&Id>) {
+    let jt = s.jobs.entry(job.clone()).or_default();
+    jt.qc.push((QcResult::Fail, key.ts));
+    jt.last_qc_fail = Some(key.clone());
+    match op {
+        Some(op) => jt.ops.entry(op.clone()).or_default().finished = false,
+        None => {
+            for card_op in cat.jobs.get(job).into_iter().flat_map(|c| &c.ops) {
+                jt.ops.entry(card_op.op.clone()).or_default();
+            }
+            for ot in jt.ops.values_mut() {
+                ot.finished = false;
+            }
+        }
+    }
+}
+
+fn shift_start(s: &mut State, badge: &Id, ts: Time) -> Rule {
+    if s.badge(badge).is_some_and(|b| b.on_shift()) {
+        return Err(WarningCode::AlreadyOnShift);
+    }
+    let i = s.attendance.len();
+    s.attendance.push(super::Attendance {
+        badge: badge.clone(),
+        from: ts,
+        to: None,
+    });
+    s.badges.entry(badge.clone()).or_default().shift = Some(i);
+    Ok(())
+}
+
+fn shift_end(s: &mut State, badge: &Id, ts: Time) -> Rule {
+    let Some(i) = s.badge(badge).and_then(|b| b.shift) else {
+        return Err(WarningCode::NotOnShift);
+    };
+    clock::clock_off(s, badge, ClockOff::ShiftEnd, ts);
+    if let Some(a) = s.attendance.get_mut(i) {
+        a.to = Some(ts);
+    }
+    s.badges.entry(badge.clone()).or_default().shift = None;
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! The domain core of bayline: events in, state out. No I/O, no clock reads — every function
+//! that needs "now" takes it as a parameter — so the whole workshop can be tested in
+//! microseconds and replayed from storage bit for bit.
+//!
+//! # Layout
+//! - [`event`]: a stored scan as the domain sees it, and its timeline key `(ts, scanner, seq)`.
+//! - [`catalog`]: what the site knows before any scan: bays, badges, job cards.
+//! - [`fold`]: the state machine. Folding the sorted events gives the [`fold::State`]; the
+//!   same set of events gives the same state whatever order they arrived in.
+//! - [`stage`]: a job's stage, by the contract's first-rule-that-holds list.
+//! - [`workshop`]: one site's catalog + timeline + state; admits new events (rejecting what
+//!   the contract rejects) and recomputes what a late event changes.
+//! - [`view`]: what the API and boards show of a job, a bay, the lounge — computed at `now`.
+pub mod catalog;
+pub mod event;
+pub mod fold;
+pub mod stage;
+#[cfg(test)]
+mod testkit;
+pub mod view;
+pub mod workshop;
+
+pub use catalog::{BayKind, Catalog, JobCard, OpCard, Role};
+pub use event::{Event, EventKey, EventKind};
+pub use fold::{ClockOff, State};
+pub use stage::stage_of;
+pub use stage::Stage;
+pub use workshop::{Admission, Settings, Verdict, Workshop};
+
+/// An instant. The domain never reads the clock; callers pass `now`.
+pub type Time = jiff::Timestamp;
+pub use bayline_proto::{Id, PauseReason, RejectCode, WarningCode};

@@ -1,0 +1,210 @@
+//! What the API, the boards and the lounge show of a workshop at `now` (contract §4
+//! "Progress and ETA", §5).
+
+use bayline_proto::Language;
+use jiff::SignedDuration;
+
+use super::Workshop;
+use crate::fold::{JobTrack, OpTrack};
+use crate::view::{mask_plate, BayState, BayView, JobView, LoungeRow, OpStatus, OpView};
+use crate::{Id, JobCard, OpCard, Stage, Time};
+
+/// The share of standard time that unfinished work can show at most.
+const UNFINISHED_CAP: f64 = 0.95;
+
+fn hours(d: SignedDuration) -> f64 {
+    d.as_secs_f64() / 3600.0
+}
+
+/// `t` plus `h` hours; `Timestamp::MAX` when out of range.
+fn plus_hours(t: Time, h: f64) -> Time {
+    let d = SignedDuration::try_from_secs_f64(h * 3600.0).unwrap_or(SignedDuration::MAX);
+    // Adding a `SignedDuration` saturates and cannot fail; only calendar spans can.
+    t.saturating_add(d).unwrap_or(Time::MAX)
+}
+
+fn op_view(card: &OpCard, track: Option<&OpTrack>, now: Time) -> OpView {
+    let status = match track {
+        Some(t) if t.finished => OpStatus::Finished,
+        Some(t) if !t.on.is_empty() => OpStatus::Active,
+        Some(t) if t.started => OpStatus::Paused,
+        _ => OpStatus::Open,
+    };
+    OpView {
+        op: card.op.clone(),
+        title: card.title.clone(),
+        status,
+        std_hours: card.std_hours,
+        clocked_hours: track.map_or(0.0, |t| hours(t.clocked_at(now))),
+        badges: track
+            .map(|t| t.on.keys().cloned().collect())
+            .unwrap_or_default(),
+    }
+}
+
+impl Workshop {
+    /// A job card with what the timeline says of it at `now`; `None` for an unknown job.
+    pub fn job(&self, job: &str, now: Time) -> Option<JobView> {
+        let card = self.catalog.jobs.get(job)?;
+        let empty = JobTrack::default();
+        let track = self.state.job(job).unwrap_or(&empty);
+        Some(self.job_view(card, track, now))
+    }
+
+    /// Every job card, sorted by job id.
+    pub fn jobs(&self, now: Time) -> Vec<JobView> {
+        let empty = JobTrack::default();
+        self.catalog
+            .jobs
+            .values()
+            .map(|card| self.job_view(card, self.state.job(&card.job).unwrap_or(&empty), now))
+            .collect()
+    }
+
+    fn job_view(&self, card: &JobCard, track: &JobTrack, now: Time) -> JobView {
+        let stage = crate::stage::stage_of(track, Some(card));
+        let ops: Vec<OpView> = card
+            .ops
+            .iter()
+            .map(|o| op_view(o, track.ops.get(&o.op), now))
+            .collect();
+        let total: f64 = ops.iter().map(|o| o.std_hours).sum();
+        let done: f64 = ops
+            .iter()
+            .map(|o| match o.status {
+                OpStatus::Finished => o.std_hours,
+                _ => o.clocked_hours.min(UNFINISHED_CAP * o.std_hours),
+            })
+            .sum();
+        let progress = if total > 0.0 {
+            (done / total).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let eta = match stage {
+            Stage::Ready | Stage::Delivered => track.ready_at.or(track.delivered_at),
+            _ => {
+                let left: f64 = ops
+                    .iter()
+                    .filter(|o| o.status != OpStatus::Finished)
+                    .map(|o| (o.std_hours - o.clocked_hours).max(0.0))
+                    .sum();
+                let allowance = self.settings.eta_allowance_hours.max(0.0);
+                Some(plus_hours(now, left + allowance).max(now))
+            }
+        };
+        let late = matches!((eta, card.promised_at), (Some(e), Some(p)) if e > p);
+        JobView {
+            job: card.job.clone(),
+            plate: card.plate.clone(),
+            vehicle: card.vehicle.clone(),
+            customer: card.customer.clone(),
+            advisor: card.advisor.clone(),
+            service: card.service.clone(),
+            wash: card.wash,
+            stage,
+            progress,
+            eta,
+            promised_at: card.promised_at,
+            late,
+            ops,
+            bay: track.bay.clone(),
+            checked_in_at: track.checked_in_at,
+            ready_at: track.ready_at,
+            delivered_at: track.delivered_at,
+        }
+    }
+
+    /// Every bay of the catalog at `now`.
+    pub fn bays(&self, now: Time) -> Vec<BayView> {
+        self.catalog
+            .bays
+            .iter()
+            .map(|(bay, kind)| self.bay_view(bay, *kind, now))
+            .collect()
+    }
+
+    fn bay_view(&self, bay: &Id, kind: crate::BayKind, now: Time) -> BayView {
+        let s = &self.state;
+        let track = s.bay(bay);
+        let mut view = BayView {
+            bay: bay.clone(),
+            kind,
+            state: BayState::Idle,
+            reason: None,
+            job: None,
+            op: None,
+            badges: Vec::new(),
+            since: track.and_then(|t| t.idle_since),
+            clocked_s: 0,
+            std_s: 0,
+        };
+        let Some(track) = track else { return view };
+        if let Some(holder) = &track.holder {
+            let segment = track.segment.and_then(|i| s.segments.get(i));
+            let on: Vec<_> = s.on_at(&holder.job, bay).collect();
+            view.badges = on.iter().map(|(b, _)| (*b).clone()).collect();
+            view.op = match on.iter().max_by_key(|(_, o)| o.since) {
+                Some((_, o)) => Some(o.op.clone()),
+                None => s
+                    .job(&holder.job)
+                    .and_then(|j| Some(j.last_clock_off.as_ref()?.op.clone())),
+            };
+            view.state = if on.is_empty() {
+                BayState::Blocked
+            } else {
+                BayState::Working
+            };
+            view.reason = segment.and_then(|g| g.reason);
+            view.since = Some(segment.map_or(holder.since, |g| g.from));
+            view.job = Some(holder.job.clone());
+        } else if let Some(w) = &track.washing {
+            view.state = BayState::Working;
+            view.job = Some(w.job.clone());
+            view.since = Some(w.since);
+        }
+        if let (Some(job), Some(op)) = (&view.job, &view.op) {
+            let clocked = s
+                .op(job, op)
+                .map_or(SignedDuration::ZERO, |t| t.clocked_at(now));
+            view.clocked_s = clocked.as_secs();
+            let std = self
+                .catalog
+                .jobs
+                .get(job)
+                .and_then(|c| c.op(op))
+                .map_or(0.0, |o| o.std_hours);
+            view.std_s = (std * 3600.0).round() as i64;
+        }
+        view
+    }
+
+    /// The lounge board: jobs in the workshop (checked in or with any applied event) and not
+    /// delivered, by promised time (none last) then job. No customer names, masked plates.
+    pub fn lounge(&self, now: Time, lang: Language) -> Vec<LoungeRow> {
+        let mut rows: Vec<(Option<Time>, &Id, LoungeRow)> = self
+            .catalog
+            .jobs
+            .values()
+            .filter_map(|card| {
+                let track = self.state.job(&card.job)?;
+                if track.delivered_at.is_some() {
+                    return None;
+                }
+                let v = self.job_view(card, track, now);
+                let row = LoungeRow {
+                    plate: mask_plate(&card.plate),
+                    vehicle: card.vehicle.clone(),
+                    stage: v.stage,
+                    stage_label: v.stage.label(lang).to_string(),
+                    progress: v.progress,
+                    eta: v.eta,
+                    late: v.late,
+                };
+                Some((card.promised_at, &card.job, row))
+            })
+            .collect();
+        rows.sort_by(|a, b| (a.0.is_none(), a.0, a.1).cmp(&(b.0.is_none(), b.0, b.1)));
+        rows.into_iter().map(|(_, _, row)| row).collect()
+    }
+}

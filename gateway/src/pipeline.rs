@@ -1,0 +1,205 @@
+//! The gateway's tasks. One task owns the event loop and only polls it: it hands publishes
+//! to the processor over a bounded channel and never awaits an ack (that would deadlock the
+//! loop that must send it). The processor batches, submits to the ledger (which commits),
+//! publishes the replies, and acks every publish in arrival order. A scan is acked to the
+//! broker only once it is committed, so a crash before that leaves it with the broker.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bayline_proto::topic;
+use bayline_store::ledger::keep_of_oversize;
+use bayline_store::{Incoming, Ledger};
+use rumqttc::{AsyncClient, Event, EventLoop, Packet, Publish, QoS};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use crate::decode::decode;
+use crate::text::reply_for;
+use crate::BrokerUrl;
+
+/// Most scans committed in one transaction.
+const MAX_BATCH: usize = 512;
+
+#[derive(Debug, Clone)]
+pub struct GatewayOptions {
+    pub broker: BrokerUrl,
+    /// Fixed, so the broker keeps our session (and unacked scans) across reconnects.
+    pub client_id: String,
+    /// An MQTT 5 shared-subscription group, for several gateways on one broker.
+    pub share_group: Option<String>,
+}
+
+impl GatewayOptions {
+    fn filter(&self) -> String {
+        match &self.share_group {
+            Some(g) => format!("$share/{g}/{}", topic::ALL_SCANS),
+            None => topic::ALL_SCANS.to_string(),
+        }
+    }
+}
+
+/// Runs the gateway until `cancel`; then finishes the batch in hand, sends its replies and
+/// acks, and disconnects.
+pub async fn run(ledger: Arc<Ledger>, options: GatewayOptions, cancel: CancellationToken) {
+    let mut mqtt = options.broker.options(&options.client_id);
+    mqtt.set_clean_session(false)
+        .set_manual_acks(true)
+        .set_inflight(200)
+        .set_request_channel_capacity(4096);
+    let (client, eventloop) = AsyncClient::new(mqtt, 4096);
+    let (tx, rx) = mpsc::channel(4096);
+    let processed = CancellationToken::new();
+    let processor = tokio::spawn(
+        process(
+            ledger,
+            client.clone(),
+            rx,
+            cancel.clone(),
+            processed.clone(),
+        )
+        .instrument(tracing::info_span!("processor")),
+    );
+    poll(eventloop, client, tx, options.filter(), cancel, processed)
+        .instrument(tracing::info_span!("mqtt"))
+        .await;
+    if let Err(e) = processor.await {
+        tracing::error!(error = %e, "gateway processor panicked");
+    }
+}
+
+async fn poll(
+    mut eventloop: EventLoop,
+    client: AsyncClient,
+    tx: mpsc::Sender<Publish>,
+    filter: String,
+    cancel: CancellationToken,
+    processed: CancellationToken,
+) {
+    let mut backoff = Duration::from_millis(100);
+    let mut forwarding = true;
+    loop {
+        let event = tokio::select! {
+            _ = cancel.cancelled(), if forwarding => {
+                // Stop taking scans; keep polling so replies and acks of the last batch go out.
+                forwarding = false;
+                continue;
+            }
+            _ = processed.cancelled() => break,
+            event = eventloop.poll() => event,
+        };
+        match event {
+            Ok(Event::Incoming(Packet::ConnAck(ack))) => {
+                backoff = Duration::from_millis(100);
+                tracing::info!(session_present = ack.session_present, "connected to broker");
+                metrics::counter!("bayline_mqtt_connects_total").increment(1);
+                if !ack.session_present {
+                    if let Err(e) = client.try_subscribe(filter.clone(), QoS::AtLeastOnce) {
+                        tracing::error!(error = %e, "cannot queue the subscription");
+                    }
+                }
+            }
+            Ok(Event::Incoming(Packet::Publish(p))) if forwarding => {
+                if tx.send(p).await.is_err() {
+                    break;
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "broker connection lost");
+                tokio::select! {
+                    _ = processed.cancelled() => break,
+                    _ = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+    // Flush what the processor queued (its last acks), then say goodbye.
+    let _ = client.try_disconnect();
+    let flush = async {
+        while let Ok(ev) = eventloop.poll().await {
+            if matches!(ev, Event::Outgoing(rumqttc::Outgoing::Disconnect)) {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), flush).await;
+}
+
+async fn process(
+    ledger: Arc<Ledger>,
+    client: AsyncClient,
+    mut rx: mpsc::Receiver<Publish>,
+    cancel: CancellationToken,
+    processed: CancellationToken,
+) {
+    let _done = processed.drop_guard();
+    loop {
+        let first = tokio::select! {
+            _ = cancel.cancelled() => break,
+            p = rx.recv() => match p { Some(p) => p, None => break },
+        };
+        let mut publishes = vec![first];
+        while publishes.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(p) => publishes.push(p),
+                Err(_) => break,
+            }
+        }
+        let now = jiff::Timestamp::now();
+        let mut batch = Vec::with_capacity(publishes.len());
+        let mut routed = Vec::with_capacity(publishes.len());
+        for p in publishes {
+            match topic::parse_scan_topic(&p.topic) {
+                Some(t) => {
+                    let decoded = decode(&p.payload, &t.scanner, now);
+                    let raw = if p.payload.len() > bayline_proto::scan::MAX_SCAN_BYTES {
+                        keep_of_oversize(&p.payload)
+                    } else {
+                        p.payload.to_vec()
+                    };
+                    batch.push(Incoming {
+                        site: t.site,
+                        scanner: t.scanner,
+                        received_at: now,
+                        size: p.payload.len(),
+                        raw,
+                        decoded,
+                    });
+                    routed.push(p);
+                }
+                None => {
+                    // Our subscription cannot match another topic; ack it so it is not redelivered.
+                    tracing::warn!(topic = %p.topic, "publish on a topic that is not a scan topic");
+                    let _ = client.ack(&p).await;
+                }
+            }
+        }
+        let answers = match ledger.submit(batch, reply_for, &cancel).await {
+            Ok(a) => a,
+            // Only cancellation ends the retries: leave the batch unacked for the broker.
+            Err(e) => {
+                tracing::warn!(error = %e, "shutting down with a batch uncommitted; it stays with the broker");
+                break;
+            }
+        };
+        for (p, answer) in routed.iter().zip(answers) {
+            let span = tracing::info_span!("reply", site = %answer.site, scanner = %answer.scanner, seq = ?answer.reply.seq, ok = answer.reply.ok);
+            let _enter = span.enter();
+            match serde_json::to_vec(&answer.reply) {
+                Ok(body) => {
+                    let topic = topic::reply(&answer.site, &answer.scanner);
+                    if let Err(e) = client.publish(topic, QoS::AtLeastOnce, false, body).await {
+                        tracing::warn!(error = %e, "reply not queued");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "reply not serialisable"),
+            }
+            if let Err(e) = client.ack(p).await {
+                tracing::warn!(error = %e, "ack not queued");
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! What the handheld shows: short (≤ 64 characters, cut by [`Reply`]) and in the site's
+//! language. One function per outcome so the words live in one place.
+
+use bayline_domain::{Event, EventKind};
+use bayline_proto::{Id, Language, PauseReason, RejectCode, Reply, WarningCode};
+use bayline_site::SiteConfig;
+use bayline_store::ledger::Judgement;
+
+/// The reply for a judged scan, in the site's language.
+pub fn reply_for(site: &SiteConfig, judgement: &Judgement<'_>) -> Reply {
+    let lang = site.language;
+    match judgement {
+        Judgement::Rejected { seq, code, detail } => {
+            Reply::rejected(*seq, *code, &rejected(lang, *code, detail))
+        }
+        Judgement::Accepted {
+            event,
+            warning: None,
+            bay,
+        } => Reply::accepted(event.key.seq, &accepted(lang, event, bay.as_ref())),
+        Judgement::Accepted {
+            event,
+            warning: Some(w),
+            ..
+        } => Reply::warned(event.key.seq, *w, &warned(lang, *w, event)),
+    }
+}
+
+fn zh(lang: Language) -> bool {
+    lang == Language::Zh
+}
+
+fn accepted(lang: Language, e: &Event, bay: Option<&Id>) -> String {
+    let at = |s: String| match bay {
+        Some(b) if zh(lang) => format!("{b}：{s}"),
+        Some(b) => format!("{b}: {s}"),
+        None => s,
+    };
+    let b = &e.badge;
+    match (&e.kind, zh(lang)) {
+        (EventKind::CheckIn { job }, true) => format!("{job} 已接车"),
+        (EventKind::CheckIn { job }, false) => format!("{job} checked in"),
+        (EventKind::Start { job, op, .. }, true) => at(format!("{job} 工序{op} 开工")),
+        (EventKind::Start { job, op, .. }, false) => at(format!("{job} op {op} started")),
+        (EventKind::Pause { job, op, reason }, true) => {
+            format!("{job} 工序{op} 暂停（{}）", reason_zh(*reason))
+        }
+        (EventKind::Pause { job, op, reason }, false) => format!("{job} op {op} paused ({reason})"),
+        (EventKind::Resume { job, op, .. }, true) => at(format!("{job} 工序{op} 继续")),
+        (EventKind::Resume { job, op, .. }, false) => at(format!("{job} op {op} resumed")),
+        (EventKind::Finish { job, op }, true) => format!("{job} 工序{op} 完工"),
+        (EventKind::Finish { job, op }, false) => format!("{job} op {op} finished"),
+        (EventKind::QcPass { job }, true) => format!("{job} 质检通过"),
+        (EventKind::QcPass { job }, false) => format!("{job} QC passed"),
+        (EventKind::QcFail { job, .. }, true) => format!("{job} 质检不合格，返工"),
+        (EventKind::QcFail { job, .. }, false) => format!("{job} QC failed: rework"),
+        (EventKind::WashStart { job, .. }, true) => format!("{job} 开始洗车"),
+        (EventKind::WashStart { job, .. }, false) => format!("{job} washing"),
+        (EventKind::WashDone { job, .. }, true) => format!("{job} 洗车完成"),
+        (EventKind::WashDone { job, .. }, false) => format!("{job} washed"),
+        (EventKind::Ready { job }, true) => format!("{job} 可取车"),
+        (EventKind::Ready { job }, false) => format!("{job} ready for pickup"),
+        (EventKind::Delivered { job }, true) => format!("{job} 已交车"),
+        (EventKind::Delivered { job }, false) => format!("{job} delivered"),
+        (EventKind::ShiftStart, true) => format!("{b} 上班打卡"),
+        (EventKind::ShiftStart, false) => format!("{b} shift started"),
+        (EventKind::ShiftEnd, true) => format!("{b} 下班打卡"),
+        (EventKind::ShiftEnd, false) => format!("{b} shift ended"),
+    }
+}
+
+fn reason_zh(r: PauseReason) -> &'static str {
+    match r {
+        PauseReason::Parts => "等配件",
+        PauseReason::Approval => "等客户确认",
+        PauseReason::Break => "休息",
+        PauseReason::ShiftEnd => "下班",
+        PauseReason::Other => "其他",
+    }
+}
+
+/// Kept but not applied: say so first, then what looks wrong.
+fn warned(lang: Language, w: WarningCode, e: &Event) -> String {
+    let job = e.kind.job().map(Id::as_str).unwrap_or("");
+    let op = e.kind.op().map(Id::as_str).unwrap_or("");
+    let b = &e.badge;
+    if zh(lang) {
+        let what = match w {
+            WarningCode::NotClockedOn => format!("{b} 未在 {job} 工序{op} 开工"),
+            WarningCode::AlreadyClockedOn => format!("{b} 已在 {job} 工序{op} 开工"),
+            WarningCode::OpFinished => format!("{job} 工序{op} 已完工"),
+            WarningCode::NoBay => "请先扫工位码".to_string(),
+            WarningCode::AlreadyCheckedIn => format!("{job} 已接车"),
+            WarningCode::OpsUnfinished => format!("{job} 还有工序未完工"),
+            WarningCode::NotOnShift => format!("{b} 未上班打卡"),
+            WarningCode::AlreadyOnShift => format!("{b} 已上班打卡"),
+            WarningCode::BayBusy => "工位被占用".to_string(),
+            WarningCode::JobClosed => format!("{job} 已交车"),
+            WarningCode::ForgottenClockOff => format!("{b} 忘记下工"),
+        };
+        format!("已记录待核：{what}")
+    } else {
+        let what = match w {
+            WarningCode::NotClockedOn => format!("{b} not on {job} op {op}"),
+            WarningCode::AlreadyClockedOn => format!("{b} already on {job} op {op}"),
+            WarningCode::OpFinished => format!("{job} op {op} already finished"),
+            WarningCode::NoBay => "scan the bay first".to_string(),
+            WarningCode::AlreadyCheckedIn => format!("{job} already checked in"),
+            WarningCode::OpsUnfinished => format!("{job} has unfinished ops"),
+            WarningCode::NotOnShift => format!("{b} not on shift"),
+            WarningCode::AlreadyOnShift => format!("{b} already on shift"),
+            WarningCode::BayBusy => "bay is busy".to_string(),
+            WarningCode::JobClosed => format!("{job} already delivered"),
+            WarningCode::ForgottenClockOff => format!("{b} forgot to clock off"),
+        };
+        format!("Kept for review: {what}")
+    }
+}
+
+fn rejected(lang: Language, code: RejectCode, detail: &str) -> String {
+    let d = detail;
+    if zh(lang) {
+        match code {
+            RejectCode::BadPayload => format!("扫描数据有误：{d}"),
+            RejectCode::TooLarge => "扫描数据过大".to_string(),
+            RejectCode::BadVersion => "扫描枪版本不支持".to_string(),
+            RejectCode::UnknownAction => format!("未知操作：{d}"),
+            RejectCode::MissingField => format!("缺少字段：{d}"),
+            RejectCode::UnknownJob => format!("{d} 不是在修工单"),
+            RejectCode::UnknownOp => format!("工单无此工序：{d}"),
+            RejectCode::UnknownBay => format!("未知工位：{d}"),
+            RejectCode::UnknownBadge => format!("未知工牌：{d}"),
+            RejectCode::BadTime => "扫描时间有误，请校准时钟".to_string(),
+            RejectCode::SeqConflict => "序号重复，内容不同".to_string(),
+            RejectCode::BayBusy => format!("工位 {d} 正在作业"),
+            RejectCode::JobClosed => format!("{d} 已交车"),
+            RejectCode::UnknownSite => "站点未配置".to_string(),
+        }
+    } else {
+        match code {
+            RejectCode::BadPayload => format!("Bad scan: {d}"),
+            RejectCode::TooLarge => "Scan too large".to_string(),
+            RejectCode::BadVersion => "Scanner version not supported".to_string(),
+            RejectCode::UnknownAction => format!("Unknown action {d}"),
+            RejectCode::MissingField => format!("Missing {d}"),
+            RejectCode::UnknownJob => format!("{d} is not an open job"),
+            RejectCode::UnknownOp => format!("No op {d} on this job"),
+            RejectCode::UnknownBay => format!("Unknown bay {d}"),
+            RejectCode::UnknownBadge => format!("Unknown badge {d}"),
+            RejectCode::BadTime => format!("Bad time: {d}"),
+            RejectCode::SeqConflict => "Seq reused with other content".to_string(),
+            RejectCode::BayBusy => format!("Bay {d} is busy"),
+            RejectCode::JobClosed => format!("{d} was already delivered"),
+            RejectCode::UnknownSite => "Site not served here".to_string(),
+        }
+    }
+}

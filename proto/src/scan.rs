@@ -1,0 +1,225 @@
+//! The scan a handheld publishes on `bayline/{site}/scanners/{scanner}/scan` (contract §3.1).
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Id;
+
+/// Largest scan payload the gateway parses; larger ones are rejected `too_large` unread.
+pub const MAX_SCAN_BYTES: usize = 8 * 1024;
+/// Longest `qc_fail` reason, in characters.
+pub const MAX_REASON_CHARS: usize = 200;
+/// Bytes for a reason of [`MAX_REASON_CHARS`] characters of up to four UTF-8 bytes each.
+pub const MAX_REASON_BYTES: usize = MAX_REASON_CHARS * 4;
+/// An RFC 3339 time with offset and nanoseconds fits in 40 bytes.
+pub const MAX_TS_BYTES: usize = 40;
+
+/// What a scan says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    CheckIn,
+    Start,
+    Pause,
+    Resume,
+    Finish,
+    QcPass,
+    QcFail,
+    WashStart,
+    WashDone,
+    Ready,
+    Delivered,
+    ShiftStart,
+    ShiftEnd,
+}
+
+/// Whether an action needs a field, may carry it, or ignores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Required,
+    Optional,
+    Unused,
+}
+
+/// The fields an action needs (contract §3.1, table "action | needs").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needs {
+    pub job: Need,
+    pub op: Need,
+    pub bay: Need,
+    pub reason: Need,
+}
+
+impl Action {
+    pub const ALL: [Action; 13] = [
+        Action::CheckIn,
+        Action::Start,
+        Action::Pause,
+        Action::Resume,
+        Action::Finish,
+        Action::QcPass,
+        Action::QcFail,
+        Action::WashStart,
+        Action::WashDone,
+        Action::Ready,
+        Action::Delivered,
+        Action::ShiftStart,
+        Action::ShiftEnd,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::CheckIn => "check_in",
+            Action::Start => "start",
+            Action::Pause => "pause",
+            Action::Resume => "resume",
+            Action::Finish => "finish",
+            Action::QcPass => "qc_pass",
+            Action::QcFail => "qc_fail",
+            Action::WashStart => "wash_start",
+            Action::WashDone => "wash_done",
+            Action::Ready => "ready",
+            Action::Delivered => "delivered",
+            Action::ShiftStart => "shift_start",
+            Action::ShiftEnd => "shift_end",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    pub fn needs(self) -> Needs {
+        use Need::*;
+        let (job, op, bay, reason) = match self {
+            Action::CheckIn | Action::QcPass | Action::Ready | Action::Delivered => {
+                (Required, Unused, Unused, Unused)
+            }
+            Action::Start => (Required, Required, Required, Unused),
+            Action::Pause => (Required, Required, Unused, Required),
+            Action::Resume => (Required, Required, Optional, Unused),
+            Action::Finish => (Required, Required, Unused, Unused),
+            Action::QcFail => (Required, Optional, Unused, Optional),
+            Action::WashStart | Action::WashDone => (Required, Unused, Optional, Unused),
+            Action::ShiftStart | Action::ShiftEnd => (Unused, Unused, Unused, Unused),
+        };
+        Needs {
+            job,
+            op,
+            bay,
+            reason,
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a technician clocked off an op without finishing it. `Switched` and `Forgotten` are
+/// never sent by a handheld: the system records them when it clocks a badge off by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseReason {
+    Parts,
+    Approval,
+    Break,
+    ShiftEnd,
+    Other,
+}
+
+impl PauseReason {
+    pub const ALL: [PauseReason; 5] = [
+        PauseReason::Parts,
+        PauseReason::Approval,
+        PauseReason::Break,
+        PauseReason::ShiftEnd,
+        PauseReason::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PauseReason::Parts => "parts",
+            PauseReason::Approval => "approval",
+            PauseReason::Break => "break",
+            PauseReason::ShiftEnd => "shift_end",
+            PauseReason::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PauseReason> {
+        PauseReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl fmt::Display for PauseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A scan as it travels on the wire. `reason` is the pause reason's name for `pause`, or the
+/// inspector's free text for `qc_fail`. Unknown fields are ignored (the contract may grow).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scan {
+    pub v: u64,
+    pub seq: u64,
+    pub ts: heapless::String<MAX_TS_BYTES>,
+    pub badge: Id,
+    pub action: Action,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bay: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<heapless::String<MAX_REASON_BYTES>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_round_trips_through_its_name() {
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+            let json = serde_json::to_string(&a).unwrap();
+            assert_eq!(json, format!("\"{}\"", a.as_str()));
+        }
+        assert_eq!(Action::parse("explode"), None);
+    }
+
+    #[test]
+    fn the_contract_example_scan_decodes() {
+        let s: Scan = serde_json::from_str(
+            r#"{"v":1,"seq":42,"ts":"2026-11-22T09:15:03+08:00","badge":"T07",
+                "action":"start","job":"RO-240117","op":"10","bay":"B03"}"#,
+        )
+        .unwrap();
+        assert_eq!(s.seq, 42);
+        assert_eq!(s.action, Action::Start);
+        assert_eq!(s.bay.as_deref(), Some("B03"));
+        assert_eq!(s.reason, None);
+    }
+
+    #[test]
+    fn start_needs_job_op_and_bay_and_shift_needs_nothing() {
+        let n = Action::Start.needs();
+        assert_eq!(
+            (n.job, n.op, n.bay),
+            (Need::Required, Need::Required, Need::Required)
+        );
+        let n = Action::ShiftEnd.needs();
+        assert_eq!(
+            (n.job, n.op, n.bay, n.reason),
+            (Need::Unused, Need::Unused, Need::Unused, Need::Unused)
+        );
+        assert_eq!(Action::Pause.needs().reason, Need::Required);
+        assert_eq!(Action::Resume.needs().bay, Need::Optional);
+    }
+}

@@ -1,0 +1,80 @@
+//! Bearer tokens (contract §5): each token belongs to one site's config and has one role.
+//! No token or an unknown one → 401; a token of another site or a role not allowed → 403.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use bayline_site::TokenRole;
+use bayline_store::SiteLive;
+
+use super::Error;
+use crate::AppState;
+
+/// Who is calling: the bearer token, if any.
+pub struct Caller(Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(|t| t.trim().to_string());
+        Ok(Caller(token))
+    }
+}
+
+pub const STAFF: &[TokenRole] = &[
+    TokenRole::Advisor,
+    TokenRole::Integration,
+    TokenRole::Manager,
+];
+pub const MANAGER: &[TokenRole] = &[TokenRole::Manager];
+
+impl Caller {
+    /// The site, if this caller may act there in one of `roles`.
+    pub fn site(
+        &self,
+        state: &AppState,
+        site: &str,
+        roles: &[TokenRole],
+    ) -> Result<Arc<SiteLive>, Error> {
+        let token = self.0.as_deref().ok_or(Error::Unauthorized)?;
+        let holder = state
+            .ledger
+            .sites()
+            .find_map(|s| {
+                s.config
+                    .tokens
+                    .iter()
+                    .find(|t| t.token == token)
+                    .map(|t| (s, t.role))
+            })
+            .ok_or(Error::Unauthorized)?;
+        let live = state
+            .ledger
+            .site(site)
+            .ok_or_else(|| Error::NotFound(format!("no site {site}")))?;
+        let (token_site, role) = holder;
+        if token_site.config.id != live.config.id || !roles.contains(&role) {
+            return Err(Error::Forbidden);
+        }
+        Ok(live.clone())
+    }
+}
+
+/// A public site: no token needed.
+pub fn public_site(state: &AppState, site: &str) -> Result<Arc<SiteLive>, Error> {
+    state
+        .ledger
+        .site(site)
+        .cloned()
+        .ok_or_else(|| Error::NotFound(format!("no site {site}")))
+}

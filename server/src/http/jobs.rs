@@ -1,0 +1,177 @@
+//! Job cards: create or update (from the DMS or an advisor), read one, list by stage.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::Router;
+use bayline_domain::view::JobView;
+use bayline_domain::{JobCard, OpCard, Stage, Time};
+use bayline_proto::Id;
+use serde::Deserialize;
+
+use super::auth::STAFF;
+use super::json::Json;
+use super::{Caller, Error, Result};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/sites/{site}/jobs/{job}", put(put_job).get(get_job))
+        .route("/api/v1/sites/{site}/jobs", get(list_jobs))
+}
+
+/// The body of `PUT …/jobs/{job}`. Unknown fields are ignored: the contract may grow.
+#[derive(Deserialize)]
+struct JobBody {
+    #[serde(default)]
+    plate: String,
+    #[serde(default)]
+    vehicle: String,
+    #[serde(default)]
+    customer: String,
+    #[serde(default)]
+    advisor: String,
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    promised_at: Option<Time>,
+    #[serde(default)]
+    wash: Option<bool>,
+    #[serde(default)]
+    ops: Vec<OpBody>,
+}
+
+#[derive(Deserialize)]
+struct OpBody {
+    op: String,
+    #[serde(default)]
+    title: String,
+    std_hours: f64,
+}
+
+/// Longest free text on a card.
+const MAX_TEXT: usize = 200;
+
+impl JobBody {
+    fn into_card(self, job: Id) -> Result<JobCard> {
+        for (name, text) in [
+            ("plate", &self.plate),
+            ("vehicle", &self.vehicle),
+            ("customer", &self.customer),
+            ("advisor", &self.advisor),
+            ("service", &self.service),
+        ] {
+            if text.chars().count() > MAX_TEXT {
+                return Err(Error::Unprocessable(format!(
+                    "{name} is longer than {MAX_TEXT} characters"
+                )));
+            }
+        }
+        let mut ops: Vec<OpCard> = Vec::with_capacity(self.ops.len());
+        for o in self.ops {
+            let op =
+                Id::new(&o.op).map_err(|e| Error::Unprocessable(format!("op {:?}: {e}", o.op)))?;
+            if ops.iter().any(|x| x.op == op) {
+                return Err(Error::Unprocessable(format!("op {op} is listed twice")));
+            }
+            if !o.std_hours.is_finite() || !(0.0..=1000.0).contains(&o.std_hours) {
+                return Err(Error::Unprocessable(format!(
+                    "op {op}: std_hours must be between 0 and 1000"
+                )));
+            }
+            if o.title.chars().count() > MAX_TEXT {
+                return Err(Error::Unprocessable(format!(
+                    "op {op}: title is longer than {MAX_TEXT} characters"
+                )));
+            }
+            ops.push(OpCard {
+                op,
+                title: o.title,
+                std_hours: o.std_hours,
+            });
+        }
+        Ok(JobCard {
+            job,
+            plate: self.plate,
+            vehicle: self.vehicle,
+            customer: self.customer,
+            advisor: self.advisor,
+            service: self.service,
+            promised_at: self.promised_at,
+            wash: self.wash.unwrap_or(true),
+            ops,
+        })
+    }
+}
+
+fn job_id(job: &str) -> Result<Id> {
+    Id::new(job).map_err(|e| Error::BadRequest(format!("job id {job:?}: {e}")))
+}
+
+async fn put_job(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((site, job)): Path<(String, String)>,
+    Json(body): Json<JobBody>,
+) -> Result<(StatusCode, axum::Json<JobView>)> {
+    let live = caller.site(&state, &site, STAFF)?;
+    let card = body.into_card(job_id(&job)?)?;
+    let now = jiff::Timestamp::now();
+    let created = state.ledger.put_job(&live.config.id, card, now).await?;
+    let view = live
+        .read(|w| w.job(&job, now))
+        .ok_or_else(|| Error::NotFound(format!("no job {job}")))?;
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        axum::Json(view),
+    ))
+}
+
+async fn get_job(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((site, job)): Path<(String, String)>,
+) -> Result<axum::Json<JobView>> {
+    let live = caller.site(&state, &site, STAFF)?;
+    let now = jiff::Timestamp::now();
+    live.read(|w| w.job(&job, now))
+        .map(axum::Json)
+        .ok_or_else(|| Error::NotFound(format!("no job {job}")))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    /// One stage or several, comma-separated.
+    stage: Option<String>,
+}
+
+async fn list_jobs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(site): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<axum::Json<Vec<JobView>>> {
+    let live = caller.site(&state, &site, STAFF)?;
+    let stages = match q.stage.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(list) => Some(
+            list.split(',')
+                .map(|s| {
+                    Stage::parse(s.trim())
+                        .ok_or_else(|| Error::BadRequest(format!("stage {s:?} is not a stage")))
+                })
+                .collect::<Result<Vec<_>>>()?,
+        ),
+    };
+    let now = jiff::Timestamp::now();
+    let jobs = live.read(|w| w.jobs(now));
+    Ok(axum::Json(
+        jobs.into_iter()
+            .filter(|j| stages.as_ref().is_none_or(|s| s.contains(&j.stage)))
+            .collect(),
+    ))
+}

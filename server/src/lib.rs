@@ -1,0 +1,25 @@
+//! The bayline HTTP server (contract §5): the API for advisors, integrations and managers,
+//! the public lounge feed, live changes as Server-Sent Events, `/healthz` and `/metrics`.
+//!
+//! # Layout
+//! - [`state`]: [`AppState`], what every handler shares.
+//! - [`http`]: one module per route group, each exporting `router()`, merged in
+//!   [`http::router`]; errors, auth and the JSON extractor beside them.
+pub mod http;
+pub mod state;
+
+pub use state::AppState;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Serves the API on `listener` until `cancel`.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    cancel: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(async move { cancel.cancelled().await })
+        .await
+}

@@ -1,0 +1,155 @@
+use super::*;
+
+const MINIMAL: &str = r#"
+[site]
+id = "s1"
+name = "S"
+time_zone = "Europe/Berlin"
+language = "en"
+
+[site.opening_hours]
+mon = "08:00-17:00"
+sun = ""
+
+[[bays]]
+id = "B01"
+kind = "lift"
+
+[[staff]]
+badge = "T07"
+role = "technician"
+
+[[scanners]]
+id = "HH-01"
+secret = "s3cret"
+
+[[tokens]]
+token = "manager-token"
+role = "manager"
+"#;
+
+fn error_of(text: &str) -> ConfigError {
+    SiteConfig::parse("site.toml", text).expect_err("should be refused")
+}
+
+/// Replaces the first `from` in MINIMAL.
+fn with(from: &str, to: &str) -> String {
+    assert!(MINIMAL.contains(from), "{from}");
+    MINIMAL.replacen(from, to, 1)
+}
+
+#[test]
+fn the_demo_site_parses() {
+    let demo = SiteConfig::demo();
+    assert_eq!(demo.id.as_str(), "demo");
+    assert!(demo.bays.len() >= 6);
+    assert!(demo.scanner("HH-01").is_some());
+    assert_eq!(demo.opening_hours.on(jiff::civil::Weekday::Sunday), None);
+}
+
+#[test]
+fn a_minimal_site_parses_with_defaults() {
+    let s = SiteConfig::parse("site.toml", MINIMAL).unwrap();
+    assert_eq!(s.language, Language::En);
+    assert_eq!(s.auto_clock_off_grace_min, 60);
+    assert_eq!(s.catalog().bays.get("B01"), Some(&BayKind::Lift));
+    assert!(s.opening_hours.on(jiff::civil::Weekday::Monday).is_some());
+    assert_eq!(s.opening_hours.on(jiff::civil::Weekday::Tuesday), None);
+}
+
+#[test]
+fn a_syntax_error_names_file_and_line() {
+    let e = error_of("[site]\nid = \"x\"\nname = \n");
+    assert_eq!((e.file.as_str(), e.line), ("site.toml", 3), "{e}");
+}
+
+#[test]
+fn semantic_errors_name_the_line_of_the_bad_value() {
+    let cases = [
+        (
+            with(
+                "time_zone = \"Europe/Berlin\"",
+                "time_zone = \"Mars/Olympus\"",
+            ),
+            5,
+            "IANA",
+        ),
+        (with("language = \"en\"", "language = \"fr\""), 6, "zh, en"),
+        (
+            with("mon = \"08:00-17:00\"", "mon = \"8 till 5\""),
+            9,
+            "08:30-17:30",
+        ),
+        (
+            with("mon = \"08:00-17:00\"", "mon = \"17:00-08:00\""),
+            9,
+            "close before",
+        ),
+        (
+            with("kind = \"lift\"", "kind = \"rocket\""),
+            14,
+            "lift, alignment",
+        ),
+        (with("id = \"B01\"", "id = \"B 01\""), 13, "character ' '"),
+        (
+            with("role = \"technician\"", "role = \"boss\""),
+            18,
+            "technician, qc",
+        ),
+        (with("secret = \"s3cret\"", "secret = \"\""), 22, "empty"),
+        (
+            with("role = \"manager\"", "role = \"owner\""),
+            26,
+            "manager, advisor",
+        ),
+        (
+            with("token = \"manager-token\"", "token = \"short\""),
+            25,
+            "shorter than 8",
+        ),
+    ];
+    for (text, line, words) in cases {
+        let e = error_of(&text);
+        assert_eq!(e.line, line, "{e}");
+        assert!(e.to_string().contains(words), "{e} should say {words}");
+        assert!(
+            e.to_string().starts_with(&format!("site.toml:{line}: ")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_bay_listed_twice_is_reported_at_the_second() {
+    let text = format!("{MINIMAL}\n[[bays]]\nid = \"B01\"\nkind = \"wash\"\n");
+    let e = error_of(&text);
+    assert!(e.message.contains("bay B01 is listed twice"), "{e}");
+    assert_eq!(e.line, 30, "{e}");
+}
+
+#[test]
+fn a_misspelt_key_is_refused() {
+    let e = error_of(&with("time_zone", "tme_zone"));
+    assert!(e.message.contains("tme_zone"), "{e}");
+    assert_eq!(e.line, 5, "{e}");
+}
+
+#[test]
+fn a_missing_file_says_so() {
+    let e = SiteConfig::load(Path::new("/nonexistent/site.toml")).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("/nonexistent/site.toml: cannot read"),
+        "{e}"
+    );
+}
+
+#[test]
+fn secrets_never_show_in_debug_output() {
+    let s = SiteConfig::parse("site.toml", MINIMAL).unwrap();
+    let dbg = format!("{s:?}");
+    assert!(
+        !dbg.contains("s3cret") && !dbg.contains("manager-token"),
+        "{dbg}"
+    );
+}

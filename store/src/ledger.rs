@@ -1,0 +1,418 @@
+//! The live sites and the single write path.
+//!
+//! Writers (a gateway's batch of scans, a job card from the API) take one async write lock,
+//! judge in memory, commit to the store, and only then answer. Readers take a site's state
+//! lock for the moment it takes to compute a view. So the database and memory change in the
+//! same order, and nothing is answered before it is durable.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use bayline_domain::workshop::Settings;
+use bayline_domain::{Admission, Event, JobCard, Time, Verdict, Workshop};
+use bayline_proto::{Id, RejectCode, Reply, WarningCode};
+use bayline_site::SiteConfig;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+use crate::record::KEEP_OF_OVERSIZE;
+use crate::{Decoded, ScanRecord, Status, Store, StoreError};
+
+/// A scan as it came off the broker, decoded but not yet judged.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub site: Id,
+    pub scanner: Id,
+    pub received_at: Time,
+    /// The payload; oversized payloads arrive already cut to their first bytes.
+    pub raw: Vec<u8>,
+    /// The payload's size as received.
+    pub size: usize,
+    pub decoded: Decoded,
+}
+
+/// What the ledger decided, for the reply text.
+#[derive(Debug, Clone)]
+pub enum Judgement<'a> {
+    Rejected {
+        seq: Option<u64>,
+        code: RejectCode,
+        detail: &'a str,
+    },
+    Accepted {
+        event: &'a Event,
+        warning: Option<WarningCode>,
+        bay: Option<Id>,
+    },
+}
+
+/// The reply for one incoming scan, in the order they came.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub site: Id,
+    pub scanner: Id,
+    pub reply: Reply,
+    /// False for an exact repeat: nothing was written.
+    pub stored: bool,
+}
+
+/// A change worth telling live clients about (SSE, boards).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Change {
+    pub site: Id,
+    /// `scan` or `job`.
+    pub kind: &'static str,
+    pub job: Option<Id>,
+    pub bay: Option<Id>,
+    pub badge: Option<Id>,
+    pub action: Option<&'static str>,
+    pub at: Time,
+}
+
+struct Seen {
+    canonical: Option<String>,
+    reply: Reply,
+}
+
+/// One site: its configuration and the state folded from its stored events.
+pub struct SiteLive {
+    pub config: SiteConfig,
+    workshop: Mutex<Workshop>,
+    seen: Mutex<HashMap<(Id, u64), Seen>>,
+}
+
+impl SiteLive {
+    /// Runs `f` on the site's current state.
+    pub fn read<R>(&self, f: impl FnOnce(&Workshop) -> R) -> R {
+        f(&lock(&self.workshop))
+    }
+}
+
+// A poisoned lock means a panic mid-update; the state is still the best we have, and the
+// panic itself is already logged, so carry on rather than take the whole site down.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+pub struct Ledger {
+    store: Store,
+    sites: BTreeMap<Id, Arc<SiteLive>>,
+    write: tokio::sync::Mutex<()>,
+    changes: broadcast::Sender<Change>,
+}
+
+impl Ledger {
+    /// Loads every site's job cards, events and seen scans from the store.
+    pub async fn open(
+        store: Store,
+        configs: Vec<SiteConfig>,
+        settings: Settings,
+    ) -> Result<Ledger, StoreError> {
+        let mut sites = BTreeMap::new();
+        for config in configs {
+            let mut workshop = Workshop::new(config.catalog(), settings.clone());
+            for card in store.jobs(&config.id).await? {
+                workshop.upsert_job(card);
+            }
+            workshop.restore(store.events(&config.id).await?);
+            let seen = store
+                .seen(&config.id)
+                .await?
+                .into_iter()
+                .map(|s| {
+                    (
+                        (s.scanner, s.seq),
+                        Seen {
+                            canonical: s.canonical,
+                            reply: s.reply,
+                        },
+                    )
+                })
+                .collect();
+            tracing::info!(site = %config.id, events = workshop.events().count(), "site loaded");
+            sites.insert(
+                config.id.clone(),
+                Arc::new(SiteLive {
+                    config,
+                    workshop: Mutex::new(workshop),
+                    seen: Mutex::new(seen),
+                }),
+            );
+        }
+        let (changes, _) = broadcast::channel(1024);
+        Ok(Ledger {
+            store,
+            sites,
+            write: tokio::sync::Mutex::new(()),
+            changes,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn site(&self, id: &str) -> Option<&Arc<SiteLive>> {
+        self.sites.get(id)
+    }
+
+    pub fn sites(&self) -> impl Iterator<Item = &Arc<SiteLive>> {
+        self.sites.values()
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+
+    /// Judges a batch, commits it in one transaction (retrying while the database is away),
+    /// and returns one answer per incoming scan, in order. Only an error of the cancel token
+    /// ends the retries: then nothing of the batch may be answered.
+    pub async fn submit(
+        &self,
+        batch: Vec<Incoming>,
+        reply: impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<Answer>, StoreError> {
+        let _writer = self.write.lock().await;
+        let mut answers = Vec::with_capacity(batch.len());
+        let mut records = Vec::with_capacity(batch.len());
+        for incoming in batch {
+            let (answer, record) = self.judge(incoming, &reply);
+            answers.push(answer);
+            records.extend(record);
+        }
+        let started = Instant::now();
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            match self.store.commit(&records).await {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, records = records.len(), "commit failed; retrying");
+                    metrics::counter!("bayline_commit_failures_total").increment(1);
+                    tokio::select! {
+                        _ = cancel.cancelled() => return Err(e),
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+        metrics::histogram!("bayline_commit_seconds").record(started.elapsed().as_secs_f64());
+        metrics::histogram!("bayline_batch_size").record(records.len() as f64);
+        for r in &records {
+            metrics::counter!("bayline_scans_total", "status" => r.status.as_str(), "code" => r.code.clone().unwrap_or_default())
+                .increment(1);
+            if let Some(e) = &r.event {
+                let _ = self.changes.send(Change {
+                    site: r.site.clone(),
+                    kind: "scan",
+                    job: e.kind.job().cloned(),
+                    bay: e.kind.bay().cloned(),
+                    badge: Some(e.badge.clone()),
+                    action: Some(e.kind.action().as_str()),
+                    at: r.received_at,
+                });
+            }
+        }
+        Ok(answers)
+    }
+
+    fn judge(
+        &self,
+        incoming: Incoming,
+        reply: &impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
+    ) -> (Answer, Option<ScanRecord>) {
+        let Incoming {
+            site,
+            scanner,
+            received_at,
+            raw,
+            size,
+            decoded,
+        } = incoming;
+        let seq = decoded.seq;
+        let mut record = ScanRecord {
+            site: site.clone(),
+            scanner: scanner.clone(),
+            seq,
+            first_of_seq: seq.is_some(),
+            received_at,
+            status: Status::Rejected,
+            code: None,
+            detail: None,
+            event: None,
+            canonical: decoded.canonical.clone(),
+            size,
+            raw,
+            reply: Reply::accepted(0, ""),
+        };
+        let Some(live) = self.sites.get(&site) else {
+            let detail = format!("site {site} is not served here");
+            let reply = Reply::rejected(seq, RejectCode::UnknownSite, &detail);
+            record.reject(RejectCode::UnknownSite, detail, reply);
+            record.first_of_seq = false;
+            return stored(record);
+        };
+        let config = &live.config;
+        let mut seen = lock(&live.seen);
+        if let Some(seq) = seq {
+            if let Some(first) = seen.get(&(scanner.clone(), seq)) {
+                if first.canonical == decoded.canonical {
+                    let reply = first.reply.clone();
+                    return (
+                        Answer {
+                            site,
+                            scanner,
+                            reply,
+                            stored: false,
+                        },
+                        None,
+                    );
+                }
+                let detail = format!("seq {seq} was already used for another scan");
+                let judgement = Judgement::Rejected {
+                    seq: Some(seq),
+                    code: RejectCode::SeqConflict,
+                    detail: &detail,
+                };
+                let reply = reply(config, &judgement);
+                record.reject(RejectCode::SeqConflict, detail, reply);
+                record.first_of_seq = false;
+                return stored(record);
+            }
+        }
+        match decoded.result {
+            Err((code, detail)) => {
+                let reply = reply(
+                    config,
+                    &Judgement::Rejected {
+                        seq,
+                        code,
+                        detail: &detail,
+                    },
+                );
+                record.reject(code, detail, reply);
+            }
+            Ok(event) => {
+                let mut workshop = lock(&live.workshop);
+                match workshop.admit(event.clone()) {
+                    Admission::Rejected(code) => {
+                        let detail = rejected_detail(code, &event, &workshop);
+                        let reply = reply(
+                            config,
+                            &Judgement::Rejected {
+                                seq,
+                                code,
+                                detail: &detail,
+                            },
+                        );
+                        record.reject(code, detail, reply);
+                    }
+                    Admission::Accepted(verdict) => {
+                        let warning = match verdict {
+                            Verdict::Applied => None,
+                            Verdict::Anomaly(w) => Some(w),
+                        };
+                        let bay = workshop.resolved_bay(&event.key);
+                        record.reply = reply(
+                            config,
+                            &Judgement::Accepted {
+                                event: &event,
+                                warning,
+                                bay,
+                            },
+                        );
+                        record.status = Status::Accepted;
+                        record.code = warning.map(|w| w.as_str().into());
+                        record.event = Some(event);
+                    }
+                }
+            }
+        }
+        if let Some(seq) = seq {
+            seen.insert(
+                (scanner.clone(), seq),
+                Seen {
+                    canonical: record.canonical.clone(),
+                    reply: record.reply.clone(),
+                },
+            );
+        }
+        (
+            Answer {
+                site,
+                scanner,
+                reply: record.reply.clone(),
+                stored: true,
+            },
+            Some(record),
+        )
+    }
+
+    /// Creates or replaces a job card: stored first, then applied. Returns whether it was new.
+    pub async fn put_job(&self, site: &Id, card: JobCard, now: Time) -> Result<bool, StoreError> {
+        let live = self
+            .sites
+            .get(site)
+            .ok_or_else(|| StoreError::UnknownSite(site.to_string()))?;
+        let _writer = self.write.lock().await;
+        let created = self.store.put_job(site, &card, now).await?;
+        let job = card.job.clone();
+        lock(&live.workshop).upsert_job(card);
+        let _ = self.changes.send(Change {
+            site: site.clone(),
+            kind: "job",
+            job: Some(job),
+            bay: None,
+            badge: None,
+            action: None,
+            at: now,
+        });
+        Ok(created)
+    }
+}
+
+impl ScanRecord {
+    fn reject(&mut self, code: RejectCode, detail: String, reply: Reply) {
+        self.status = Status::Rejected;
+        self.code = Some(code.as_str().into());
+        self.detail = Some(detail);
+        self.reply = reply;
+    }
+}
+
+/// The answer for a record that is written.
+fn stored(record: ScanRecord) -> (Answer, Option<ScanRecord>) {
+    let answer = Answer {
+        site: record.site.clone(),
+        scanner: record.scanner.clone(),
+        reply: record.reply.clone(),
+        stored: true,
+    };
+    (answer, Some(record))
+}
+
+/// The id a domain rejection is about, for the reply ("RO-1 is not an open job").
+fn rejected_detail(code: RejectCode, event: &Event, workshop: &Workshop) -> String {
+    let k = &event.kind;
+    let id = match code {
+        RejectCode::UnknownBadge => Some(&event.badge),
+        RejectCode::UnknownOp => k.op(),
+        RejectCode::UnknownBay | RejectCode::BayBusy => k.bay(),
+        _ => k.job(),
+    };
+    match (code, id) {
+        (RejectCode::BayBusy, None) => workshop
+            .resolved_bay(&event.key)
+            .map(|b| b.to_string())
+            .unwrap_or_default(),
+        (_, Some(id)) => id.to_string(),
+        (_, None) => String::new(),
+    }
+}
+
+/// Keeps the first bytes of an oversized payload, as the contract asks.
+pub fn keep_of_oversize(payload: &[u8]) -> Vec<u8> {
+    payload[..payload.len().min(KEEP_OF_OVERSIZE)].to_vec()
+}

@@ -1,0 +1,166 @@
+//! What is written for each scan, and how stored rows become domain events again.
+
+use bayline_domain::{Event, EventKey, EventKind, Time};
+use bayline_proto::{Action, Id, PauseReason, RejectCode, Reply};
+
+use crate::StoreError;
+
+/// How many bytes of a rejected payload are kept when the payload was over the size limit.
+pub const KEEP_OF_OVERSIZE: usize = 256;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Accepted,
+    Rejected,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Accepted => "accepted",
+            Status::Rejected => "rejected",
+        }
+    }
+}
+
+/// A scan as the gateway decoded it, before any state is consulted.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The payload's seq, when it could be read: what makes a repeat a repeat.
+    pub seq: Option<u64>,
+    /// The payload with sorted keys, when it was a JSON object.
+    pub canonical: Option<String>,
+    /// The event, or why the payload cannot be one (with a detail for the reply).
+    pub result: Result<Event, (RejectCode, String)>,
+}
+
+/// One row of the `scans` table.
+#[derive(Debug, Clone)]
+pub struct ScanRecord {
+    pub site: Id,
+    pub scanner: Id,
+    pub seq: Option<u64>,
+    pub first_of_seq: bool,
+    pub received_at: Time,
+    pub status: Status,
+    /// Reject code, or the warning an accepted scan got.
+    pub code: Option<String>,
+    pub detail: Option<String>,
+    pub event: Option<Event>,
+    pub canonical: Option<String>,
+    pub size: usize,
+    pub raw: Vec<u8>,
+    pub reply: Reply,
+}
+
+/// The event's columns: (action, job, op, bay, reason).
+pub(crate) fn event_columns(
+    kind: &EventKind,
+) -> (
+    &'static str,
+    Option<&str>,
+    Option<&str>,
+    Option<&str>,
+    Option<String>,
+) {
+    let reason = match kind {
+        EventKind::Pause { reason, .. } => Some(reason.as_str().to_string()),
+        EventKind::QcFail { note, .. } => note.clone(),
+        _ => None,
+    };
+    (
+        kind.action().as_str(),
+        kind.job().map(Id::as_str),
+        kind.op().map(Id::as_str),
+        kind.bay().map(Id::as_str),
+        reason,
+    )
+}
+
+/// The stored columns of an accepted scan, back to its event.
+pub(crate) struct EventRow {
+    pub scanner: String,
+    pub seq: i64,
+    pub ts: String,
+    pub badge: String,
+    pub action: String,
+    pub job: Option<String>,
+    pub op: Option<String>,
+    pub bay: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl EventRow {
+    pub fn into_event(self) -> Result<Event, StoreError> {
+        let bad =
+            |what: &str| StoreError::Corrupt(format!("scan {}#{}: {what}", self.scanner, self.seq));
+        let id = |s: &Option<String>, what: &str| -> Result<Id, StoreError> {
+            s.as_deref()
+                .and_then(|s| Id::new(s).ok())
+                .ok_or_else(|| bad(what))
+        };
+        let opt = |s: &Option<String>| s.as_deref().and_then(|s| Id::new(s).ok());
+        let action = Action::parse(&self.action).ok_or_else(|| bad("action"))?;
+        let kind = match action {
+            Action::CheckIn => EventKind::CheckIn {
+                job: id(&self.job, "job")?,
+            },
+            Action::Start => EventKind::Start {
+                job: id(&self.job, "job")?,
+                op: id(&self.op, "op")?,
+                bay: id(&self.bay, "bay")?,
+            },
+            Action::Pause => EventKind::Pause {
+                job: id(&self.job, "job")?,
+                op: id(&self.op, "op")?,
+                reason: self
+                    .reason
+                    .as_deref()
+                    .and_then(PauseReason::parse)
+                    .ok_or_else(|| bad("reason"))?,
+            },
+            Action::Resume => EventKind::Resume {
+                job: id(&self.job, "job")?,
+                op: id(&self.op, "op")?,
+                bay: opt(&self.bay),
+            },
+            Action::Finish => EventKind::Finish {
+                job: id(&self.job, "job")?,
+                op: id(&self.op, "op")?,
+            },
+            Action::QcPass => EventKind::QcPass {
+                job: id(&self.job, "job")?,
+            },
+            Action::QcFail => EventKind::QcFail {
+                job: id(&self.job, "job")?,
+                op: opt(&self.op),
+                note: self.reason.clone(),
+            },
+            Action::WashStart => EventKind::WashStart {
+                job: id(&self.job, "job")?,
+                bay: opt(&self.bay),
+            },
+            Action::WashDone => EventKind::WashDone {
+                job: id(&self.job, "job")?,
+                bay: opt(&self.bay),
+            },
+            Action::Ready => EventKind::Ready {
+                job: id(&self.job, "job")?,
+            },
+            Action::Delivered => EventKind::Delivered {
+                job: id(&self.job, "job")?,
+            },
+            Action::ShiftStart => EventKind::ShiftStart,
+            Action::ShiftEnd => EventKind::ShiftEnd,
+        };
+        Ok(Event {
+            key: EventKey {
+                ts: self.ts.parse().map_err(|_| bad("ts"))?,
+                scanner: Id::new(&self.scanner).map_err(|_| bad("scanner"))?,
+                seq: self.seq as u64,
+            },
+            badge: Id::new(&self.badge).map_err(|_| bad("badge"))?,
+            kind,
+        })
+    }
+}
