@@ -7,6 +7,7 @@
 //! - [`catalog`]: what the site knows before any scan: bays, badges, job cards.
 //! - [`fold`]: the state machine. Folding the sorted events gives the [`fold::State`]; the
 //!   same set of events gives the same state whatever order they arrived in.
+//! - [`schedule`]: opening hours in the site's time zone, DST included.
 //! - [`stage`]: a job's stage, by the contract's first-rule-that-holds list.
 //! - [`workshop`]: one site's catalog + timeline + state; admits new events (rejecting what
 //!   the contract rejects) and recomputes what a late event changes.
@@ -14,6 +15,7 @@
 pub mod catalog;
 pub mod event;
 pub mod fold;
+pub mod schedule;
 pub mod stage;
 #[cfg(test)]
 mod testkit;
@@ -23,6 +25,7 @@ pub mod workshop;
 pub use catalog::{BayKind, Catalog, JobCard, OpCard, Role};
 pub use event::{Event, EventKey, EventKind};
 pub use fold::{ClockOff, State};
+pub use schedule::{OpeningHours, Schedule};
 pub use stage::stage_of;
 pub use stage::Stage;
 pub use workshop::{Admission, Settings, Verdict, Workshop};

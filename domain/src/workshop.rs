@@ -13,11 +13,12 @@ mod views;
 use std::collections::BTreeMap;
 
 use bayline_proto::{RejectCode, WarningCode};
+use jiff::SignedDuration;
 
 use crate::event::{Event, EventKey};
 use crate::fold::State;
 pub use crate::fold::Verdict;
-use crate::{Catalog, Id, JobCard};
+use crate::{Catalog, Id, JobCard, Schedule};
 
 /// What [`Workshop::admit`] decided for a new event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,17 +29,30 @@ pub enum Admission {
     Rejected(RejectCode),
 }
 
-/// Tunables of the views; the fold itself has none.
+/// What a site sets besides its catalog: its calendar and the tunables of the views.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Hours added to a job's remaining work for QC and washing when computing its ETA.
     pub eta_allowance_hours: f64,
+    /// How many of a badge's most recent finished ops its measured efficiency is learned from
+    /// (the ETA's divisor).
+    pub eta_sample_ops: usize,
+    /// Opening hours in the site's zone: bay figures (§6) and forgotten clock-offs (§4).
+    pub schedule: Schedule,
+    /// How long after closing time a badge still clocked on is clocked off at closing time
+    /// (contract §4 "Forgotten clock-offs", site key `auto_clock_off_grace_min`).
+    pub auto_clock_off_grace: SignedDuration,
 }
 
 impl Default for Settings {
+    /// Half an hour for QC and washing, 20 ops of history, a workshop's usual week in UTC
+    /// ([`Schedule::default`]) and the contract's 60 minutes of grace.
     fn default() -> Self {
         Settings {
             eta_allowance_hours: 0.5,
+            eta_sample_ops: 20,
+            schedule: Schedule::default(),
+            auto_clock_off_grace: SignedDuration::from_mins(60),
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use bayline_domain::{BayKind, Catalog, Role};
+use bayline_domain::{BayKind, Catalog, Role, Schedule, Settings};
 use bayline_proto::{Id, Language};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
@@ -199,6 +199,23 @@ impl SiteConfig {
         }
     }
 
+    /// The opening hours in the site's time zone.
+    pub fn schedule(&self) -> Schedule {
+        Schedule::new(self.opening_hours.clone(), self.time_zone.clone())
+    }
+
+    /// The domain's settings for this site: its schedule and clock-off grace from the file,
+    /// the rest at their defaults.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            schedule: self.schedule(),
+            auto_clock_off_grace: jiff::SignedDuration::from_mins(i64::from(
+                self.auto_clock_off_grace_min,
+            )),
+            ..Settings::default()
+        }
+    }
+
     pub fn scanner(&self, id: &str) -> Option<&Scanner> {
         self.scanners.iter().find(|s| s.id.as_str() == id)
     }
@@ -277,7 +294,8 @@ impl Parser<'_> {
                 )
             })?,
         };
-        let mut hours = OpeningHours::default();
+        // Days the table does not list are closed, like days listed as "".
+        let mut hours = OpeningHours::CLOSED;
         for (day, span) in &site.opening_hours {
             let i = WEEKDAYS.iter().position(|d| d == day).ok_or_else(|| {
                 self.err(

@@ -1,16 +1,10 @@
-//! Opening hours per weekday, in the site's local time.
+//! Opening hours per weekday, in the site's local time: the string parser. The type itself is
+//! the domain's ([`bayline_domain::OpeningHours`]), which measures KPIs and forgotten
+//! clock-offs against it.
 
-use jiff::civil::{Time, Weekday};
+use jiff::civil::Time;
 
-/// `[mon, …, sun]`; `None` = closed that day.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct OpeningHours(pub [Option<(Time, Time)>; 7]);
-
-impl OpeningHours {
-    pub fn on(&self, day: Weekday) -> Option<(Time, Time)> {
-        self.0[usize::from(day.to_monday_zero_offset() as u8)]
-    }
-}
+pub use bayline_domain::OpeningHours;
 
 /// Parses `"08:30-17:30"`; `""` is closed. The error says what a valid value looks like.
 pub fn parse_span(s: &str) -> Result<Option<(Time, Time)>, String> {
