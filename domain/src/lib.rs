@@ -7,6 +7,7 @@
 //! - [`catalog`]: what the site knows before any scan: bays, badges, job cards.
 //! - [`fold`]: the state machine. Folding the sorted events gives the [`fold::State`]; the
 //!   same set of events gives the same state whatever order they arrived in.
+//! - [`kpi`]: the figures of contract §6 for a period, whole or grouped by badge, bay, day.
 //! - [`schedule`]: opening hours in the site's time zone, DST included.
 //! - [`stage`]: a job's stage, by the contract's first-rule-that-holds list.
 //! - [`workshop`]: one site's catalog + timeline + state; admits new events (rejecting what
@@ -15,6 +16,7 @@
 pub mod catalog;
 pub mod event;
 pub mod fold;
+pub mod kpi;
 pub mod schedule;
 pub mod stage;
 #[cfg(test)]

@@ -21,7 +21,7 @@ pub(super) fn apply(s: &mut State, cat: &Catalog, ev: &Event) -> Rule {
         EventKind::Start { job, op, bay } => clock_on(s, ev, job, op, Some(bay))?,
         EventKind::Resume { job, op, bay } => clock_on(s, ev, job, op, bay.as_ref())?,
         EventKind::Pause { job, op, reason } => pause(s, &ev.key, badge, job, op, *reason)?,
-        EventKind::Finish { job, op } => finish(s, cat, &ev.key, job, op)?,
+        EventKind::Finish { job, op } => finish(s, cat, ev, job, op)?,
         EventKind::QcPass { job } => qc_pass(s, cat, &ev.key, job)?,
         EventKind::QcFail { job, op, .. } => qc_fail(s, cat, &ev.key, job, op.as_ref()),
         EventKind::WashStart { job, bay } => {
@@ -114,7 +114,8 @@ fn pause(
     Ok(())
 }
 
-fn finish(s: &mut State, cat: &Catalog, key: &EventKey, job: &Id, op: &Id) -> Rule {
+fn finish(s: &mut State, cat: &Catalog, ev: &Event, job: &Id, op: &Id) -> Rule {
+    let key = &ev.key;
     if s.op(job, op).is_some_and(|o| o.finished) {
         return Err(WarningCode::OpFinished);
     }
@@ -128,7 +129,10 @@ fn finish(s: &mut State, cat: &Catalog, key: &EventKey, job: &Id, op: &Id) -> Ru
     let jt = s.jobs.entry(job.clone()).or_default();
     let ot = jt.ops.entry(op.clone()).or_default();
     ot.finished = true;
-    ot.first_finish.get_or_insert(key.ts);
+    if ot.first_finish.is_none() {
+        ot.first_finish = Some(key.ts);
+        ot.first_finish_by = Some(ev.badge.clone());
+    }
     jt.last_finish = Some(key.clone());
     // A finished op was worked on, clocked or not: after rework the job is in progress.
     jt.ever_started = true;

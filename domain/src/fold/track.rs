@@ -48,6 +48,9 @@ pub struct OpTrack {
     pub finished: bool,
     /// The first `finish`: sold hours count once, there (contract §6 `sold_hours`).
     pub first_finish: Option<Time>,
+    /// Who scanned that first finish: the sold hours of an op finished without clocked time
+    /// go to them (KPIs per badge).
+    pub first_finish_by: Option<Id>,
     /// Where it was last clocked on: a `resume` without bay goes back there.
     pub last_bay: Option<Id>,
     /// Clocked time per badge over closed intervals; open ones are in `on`.
