@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use bayline_domain::workshop::Settings;
+use bayline_gateway::boards::BoardOptions;
 use bayline_gateway::{BrokerUrl, GatewayOptions};
 use bayline_site::SiteConfig;
 use bayline_store::{Ledger, Store};
@@ -88,14 +89,19 @@ pub async fn run(
         bayline_gateway::run(
             ledger.clone(),
             GatewayOptions {
-                broker: broker_url,
-                client_id: up.client_id,
+                broker: broker_url.clone(),
+                client_id: up.client_id.clone(),
                 share_group: None,
             },
             gateway_stop.clone(),
         )
         .instrument(tracing::info_span!("gateway")),
     );
+    let boards = tasks.spawn(bayline_gateway::boards::run(
+        ledger.clone(),
+        BoardOptions::new(broker_url, format!("{}-boards", up.client_id)),
+        gateway_stop.clone(),
+    ));
     let server_stop = CancellationToken::new();
     let server = tasks.spawn(bayline_server::serve(
         http,
@@ -113,6 +119,7 @@ pub async fn run(
     cancel.cancelled().await;
     gateway_stop.cancel();
     let _ = gateway.await;
+    let _ = boards.await;
     server_stop.cancel();
     if let Ok(Err(e)) = server.await {
         tracing::warn!(error = %e, "HTTP server stopped with an error");

@@ -1,80 +1,10 @@
 //! A job's stage (contract §4 "Stages"), and its words for customers.
 
-use bayline_proto::Language;
-use serde::{Deserialize, Serialize};
-
 use crate::fold::JobTrack;
 use crate::{JobCard, PauseReason};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Booked,
-    CheckedIn,
-    InProgress,
-    WaitingParts,
-    WaitingApproval,
-    QualityCheck,
-    Washing,
-    Ready,
-    Delivered,
-}
-
-impl Stage {
-    pub const ALL: [Stage; 9] = [
-        Stage::Booked,
-        Stage::CheckedIn,
-        Stage::InProgress,
-        Stage::WaitingParts,
-        Stage::WaitingApproval,
-        Stage::QualityCheck,
-        Stage::Washing,
-        Stage::Ready,
-        Stage::Delivered,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Booked => "booked",
-            Stage::CheckedIn => "checked_in",
-            Stage::InProgress => "in_progress",
-            Stage::WaitingParts => "waiting_parts",
-            Stage::WaitingApproval => "waiting_approval",
-            Stage::QualityCheck => "quality_check",
-            Stage::Washing => "washing",
-            Stage::Ready => "ready",
-            Stage::Delivered => "delivered",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
-    /// The plain words a customer reads on the lounge board (domain.md "What people see").
-    pub fn label(self, lang: Language) -> &'static str {
-        match (lang, self) {
-            (Language::Zh, Stage::Booked) => "已预约",
-            (Language::Zh, Stage::CheckedIn) => "接车",
-            (Language::Zh, Stage::InProgress) => "维修中",
-            (Language::Zh, Stage::WaitingParts) => "等待配件",
-            (Language::Zh, Stage::WaitingApproval) => "等待确认",
-            (Language::Zh, Stage::QualityCheck) => "质检中",
-            (Language::Zh, Stage::Washing) => "洗车中",
-            (Language::Zh, Stage::Ready) => "可取车",
-            (Language::Zh, Stage::Delivered) => "已交车",
-            (Language::En, Stage::Booked) => "Booked",
-            (Language::En, Stage::CheckedIn) => "Checked in",
-            (Language::En, Stage::InProgress) => "In repair",
-            (Language::En, Stage::WaitingParts) => "Waiting for parts",
-            (Language::En, Stage::WaitingApproval) => "Waiting for approval",
-            (Language::En, Stage::QualityCheck) => "Quality check",
-            (Language::En, Stage::Washing) => "Washing",
-            (Language::En, Stage::Ready) => "Ready for pickup",
-            (Language::En, Stage::Delivered) => "Delivered",
-        }
-    }
-}
+/// One definition for the API, the views and the boards.
+pub use bayline_proto::board::Stage;
 
 /// A job's stage now, by the contract's first-rule-that-holds list (§4 "Stages"). `card` is
 /// `None` for a job the catalog no longer knows (washed, no ops).

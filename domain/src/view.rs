@@ -54,13 +54,7 @@ pub struct JobView {
     pub delivered_at: Option<Time>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BayState {
-    Idle,
-    Working,
-    Blocked,
-}
+pub use bayline_proto::board::BayState;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BayView {
@@ -95,30 +89,11 @@ pub struct LoungeRow {
     pub late: bool,
 }
 
-/// Keeps the first two and last two characters of a plate and stars the rest:
-/// `粤B12345` → `粤B***45` (contract §5). Plates of four characters or fewer are all stars
-/// but the first two, so a short plate is never shown whole.
+/// The plate as the lounge shows it (contract §5), masked by the same rule as the boards.
 pub fn mask_plate(plate: &str) -> String {
-    let chars: Vec<char> = plate.trim().chars().collect();
-    let n = chars.len();
-    if n <= 4 {
-        return chars
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if i < 2.min(n.saturating_sub(1)) {
-                    *c
-                } else {
-                    '*'
-                }
-            })
-            .collect();
-    }
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| if i < 2 || i >= n - 2 { *c } else { '*' })
-        .collect()
+    bayline_proto::board::MaskedPlate::mask(plate)
+        .as_str()
+        .to_owned()
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@
 //!   loop, reconnect with backoff, resubscribe.
 //! - [`pipeline`]: batches scans, submits them to the ledger, publishes replies, then acks to
 //!   the broker in arrival order.
+//! - [`boards`]: publishes the boards as retained messages when what they show changes.
+pub mod boards;
 pub mod decode;
 pub mod link;
 pub mod pipeline;

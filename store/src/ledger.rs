@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use bayline_domain::boards::{BoardSite, Boards};
 use bayline_domain::workshop::Settings;
 use bayline_domain::{Admission, Event, JobCard, Time, Verdict, Workshop};
 use bayline_proto::{Id, RejectCode, Reply, WarningCode};
@@ -78,6 +79,7 @@ struct Seen {
 /// One site: its configuration and the state folded from its stored events.
 pub struct SiteLive {
     pub config: SiteConfig,
+    bay_names: BTreeMap<Id, String>,
     workshop: Mutex<Workshop>,
     seen: Mutex<HashMap<(Id, u64), Seen>>,
 }
@@ -86,6 +88,16 @@ impl SiteLive {
     /// Runs `f` on the site's current state.
     pub fn read<R>(&self, f: impl FnOnce(&Workshop) -> R) -> R {
         f(&lock(&self.workshop))
+    }
+
+    /// The site's boards at `now` (contract §3.3), as published and as previewed.
+    pub fn boards(&self, now: Time) -> Boards {
+        let site = BoardSite {
+            tz: &self.config.time_zone,
+            language: self.config.language,
+            bay_names: &self.bay_names,
+        };
+        self.read(|w| w.boards(site, now))
     }
 }
 
@@ -134,6 +146,10 @@ impl Ledger {
             sites.insert(
                 config.id.clone(),
                 Arc::new(SiteLive {
+                    bay_names: (config.bays.iter())
+                        .map(|b| (b.id.clone(), b.name.clone()))
+                        .filter(|(_, name)| !name.is_empty())
+                        .collect(),
                     config,
                     workshop: Mutex::new(workshop),
                     seen: Mutex::new(seen),

@@ -25,6 +25,9 @@ pub enum Error {
     TooLarge,
     #[error("internal error")]
     Store(#[from] StoreError),
+    /// Something of ours failed; the detail goes to the log only.
+    #[error("internal error")]
+    Internal(String),
 }
 
 impl Error {
@@ -36,15 +39,17 @@ impl Error {
             Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Error::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             Error::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            Error::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Error::Store(_) | Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        if let Error::Store(e) = &self {
-            tracing::error!(error = %e, "request failed");
+        match &self {
+            Error::Store(e) => tracing::error!(error = %e, "request failed"),
+            Error::Internal(e) => tracing::error!(error = %e, "request failed"),
+            _ => {}
         }
         let (status, code) = self.status_and_code();
         let mut res = (

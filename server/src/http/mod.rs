@@ -2,6 +2,7 @@
 
 mod auth;
 mod bays;
+mod boards;
 mod error;
 mod events;
 mod jobs;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(jobs::router())
         .merge(bays::router())
         .merge(lounge::router())
+        .merge(boards::router())
         .merge(review::router())
         .merge(events::router())
         .merge(ops::router())

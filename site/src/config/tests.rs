@@ -124,7 +124,11 @@ fn a_bay_listed_twice_is_reported_at_the_second() {
     let text = format!("{MINIMAL}\n[[bays]]\nid = \"B01\"\nkind = \"wash\"\n");
     let e = error_of(&text);
     assert!(e.message.contains("bay B01 is listed twice"), "{e}");
-    assert_eq!(e.line, 30, "{e}");
+    let (second, _) = (text.lines().enumerate())
+        .filter(|(_, l)| *l == "id = \"B01\"")
+        .last()
+        .unwrap();
+    assert_eq!(e.line, second + 1, "{e}");
 }
 
 #[test]

@@ -1,0 +1,201 @@
+//! The board models (contract §3.3) made from the views at `now`: what the lounge, the
+//! workshop board and each bay tag show. Plates are masked and staff appear by badge only,
+//! so nothing that leaves through here identifies a customer.
+//!
+//! Readings where the contract is silent:
+//! - The lounge shows the first [`MAX_LOUNGE_ROWS`] rows of [`Workshop::lounge`] (by promised
+//!   time): the cars whose owners are most likely waiting.
+//! - A bay tag's `now` is the job holding the bay and the op being worked (or last clocked
+//!   off); `next` is that job's next unfinished op, or, on a free bay, the checked-in job
+//!   that has waited longest for a bay (earliest promise first).
+//! - Times are local times of the site; an ETA on a later day counts the days (see [`Clock`]).
+
+use std::collections::BTreeMap;
+
+use bayline_proto::board::{
+    self, Badges, BayRow, BayTag, Clock, Lounge, MaskedPlate, TagJob, MAX_BADGES, MAX_LOUNGE_ROWS,
+    MAX_WORKSHOP_BAYS,
+};
+use bayline_proto::Language;
+use jiff::tz::TimeZone;
+
+use crate::view::{JobView, OpStatus, OpView};
+use crate::{Id, Stage, Time, Workshop};
+
+/// Every board of a site at one instant, ready to encode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boards {
+    pub lounge: Lounge,
+    pub workshop: board::Workshop,
+    pub tags: Vec<BayTag>,
+}
+
+/// What a site's boards need besides the timeline.
+#[derive(Debug, Clone, Copy)]
+pub struct BoardSite<'a> {
+    pub tz: &'a TimeZone,
+    pub language: Language,
+    /// Bay names from the site file; a bay without one shows its id.
+    pub bay_names: &'a BTreeMap<Id, String>,
+}
+
+impl Workshop {
+    /// The boards at `now`.
+    pub fn boards(&self, site: BoardSite<'_>, now: Time) -> Boards {
+        let clock = Clocks::new(site.tz, now);
+        let jobs: BTreeMap<Id, JobView> = (self.jobs(now).into_iter())
+            .map(|j| (j.job.clone(), j))
+            .collect();
+        let bays = self.bays(now);
+
+        let lounge = Lounge {
+            language: site.language,
+            updated: clock.of(now),
+            rows: (self.lounge(now, site.language).into_iter())
+                .take(MAX_LOUNGE_ROWS)
+                .map(|row| board::LoungeRow {
+                    plate: MaskedPlate::mask(&row.plate),
+                    vehicle: board::text(&row.vehicle),
+                    stage: row.stage,
+                    progress: percent(row.progress),
+                    eta: row.eta.map(|t| clock.of(t)),
+                    late: row.late,
+                })
+                .collect(),
+        };
+
+        let workshop = board::Workshop {
+            language: site.language,
+            updated: clock.of(now),
+            bays: (bays.iter().take(MAX_WORKSHOP_BAYS))
+                .map(|b| BayRow {
+                    bay: b.bay.clone(),
+                    state: b.state,
+                    reason: b.reason,
+                    job: b.job.clone(),
+                    badges: badges(&b.badges),
+                    clocked_min: minutes(b.clocked_s),
+                    std_min: minutes(b.std_s),
+                    overrun: b.std_s > 0 && b.clocked_s > b.std_s,
+                })
+                .collect(),
+        };
+
+        let waiting = longest_waiting(&jobs);
+        let tags = (bays.iter())
+            .map(|b| {
+                let holder = b.job.as_ref().and_then(|j| jobs.get(j));
+                let (now_job, next) = match holder {
+                    Some(job) => {
+                        let current =
+                            b.op.as_ref()
+                                .and_then(|op| job.ops.iter().find(|o| o.op == *op));
+                        let following = (job.ops.iter()).find(|o| {
+                            o.status != OpStatus::Finished && Some(&o.op) != b.op.as_ref()
+                        });
+                        (
+                            current.map(|op| tag_job(job, op)),
+                            following.map(|op| tag_job(job, op)),
+                        )
+                    }
+                    None => (None, waiting.map(|(job, op)| tag_job(job, op))),
+                };
+                BayTag {
+                    language: site.language,
+                    updated: clock.of(now),
+                    bay: b.bay.clone(),
+                    name: board::text(site.bay_names.get(&b.bay).map_or(b.bay.as_str(), |n| n)),
+                    state: b.state,
+                    reason: b.reason,
+                    now: now_job,
+                    next,
+                }
+            })
+            .collect();
+
+        Boards {
+            lounge,
+            workshop,
+            tags,
+        }
+    }
+}
+
+/// The checked-in job that has not started and holds no bay, earliest promise first (no
+/// promise last), with its first op.
+fn longest_waiting(jobs: &BTreeMap<Id, JobView>) -> Option<(&JobView, &OpView)> {
+    (jobs.values())
+        .filter(|j| j.stage == Stage::CheckedIn && j.bay.is_none())
+        .min_by_key(|j| (j.promised_at.is_none(), j.promised_at, j.checked_in_at))
+        .and_then(|j| Some((j, j.ops.first()?)))
+}
+
+fn tag_job(job: &JobView, op: &OpView) -> TagJob {
+    let clocked_s = (op.clocked_hours * 3600.0).round() as i64;
+    let std_s = (op.std_hours * 3600.0).round() as i64;
+    let progress = match op.status {
+        OpStatus::Finished => 1.0,
+        _ if op.std_hours > 0.0 => (op.clocked_hours / op.std_hours).min(0.95),
+        _ => 0.0,
+    };
+    TagJob {
+        job: job.job.clone(),
+        plate: MaskedPlate::mask(&job.plate),
+        vehicle: board::text(&job.vehicle),
+        op: board::text(if op.title.is_empty() {
+            op.op.as_str()
+        } else {
+            &op.title
+        }),
+        badges: badges(&op.badges),
+        clocked_min: minutes(clocked_s),
+        std_min: minutes(std_s),
+        progress: percent(progress),
+        overrun: std_s > 0 && clocked_s > std_s,
+    }
+}
+
+fn badges(all: &[Id]) -> Badges {
+    all.iter().take(MAX_BADGES).cloned().collect()
+}
+
+/// Whole minutes, saturating at what a board can show.
+fn minutes(seconds: i64) -> u16 {
+    u16::try_from(seconds.max(0) / 60).unwrap_or(u16::MAX)
+}
+
+/// 0.0..=1.0 as 0..=100.
+fn percent(share: f64) -> u8 {
+    (share.clamp(0.0, 1.0) * 100.0).round() as u8
+}
+
+/// Local times of day relative to the day of `now`.
+struct Clocks<'a> {
+    tz: &'a TimeZone,
+    today: jiff::civil::Date,
+}
+
+impl<'a> Clocks<'a> {
+    fn new(tz: &'a TimeZone, now: Time) -> Self {
+        Clocks {
+            tz,
+            today: now.to_zoned(tz.clone()).date(),
+        }
+    }
+
+    /// `t` as the board's clock; a time before today shows as today 00:00, and one beyond
+    /// the clock's range as its last minute.
+    fn of(&self, t: Time) -> Clock {
+        let local = t.to_zoned(self.tz.clone());
+        let days = (local.date() - self.today).get_days().max(0);
+        let days = u16::try_from(days).unwrap_or(u16::MAX);
+        let (hour, minute) = (local.hour() as u16, local.minute() as u16);
+        match days {
+            0 if local.date() < self.today => Clock(0),
+            _ => Clock::at(days, hour, minute).unwrap_or(Clock(u16::MAX)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

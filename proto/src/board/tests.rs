@@ -1,0 +1,215 @@
+use core::fmt;
+
+use serde::de::DeserializeOwned;
+
+use super::*;
+use proptest::prelude::*;
+
+fn id(s: &str) -> Id {
+    Id::new(s).unwrap()
+}
+
+fn lounge() -> Lounge {
+    let vehicles = [
+        "凯美瑞",
+        "Model 3",
+        "雅阁",
+        "Golf",
+        "宝马3系",
+        "CR-V",
+        "汉EV",
+        "朗逸",
+    ];
+    let plates = [
+        "粤B12345",
+        "京A88888",
+        "沪C1234",
+        "粤BD12345",
+        "川A7Z123",
+        "浙B5566",
+        "湘A12",
+        "苏E00001",
+    ];
+    let mut rows = Vec::new();
+    for (i, (v, p)) in vehicles.iter().zip(plates).enumerate() {
+        let row = LoungeRow {
+            plate: MaskedPlate::mask(p),
+            vehicle: text(v),
+            stage: Stage::ALL[i % Stage::ALL.len()],
+            progress: (i * 14) as u8,
+            eta: Clock::at((i / 6) as u16, 10 + i as u16, 30),
+            late: i == 3,
+        };
+        rows.push(row).unwrap();
+    }
+    Lounge {
+        language: Language::Zh,
+        updated: Clock(9 * 60 + 41),
+        rows,
+    }
+}
+
+fn workshop() -> Workshop {
+    let mut bays = Vec::new();
+    for i in 0..16u16 {
+        let state = [BayState::Working, BayState::Blocked, BayState::Idle][usize::from(i % 3)];
+        let busy = state != BayState::Idle;
+        let mut badges = Vec::new();
+        if state == BayState::Working {
+            badges.push(id("T07")).unwrap();
+        }
+        let bay = BayRow {
+            bay: id(&std::format!("B{:02}", i + 1)),
+            state,
+            reason: (state == BayState::Blocked).then_some(PauseReason::Parts),
+            job: busy.then(|| id(&std::format!("RO-2401{:02}", i))),
+            badges,
+            clocked_min: if busy { 95 + i * 10 } else { 0 },
+            std_min: if busy { 120 } else { 0 },
+            overrun: busy && 95 + i * 10 > 120,
+        };
+        bays.push(bay).unwrap();
+    }
+    Workshop {
+        language: Language::En,
+        updated: Clock(14 * 60 + 5),
+        bays,
+    }
+}
+
+fn tag() -> BayTag {
+    let job = |j: &str, p: &str| TagJob {
+        job: id(j),
+        plate: MaskedPlate::mask(p),
+        vehicle: text("凯美瑞"),
+        op: text("更换刹车片"),
+        badges: Vec::from_slice(&[id("T07"), id("T12")]).unwrap(),
+        clocked_min: 70,
+        std_min: 60,
+        progress: 95,
+        overrun: true,
+    };
+    BayTag {
+        language: Language::Zh,
+        updated: Clock(8 * 60 + 5),
+        bay: id("B03"),
+        name: text("Lift 3"),
+        state: BayState::Working,
+        reason: None,
+        now: Some(job("RO-240117", "粤B12345")),
+        next: Some(job("RO-240120", "京A54321")),
+    }
+}
+
+fn round_trip<M: Serialize + DeserializeOwned + PartialEq + fmt::Debug>(m: &M) -> usize {
+    let mut buf = [0u8; 2048];
+    let bytes = encode(m, &mut buf).unwrap();
+    assert_eq!(bytes[0], FORMAT_VERSION);
+    assert_eq!(&decode::<M>(bytes).unwrap(), m);
+    bytes.len()
+}
+
+#[test]
+fn every_board_model_round_trips() {
+    round_trip(&lounge());
+    round_trip(&workshop());
+    round_trip(&tag());
+    round_trip(&Lounge::default());
+}
+
+#[test]
+fn models_fit_their_budgets() {
+    let l = round_trip(&lounge());
+    let w = round_trip(&workshop());
+    assert!(l <= LOUNGE_BUDGET_BYTES, "8-row lounge is {l} bytes");
+    assert!(w <= WORKSHOP_BUDGET_BYTES, "16-bay workshop is {w} bytes");
+}
+
+#[test]
+fn a_truncated_message_is_refused_at_every_length() {
+    let mut buf = [0u8; 1024];
+    let bytes = encode(&workshop(), &mut buf).unwrap();
+    assert_eq!(decode::<Workshop>(&[]), Err(BoardError::Empty));
+    for n in 1..bytes.len() {
+        let r = decode::<Workshop>(&bytes[..n]);
+        assert!(
+            matches!(r, Err(BoardError::Truncated | BoardError::Malformed)),
+            "{n}: {r:?}"
+        );
+    }
+    assert_eq!(
+        decode::<Workshop>(&bytes[..bytes.len() - 1]),
+        Err(BoardError::Truncated)
+    );
+}
+
+#[test]
+fn a_future_or_unknown_version_is_refused() {
+    let mut buf = [0u8; 1024];
+    let bytes = encode(&lounge(), &mut buf).unwrap();
+    let mut future = std::vec::Vec::from(bytes);
+    future[0] = FORMAT_VERSION + 1;
+    assert_eq!(
+        decode::<Lounge>(&future),
+        Err(BoardError::FutureVersion(FORMAT_VERSION + 1))
+    );
+    future[0] = 0;
+    assert_eq!(decode::<Lounge>(&future), Err(BoardError::BadVersion(0)));
+}
+
+#[test]
+fn a_model_grown_at_its_end_still_decodes() {
+    let mut buf = [0u8; 1024];
+    let mut bytes = std::vec::Vec::from(encode(&tag(), &mut buf).unwrap());
+    bytes.extend_from_slice(&[7, 1, 2]);
+    assert_eq!(decode::<BayTag>(&bytes), Ok(tag()));
+}
+
+#[test]
+fn a_small_buffer_is_reported() {
+    let mut buf = [0u8; 16];
+    assert_eq!(encode(&lounge(), &mut buf), Err(BoardError::BufferTooSmall));
+    assert_eq!(encode(&lounge(), &mut []), Err(BoardError::BufferTooSmall));
+}
+
+#[test]
+fn plates_are_masked_as_the_contract_says() {
+    assert_eq!(MaskedPlate::mask("粤B12345").as_str(), "粤B***45");
+    assert_eq!(MaskedPlate::mask("粤BD12345").as_str(), "粤B****45");
+    assert_eq!(MaskedPlate::mask("AB1234").as_str(), "AB**34");
+    assert_eq!(MaskedPlate::mask("湘A12").as_str(), "湘A**");
+}
+
+#[test]
+fn clocks_show_hours_and_minutes_and_count_days() {
+    let c = Clock::at(1, 9, 5).unwrap();
+    assert_eq!(std::format!("{c}"), "09:05");
+    assert_eq!(c.days(), 1);
+    assert_eq!(Clock::at(0, 24, 0), None);
+}
+
+#[test]
+fn every_stage_has_words_in_both_languages() {
+    for s in Stage::ALL {
+        assert!(!s.label(Language::Zh).is_empty() && !s.label(Language::En).is_empty());
+    }
+    assert_eq!(Stage::WaitingParts.label(Language::Zh), "等待配件");
+    assert_eq!(Stage::Ready.label(Language::En), "Ready for pickup");
+}
+
+proptest! {
+    #[test]
+    fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let _ = decode::<Lounge>(&bytes);
+        let _ = decode::<Workshop>(&bytes);
+        let _ = decode::<BayTag>(&bytes);
+    }
+}
+
+#[test]
+fn long_texts_are_cut_at_a_character_boundary() {
+    let t = text("宝马3系 Gran Turismo 长轴距版");
+    assert!(t.len() <= MAX_TEXT_BYTES);
+    assert!("宝马3系 Gran Turismo 长轴距版".starts_with(t.as_str()));
+    assert_eq!(text("  Golf ").as_str(), "Golf");
+}
