@@ -12,11 +12,15 @@
 //! - [`stage`]: a job's stage, by the contract's first-rule-that-holds list.
 //! - [`workshop`]: one site's catalog + timeline + state; admits new events (rejecting what
 //!   the contract rejects) and recomputes what a late event changes.
+//! - [`boards`]: the board models the displays receive (contract §3.3), from the views.
 //! - [`view`]: what the API and boards show of a job, a bay, the lounge — computed at `now`.
+pub mod boards;
 pub mod catalog;
 pub mod event;
 pub mod fold;
 pub mod kpi;
+#[doc(hidden)]
+pub mod sample;
 pub mod schedule;
 pub mod stage;
 #[cfg(test)]

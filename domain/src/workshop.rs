@@ -109,9 +109,10 @@ impl Workshop {
     /// Puts back stored accepted events (startup replay) without judging admission, then
     /// folds once.
     pub fn restore(&mut self, events: impl IntoIterator<Item = Event>) {
-        for event in events {
-            self.events.insert(event.key.clone(), event);
-        }
+        // Collecting sorts once and builds the tree in bulk; `append` merges in bulk too.
+        let mut new: BTreeMap<EventKey, Event> =
+            events.into_iter().map(|e| (e.key.clone(), e)).collect();
+        self.events.append(&mut new);
         self.refold();
     }
 
