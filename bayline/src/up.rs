@@ -8,7 +8,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use bayline_domain::workshop::Settings;
 use bayline_gateway::boards::BoardOptions;
 use bayline_gateway::{BrokerUrl, GatewayOptions};
 use bayline_site::SiteConfig;
@@ -78,7 +77,7 @@ pub async fn run(
     let store = Store::open(&up.db)
         .await
         .with_context(|| format!("cannot open the database {}", up.db))?;
-    let ledger = Arc::new(Ledger::open(store.clone(), up.sites, Settings::default()).await?);
+    let ledger = Arc::new(Ledger::open(store.clone(), up.sites).await?);
     if ledger.sites().next().is_none() {
         bail!("no site configured");
     }

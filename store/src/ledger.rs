@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bayline_domain::boards::{BoardSite, Boards};
-use bayline_domain::workshop::Settings;
 use bayline_domain::{Admission, Event, JobCard, Time, Verdict, Workshop};
 use bayline_proto::{Id, RejectCode, Reply, WarningCode};
 use bayline_site::SiteConfig;
@@ -116,14 +115,10 @@ pub struct Ledger {
 
 impl Ledger {
     /// Loads every site's job cards, events and seen scans from the store.
-    pub async fn open(
-        store: Store,
-        configs: Vec<SiteConfig>,
-        settings: Settings,
-    ) -> Result<Ledger, StoreError> {
+    pub async fn open(store: Store, configs: Vec<SiteConfig>) -> Result<Ledger, StoreError> {
         let mut sites = BTreeMap::new();
         for config in configs {
-            let mut workshop = Workshop::new(config.catalog(), settings.clone());
+            let mut workshop = Workshop::new(config.catalog(), config.settings());
             for card in store.jobs(&config.id).await? {
                 workshop.upsert_job(card);
             }

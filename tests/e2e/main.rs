@@ -4,6 +4,7 @@
 mod boards;
 mod helpers;
 mod http_api;
+mod kpis;
 mod mosquitto;
 mod process;
 mod scans;

@@ -7,6 +7,7 @@ mod error;
 mod events;
 mod jobs;
 mod json;
+mod kpis;
 mod lounge;
 mod ops;
 mod review;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(jobs::router())
         .merge(bays::router())
+        .merge(kpis::router())
         .merge(lounge::router())
         .merge(boards::router())
         .merge(review::router())

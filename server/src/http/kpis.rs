@@ -1,0 +1,207 @@
+//! The workshop figures (contract §6) for managers: `GET …/kpis?from&to[&group_by]`.
+//!
+//! `from` and `to` are RFC 3339 instants or local dates of the site (`2026-11-02` is that
+//! day's midnight in the site's zone), so "November" is `from=2026-11-01&to=2026-12-01`.
+//! Without them the period is today, local. The answer carries the site's figures at the top
+//! level, and with `group_by=badge|bay|day` also `rows: [{key, …figures}]`.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::routing::get;
+use axum::Router;
+use bayline_domain::kpi::{self, Figures, GroupBy, Period, Row};
+use bayline_domain::Time;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, ToSpan};
+use serde::Serialize;
+
+use super::auth::MANAGER;
+use super::{Caller, Error, Result};
+use crate::AppState;
+
+/// The longest period asked in one request; a year and a bit covers every report we know.
+const MAX_PERIOD: SignedDuration = SignedDuration::from_hours(24 * 400);
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/sites/{site}/kpis", get(kpis))
+}
+
+#[derive(Serialize)]
+struct Answer {
+    from: Time,
+    to: Time,
+    #[serde(flatten)]
+    figures: Figures,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_by: Option<GroupBy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rows: Option<Vec<Row>>,
+}
+
+async fn kpis(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(site): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<axum::Json<Answer>> {
+    let live = caller.site(&state, &site, MANAGER)?;
+    let now = jiff::Timestamp::now();
+    let ask = Ask::parse(query.as_deref().unwrap_or(""), &live.config.time_zone, now)?;
+    let period = Period::new(ask.from, ask.to);
+    let answer = live.read(|w| Answer {
+        from: ask.from,
+        to: ask.to,
+        figures: kpi::figures(w, period, now),
+        group_by: ask.group_by,
+        rows: ask.group_by.map(|by| kpi::grouped(w, period, now, by)),
+    });
+    Ok(axum::Json(answer))
+}
+
+/// The query, checked.
+#[derive(Debug, PartialEq)]
+struct Ask {
+    from: Time,
+    to: Time,
+    group_by: Option<GroupBy>,
+}
+
+impl Ask {
+    fn parse(query: &str, tz: &TimeZone, now: Time) -> Result<Ask> {
+        let (mut from, mut to, mut group_by) = (None, None, None);
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match &*key {
+                "from" => from = Some(instant("from", &value, tz)?),
+                "to" => to = Some(instant("to", &value, tz)?),
+                "group_by" => {
+                    group_by = Some(match &*value {
+                        "badge" => GroupBy::Badge,
+                        "bay" => GroupBy::Bay,
+                        "day" => GroupBy::Day,
+                        other => {
+                            return Err(Error::BadRequest(format!(
+                                "group_by {other:?} is not one of badge, bay, day"
+                            )))
+                        }
+                    })
+                }
+                other => {
+                    return Err(Error::BadRequest(format!(
+                        "unknown parameter {other:?}: use from, to, group_by"
+                    )))
+                }
+            }
+        }
+        let today = || -> Result<Time> {
+            let date = now.to_zoned(tz.clone()).date();
+            midnight(date, tz)
+        };
+        let from = match from {
+            Some(t) => t,
+            None => today()?,
+        };
+        let to = match to {
+            Some(t) => t,
+            None => {
+                let date = from.to_zoned(tz.clone()).date();
+                midnight(date.checked_add(1.day()).map_err(internal)?, tz)?
+            }
+        };
+        if to <= from {
+            return Err(Error::BadRequest(format!(
+                "to ({to}) is not after from ({from})"
+            )));
+        }
+        if to.duration_since(from) > MAX_PERIOD {
+            return Err(Error::BadRequest(
+                "the period is longer than 400 days; ask in parts".into(),
+            ));
+        }
+        Ok(Ask { from, to, group_by })
+    }
+}
+
+/// An RFC 3339 instant, or a local date meaning its midnight.
+fn instant(name: &str, value: &str, tz: &TimeZone) -> Result<Time> {
+    if let Ok(t) = value.parse::<Time>() {
+        return Ok(t);
+    }
+    match value.parse::<Date>() {
+        Ok(date) => midnight(date, tz),
+        Err(_) => Err(Error::BadRequest(format!(
+            "{name} {value:?} is neither an RFC 3339 time (2026-11-02T08:00:00+08:00) nor a date (2026-11-02)"
+        ))),
+    }
+}
+
+/// The first instant of `date` in the site's zone (DST-safe).
+fn midnight(date: Date, tz: &TimeZone) -> Result<Time> {
+    Ok(date
+        .to_zoned(tz.clone())
+        .map_err(internal)?
+        .start_of_day()
+        .map_err(internal)?
+        .timestamp())
+}
+
+fn internal(e: jiff::Error) -> Error {
+    Error::BadRequest(format!("that date is out of range: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shanghai() -> TimeZone {
+        TimeZone::get("Asia/Shanghai").unwrap()
+    }
+
+    fn at(s: &str) -> Time {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn dates_are_local_midnights_and_the_default_is_today() {
+        let now = at("2026-11-23T20:00:00Z"); // 04:00 on the 24th in Shanghai
+        let ask = Ask::parse(
+            "from=2026-11-01&to=2026-12-01&group_by=day",
+            &shanghai(),
+            now,
+        )
+        .unwrap();
+        assert_eq!(ask.from, at("2026-10-31T16:00:00Z"));
+        assert_eq!(ask.to, at("2026-11-30T16:00:00Z"));
+        assert_eq!(ask.group_by, Some(GroupBy::Day));
+
+        let today = Ask::parse("", &shanghai(), now).unwrap();
+        assert_eq!(
+            (today.from, today.to),
+            (at("2026-11-23T16:00:00Z"), at("2026-11-24T16:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_day_across_a_dst_change_is_23_hours() {
+        let berlin = TimeZone::get("Europe/Berlin").unwrap();
+        let ask = Ask::parse("from=2026-03-29", &berlin, at("2026-03-30T12:00:00Z")).unwrap();
+        assert_eq!(
+            ask.to.duration_since(ask.from),
+            SignedDuration::from_hours(23)
+        );
+    }
+
+    #[test]
+    fn bad_queries_say_what_is_wrong() {
+        let now = at("2026-11-23T08:00:00Z");
+        for (q, words) in [
+            ("from=yesterday", "neither an RFC 3339"),
+            ("from=2026-11-02&to=2026-11-01", "is not after"),
+            ("from=2026-01-01&to=2027-06-01", "400 days"),
+            ("group_by=week", "badge, bay, day"),
+            ("form=2026-11-01", "unknown parameter"),
+        ] {
+            let e = Ask::parse(q, &shanghai(), now).unwrap_err();
+            assert!(e.to_string().contains(words), "{q}: {e}");
+        }
+    }
+}
