@@ -34,7 +34,7 @@ pub use fold::{ClockOff, State};
 pub use schedule::{OpeningHours, Schedule};
 pub use stage::stage_of;
 pub use stage::Stage;
-pub use workshop::{Admission, Settings, Verdict, Workshop};
+pub use workshop::{Admission, Anomaly, Settings, Verdict, Workshop};
 
 /// An instant. The domain never reads the clock; callers pass `now`.
 pub type Time = jiff::Timestamp;

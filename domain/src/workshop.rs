@@ -10,15 +10,17 @@
 mod tests;
 mod views;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use bayline_proto::{RejectCode, WarningCode};
+use bayline_proto::{Action, RejectCode, WarningCode};
 use jiff::SignedDuration;
+use serde::Serialize;
 
 use crate::event::{Event, EventKey};
-use crate::fold::State;
 pub use crate::fold::Verdict;
-use crate::{Catalog, Id, JobCard, Schedule};
+use crate::fold::{Forgotten, State};
+use crate::{Catalog, Id, JobCard, Schedule, Time};
 
 /// What [`Workshop::admit`] decided for a new event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +29,51 @@ pub enum Admission {
     Accepted(Verdict),
     /// Not inserted; the caller stores it as rejected.
     Rejected(RejectCode),
+}
+
+/// Something §4 kept but did not apply, for a manager to review: a stored event that makes no
+/// sense at its place in the timeline, or a forgotten clock-off the system applied by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Anomaly {
+    pub code: WarningCode,
+    /// The event's `ts`; for a forgotten clock-off, the closing time it was clocked off at.
+    pub ts: Time,
+    pub badge: Id,
+    pub job: Option<Id>,
+    pub op: Option<Id>,
+    pub bay: Option<Id>,
+    /// The stored event's key and action; `None` for a forgotten clock-off, which no scan
+    /// caused.
+    pub event: Option<EventKey>,
+    pub action: Option<Action>,
+}
+
+impl Anomaly {
+    fn of_event(e: &Event, code: WarningCode) -> Anomaly {
+        Anomaly {
+            code,
+            ts: e.key.ts,
+            badge: e.badge.clone(),
+            job: e.kind.job().cloned(),
+            op: e.kind.op().cloned(),
+            bay: e.kind.bay().cloned(),
+            event: Some(e.key.clone()),
+            action: Some(e.kind.action()),
+        }
+    }
+
+    fn of_forgotten(f: &Forgotten) -> Anomaly {
+        Anomaly {
+            code: WarningCode::ForgottenClockOff,
+            ts: f.closing,
+            badge: f.badge.clone(),
+            job: Some(f.job.clone()),
+            op: Some(f.op.clone()),
+            bay: Some(f.bay.clone()),
+            event: None,
+            action: None,
+        }
+    }
 }
 
 /// What a site sets besides its catalog: its calendar and the tunables of the views.
@@ -129,8 +176,10 @@ impl Workshop {
             .events
             .last_key_value()
             .is_none_or(|(last, _)| event.key > *last);
-        if tail {
-            let verdict = self.state.step(&self.catalog, &event);
+        let ts = event.key.ts;
+        if tail && !self.state.unsettled(ts) {
+            // The common case: judged in place, an anomaly leaves the state as it was.
+            let verdict = self.state.step(&self.catalog, &self.settings, &event);
             if verdict == Verdict::Anomaly(WarningCode::BayBusy) {
                 return Admission::Rejected(RejectCode::BayBusy);
             }
@@ -138,18 +187,25 @@ impl Workshop {
             self.events.insert(event.key.clone(), event);
             return Admission::Accepted(verdict);
         }
-        // A late event: fold the past up to it, judge it there, then fold the rest.
-        let mut state = State::fold(
-            &self.catalog,
-            self.events.range(..event.key.clone()).map(|(_, e)| e),
-        );
-        let verdict = state.step(&self.catalog, &event);
+        // A late event, or one after a forgotten clock-off fell due: judge it on a copy so a
+        // rejected event leaves no trace (not even the clock-offs its `ts` would settle).
+        let mut state = if tail {
+            self.state.clone()
+        } else {
+            State::fold(
+                &self.catalog,
+                &self.settings,
+                self.events.range(..event.key.clone()).map(|(_, e)| e),
+            )
+        };
+        state.settle(ts);
+        let verdict = state.step(&self.catalog, &self.settings, &event);
         if verdict == Verdict::Anomaly(WarningCode::BayBusy) {
             return Admission::Rejected(RejectCode::BayBusy);
         }
         state.record(&event, verdict);
         for (_, later) in self.events.range(event.key.clone()..) {
-            state.apply(&self.catalog, later);
+            state.apply(&self.catalog, &self.settings, later);
         }
         self.state = state;
         self.events.insert(event.key.clone(), event);
@@ -184,7 +240,7 @@ impl Workshop {
     }
 
     fn refold(&mut self) {
-        self.state = State::fold(&self.catalog, self.events.values());
+        self.state = State::fold(&self.catalog, &self.settings, self.events.values());
     }
 
     pub fn contains(&self, key: &EventKey) -> bool {
@@ -200,17 +256,39 @@ impl Workshop {
         self.events.values()
     }
 
-    /// The events the current timeline does not apply, in timeline order.
-    pub fn anomalies(&self) -> Vec<(&Event, WarningCode)> {
-        self.events
+    /// What §4 kept but did not apply, at `now`: the events the current timeline judges
+    /// nonsense, and the forgotten clock-offs due by `now`; in time order (an event by its
+    /// `ts`, a forgotten clock-off by the closing time it was clocked off at).
+    pub fn anomalies(&self, now: Time) -> Vec<Anomaly> {
+        let state = self.state_at(now);
+        let events = self
+            .events
             .values()
             .filter_map(|e| match self.verdict(&e.key) {
-                Some(Verdict::Anomaly(code)) => Some((e, code)),
+                Some(Verdict::Anomaly(code)) => Some(Anomaly::of_event(e, code)),
                 _ => None,
-            })
-            .collect()
+            });
+        let forgotten = state.forgotten.iter().map(Anomaly::of_forgotten);
+        let mut all: Vec<Anomaly> = events.chain(forgotten).collect();
+        // Stable: events keep their timeline order among equal instants.
+        all.sort_by_key(|a| a.ts);
+        all
     }
 
+    /// The state as it stands at `now`: the folded state with the forgotten clock-offs due by
+    /// `now` applied (time passing, contract §4). Borrowed unless one is due.
+    pub fn state_at(&self, now: Time) -> Cow<'_, State> {
+        if self.state.unsettled(now) {
+            let mut state = self.state.clone();
+            state.settle(now);
+            Cow::Owned(state)
+        } else {
+            Cow::Borrowed(&self.state)
+        }
+    }
+
+    /// The folded state after the last event (forgotten clock-offs due after it not applied:
+    /// see [`Workshop::state_at`]).
     pub fn state(&self) -> &State {
         &self.state
     }

@@ -13,7 +13,7 @@ fn assert_same(a: &Workshop, b: &Workshop) {
     let now = t(800);
     assert_eq!(a.jobs(now), b.jobs(now));
     assert_eq!(a.bays(now), b.bays(now));
-    assert_eq!(a.anomalies(), b.anomalies());
+    assert_eq!(a.anomalies(now), b.anomalies(now));
     assert!(a.events().eq(b.events()));
 }
 

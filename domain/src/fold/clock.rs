@@ -4,8 +4,8 @@
 use jiff::SignedDuration;
 
 use super::track::{Holding, LastClockOff, OnOp, Washing};
-use super::{BayHold, BaySegment, ClockOff, Clocked, State, Wash};
-use crate::{Id, PauseReason, Time};
+use super::{BayHold, BaySegment, ClockOff, Clocked, Forgotten, State, Wash};
+use crate::{Id, PauseReason, Settings, Time};
 
 /// Whether clocking `badge` on `job` at `bay` meets another job holding the bay with someone
 /// clocked on there. The badge itself does not count: it is switched off its previous op at
@@ -18,8 +18,15 @@ pub(super) fn bay_busy(s: &State, badge: &Id, job: &Id, bay: &Id) -> bool {
 }
 
 /// Clocks `badge` on `op` of `job` at `bay`: off its previous op (switched), the bay taken
-/// from a job idling there, the job's hold moved here.
-pub(super) fn clock_on(s: &mut State, badge: &Id, job: &Id, op: &Id, bay: &Id, ts: Time) {
+/// from a job idling there, the job's hold moved here, and a deadline set for a forgotten
+/// clock-off.
+pub(super) fn clock_on(
+    s: &mut State,
+    settings: &Settings,
+    badge: &Id,
+    (job, op, bay): (&Id, &Id, &Id),
+    ts: Time,
+) {
     clock_off(s, badge, ClockOff::Switched, ts);
     let other = s
         .bays
@@ -44,12 +51,21 @@ pub(super) fn clock_on(s: &mut State, badge: &Id, job: &Id, op: &Id, bay: &Id, t
         to: None,
         end: None,
     });
+    let grace = settings.auto_clock_off_grace.max(SignedDuration::ZERO);
+    let closing = settings
+        .schedule
+        .next_closing(ts)
+        .map(|c| (c, c.saturating_add(grace).unwrap_or(Time::MAX)));
+    if let Some((_, deadline)) = closing {
+        s.deadlines.insert((deadline, badge.clone()));
+    }
     s.badges.entry(badge.clone()).or_default().on = Some(OnOp {
         job: job.clone(),
         op: op.clone(),
         bay: bay.clone(),
         since: ts,
         interval,
+        closing,
     });
     let jt = s.jobs.entry(job.clone()).or_default();
     jt.ever_started = true;
@@ -62,9 +78,19 @@ pub(super) fn clock_on(s: &mut State, badge: &Id, job: &Id, op: &Id, bay: &Id, t
 
 /// Clocks `badge` off whatever it is on, if anything.
 pub(super) fn clock_off(s: &mut State, badge: &Id, end: ClockOff, ts: Time) {
+    clock_off_at(s, badge, end, ts, ts);
+}
+
+/// Clocks `badge` off at `ts`, as the timeline learns at `seen` (later than `ts` only for a
+/// forgotten clock-off): the clocked interval ends at `ts`, the bay segments change at `seen`
+/// because the segment log only ever grows at the end.
+fn clock_off_at(s: &mut State, badge: &Id, end: ClockOff, ts: Time, seen: Time) {
     let Some(on) = s.badges.get_mut(badge).and_then(|b| b.on.take()) else {
         return;
     };
+    if let Some((_, deadline)) = on.closing {
+        s.deadlines.remove(&(deadline, badge.clone()));
+    }
     if let Some(c) = s.clocked.get_mut(on.interval) {
         c.to = Some(ts);
         c.end = Some(end);
@@ -80,9 +106,36 @@ pub(super) fn clock_off(s: &mut State, badge: &Id, end: ClockOff, ts: Time) {
         at: ts,
     });
     let held = jt.bay.clone();
-    refresh(s, &on.bay, ts);
+    refresh(s, &on.bay, seen);
     if let Some(held) = held {
-        refresh(s, &held, ts);
+        refresh(s, &held, seen);
+    }
+}
+
+/// Clocks off, at their closing time, the badges whose deadline (closing + grace) is at or
+/// before `until`, in deadline order, and records each as a forgotten clock-off.
+pub(super) fn expire(s: &mut State, until: Time) {
+    while let Some((deadline, badge)) = s.deadlines.first().cloned() {
+        if deadline > until {
+            break;
+        }
+        s.deadlines.pop_first();
+        let Some(on) = s.badges.get(&badge).and_then(|b| b.on.clone()) else {
+            continue;
+        };
+        let Some((closing, _)) = on.closing else {
+            continue;
+        };
+        clock_off_at(s, &badge, ClockOff::Forgotten, closing, deadline);
+        s.forgotten.push(Forgotten {
+            badge,
+            job: on.job,
+            op: on.op,
+            bay: on.bay,
+            since: on.since,
+            closing,
+            deadline,
+        });
     }
 }
 

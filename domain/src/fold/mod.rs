@@ -10,6 +10,16 @@
 //!   `qc_pass`) and wash flag (stage) come from the catalog. A missing card counts as a card
 //!   with no ops and `wash = true`, so its bay is never released by finishing.
 //! - `delivered` also releases the job's bay and ends its washing.
+//! - Forgotten clock-offs (§4): a clock-on's working day ends at the first closing time at or
+//!   after it (a clock-on after closing, or on a closed day, belongs to the next open day). If
+//!   the badge is still on at that closing plus the grace, it is clocked off at the closing
+//!   time (`ClockOff::Forgotten`) and listed as a forgotten clock-off. Time passing triggers
+//!   it, not a scan: the fold applies every deadline at or before an event's `ts` before the
+//!   event, so the state depends only on the set of events; [`State::settle`] applies those up
+//!   to `now` for the views. The clocked interval ends at closing time; the bay's segments
+//!   change when the deadline passes (the segment log only grows at its end), and the bay
+//!   then shows blocked with reason `shift_end`. Bay figures count only opening hours, so the
+//!   gap between closing and deadline does not reach the §6 figures.
 //! - A bay's reason may change while it stays blocked (a badge of the job clocked on at its
 //!   old bay clocks off); that starts a new segment.
 //!
@@ -21,18 +31,20 @@
 #[cfg(test)]
 mod bay_tests;
 mod clock;
+#[cfg(test)]
+mod forgotten_tests;
 mod rules;
 #[cfg(test)]
 mod tests;
 pub mod track;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-pub use track::{BadgeTrack, BayTrack, ClockOff, JobTrack, LastClockOff, OpTrack, QcResult};
+pub use track::{BadgeTrack, BayTrack, ClockOff, JobTrack, LastClockOff, OnOp, OpTrack, QcResult};
 
-use crate::{Catalog, Event, EventKey, Id, PauseReason, Stage, Time, WarningCode};
+use crate::{Catalog, Event, EventKey, Id, PauseReason, Settings, Stage, Time, WarningCode};
 
 /// How a stored event stands in the timeline now. Re-judged when a late event arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,6 +107,22 @@ pub struct Wash {
     pub to: Option<Time>,
 }
 
+/// A badge the system clocked off at closing time because it was still on when the grace ran
+/// out (contract §4 "Forgotten clock-offs").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Forgotten {
+    pub badge: Id,
+    pub job: Id,
+    pub op: Id,
+    pub bay: Id,
+    /// When it clocked on.
+    pub since: Time,
+    /// Where its clocked interval now ends.
+    pub closing: Time,
+    /// Closing plus grace: when the system clocked it off.
+    pub deadline: Time,
+}
+
 /// Everything the timeline says, folded.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
@@ -111,30 +139,56 @@ pub struct State {
     pub verdicts: BTreeMap<EventKey, Verdict>,
     /// The bay each applied `start`/`resume` clocked on at.
     pub resolved_bays: BTreeMap<EventKey, Id>,
+    /// Pending forgotten-clock-off deadlines: (closing + grace, badge) of every badge on now.
+    pub deadlines: BTreeSet<(Time, Id)>,
+    /// The forgotten clock-offs applied so far, in the order they happened.
+    pub forgotten: Vec<Forgotten>,
 }
 
 impl State {
     /// Folds events that are already sorted by key.
-    pub fn fold<'a>(catalog: &Catalog, events: impl IntoIterator<Item = &'a Event>) -> State {
+    pub fn fold<'a>(
+        catalog: &Catalog,
+        settings: &Settings,
+        events: impl IntoIterator<Item = &'a Event>,
+    ) -> State {
         let mut state = State::default();
         for event in events {
-            state.apply(catalog, event);
+            state.apply(catalog, settings, event);
         }
         state
     }
 
     /// Applies the next event of the timeline (its key must be the greatest so far) and
-    /// records its verdict.
-    pub fn apply(&mut self, catalog: &Catalog, event: &Event) -> Verdict {
-        let verdict = self.step(catalog, event);
+    /// records its verdict; forgotten clock-offs due by its `ts` come first.
+    pub fn apply(&mut self, catalog: &Catalog, settings: &Settings, event: &Event) -> Verdict {
+        self.settle(event.key.ts);
+        let verdict = self.step(catalog, settings, event);
         self.record(event, verdict);
         verdict
     }
 
+    /// Applies the forgotten clock-offs whose deadline is at or before `until` (time passing,
+    /// contract §4).
+    pub fn settle(&mut self, until: Time) {
+        clock::expire(self, until);
+    }
+
+    /// Whether [`State::settle`] up to `until` would change anything.
+    pub fn unsettled(&self, until: Time) -> bool {
+        self.deadlines.first().is_some_and(|(d, _)| *d <= until)
+    }
+
     /// Judges and, when it makes sense, applies the event without recording the verdict. An
     /// anomaly leaves the state exactly as it was, which lets admission try an event first.
-    pub(crate) fn step(&mut self, catalog: &Catalog, event: &Event) -> Verdict {
-        match rules::apply(self, catalog, event) {
+    /// The caller settles the state up to the event first.
+    pub(crate) fn step(
+        &mut self,
+        catalog: &Catalog,
+        settings: &Settings,
+        event: &Event,
+    ) -> Verdict {
+        match rules::apply(self, catalog, settings, event) {
             Ok(()) => Verdict::Applied,
             Err(code) => Verdict::Anomaly(code),
         }

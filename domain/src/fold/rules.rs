@@ -3,11 +3,13 @@
 
 use super::track::QcResult;
 use super::{clock, ClockOff, State};
-use crate::{Catalog, Event, EventKey, EventKind, Id, PauseReason, Stage, Time, WarningCode};
+use crate::{
+    Catalog, Event, EventKey, EventKind, Id, PauseReason, Settings, Stage, Time, WarningCode,
+};
 
 type Rule = Result<(), WarningCode>;
 
-pub(super) fn apply(s: &mut State, cat: &Catalog, ev: &Event) -> Rule {
+pub(super) fn apply(s: &mut State, cat: &Catalog, settings: &Settings, ev: &Event) -> Rule {
     let ts = ev.key.ts;
     let badge = &ev.badge;
     if let Some(job) = ev.kind.job() {
@@ -18,8 +20,8 @@ pub(super) fn apply(s: &mut State, cat: &Catalog, ev: &Event) -> Rule {
     }
     match &ev.kind {
         EventKind::CheckIn { job } => check_in(s, job, ts)?,
-        EventKind::Start { job, op, bay } => clock_on(s, ev, job, op, Some(bay))?,
-        EventKind::Resume { job, op, bay } => clock_on(s, ev, job, op, bay.as_ref())?,
+        EventKind::Start { job, op, bay } => clock_on(s, settings, ev, job, op, Some(bay))?,
+        EventKind::Resume { job, op, bay } => clock_on(s, settings, ev, job, op, bay.as_ref())?,
         EventKind::Pause { job, op, reason } => pause(s, &ev.key, badge, job, op, *reason)?,
         EventKind::Finish { job, op } => finish(s, cat, ev, job, op)?,
         EventKind::QcPass { job } => qc_pass(s, cat, &ev.key, job)?,
@@ -69,7 +71,14 @@ fn check_in(s: &mut State, job: &Id, ts: Time) -> Rule {
     Ok(())
 }
 
-fn clock_on(s: &mut State, ev: &Event, job: &Id, op: &Id, bay: Option<&Id>) -> Rule {
+fn clock_on(
+    s: &mut State,
+    settings: &Settings,
+    ev: &Event,
+    job: &Id,
+    op: &Id,
+    bay: Option<&Id>,
+) -> Rule {
     let track = s.op(job, op);
     if track.is_some_and(|o| o.finished) {
         return Err(WarningCode::OpFinished);
@@ -86,7 +95,7 @@ fn clock_on(s: &mut State, ev: &Event, job: &Id, op: &Id, bay: Option<&Id>) -> R
     if clock::bay_busy(s, &ev.badge, job, &bay) {
         return Err(WarningCode::BayBusy);
     }
-    clock::clock_on(s, &ev.badge, job, op, &bay, ev.key.ts);
+    clock::clock_on(s, settings, &ev.badge, (job, op, &bay), ev.key.ts);
     s.resolved_bays.insert(ev.key.clone(), bay);
     Ok(())
 }

@@ -259,7 +259,7 @@ fn events_naming_what_the_catalog_does_not_know_do_not_panic() {
         ev(8, "Q1", qc_fail("J9", None)),
         ev(9, "X9", resume("J9", "77", None)),
     ]);
-    assert!(w.anomalies().is_empty());
+    assert!(w.anomalies(t(9)).is_empty());
     assert_eq!(
         w.state().job("J9").and_then(|j| j.bay.clone()),
         Some(id("B99"))

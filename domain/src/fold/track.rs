@@ -20,6 +20,9 @@ pub enum ClockOff {
     Finished,
     /// The badge scanned `shift_end` while clocked on.
     ShiftEnd,
+    /// Still clocked on at closing time plus the grace: clocked off at closing time by the
+    /// system (contract §4 "Forgotten clock-offs").
+    Forgotten,
 }
 
 impl ClockOff {
@@ -29,7 +32,8 @@ impl ClockOff {
         match self {
             ClockOff::Paused(r) => r,
             ClockOff::Switched | ClockOff::Finished => PauseReason::Other,
-            ClockOff::ShiftEnd => PauseReason::ShiftEnd,
+            // The working day ended with the car on the bay, like a `shift_end`.
+            ClockOff::ShiftEnd | ClockOff::Forgotten => PauseReason::ShiftEnd,
         }
     }
 }
@@ -176,6 +180,9 @@ pub struct OnOp {
     pub since: Time,
     /// Index of the open interval in [`super::State::clocked`].
     pub interval: usize,
+    /// The closing time that ends this working day, if the schedule has one, and when the
+    /// badge is clocked off at it if still on (closing + grace).
+    pub closing: Option<(Time, Time)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -2,6 +2,8 @@
 //! functions of the folded timeline, so the API, the CLI and the tests compute the same numbers.
 //!
 //! How each figure is measured (the contract's rules, then its silences):
+//! - The state is taken at `now` ([`Workshop::state_at`]): forgotten clock-offs due by `now`
+//!   end at closing time even before a later scan arrives.
 //! - Every interval is clipped to the period; one still open is cut at `min(to, now)`, and so is
 //!   every other interval: nothing after `now` has happened yet. Point figures (sold hours, QC,
 //!   ready, delivered) count instants in `[from, to)` that are not after `now`.
@@ -146,10 +148,10 @@ fn measure<R>(
     split: bool,
     f: impl FnOnce(&Tally) -> R,
 ) -> R {
-    let state = workshop.state();
+    let state = workshop.state_at(now);
     let schedule = &workshop.settings().schedule;
     f(&Tally::measure(
-        state,
+        &state,
         workshop.catalog(),
         schedule,
         period,

@@ -135,13 +135,13 @@ fn a_late_start_makes_a_later_pause_valid() {
     let mut w = fresh();
     let p = ev(30, "T1", pause("J1", "10", PauseReason::Parts));
     w.admit(p.clone());
-    assert_eq!(w.anomalies().len(), 1);
+    assert_eq!(w.anomalies(t(40)).len(), 1);
     assert_eq!(
         w.admit(ev(0, "T1", start("J1", "10", "B01"))),
         Admission::Accepted(Verdict::Applied)
     );
     assert_eq!(w.verdict(&p.key), Some(Verdict::Applied));
-    assert!(w.anomalies().is_empty());
+    assert!(w.anomalies(t(40)).is_empty());
     assert_eq!(
         w.job("J1", t(40)).map(|j| j.stage),
         Some(Stage::WaitingParts)
@@ -153,7 +153,7 @@ fn anomalies_are_listed_in_timeline_order() {
     let mut w = fresh();
     w.admit(ev(20, "T2", EventKind::ShiftEnd));
     w.admit(ev(10, "T1", pause("J1", "10", PauseReason::Break)));
-    let codes: Vec<_> = w.anomalies().into_iter().map(|(_, c)| c).collect();
+    let codes: Vec<_> = w.anomalies(t(40)).into_iter().map(|a| a.code).collect();
     assert_eq!(codes, [WarningCode::NotClockedOn, WarningCode::NotOnShift]);
 }
 

@@ -5,7 +5,7 @@ use bayline_proto::Language;
 use jiff::SignedDuration;
 
 use super::Workshop;
-use crate::fold::{JobTrack, OpTrack};
+use crate::fold::{JobTrack, OpTrack, State};
 use crate::view::{mask_plate, BayState, BayView, JobView, LoungeRow, OpStatus, OpView};
 use crate::{Id, JobCard, OpCard, Stage, Time};
 
@@ -46,18 +46,20 @@ impl Workshop {
     /// A job card with what the timeline says of it at `now`; `None` for an unknown job.
     pub fn job(&self, job: &str, now: Time) -> Option<JobView> {
         let card = self.catalog.jobs.get(job)?;
+        let state = self.state_at(now);
         let empty = JobTrack::default();
-        let track = self.state.job(job).unwrap_or(&empty);
+        let track = state.job(job).unwrap_or(&empty);
         Some(self.job_view(card, track, now))
     }
 
     /// Every job card, sorted by job id.
     pub fn jobs(&self, now: Time) -> Vec<JobView> {
+        let state = self.state_at(now);
         let empty = JobTrack::default();
         self.catalog
             .jobs
             .values()
-            .map(|card| self.job_view(card, self.state.job(&card.job).unwrap_or(&empty), now))
+            .map(|card| self.job_view(card, state.job(&card.job).unwrap_or(&empty), now))
             .collect()
     }
 
@@ -117,15 +119,15 @@ impl Workshop {
 
     /// Every bay of the catalog at `now`.
     pub fn bays(&self, now: Time) -> Vec<BayView> {
+        let state = self.state_at(now);
         self.catalog
             .bays
             .iter()
-            .map(|(bay, kind)| self.bay_view(bay, *kind, now))
+            .map(|(bay, kind)| self.bay_view(&state, bay, *kind, now))
             .collect()
     }
 
-    fn bay_view(&self, bay: &Id, kind: crate::BayKind, now: Time) -> BayView {
-        let s = &self.state;
+    fn bay_view(&self, s: &State, bay: &Id, kind: crate::BayKind, now: Time) -> BayView {
         let track = s.bay(bay);
         let mut view = BayView {
             bay: bay.clone(),
@@ -182,12 +184,13 @@ impl Workshop {
     /// The lounge board: jobs in the workshop (checked in or with any applied event) and not
     /// delivered, by promised time (none last) then job. No customer names, masked plates.
     pub fn lounge(&self, now: Time, lang: Language) -> Vec<LoungeRow> {
+        let state = self.state_at(now);
         let mut rows: Vec<(Option<Time>, &Id, LoungeRow)> = self
             .catalog
             .jobs
             .values()
             .filter_map(|card| {
-                let track = self.state.job(&card.job)?;
+                let track = state.job(&card.job)?;
                 if track.delivered_at.is_some() {
                     return None;
                 }
