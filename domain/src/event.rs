@@ -1,13 +1,13 @@
 //! A stored, accepted scan as the domain sees it.
 
 use bayline_proto::{Action, Id, PauseReason};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Time;
 
 /// Where an event stands in every timeline: sorted by `ts`, then scanner, then seq
 /// (contract §4 "Order"). Unique per site: `(scanner, seq)` is the scan's identity.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct EventKey {
     pub ts: Time,
     pub scanner: Id,
@@ -15,15 +15,17 @@ pub struct EventKey {
 }
 
 /// One event of a site's timeline.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub key: EventKey,
     pub badge: Id,
     pub kind: EventKind,
 }
 
-/// What happened, with exactly the fields the action needs (contract §3.1).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What happened, with exactly the fields the action needs (contract §3.1). Serialised with
+/// the contract's action names: `{"action": "start", "job": …, "op": …, "bay": …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
 pub enum EventKind {
     CheckIn {
         job: Id,

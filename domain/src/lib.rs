@@ -3,6 +3,7 @@
 //! microseconds and replayed from storage bit for bit.
 //!
 //! # Layout
+//! - [`correction`]: a manager's add, move or void of an event, kept with who and why.
 //! - [`event`]: a stored scan as the domain sees it, and its timeline key `(ts, scanner, seq)`.
 //! - [`catalog`]: what the site knows before any scan: bays, badges, job cards.
 //! - [`fold`]: the state machine. Folding the sorted events gives the [`fold::State`]; the
@@ -16,6 +17,7 @@
 //! - [`view`]: what the API and boards show of a job, a bay, the lounge — computed at `now`.
 pub mod boards;
 pub mod catalog;
+pub mod correction;
 pub mod event;
 pub mod fold;
 pub mod kpi;
@@ -29,6 +31,7 @@ pub mod view;
 pub mod workshop;
 
 pub use catalog::{BayKind, Catalog, JobCard, OpCard, Role};
+pub use correction::{Change, Corrected, Correction, CorrectionError};
 pub use event::{Event, EventKey, EventKind};
 pub use fold::{ClockOff, State};
 pub use schedule::{OpeningHours, Schedule};

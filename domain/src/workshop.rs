@@ -4,22 +4,30 @@
 //!
 //! # Layout
 //! - this file: admission and the timeline.
+//! - `anomaly`: what §4 kept but did not apply, including forgotten clock-offs.
+//! - `corrections`: a manager's add, move and void (§4 "Corrections").
 //! - `views`: what the API, boards and lounge show, computed at `now`.
 
+mod anomaly;
+mod corrections;
+#[cfg(test)]
+mod corrections_tests;
 #[cfg(test)]
 mod tests;
 mod views;
 
+pub use anomaly::Anomaly;
+
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use bayline_proto::{Action, RejectCode, WarningCode};
+use bayline_proto::{RejectCode, WarningCode};
 use jiff::SignedDuration;
-use serde::Serialize;
 
+use crate::correction::Corrected;
 use crate::event::{Event, EventKey};
+use crate::fold::State;
 pub use crate::fold::Verdict;
-use crate::fold::{Forgotten, State};
 use crate::{Catalog, Id, JobCard, Schedule, Time};
 
 /// What [`Workshop::admit`] decided for a new event.
@@ -29,51 +37,6 @@ pub enum Admission {
     Accepted(Verdict),
     /// Not inserted; the caller stores it as rejected.
     Rejected(RejectCode),
-}
-
-/// Something §4 kept but did not apply, for a manager to review: a stored event that makes no
-/// sense at its place in the timeline, or a forgotten clock-off the system applied by itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Anomaly {
-    pub code: WarningCode,
-    /// The event's `ts`; for a forgotten clock-off, the closing time it was clocked off at.
-    pub ts: Time,
-    pub badge: Id,
-    pub job: Option<Id>,
-    pub op: Option<Id>,
-    pub bay: Option<Id>,
-    /// The stored event's key and action; `None` for a forgotten clock-off, which no scan
-    /// caused.
-    pub event: Option<EventKey>,
-    pub action: Option<Action>,
-}
-
-impl Anomaly {
-    fn of_event(e: &Event, code: WarningCode) -> Anomaly {
-        Anomaly {
-            code,
-            ts: e.key.ts,
-            badge: e.badge.clone(),
-            job: e.kind.job().cloned(),
-            op: e.kind.op().cloned(),
-            bay: e.kind.bay().cloned(),
-            event: Some(e.key.clone()),
-            action: Some(e.kind.action()),
-        }
-    }
-
-    fn of_forgotten(f: &Forgotten) -> Anomaly {
-        Anomaly {
-            code: WarningCode::ForgottenClockOff,
-            ts: f.closing,
-            badge: f.badge.clone(),
-            job: Some(f.job.clone()),
-            op: Some(f.op.clone()),
-            bay: Some(f.bay.clone()),
-            event: None,
-            action: None,
-        }
-    }
 }
 
 /// What a site sets besides its catalog: its calendar and the tunables of the views.
@@ -109,8 +72,14 @@ impl Default for Settings {
 pub struct Workshop {
     catalog: Catalog,
     settings: Settings,
-    /// The accepted events, in timeline order (contract §4 "Order").
+    /// The accepted events as corrected, in timeline order (contract §4 "Order"): what the
+    /// state is folded from.
     events: BTreeMap<EventKey, Event>,
+    /// The corrections made, in order, each with the event before and after it.
+    corrections: Vec<Corrected>,
+    /// Keys of events a correction took out of the timeline (voided, or moved to another
+    /// key): a repeat of such a scan must not bring it back.
+    retired: BTreeSet<EventKey>,
     /// The fold of `events`, always up to date.
     state: State,
 }
@@ -121,6 +90,8 @@ impl Workshop {
             catalog,
             settings,
             events: BTreeMap::new(),
+            corrections: Vec::new(),
+            retired: BTreeSet::new(),
             state: State::default(),
         }
     }
@@ -169,6 +140,10 @@ impl Workshop {
         if let Some(v) = self.verdict(&event.key) {
             return Admission::Accepted(v);
         }
+        if self.retired.contains(&event.key) {
+            // A repeat of a scan a manager voided or moved: it stays corrected.
+            return Admission::Accepted(Verdict::Applied);
+        }
         if let Err(code) = self.check_names(&event) {
             return Admission::Rejected(code);
         }
@@ -214,7 +189,7 @@ impl Workshop {
 
     /// The checks that do not depend on the event's place in the timeline, in the order the
     /// reply reports them.
-    fn check_names(&self, event: &Event) -> Result<(), RejectCode> {
+    pub(crate) fn check_names(&self, event: &Event) -> Result<(), RejectCode> {
         let cat = &self.catalog;
         if !cat.badges.contains_key(&event.badge) {
             return Err(RejectCode::UnknownBadge);
@@ -239,7 +214,7 @@ impl Workshop {
         Ok(())
     }
 
-    fn refold(&mut self) {
+    pub(crate) fn refold(&mut self) {
         self.state = State::fold(&self.catalog, &self.settings, self.events.values());
     }
 
@@ -254,25 +229,6 @@ impl Workshop {
     /// The accepted events in timeline order.
     pub fn events(&self) -> impl Iterator<Item = &Event> {
         self.events.values()
-    }
-
-    /// What §4 kept but did not apply, at `now`: the events the current timeline judges
-    /// nonsense, and the forgotten clock-offs due by `now`; in time order (an event by its
-    /// `ts`, a forgotten clock-off by the closing time it was clocked off at).
-    pub fn anomalies(&self, now: Time) -> Vec<Anomaly> {
-        let state = self.state_at(now);
-        let events = self
-            .events
-            .values()
-            .filter_map(|e| match self.verdict(&e.key) {
-                Some(Verdict::Anomaly(code)) => Some(Anomaly::of_event(e, code)),
-                _ => None,
-            });
-        let forgotten = state.forgotten.iter().map(Anomaly::of_forgotten);
-        let mut all: Vec<Anomaly> = events.chain(forgotten).collect();
-        // Stable: events keep their timeline order among equal instants.
-        all.sort_by_key(|a| a.ts);
-        all
     }
 
     /// The state as it stands at `now`: the folded state with the forgotten clock-offs due by
