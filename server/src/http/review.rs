@@ -18,13 +18,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/sites/{site}/rejected", get(rejected))
 }
 
+/// An anomaly as the API shows it: the scan that caused it (`scanner`, `seq`, `action`), or
+/// none of those for a forgotten clock-off, which the system applied by itself.
 #[derive(Serialize)]
 struct Anomaly {
-    scanner: Id,
-    seq: u64,
+    scanner: Option<Id>,
+    seq: Option<u64>,
     ts: Time,
     badge: Id,
-    action: &'static str,
+    action: Option<&'static str>,
     job: Option<Id>,
     op: Option<Id>,
     bay: Option<Id>,
@@ -37,19 +39,19 @@ async fn anomalies(
     Path(site): Path<String>,
 ) -> Result<axum::Json<Vec<Anomaly>>> {
     let live = caller.site(&state, &site, MANAGER)?;
+    let now = jiff::Timestamp::now();
     let list = live.read(|w| {
-        w.anomalies()
-            .into_iter()
-            .map(|(e, code)| Anomaly {
-                scanner: e.key.scanner.clone(),
-                seq: e.key.seq,
-                ts: e.key.ts,
-                badge: e.badge.clone(),
-                action: e.kind.action().as_str(),
-                job: e.kind.job().cloned(),
-                op: e.kind.op().cloned(),
-                bay: e.kind.bay().cloned(),
-                code,
+        (w.anomalies(now).into_iter())
+            .map(|a| Anomaly {
+                scanner: a.event.as_ref().map(|k| k.scanner.clone()),
+                seq: a.event.as_ref().map(|k| k.seq),
+                ts: a.ts,
+                badge: a.badge,
+                action: a.action.map(|a| a.as_str()),
+                job: a.job,
+                op: a.op,
+                bay: a.bay,
+                code: a.code,
             })
             .collect()
     });
