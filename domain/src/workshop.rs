@@ -6,12 +6,16 @@
 //! - this file: admission and the timeline.
 //! - `anomaly`: what §4 kept but did not apply, including forgotten clock-offs.
 //! - `corrections`: a manager's add, move and void (§4 "Corrections").
+//! - `eta`: the learned ETA: remaining standard hours over the crew's measured efficiency.
 //! - `views`: what the API, boards and lounge show, computed at `now`.
 
 mod anomaly;
 mod corrections;
 #[cfg(test)]
 mod corrections_tests;
+mod eta;
+#[cfg(test)]
+mod eta_tests;
 #[cfg(test)]
 mod tests;
 mod views;

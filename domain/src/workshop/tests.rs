@@ -207,7 +207,9 @@ fn progress_counts_finished_ops_at_their_standard_time() {
     ]);
     let j = w.job("J1", t(90)).expect("known job");
     assert!(approx(j.progress, 2.0 / 3.0), "{}", j.progress);
-    assert_eq!(j.eta, Some(t(90 + 90)));
+    // T1 did op 10 (1 h) in 30 min: efficiency 2, so op 20 (2 h) needs 1 h, all of it spent
+    // by 09:30; only the 0.5 h allowance is left.
+    assert_eq!(j.eta, Some(t(90 + 30)));
     assert_eq!(
         (j.ops[0].status, j.ops[1].status),
         (OpStatus::Finished, OpStatus::Active)

@@ -1,9 +1,10 @@
 //! What the API, the boards and the lounge show of a workshop at `now` (contract §4
-//! "Progress and ETA", §5).
+//! "Progress and ETA", §5). The ETA is learned from the badges' history (see `eta`).
 
 use bayline_proto::Language;
 use jiff::SignedDuration;
 
+use super::eta::{self, Efficiency};
 use super::Workshop;
 use crate::fold::{JobTrack, OpTrack, State};
 use crate::view::{mask_plate, BayState, BayView, JobView, LoungeRow, OpStatus, OpView};
@@ -43,27 +44,44 @@ fn op_view(card: &OpCard, track: Option<&OpTrack>, now: Time) -> OpView {
 }
 
 impl Workshop {
+    /// What the badges' history says of their speed at `now` (the ETA's divisor).
+    fn efficiency(&self, state: &State, now: Time) -> Efficiency {
+        let keep = self.settings.eta_sample_ops;
+        Efficiency::learn(state, &self.catalog, keep, now)
+    }
+
     /// A job card with what the timeline says of it at `now`; `None` for an unknown job.
     pub fn job(&self, job: &str, now: Time) -> Option<JobView> {
         let card = self.catalog.jobs.get(job)?;
         let state = self.state_at(now);
         let empty = JobTrack::default();
         let track = state.job(job).unwrap_or(&empty);
-        Some(self.job_view(card, track, now))
+        let learned = self.efficiency(&state, now);
+        Some(self.job_view(card, track, &learned, now))
     }
 
     /// Every job card, sorted by job id.
     pub fn jobs(&self, now: Time) -> Vec<JobView> {
         let state = self.state_at(now);
         let empty = JobTrack::default();
+        let learned = self.efficiency(&state, now);
         self.catalog
             .jobs
             .values()
-            .map(|card| self.job_view(card, state.job(&card.job).unwrap_or(&empty), now))
+            .map(|card| {
+                let track = state.job(&card.job).unwrap_or(&empty);
+                self.job_view(card, track, &learned, now)
+            })
             .collect()
     }
 
-    fn job_view(&self, card: &JobCard, track: &JobTrack, now: Time) -> JobView {
+    fn job_view(
+        &self,
+        card: &JobCard,
+        track: &JobTrack,
+        learned: &Efficiency,
+        now: Time,
+    ) -> JobView {
         let stage = crate::stage::stage_of(track, Some(card));
         let ops: Vec<OpView> = card
             .ops
@@ -86,11 +104,8 @@ impl Workshop {
         let eta = match stage {
             Stage::Ready | Stage::Delivered => track.ready_at.or(track.delivered_at),
             _ => {
-                let left: f64 = ops
-                    .iter()
-                    .filter(|o| o.status != OpStatus::Finished)
-                    .map(|o| (o.std_hours - o.clocked_hours).max(0.0))
-                    .sum();
+                let efficiency = learned.of(eta::crew(track));
+                let left = eta::remaining_hours(&ops, efficiency);
                 let allowance = self.settings.eta_allowance_hours.max(0.0);
                 Some(plus_hours(now, left + allowance).max(now))
             }
@@ -185,6 +200,7 @@ impl Workshop {
     /// delivered, by promised time (none last) then job. No customer names, masked plates.
     pub fn lounge(&self, now: Time, lang: Language) -> Vec<LoungeRow> {
         let state = self.state_at(now);
+        let learned = self.efficiency(&state, now);
         let mut rows: Vec<(Option<Time>, &Id, LoungeRow)> = self
             .catalog
             .jobs
@@ -194,7 +210,7 @@ impl Workshop {
                 if track.delivered_at.is_some() {
                     return None;
                 }
-                let v = self.job_view(card, track, now);
+                let v = self.job_view(card, track, &learned, now);
                 let row = LoungeRow {
                     plate: mask_plate(&card.plate),
                     vehicle: card.vehicle.clone(),
