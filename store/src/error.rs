@@ -2,7 +2,7 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("database URL {0:?} is not supported (use sqlite://PATH)")]
+    #[error("database URL {0:?} is not supported (use sqlite://PATH or postgres://…)")]
     BadUrl(String),
     #[error("cannot create the data folder {path}: {source}")]
     DataDir {

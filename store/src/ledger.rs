@@ -17,7 +17,9 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use crate::record::KEEP_OF_OVERSIZE;
-use crate::{Decoded, ScanRecord, Status, Store, StoreError};
+use crate::{Committed, Decoded, ScanRecord, Status, Store, StoreError};
+
+mod taken;
 
 /// A scan as it came off the broker, decoded but not yet judged.
 #[derive(Debug, Clone)]
@@ -118,25 +120,7 @@ impl Ledger {
     pub async fn open(store: Store, configs: Vec<SiteConfig>) -> Result<Ledger, StoreError> {
         let mut sites = BTreeMap::new();
         for config in configs {
-            let mut workshop = Workshop::new(config.catalog(), config.settings());
-            for card in store.jobs(&config.id).await? {
-                workshop.upsert_job(card);
-            }
-            workshop.restore(store.events(&config.id).await?);
-            let seen = store
-                .seen(&config.id)
-                .await?
-                .into_iter()
-                .map(|s| {
-                    (
-                        (s.scanner, s.seq),
-                        Seen {
-                            canonical: s.canonical,
-                            reply: s.reply,
-                        },
-                    )
-                })
-                .collect();
+            let (workshop, seen) = load(&store, &config).await?;
             tracing::info!(site = %config.id, events = workshop.events().count(), "site loaded");
             sites.insert(
                 config.id.clone(),
@@ -188,26 +172,24 @@ impl Ledger {
         let _writer = self.write.lock().await;
         let mut answers = Vec::with_capacity(batch.len());
         let mut records = Vec::with_capacity(batch.len());
+        // the answer each record was judged for
+        let mut answer_of = Vec::with_capacity(batch.len());
         for incoming in batch {
             let (answer, record) = self.judge(incoming, &reply);
+            if record.is_some() {
+                answer_of.push(answers.len());
+            }
             answers.push(answer);
             records.extend(record);
         }
         let started = Instant::now();
-        let mut backoff = Duration::from_millis(50);
-        loop {
-            match self.store.commit(&records).await {
-                Ok(()) => break,
-                Err(e) => {
-                    tracing::warn!(error = %e, records = records.len(), "commit failed; retrying");
-                    metrics::counter!("bayline_commit_failures_total").increment(1);
-                    tokio::select! {
-                        _ = cancel.cancelled() => return Err(e),
-                        _ = tokio::time::sleep(backoff) => {}
-                    }
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
-                }
-            }
+        let committed = self.commit(&records, cancel).await?;
+        if !committed.taken.is_empty() {
+            // Another gateway stored some of these first: answer them as it decided.
+            let taken = (committed.taken, answer_of.as_slice());
+            records = self
+                .settle_taken(records, taken, &mut answers, &reply, cancel)
+                .await?;
         }
         metrics::histogram!("bayline_commit_seconds").record(started.elapsed().as_secs_f64());
         metrics::histogram!("bayline_batch_size").record(records.len() as f64);
@@ -227,6 +209,30 @@ impl Ledger {
             }
         }
         Ok(answers)
+    }
+
+    /// Commits `records`, retrying while the database is away; only the cancel token ends
+    /// the retries.
+    async fn commit(
+        &self,
+        records: &[ScanRecord],
+        cancel: &CancellationToken,
+    ) -> Result<Committed, StoreError> {
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            match self.store.commit(records).await {
+                Ok(committed) => return Ok(committed),
+                Err(e) => {
+                    tracing::warn!(error = %e, records = records.len(), "commit failed; retrying");
+                    metrics::counter!("bayline_commit_failures_total").increment(1);
+                    tokio::select! {
+                        _ = cancel.cancelled() => return Err(e),
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
     }
 
     fn judge(
@@ -382,6 +388,34 @@ impl Ledger {
         });
         Ok(created)
     }
+}
+
+/// A site's state as stored: job cards, the events folded, and the first scan of every
+/// (scanner, seq) with its reply.
+async fn load(
+    store: &Store,
+    config: &SiteConfig,
+) -> Result<(Workshop, HashMap<(Id, u64), Seen>), StoreError> {
+    let mut workshop = Workshop::new(config.catalog(), config.settings());
+    for card in store.jobs(&config.id).await? {
+        workshop.upsert_job(card);
+    }
+    workshop.restore(store.events(&config.id).await?);
+    let seen = store
+        .seen(&config.id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            (
+                (s.scanner, s.seq),
+                Seen {
+                    canonical: s.canonical,
+                    reply: s.reply,
+                },
+            )
+        })
+        .collect();
+    Ok((workshop, seen))
 }
 
 impl ScanRecord {

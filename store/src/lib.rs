@@ -2,20 +2,31 @@
 //!
 //! Every scan that reaches a gateway is stored before it is answered; the accepted ones are
 //! the event log the domain state is folded from, so a restart rebuilds exactly the state it
-//! had. SQLite (WAL, `synchronous=FULL`) is the default: an acknowledged scan is on disk.
+//! had. Two backends, chosen by the URL, with the same behaviour: SQLite (WAL,
+//! `synchronous=FULL`), the default, and PostgreSQL (`synchronous_commit=on`), which several
+//! gateways may share. Either way an acknowledged scan is on disk.
 //!
 //! # Layout
 //! - [`record`]: what is written: scan records, and their mapping to domain events.
-//! - [`sqlite`]: the SQLite store: migrations, one writer connection, batched commits.
+//! - [`store`]: [`Store`], the one API over both backends, and the rows it returns.
+//! - `backend`: the backends and what they share: `backend/sqlite.rs` (one writer
+//!   connection, read-only pool), `backend/postgres.rs`, the multi-row insert and row types
+//!   in `backend/mod.rs`. Migrations per dialect in `migrations/{sqlite,postgres}/`.
 //! - [`ledger`]: the live sites (config + domain state + seen scans) and the single write
 //!   path: judge a batch in memory, commit it in one transaction, then answer.
 //! - [`error`]: the store's error type.
+mod backend;
 pub mod error;
 pub mod ledger;
 pub mod record;
-pub mod sqlite;
+pub mod store;
 
 pub use error::StoreError;
 pub use ledger::{Change, Incoming, Ledger, SiteLive};
 pub use record::{Decoded, ScanRecord, Status};
-pub use sqlite::Store;
+pub use store::{Committed, RejectedRow, SeenRow, Store, Taken};
+
+/// The store's rows under the path they had when SQLite was the only backend.
+pub mod sqlite {
+    pub use crate::store::{RejectedRow, SeenRow, Store};
+}

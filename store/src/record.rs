@@ -78,6 +78,7 @@ pub(crate) fn event_columns(
 }
 
 /// The stored columns of an accepted scan, back to its event.
+#[derive(sqlx::FromRow)]
 pub(crate) struct EventRow {
     pub scanner: String,
     pub seq: i64,

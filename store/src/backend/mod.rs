@@ -1,0 +1,246 @@
+//! The two database backends behind [`Store`](crate::Store), and what they share: the
+//! columns a scan is written as, the multi-row insert, the rows read back.
+//!
+//! Each backend holds its own SQL where the dialects differ (placeholders, booleans,
+//! collation, transaction start); both return the very same values.
+
+pub(crate) mod postgres;
+pub(crate) mod sqlite;
+
+use std::collections::HashMap;
+
+use bayline_proto::Id;
+use sqlx::{Database, Encode, QueryBuilder, Type};
+
+use crate::record::{event_columns, EventRow};
+use crate::store::{RejectedRow, SeenRow};
+use crate::{ScanRecord, StoreError};
+
+/// Rows per INSERT statement: 20 parameters each keeps a statement under both SQLite's
+/// (32 766) and PostgreSQL's (65 535) limit on bind parameters.
+pub(crate) const ROWS_PER_INSERT: usize = 1000;
+
+/// The scans table's columns, in insert order.
+const SCAN_COLUMNS: &str =
+    "INSERT INTO scans (site, scanner, seq, first_of_seq, received_at, status, \
+     code, detail, ts, ts_ns, badge, action, job, op, bay, reason, canonical, size, raw, reply) ";
+
+/// One scan record as the values of its row.
+pub(crate) struct ScanColumns {
+    site: String,
+    scanner: String,
+    seq: Option<i64>,
+    first_of_seq: bool,
+    received_at: String,
+    status: &'static str,
+    code: Option<String>,
+    detail: Option<String>,
+    ts: Option<String>,
+    ts_ns: Option<i64>,
+    badge: Option<String>,
+    action: Option<&'static str>,
+    job: Option<String>,
+    op: Option<String>,
+    bay: Option<String>,
+    reason: Option<String>,
+    canonical: Option<String>,
+    size: i64,
+    raw: Vec<u8>,
+    reply: String,
+}
+
+impl ScanColumns {
+    pub fn of(r: &ScanRecord) -> Result<ScanColumns, StoreError> {
+        let (action, job, op, bay, reason) = match &r.event {
+            Some(e) => {
+                let (a, j, o, b, r) = event_columns(&e.kind);
+                (Some(a), j, o, b, r)
+            }
+            None => (None, None, None, None, None),
+        };
+        let owned = |s: Option<&str>| s.map(str::to_string);
+        Ok(ScanColumns {
+            site: r.site.to_string(),
+            scanner: r.scanner.to_string(),
+            // u64 kept bit for bit in an i64, as the schema says
+            seq: r.seq.map(|s| s as i64),
+            first_of_seq: r.first_of_seq,
+            received_at: r.received_at.to_string(),
+            status: r.status.as_str(),
+            code: r.code.clone(),
+            detail: r.detail.as_deref().map(text),
+            ts: r.event.as_ref().map(|e| e.key.ts.to_string()),
+            ts_ns: r.event.as_ref().map(|e| e.key.ts.as_nanosecond() as i64),
+            badge: r.event.as_ref().map(|e| e.badge.to_string()),
+            action,
+            job: owned(job),
+            op: owned(op),
+            bay: owned(bay),
+            reason: reason.as_deref().map(text),
+            canonical: r.canonical.clone(),
+            size: r.size as i64,
+            raw: r.raw.clone(),
+            reply: serde_json::to_string(&r.reply)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        })
+    }
+
+    fn identity(&self) -> Option<(&str, &str, i64)> {
+        match (self.first_of_seq, self.seq) {
+            (true, Some(seq)) => Some((&self.site, &self.scanner, seq)),
+            _ => None,
+        }
+    }
+}
+
+/// Free text from a handheld as a database may hold it: PostgreSQL's text cannot hold NUL,
+/// so both backends store U+FFFD for it and read back the same.
+fn text(s: &str) -> String {
+    s.replace('\0', "\u{FFFD}")
+}
+
+/// `INSERT INTO scans … VALUES (…), (…) {on_conflict} RETURNING …` for `rows`: the
+/// returned rows are the [`Inserted`] ones.
+pub(crate) fn insert_scans<'a, DB>(rows: &[ScanColumns], on_conflict: &str) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    String: Encode<'a, DB> + Type<DB>,
+    Option<String>: Encode<'a, DB> + Type<DB>,
+    &'static str: Encode<'a, DB> + Type<DB>,
+    Option<&'static str>: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+    Option<i64>: Encode<'a, DB> + Type<DB>,
+    bool: Encode<'a, DB> + Type<DB>,
+    Vec<u8>: Encode<'a, DB> + Type<DB>,
+{
+    let mut b = QueryBuilder::new(SCAN_COLUMNS);
+    b.push_values(rows, |mut b, r| {
+        b.push_bind(r.site.clone())
+            .push_bind(r.scanner.clone())
+            .push_bind(r.seq)
+            .push_bind(r.first_of_seq)
+            .push_bind(r.received_at.clone())
+            .push_bind(r.status)
+            .push_bind(r.code.clone())
+            .push_bind(r.detail.clone())
+            .push_bind(r.ts.clone())
+            .push_bind(r.ts_ns)
+            .push_bind(r.badge.clone())
+            .push_bind(r.action)
+            .push_bind(r.job.clone())
+            .push_bind(r.op.clone())
+            .push_bind(r.bay.clone())
+            .push_bind(r.reason.clone())
+            .push_bind(r.canonical.clone())
+            .push_bind(r.size)
+            .push_bind(r.raw.clone())
+            .push_bind(r.reply.clone());
+    });
+    b.push(" ");
+    b.push(on_conflict);
+    b.push(" RETURNING site, scanner, seq, first_of_seq");
+    b
+}
+
+/// A row an insert wrote (from its RETURNING clause).
+#[derive(sqlx::FromRow)]
+pub(crate) struct Inserted {
+    site: String,
+    scanner: String,
+    seq: Option<i64>,
+    first_of_seq: bool,
+}
+
+/// Positions in `rows` of first-of-seq rows that were not written because their identity
+/// (site, scanner, seq) was already taken, by another writer or earlier in the same rows.
+pub(crate) fn not_written(rows: &[ScanColumns], inserted: &[Inserted]) -> Vec<usize> {
+    let wanted = rows.iter().filter(|r| r.identity().is_some()).count();
+    let mut written: HashMap<(&str, &str, i64), usize> = HashMap::new();
+    for i in inserted.iter().filter(|i| i.first_of_seq) {
+        if let Some(seq) = i.seq {
+            *written.entry((&i.site, &i.scanner, seq)).or_default() += 1;
+        }
+    }
+    if written.values().sum::<usize>() == wanted {
+        return Vec::new();
+    }
+    let mut taken = Vec::new();
+    for (at, identity) in rows.iter().enumerate() {
+        let Some(identity) = identity.identity() else {
+            continue;
+        };
+        match written.get_mut(&identity) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => taken.push(at),
+        }
+    }
+    taken
+}
+
+/// The stored identity of a first-of-seq row, to look its first scan up.
+pub(crate) fn identity_of(r: &ScanRecord) -> (String, String, i64) {
+    (
+        r.site.to_string(),
+        r.scanner.to_string(),
+        r.seq.map_or(0, |s| s as i64),
+    )
+}
+
+/// `SELECT scanner, seq, canonical, reply`: a first scan and the reply it got.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SeenColumns {
+    scanner: String,
+    seq: i64,
+    canonical: Option<String>,
+    reply: String,
+}
+
+impl SeenColumns {
+    pub fn into_row(self) -> Result<SeenRow, StoreError> {
+        Ok(SeenRow {
+            scanner: Id::new(&self.scanner).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            seq: self.seq as u64,
+            canonical: self.canonical,
+            reply: serde_json::from_str(&self.reply)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        })
+    }
+}
+
+/// `SELECT id, scanner, seq, received_at, code, detail, size, raw` of a rejected scan.
+#[derive(sqlx::FromRow)]
+pub(crate) struct RejectedColumns {
+    id: i64,
+    scanner: String,
+    seq: Option<i64>,
+    received_at: String,
+    code: Option<String>,
+    detail: Option<String>,
+    size: i64,
+    raw: Vec<u8>,
+}
+
+impl RejectedColumns {
+    pub fn into_row(self) -> RejectedRow {
+        RejectedRow {
+            id: self.id,
+            scanner: self.scanner,
+            seq: self.seq.map(|s| s as u64),
+            received_at: self.received_at,
+            code: self.code.unwrap_or_default(),
+            detail: self.detail,
+            size: self.size,
+            raw: String::from_utf8_lossy(&self.raw).into_owned(),
+        }
+    }
+}
+
+/// A stored job card, back to its type.
+pub(crate) fn job_card(text: &str) -> Result<bayline_domain::JobCard, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("job card: {e}")))
+}
+
+/// Accepted scans' columns, back to events.
+pub(crate) fn events(rows: Vec<EventRow>) -> Result<Vec<bayline_domain::Event>, StoreError> {
+    rows.into_iter().map(EventRow::into_event).collect()
+}

@@ -1,0 +1,199 @@
+//! PostgreSQL: one pool for reads and writes; every session runs with
+//! `synchronous_commit = on` (whatever the server's default), so a commit returns only once
+//! the batch is flushed to the server's WAL. Several gateways may write to one database: the
+//! unique index on a first scan's identity decides which write of a (site, scanner, seq) is
+//! its first, and the others are reported back as [`Taken`].
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use bayline_domain::{Event, JobCard, Time};
+use bayline_proto::Id;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+use super::{
+    identity_of, insert_scans, not_written, Inserted, RejectedColumns, ScanColumns, SeenColumns,
+    ROWS_PER_INSERT,
+};
+use crate::record::EventRow;
+use crate::store::{Committed, RejectedRow, SeenRow, Taken};
+use crate::{ScanRecord, StoreError};
+
+/// How often a transaction that PostgreSQL aborted to break a deadlock between writers is
+/// tried again at once, before the error goes to the caller (who retries with a backoff).
+const DEADLOCK_RETRIES: usize = 3;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Postgres {
+    pool: PgPool,
+}
+
+impl Postgres {
+    /// Connects to `postgres://…` and runs the migrations (under sqlx's advisory lock, so
+    /// gateways starting together do not race).
+    pub async fn open(url: &str) -> Result<Postgres, StoreError> {
+        let options = PgConnectOptions::from_str(url)?
+            .application_name("bayline")
+            .options([("synchronous_commit", "on")]);
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Postgres { pool })
+    }
+
+    pub async fn commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
+        let mut attempt = 0;
+        loop {
+            match self.try_commit(batch).await {
+                Err(StoreError::Db(e)) if attempt < DEADLOCK_RETRIES && is_deadlock(&e) => {
+                    attempt += 1;
+                    tracing::debug!(attempt, "commit aborted by a deadlock; trying again");
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn try_commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut committed = Committed::default();
+        for (n, chunk) in batch.chunks(ROWS_PER_INSERT).enumerate() {
+            let rows = chunk
+                .iter()
+                .map(ScanColumns::of)
+                .collect::<Result<Vec<_>, _>>()?;
+            // A concurrent writer's uncommitted first scan makes this wait for its outcome.
+            let inserted: Vec<Inserted> = insert_scans(
+                &rows,
+                "ON CONFLICT (site, scanner, seq) WHERE first_of_seq DO NOTHING",
+            )
+            .build_query_as()
+            .fetch_all(&mut *tx)
+            .await?;
+            for at in not_written(&rows, &inserted) {
+                let (site, scanner, seq) = identity_of(&chunk[at]);
+                // READ COMMITTED: this statement sees the winner, committed before we got here.
+                let first: SeenColumns = sqlx::query_as(
+                    "SELECT scanner, seq, canonical, reply FROM scans
+                     WHERE site = $1 AND scanner = $2 AND seq = $3 AND first_of_seq",
+                )
+                .bind(site)
+                .bind(scanner)
+                .bind(seq)
+                .fetch_one(&mut *tx)
+                .await?;
+                committed.taken.push(Taken {
+                    index: n * ROWS_PER_INSERT + at,
+                    first: first.into_row()?,
+                });
+            }
+        }
+        tx.commit().await?;
+        Ok(committed)
+    }
+
+    pub async fn put_job(&self, site: &Id, card: &JobCard, now: Time) -> Result<bool, StoreError> {
+        let json = serde_json::to_string(card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let now = now.to_string();
+        let mut tx = self.pool.begin().await?;
+        // Insert-or-nothing, then update: of two writers creating one job, exactly one is
+        // told it created it (the other waits on the key, then updates).
+        let created = sqlx::query(
+            "INSERT INTO jobs (site, job, card, created_at, updated_at) VALUES ($1,$2,$3,$4,$4)
+             ON CONFLICT (site, job) DO NOTHING RETURNING 1",
+        )
+        .bind(site.as_str())
+        .bind(card.job.as_str())
+        .bind(&json)
+        .bind(&now)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if !created {
+            sqlx::query("UPDATE jobs SET card = $1, updated_at = $2 WHERE site = $3 AND job = $4")
+                .bind(&json)
+                .bind(&now)
+                .bind(site.as_str())
+                .bind(card.job.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
+        // Byte order, as SQLite's BINARY collation, whatever the database's locale.
+        let cards: Vec<String> =
+            sqlx::query_scalar("SELECT card FROM jobs WHERE site = $1 ORDER BY job COLLATE \"C\"")
+                .bind(site.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        cards.iter().map(|c| super::job_card(c)).collect()
+    }
+
+    pub async fn events(&self, site: &Id) -> Result<Vec<Event>, StoreError> {
+        let rows: Vec<EventRow> = sqlx::query_as(
+            "SELECT scanner, seq, ts, badge, action, job, op, bay, reason FROM scans
+             WHERE site = $1 AND status = 'accepted'",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        super::events(rows)
+    }
+
+    pub async fn seen(&self, site: &Id) -> Result<Vec<SeenRow>, StoreError> {
+        let rows: Vec<SeenColumns> = sqlx::query_as(
+            "SELECT scanner, seq, canonical, reply FROM scans WHERE site = $1 AND first_of_seq",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(SeenColumns::into_row).collect()
+    }
+
+    pub async fn rejected(&self, site: &Id, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
+        let rows: Vec<RejectedColumns> = sqlx::query_as(
+            "SELECT id, scanner, seq, received_at, code, detail, size, raw FROM scans
+             WHERE site = $1 AND status = 'rejected' ORDER BY id DESC LIMIT $2",
+        )
+        .bind(site.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(RejectedColumns::into_row).collect())
+    }
+
+    pub async fn count_scans(&self, site: &Id, scanner: &str, seq: u64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM scans WHERE site = $1 AND scanner = $2 AND seq = $3",
+        )
+        .bind(site.as_str())
+        .bind(scanner)
+        .bind(seq as i64)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// PostgreSQL aborted the transaction to resolve a deadlock (or a serialisation failure):
+/// it did nothing, and the same transaction may succeed when run again.
+fn is_deadlock(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == "40P01" || c == "40001")
+}

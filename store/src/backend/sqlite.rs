@@ -1,0 +1,190 @@
+//! SQLite: WAL with `synchronous=FULL` so a committed batch survives power loss; one writer
+//! connection, so a process's batches are serialised by construction; a read-only pool.
+//! Writers start with `BEGIN IMMEDIATE`, so two processes on one file queue for the write
+//! lock (busy timeout) instead of failing on a stale snapshot.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use bayline_domain::{Event, JobCard, Time};
+use bayline_proto::Id;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite as Db, SqlitePool, Transaction};
+
+use super::{
+    identity_of, insert_scans, not_written, Inserted, RejectedColumns, ScanColumns, SeenColumns,
+    ROWS_PER_INSERT,
+};
+use crate::record::EventRow;
+use crate::store::{Committed, RejectedRow, SeenRow, Taken};
+use crate::{ScanRecord, StoreError};
+
+#[derive(Debug, Clone)]
+pub(crate) struct Sqlite {
+    write: SqlitePool,
+    read: SqlitePool,
+}
+
+impl Sqlite {
+    /// Opens (creating if needed) the database file at `path` and runs the migrations.
+    pub async fn open(path: &str) -> Result<Sqlite, StoreError> {
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Sqlite { write, read })
+    }
+
+    async fn begin(&self) -> Result<Transaction<'static, Db>, StoreError> {
+        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub async fn commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut committed = Committed::default();
+        for (n, chunk) in batch.chunks(ROWS_PER_INSERT).enumerate() {
+            let rows = chunk
+                .iter()
+                .map(ScanColumns::of)
+                .collect::<Result<Vec<_>, _>>()?;
+            let inserted: Vec<Inserted> = insert_scans(
+                &rows,
+                "ON CONFLICT (site, scanner, seq) WHERE first_of_seq = 1 DO NOTHING",
+            )
+            .build_query_as()
+            .fetch_all(&mut *tx)
+            .await?;
+            for at in not_written(&rows, &inserted) {
+                let (site, scanner, seq) = identity_of(&chunk[at]);
+                let first: SeenColumns = sqlx::query_as(
+                    "SELECT scanner, seq, canonical, reply FROM scans
+                     WHERE site = ? AND scanner = ? AND seq = ? AND first_of_seq = 1",
+                )
+                .bind(site)
+                .bind(scanner)
+                .bind(seq)
+                .fetch_one(&mut *tx)
+                .await?;
+                committed.taken.push(Taken {
+                    index: n * ROWS_PER_INSERT + at,
+                    first: first.into_row()?,
+                });
+            }
+        }
+        tx.commit().await?;
+        Ok(committed)
+    }
+
+    pub async fn put_job(&self, site: &Id, card: &JobCard, now: Time) -> Result<bool, StoreError> {
+        let json = serde_json::to_string(card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let now = now.to_string();
+        let mut tx = self.begin().await?;
+        let created = sqlx::query(
+            "INSERT INTO jobs (site, job, card, created_at, updated_at) VALUES (?,?,?,?,?)
+             ON CONFLICT (site, job) DO NOTHING RETURNING 1",
+        )
+        .bind(site.as_str())
+        .bind(card.job.as_str())
+        .bind(&json)
+        .bind(&now)
+        .bind(&now)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if !created {
+            sqlx::query("UPDATE jobs SET card = ?, updated_at = ? WHERE site = ? AND job = ?")
+                .bind(&json)
+                .bind(&now)
+                .bind(site.as_str())
+                .bind(card.job.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
+        let cards: Vec<String> =
+            sqlx::query_scalar("SELECT card FROM jobs WHERE site = ? ORDER BY job")
+                .bind(site.as_str())
+                .fetch_all(&self.read)
+                .await?;
+        cards.iter().map(|c| super::job_card(c)).collect()
+    }
+
+    pub async fn events(&self, site: &Id) -> Result<Vec<Event>, StoreError> {
+        let rows: Vec<EventRow> = sqlx::query_as(
+            "SELECT scanner, seq, ts, badge, action, job, op, bay, reason FROM scans
+             WHERE site = ? AND status = 'accepted'",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.read)
+        .await?;
+        super::events(rows)
+    }
+
+    pub async fn seen(&self, site: &Id) -> Result<Vec<SeenRow>, StoreError> {
+        let rows: Vec<SeenColumns> = sqlx::query_as(
+            "SELECT scanner, seq, canonical, reply FROM scans WHERE site = ? AND first_of_seq = 1",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.read)
+        .await?;
+        rows.into_iter().map(SeenColumns::into_row).collect()
+    }
+
+    pub async fn rejected(&self, site: &Id, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
+        let rows: Vec<RejectedColumns> = sqlx::query_as(
+            "SELECT id, scanner, seq, received_at, code, detail, size, raw FROM scans
+             WHERE site = ? AND status = 'rejected' ORDER BY id DESC LIMIT ?",
+        )
+        .bind(site.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.into_iter().map(RejectedColumns::into_row).collect())
+    }
+
+    pub async fn count_scans(&self, site: &Id, scanner: &str, seq: u64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM scans WHERE site = ? AND scanner = ? AND seq = ?",
+        )
+        .bind(site.as_str())
+        .bind(scanner)
+        .bind(seq as i64)
+        .fetch_one(&self.read)
+        .await?)
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}

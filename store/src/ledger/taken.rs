@@ -1,0 +1,108 @@
+//! First scans that another writer stored first.
+//!
+//! Several gateways may share one PostgreSQL database (MQTT shared subscriptions), and a scan
+//! redelivered to a second gateway can be committed there while the first still holds it.
+//! The unique index lets one first scan per (site, scanner, seq) in; the store reports the
+//! others as [`Taken`]. This ledger's memory did not know what the other writer stored, so
+//! the sites concerned are reloaded from the store and each taken scan is judged again: an
+//! exact repeat gets the first scan's reply and is not stored, other content is stored as a
+//! `seq_conflict`, the answers one gateway alone would have given.
+
+use std::collections::BTreeSet;
+
+use super::{load, lock, Answer, Judgement, Ledger};
+use crate::{Decoded, Incoming, ScanRecord, StoreError, Taken};
+use bayline_proto::{Id, RejectCode, Reply};
+use bayline_site::SiteConfig;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+impl Ledger {
+    /// Reloads the sites of the `taken` records, judges those records again, commits what
+    /// that judgement stores, and puts its answers in place of theirs (`answer_of[i]` is the
+    /// answer of `records[i]`). Returns the records that are now stored.
+    pub(super) async fn settle_taken(
+        &self,
+        records: Vec<ScanRecord>,
+        (taken, answer_of): (Vec<Taken>, &[usize]),
+        answers: &mut [Answer],
+        reply: &impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<ScanRecord>, StoreError> {
+        metrics::counter!("bayline_scans_taken_total").increment(taken.len() as u64);
+        let taken: BTreeSet<usize> = taken.iter().map(|t| t.index).collect();
+        let sites: BTreeSet<&Id> = taken.iter().map(|&at| &records[at].site).collect();
+        for site in sites {
+            self.reload(site, cancel).await?;
+        }
+        let mut stored = Vec::with_capacity(records.len());
+        let mut again = Vec::new();
+        for (at, record) in records.into_iter().enumerate() {
+            if !taken.contains(&at) {
+                stored.push(record);
+                continue;
+            }
+            let (answer, record) = self.judge(incoming_of(record), reply);
+            answers[answer_of[at]] = answer;
+            again.extend(record);
+        }
+        // Judged against the first scans just loaded, none of these is a first scan.
+        let committed = self.commit(&again, cancel).await?;
+        if !committed.taken.is_empty() {
+            tracing::error!(taken = ?committed.taken, "a re-judged scan was taken again");
+        }
+        stored.extend(again);
+        Ok(stored)
+    }
+
+    /// Replaces a site's state and seen scans with what the store holds, retrying while the
+    /// database is away (only the cancel token ends the retries).
+    async fn reload(&self, site: &Id, cancel: &CancellationToken) -> Result<(), StoreError> {
+        let Some(live) = self.sites.get(site) else {
+            return Ok(());
+        };
+        let mut backoff = Duration::from_millis(50);
+        let (workshop, seen) = loop {
+            match load(&self.store, &live.config).await {
+                Ok(state) => break state,
+                Err(e) => {
+                    tracing::warn!(error = %e, %site, "reloading the site failed; retrying");
+                    tokio::select! {
+                        _ = cancel.cancelled() => return Err(e),
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        };
+        *lock(&live.workshop) = workshop;
+        *lock(&live.seen) = seen;
+        tracing::warn!(%site, "another writer stored scans of this site first; state reloaded");
+        Ok(())
+    }
+}
+
+/// A record back to the scan it was judged from.
+fn incoming_of(r: ScanRecord) -> Incoming {
+    let result = match r.event {
+        Some(event) => Ok(event),
+        None => Err((
+            (r.code.as_deref())
+                .and_then(RejectCode::parse)
+                .unwrap_or(RejectCode::BadPayload),
+            r.detail.unwrap_or_default(),
+        )),
+    };
+    Incoming {
+        site: r.site,
+        scanner: r.scanner,
+        received_at: r.received_at,
+        raw: r.raw,
+        size: r.size,
+        decoded: Decoded {
+            seq: r.seq,
+            canonical: r.canonical,
+            result,
+        },
+    }
+}

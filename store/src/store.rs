@@ -1,0 +1,148 @@
+//! [`Store`]: the durable store, SQLite or PostgreSQL as the URL says, one API over both.
+//!
+//! An enum over the two pools rather than sqlx's `Any` driver: the dialects differ in more
+//! than placeholders (booleans, collation, how a writer takes the lock), each backend wants
+//! its own connection settings (WAL, `synchronous=FULL`, one writer and read-only readers for
+//! SQLite; `synchronous_commit=on` for PostgreSQL), and the migrations are per dialect anyway.
+
+use bayline_domain::{Event, JobCard, Time};
+use bayline_proto::{Id, Reply};
+
+use crate::backend::postgres::Postgres;
+use crate::backend::sqlite::Sqlite;
+use crate::{ScanRecord, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Backend,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(Sqlite),
+    Postgres(Postgres),
+}
+
+/// Runs the same call on whichever backend the store has.
+macro_rules! on_backend {
+    ($store:expr, $db:ident => $call:expr) => {
+        match &$store.backend {
+            Backend::Sqlite($db) => $call,
+            Backend::Postgres($db) => $call,
+        }
+    };
+}
+
+/// A stored scan with a seq: what a repeat of it must get again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeenRow {
+    pub scanner: Id,
+    pub seq: u64,
+    pub canonical: Option<String>,
+    pub reply: Reply,
+}
+
+/// A rejected scan, for a manager to review.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RejectedRow {
+    pub id: i64,
+    pub scanner: String,
+    pub seq: Option<u64>,
+    pub received_at: String,
+    pub code: String,
+    pub detail: Option<String>,
+    pub size: i64,
+    /// The stored bytes as text (invalid UTF-8 replaced); at most the first bytes of an
+    /// oversized payload.
+    pub raw: String,
+}
+
+/// What a [`Store::commit`] did not write.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[must_use = "a taken first scan must be answered as a repeat or a seq_conflict"]
+pub struct Committed {
+    /// First scans of an identity that another writer (another gateway on the same database)
+    /// had stored first; they were not written.
+    pub taken: Vec<Taken>,
+}
+
+/// A record of a batch whose (site, scanner, seq) already had a first scan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Taken {
+    /// Its position in the batch.
+    pub index: usize,
+    /// The first scan stored for the identity, with its reply.
+    pub first: SeenRow,
+}
+
+impl Store {
+    /// Opens `sqlite://PATH` (creating the file and its folder if needed) or
+    /// `postgres://…` (the database must exist), and runs the migrations.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(Postgres::open(url).await?)
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| StoreError::BadUrl(url.to_string()))?;
+            Backend::Sqlite(Sqlite::open(path.split('?').next().unwrap_or(path)).await?)
+        };
+        Ok(Store { backend })
+    }
+
+    /// `sqlite` or `postgres`, for logs.
+    pub fn backend(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Writes a batch of scan records in one transaction, all or none, and returns once it
+    /// is durable. A first scan whose (site, scanner, seq) another writer stored first is
+    /// not written but reported, with that first scan, in [`Committed::taken`].
+    pub async fn commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
+        on_backend!(self, db => db.commit(batch).await)
+    }
+
+    /// Creates or replaces a job card; returns whether it was new.
+    pub async fn put_job(&self, site: &Id, card: &JobCard, now: Time) -> Result<bool, StoreError> {
+        on_backend!(self, db => db.put_job(site, card, now).await)
+    }
+
+    /// A site's job cards, by job id (byte order).
+    pub async fn jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
+        on_backend!(self, db => db.jobs(site).await)
+    }
+
+    /// Every accepted scan of a site as an event, in no particular order.
+    pub async fn events(&self, site: &Id) -> Result<Vec<Event>, StoreError> {
+        on_backend!(self, db => db.events(site).await)
+    }
+
+    /// The first scan of every (scanner, seq) of a site, with the reply it got.
+    pub async fn seen(&self, site: &Id) -> Result<Vec<SeenRow>, StoreError> {
+        on_backend!(self, db => db.seen(site).await)
+    }
+
+    /// Rejected scans, newest first.
+    pub async fn rejected(&self, site: &Id, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
+        on_backend!(self, db => db.rejected(site, limit).await)
+    }
+
+    /// How many scans of a site are stored with this (scanner, seq): for tests and audits.
+    pub async fn count_scans(&self, site: &Id, scanner: &str, seq: u64) -> Result<i64, StoreError> {
+        on_backend!(self, db => db.count_scans(site, scanner, seq).await)
+    }
+
+    /// Liveness of the database for `/healthz`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_backend!(self, db => db.ping().await)
+    }
+
+    pub async fn close(&self) {
+        on_backend!(self, db => db.close().await)
+    }
+}

@@ -1,0 +1,120 @@
+//! Scan records, incoming scans and replies as the gateway would make them.
+
+use bayline_domain::{Event, EventKey, EventKind, JobCard, Time};
+use bayline_proto::{Id, RejectCode, Reply};
+use bayline_site::SiteConfig;
+use bayline_store::ledger::Judgement;
+use bayline_store::{Decoded, Incoming, ScanRecord, Status};
+
+pub const SITE: &str = "demo";
+
+pub fn id(s: &str) -> Id {
+    Id::new(s).expect("id")
+}
+
+/// A fixed instant, so two backends can be compared value for value.
+pub fn at(minute: i64) -> Time {
+    let base: Time = "2026-11-22T01:00:00Z".parse().expect("time");
+    base + jiff::SignedDuration::from_mins(minute)
+}
+
+pub fn event(scanner: &str, seq: u64, ts: Time, badge: &str, kind: EventKind) -> Event {
+    Event {
+        key: EventKey {
+            ts,
+            scanner: id(scanner),
+            seq,
+        },
+        badge: id(badge),
+        kind,
+    }
+}
+
+/// The payload of an event as its canonical (sorted-keys) text, with `extra` making two
+/// scans of one seq differ in content.
+pub fn canonical(e: &Event, extra: &str) -> String {
+    format!(
+        r#"{{"action":"{}","badge":"{}","extra":"{extra}","seq":{},"ts":"{}","v":1}}"#,
+        e.kind.action().as_str(),
+        e.badge,
+        e.key.seq,
+        e.key.ts
+    )
+}
+
+/// An accepted first scan of `e`.
+pub fn accepted(e: &Event, extra: &str) -> ScanRecord {
+    let canonical = canonical(e, extra);
+    ScanRecord {
+        site: id(SITE),
+        scanner: e.key.scanner.clone(),
+        seq: Some(e.key.seq),
+        first_of_seq: true,
+        received_at: e.key.ts + jiff::SignedDuration::from_secs(1),
+        status: Status::Accepted,
+        code: None,
+        detail: None,
+        event: Some(e.clone()),
+        size: canonical.len(),
+        raw: canonical.clone().into_bytes(),
+        canonical: Some(canonical),
+        reply: Reply::accepted(e.key.seq, &format!("ok {extra}")),
+    }
+}
+
+/// A rejected scan with these raw bytes.
+pub fn rejected(scanner: &str, seq: Option<u64>, code: RejectCode, raw: &[u8]) -> ScanRecord {
+    ScanRecord {
+        site: id(SITE),
+        scanner: id(scanner),
+        seq,
+        first_of_seq: seq.is_some(),
+        received_at: at(0),
+        status: Status::Rejected,
+        code: Some(code.as_str().into()),
+        detail: Some(format!("{} bytes", raw.len())),
+        event: None,
+        canonical: None,
+        size: raw.len(),
+        raw: raw.to_vec(),
+        reply: Reply::rejected(seq, code, code.as_str()),
+    }
+}
+
+pub fn shift_start(scanner: &str, seq: u64, badge: &str) -> Event {
+    event(scanner, seq, at(seq as i64), badge, EventKind::ShiftStart)
+}
+
+/// A well-formed scan of `e` as it comes off the broker.
+pub fn incoming(e: &Event, extra: &str) -> Incoming {
+    let canonical = canonical(e, extra);
+    Incoming {
+        site: id(SITE),
+        scanner: e.key.scanner.clone(),
+        received_at: e.key.ts,
+        size: canonical.len(),
+        raw: canonical.clone().into_bytes(),
+        decoded: Decoded {
+            seq: Some(e.key.seq),
+            canonical: Some(canonical),
+            result: Ok(e.clone()),
+        },
+    }
+}
+
+/// The gateway's replies, without the language.
+pub fn reply(_: &SiteConfig, j: &Judgement<'_>) -> Reply {
+    match j {
+        Judgement::Rejected { seq, code, detail } => Reply::rejected(*seq, *code, detail),
+        Judgement::Accepted { event, .. } => Reply::accepted(event.key.seq, "ok"),
+    }
+}
+
+pub fn job_card(job: &str, title: &str) -> JobCard {
+    serde_json::from_value(serde_json::json!({
+        "job": job,
+        "plate": "粤B12345",
+        "ops": [{"op": "10", "title": title, "std_hours": 1.5}],
+    }))
+    .expect("job card")
+}
