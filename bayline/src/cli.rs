@@ -34,6 +34,9 @@ pub enum Command {
     Up(UpArgs),
     /// Publish one scan as a handheld would, and print the reply.
     Scan(crate::scan::ScanArgs),
+    /// Play working days of a workshop as real handhelds against a running bayline, then
+    /// print what was answered and the figures for the simulated days.
+    Simulate(crate::simulate::SimulateArgs),
     /// Write Mosquitto's password and ACL files from the site config, so an external broker
     /// enforces the same rights as the built-in one.
     MosquittoConfig(crate::mosquitto::MosquittoArgs),
@@ -93,12 +96,20 @@ pub struct UpArgs {
     /// The gateway's MQTT client id: fixed, so the broker keeps its session.
     #[arg(long, default_value = "bayline-gateway")]
     pub client_id: String,
+    /// Also simulate a living workshop on the first site: the last working day in a few
+    /// minutes, then today as it happens (see `bayline simulate`).
+    #[arg(long)]
+    pub demo: bool,
+    /// Simulated seconds per real second for --demo.
+    #[arg(long, value_name = "N", default_value_t = crate::simulate::demo::DEFAULT_SPEED)]
+    pub demo_speed: f64,
 }
 
 impl Command {
     pub async fn run(self) -> anyhow::Result<ExitCode> {
         match self {
             Command::Up(args) => {
+                let demo = args.demo.then_some(args.demo_speed);
                 let up = crate::up::Up {
                     sites: args.sites.load()?,
                     db: args.db,
@@ -111,14 +122,36 @@ impl Command {
                 };
                 let cancel = tokio_util::sync::CancellationToken::new();
                 tokio::spawn(shutdown_on_signal(cancel.clone()));
-                crate::up::run(up, cancel, |ready| {
+                let Some(speed) = demo else {
+                    crate::up::run(up, cancel, |ready| {
+                        println!("bayline ready http={} mqtt={}", ready.http, ready.mqtt);
+                    })
+                    .await
+                    .context("bayline up")?;
+                    return Ok(ExitCode::SUCCESS);
+                };
+                let site = up.sites.first().cloned().context("no site configured")?;
+                let external = match &up.mqtt {
+                    crate::up::Mqtt::External(url) => Some(url.clone()),
+                    crate::up::Mqtt::Listen(_) => None,
+                };
+                let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+                let system = crate::up::run(up, cancel.clone(), |ready| {
                     println!("bayline ready http={} mqtt={}", ready.http, ready.mqtt);
-                })
-                .await
-                .context("bayline up")?;
+                    let _ = ready_tx.send(ready.clone());
+                });
+                let demo = async {
+                    // No ready line: `up` failed to start and says why.
+                    let Ok(ready) = ready_rx.await else { return };
+                    let demo = crate::simulate::demo::Demo::new(site, &ready, external, speed);
+                    crate::simulate::demo::run(demo, cancel.clone()).await;
+                };
+                let (system, ()) = tokio::join!(system, demo);
+                system.context("bayline up")?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Scan(args) => crate::scan::run(args).await,
+            Command::Simulate(args) => crate::simulate::cli(args).await,
             Command::MosquittoConfig(args) => crate::mosquitto::run(args),
         }
     }

@@ -5,11 +5,13 @@
 //! - [`up`]: `bayline up`: broker, gateway and server in one process, and their shutdown.
 //! - [`broker`]: the in-process MQTT broker with bayline's credentials and topic rights.
 //! - [`scan`]: `bayline scan`: one scan as a handheld sends it, and its reply.
+//! - [`simulate`]: `bayline simulate` and `up --demo`: workshop days played as real handhelds.
 //! - [`mosquitto`]: `bayline mosquitto-config`: the same rights for an external Mosquitto.
 //! - [`telemetry`]: tracing setup.
 pub mod broker;
 pub mod cli;
 pub mod mosquitto;
 pub mod scan;
+pub mod simulate;
 pub mod telemetry;
 pub mod up;

@@ -8,3 +8,4 @@ mod kpis;
 mod mosquitto;
 mod process;
 mod scans;
+mod simulate;
