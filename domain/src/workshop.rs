@@ -131,9 +131,13 @@ impl Workshop {
     /// Puts back stored accepted events (startup replay) without judging admission, then
     /// folds once.
     pub fn restore(&mut self, events: impl IntoIterator<Item = Event>) {
-        // Collecting sorts once and builds the tree in bulk; `append` merges in bulk too.
+        // An unstable sort of the events is cheaper than sorting (key, event) pairs; keys are
+        // unique, so it is as good as stable. Collecting sorted pairs then builds the tree in
+        // bulk, and `append` merges in bulk too.
+        let mut sorted: Vec<Event> = events.into_iter().collect();
+        sorted.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         let mut new: BTreeMap<EventKey, Event> =
-            events.into_iter().map(|e| (e.key.clone(), e)).collect();
+            sorted.into_iter().map(|e| (e.key.clone(), e)).collect();
         self.events.append(&mut new);
         self.refold();
     }
@@ -227,7 +231,15 @@ impl Workshop {
     }
 
     pub fn verdict(&self, key: &EventKey) -> Option<Verdict> {
-        self.state.verdicts.get(key).copied()
+        if !self.events.contains_key(key) {
+            return None;
+        }
+        Some(
+            self.state
+                .anomalies
+                .get(key)
+                .map_or(Verdict::Applied, |c| Verdict::Anomaly(*c)),
+        )
     }
 
     /// The accepted events in timeline order.

@@ -135,8 +135,10 @@ pub struct State {
     pub holds: Vec<BayHold>,
     pub segments: Vec<BaySegment>,
     pub washes: Vec<Wash>,
-    /// Every event's judgement.
-    pub verdicts: BTreeMap<EventKey, Verdict>,
+    /// The events the timeline judges nonsense, with why; every other event of the timeline
+    /// is applied. (Only anomalies are kept: a map entry per event would cost the fold more
+    /// than all its rules.)
+    pub anomalies: BTreeMap<EventKey, WarningCode>,
     /// The bay each applied `start`/`resume` clocked on at.
     pub resolved_bays: BTreeMap<EventKey, Id>,
     /// Pending forgotten-clock-off deadlines: (closing + grace, badge) of every badge on now.
@@ -195,7 +197,9 @@ impl State {
     }
 
     pub(crate) fn record(&mut self, event: &Event, verdict: Verdict) {
-        self.verdicts.insert(event.key.clone(), verdict);
+        if let Verdict::Anomaly(code) = verdict {
+            self.anomalies.insert(event.key.clone(), code);
+        }
     }
 
     pub fn job(&self, job: &str) -> Option<&JobTrack> {

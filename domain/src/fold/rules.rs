@@ -47,7 +47,11 @@ pub(super) fn apply(s: &mut State, cat: &Catalog, settings: &Settings, ev: &Even
         EventKind::ShiftStart => shift_start(s, badge, ts)?,
         EventKind::ShiftEnd => shift_end(s, badge, ts)?,
     }
-    if let Some(job) = ev.kind.job() {
+    // Only these can bring a job to stage `ready` (§4 Stages): a ready or wash_done mark, or
+    // a qc_pass of a job not washed. Later events only take it away.
+    if let EventKind::QcPass { job } | EventKind::WashDone { job, .. } | EventKind::Ready { job } =
+        &ev.kind
+    {
         note_ready(s, cat, job, ts);
     }
     Ok(())

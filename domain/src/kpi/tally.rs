@@ -261,8 +261,12 @@ fn bay_time<'a>(
     open: &[Span],
 ) -> BTreeMap<&'a Id, BayTime> {
     let mut busy: BTreeMap<&Id, Vec<Span>> = work_bays.iter().map(|b| (*b, Vec::new())).collect();
+    // Clip first: most intervals lie outside a short period, and the map lookup costs more.
     for c in &state.clocked {
-        if let (Some(spans), Some(span)) = (busy.get_mut(&c.bay), clip_open(c.from, c.to, window)) {
+        let Some(span) = clip_open(c.from, c.to, window) else {
+            continue;
+        };
+        if let Some(spans) = busy.get_mut(&c.bay) {
             spans.push(span);
         }
     }
@@ -280,10 +284,12 @@ fn bay_time<'a>(
         })
         .collect();
     for g in state.segments.iter().filter(|g| !g.working) {
-        let (Some(bay), Some(span)) = (out.get_mut(&g.bay), clip_open(g.from, g.to, window)) else {
+        let Some(span) = clip_open(g.from, g.to, window) else {
             continue;
         };
-        bay.blocked[reason_slot(g.reason)] += within(span, open);
+        if let Some(bay) = out.get_mut(&g.bay) {
+            bay.blocked[reason_slot(g.reason)] += within(span, open);
+        }
     }
     out
 }

@@ -3,7 +3,7 @@
 use bayline_proto::{Action, WarningCode};
 use serde::Serialize;
 
-use super::{Verdict, Workshop};
+use super::Workshop;
 use crate::fold::Forgotten;
 use crate::{Event, EventKey, Id, Time};
 
@@ -58,13 +58,8 @@ impl Workshop {
     /// `ts`, a forgotten clock-off by the closing time it was clocked off at).
     pub fn anomalies(&self, now: Time) -> Vec<Anomaly> {
         let state = self.state_at(now);
-        let events = self
-            .events
-            .values()
-            .filter_map(|e| match self.verdict(&e.key) {
-                Some(Verdict::Anomaly(code)) => Some(Anomaly::of_event(e, code)),
-                _ => None,
-            });
+        let events = (state.anomalies.iter())
+            .filter_map(|(key, code)| Some(Anomaly::of_event(self.events.get(key)?, *code)));
         let forgotten = state.forgotten.iter().map(Anomaly::of_forgotten);
         let mut all: Vec<Anomaly> = events.chain(forgotten).collect();
         // Stable: events keep their timeline order among equal instants.
