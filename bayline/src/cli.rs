@@ -40,6 +40,9 @@ pub enum Command {
     /// Write Mosquitto's password and ACL files from the site config, so an external broker
     /// enforces the same rights as the built-in one.
     MosquittoConfig(crate::mosquitto::MosquittoArgs),
+    /// Measure: handhelds flat out (or at --rate) against a bayline started for the run, and
+    /// the bare broker's echo in the same run. Prints scans/s and scan→reply latencies.
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -96,6 +99,14 @@ pub struct UpArgs {
     /// The gateway's MQTT client id: fixed, so the broker keeps its session.
     #[arg(long, default_value = "bayline-gateway")]
     pub client_id: String,
+    /// Password of the service user on the built-in broker (default: random per start).
+    #[arg(
+        long,
+        env = "BAYLINE_SERVICE_PASSWORD",
+        hide = true,
+        hide_env_values = true
+    )]
+    pub service_password: Option<String>,
     /// Also simulate a living workshop on the first site: the last working day in a few
     /// minutes, then today as it happens (see `bayline simulate`).
     #[arg(long)]
@@ -119,6 +130,7 @@ impl Command {
                     },
                     http: args.http,
                     client_id: args.client_id,
+                    service_password: args.service_password,
                 };
                 let cancel = tokio_util::sync::CancellationToken::new();
                 tokio::spawn(shutdown_on_signal(cancel.clone()));
@@ -153,6 +165,7 @@ impl Command {
             Command::Scan(args) => crate::scan::run(args).await,
             Command::Simulate(args) => crate::simulate::cli(args).await,
             Command::MosquittoConfig(args) => crate::mosquitto::run(args),
+            Command::Bench(args) => crate::bench::run(args).await,
         }
     }
 }

@@ -7,7 +7,9 @@
 //! - [`scan`]: `bayline scan`: one scan as a handheld sends it, and its reply.
 //! - [`simulate`]: `bayline simulate` and `up --demo`: workshop days played as real handhelds.
 //! - [`mosquitto`]: `bayline mosquitto-config`: the same rights for an external Mosquitto.
+//! - [`bench`]: `bayline bench`: scans/s and latencies, against the bare broker's echo.
 //! - [`telemetry`]: tracing setup.
+pub mod bench;
 pub mod broker;
 pub mod cli;
 pub mod mosquitto;

@@ -30,6 +30,9 @@ pub struct Up {
     pub mqtt: Mqtt,
     pub http: SocketAddr,
     pub client_id: String,
+    /// The password of the gateway's and server's own user on the built-in broker; random
+    /// when `None` (set it to reach the broker as the service, e.g. from `bayline bench`).
+    pub service_password: Option<String>,
 }
 
 /// Where the running system can be reached.
@@ -62,7 +65,7 @@ pub async fn run(
 
     let (broker, broker_url) = match up.mqtt {
         Mqtt::Listen(addr) => {
-            let password = random_secret();
+            let password = up.service_password.clone().unwrap_or_else(random_secret);
             let broker =
                 Broker::start(addr, Rights::new(&up.sites, SERVICE_USER, &password)?).await?;
             let url = BrokerUrl::local(broker.addr.port(), SERVICE_USER, &password);

@@ -54,6 +54,13 @@ pub async fn spawn_app_with(external: Option<BrokerUrl>) -> TestApp {
     app
 }
 
+/// As [`spawn_app`], on the database at `db_url` (e.g. `postgres://…`).
+pub async fn spawn_app_on(db_url: &str) -> TestApp {
+    init_logs();
+    let (app, _) = start(db_url.into(), tempfile::tempdir().unwrap(), None).await;
+    app
+}
+
 async fn start(
     db_url: String,
     dir: tempfile::TempDir,
@@ -69,6 +76,7 @@ async fn start(
         mqtt,
         http: "127.0.0.1:0".parse().unwrap(),
         client_id: format!("bayline-gw-{}", rand_suffix()),
+        service_password: None,
     };
     let cancel = CancellationToken::new();
     let (tx, rx) = tokio::sync::oneshot::channel();

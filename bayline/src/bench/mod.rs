@@ -1,0 +1,205 @@
+//! `bayline bench`: handhelds flat out (or at a rate) against a bayline it starts itself, and
+//! in the same run the bare broker's echo through the same broker as the physical limit.
+//!
+//! The system under test runs as a child process (`bayline up` of this very binary) so its CPU
+//! and memory are its own; the load comes from this process. Every scan is a real handheld
+//! scan: its own credentials, its own topic, QoS 1, and a reply only after the commit.
+//!
+//! # Layout
+//! - `site`: the bench's site (a bay, a badge, a job per handheld) and its scans.
+//! - `load`: lanes of MQTT load, the driver, the echo client.
+//! - `child`: the system under test as a child process; its CPU and RSS.
+//! - `report`: the table and `--json`.
+
+mod child;
+mod load;
+mod report;
+mod site;
+
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use load::{Echo, Lane, LaneSpec, Outcome};
+pub use report::Report;
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Simulated handhelds, each with its own MQTT connection.
+    #[arg(long, default_value_t = 200)]
+    pub scanners: usize,
+    /// Scans per second in all; without it, flat out (each handheld sends its next scan as
+    /// soon as it has the reply to the last, like a technician).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// How long each phase (echo, then bayline) sends, in seconds.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Database of the system under test: sqlite://PATH (default: a temp file) or postgres://…
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+const SERVICE_USER: &str = "bayline-service";
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(args.scanners > 0, "--scanners must be at least 1");
+    anyhow::ensure!(args.rate.is_none_or(|r| r > 0.0), "--rate must be above 0");
+    let dir = tempfile::tempdir().context("cannot make a temp dir")?;
+    let db = match &args.db {
+        Some(db) => db.clone(),
+        None => format!("sqlite://{}", dir.path().join("bench.db").display()),
+    };
+    let site_file = dir.path().join("bench.toml");
+    std::fs::write(&site_file, site::toml(args.scanners)).context("cannot write the bench site")?;
+    let password = format!("bench-{}", rand_hex());
+    let system = child::System::start(&site_file, &db, &password).await?;
+    let http = format!("http://{}", system.http);
+    create_jobs(&http, args.scanners).await?;
+
+    let broker = bayline_gateway::BrokerUrl {
+        host: system.mqtt.ip().to_string(),
+        port: system.mqtt.port(),
+        user: None,
+        password: None,
+    };
+    let window = Duration::from_secs(args.seconds);
+
+    let _echo = Echo::start(&broker, SERVICE_USER, &password).await?;
+    let mut lanes = Vec::with_capacity(args.scanners);
+    for i in 0..args.scanners {
+        lanes.push(
+            Lane::connect(
+                &broker,
+                LaneSpec {
+                    client_id: format!("bench-echo-lane-{i}"),
+                    user: SERVICE_USER.into(),
+                    password: password.clone(),
+                    publish: load::echo_request(i),
+                    subscribe: load::echo_reply(i),
+                    payload: Box::new(|n| n.to_be_bytes().to_vec()),
+                    answer: |b| Some(u64::from_be_bytes(b.try_into().ok()?)),
+                },
+            )
+            .await?,
+        );
+    }
+    let echo = phase("broker echo", lanes, args.rate, window, args.json).await?;
+
+    let mut lanes = Vec::with_capacity(args.scanners);
+    for i in 0..args.scanners {
+        lanes.push(
+            Lane::connect(
+                &broker,
+                LaneSpec {
+                    client_id: format!("bench-hh-{i}"),
+                    user: site::scanner(i),
+                    password: site::secret(i),
+                    publish: bayline_proto::topic::scan(site::SITE, &site::scanner(i)),
+                    subscribe: bayline_proto::topic::reply(site::SITE, &site::scanner(i)),
+                    payload: Box::new(move |n| {
+                        site::scan(i, n, &jiff::Timestamp::now().to_string())
+                    }),
+                    answer: |b| {
+                        let r: bayline_proto::Reply = serde_json::from_slice(b).ok()?;
+                        r.ok.then_some(r.seq?)
+                    },
+                },
+            )
+            .await?,
+        );
+    }
+    let cpu_before = system.cpu_seconds()?;
+    let bayline = phase("bayline", lanes, args.rate, window, args.json).await?;
+    let cpu = system.cpu_seconds()? - cpu_before;
+    let rss = system.peak_rss_bytes()?;
+    system.stop().await;
+
+    let report = Report::new(&args, &db, &echo, &bayline, cpu, rss);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs one phase with a progress bar of answers.
+async fn phase(
+    name: &str,
+    lanes: Vec<Lane>,
+    rate: Option<f64>,
+    window: Duration,
+    quiet: bool,
+) -> anyhow::Result<Outcome> {
+    let answered = Arc::new(AtomicU64::new(0));
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(window.as_secs())
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} s  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(name.to_string());
+    let ticker = {
+        let (bar, answered) = (bar.clone(), answered.clone());
+        tokio::spawn(async move {
+            let start = std::time::Instant::now();
+            loop {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                let secs = start.elapsed().as_secs_f64();
+                bar.set_position(secs as u64);
+                let n = answered.load(Ordering::Relaxed);
+                bar.set_message(format!("{n} answers, {:.0}/s", n as f64 / secs.max(0.001)));
+            }
+        })
+    };
+    let outcome = load::drive(lanes, rate, window, answered).await;
+    ticker.abort();
+    bar.finish_and_clear();
+    outcome
+}
+
+/// One job card per handheld, through the API as an advisor would.
+async fn create_jobs(http: &str, n: usize) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    for i in 0..n {
+        let body = serde_json::json!({
+            "plate": format!("粤B{:05}", i), "vehicle": "Bench",
+            "ops": [{"op": "10", "title": "bench", "std_hours": 1000.0}],
+        });
+        let res = client
+            .put(format!(
+                "{http}/api/v1/sites/{}/jobs/{}",
+                site::SITE,
+                site::job(i)
+            ))
+            .bearer_auth(site::ADVISOR_TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .context("cannot reach the system under test")?;
+        anyhow::ensure!(
+            res.status().is_success(),
+            "job card refused: {}",
+            res.status()
+        );
+    }
+    Ok(())
+}
+
+fn rand_hex() -> String {
+    use rand::Rng;
+    let bytes: [u8; 12] = rand::thread_rng().gen();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
