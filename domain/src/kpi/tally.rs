@@ -180,7 +180,7 @@ fn sold<'a>(
 ) -> Split<'a, f64> {
     let mut out = Split::default();
     let mut sales: BTreeMap<(&Id, &Id), Sale> = BTreeMap::new();
-    for (job, jt) in &state.jobs {
+    for (job, jt) in crate::fold::sorted(&state.jobs) {
         for (op, ot) in &jt.ops {
             let Some(first) = ot.first_finish.filter(|f| period.holds(*f, now)) else {
                 continue;
@@ -308,7 +308,7 @@ fn within(span: Span, open: &[Span]) -> SignedDuration {
 /// The jobs with a first QC result, a first `ready` or a delivery in the period.
 fn jobs<'a>(state: &'a State, catalog: &Catalog, period: Period, now: Time) -> Vec<JobOutcome<'a>> {
     let mut out = Vec::new();
-    for (job, jt) in &state.jobs {
+    for (job, jt) in crate::fold::sorted(&state.jobs) {
         let first_qc_pass = jt
             .qc
             .first()

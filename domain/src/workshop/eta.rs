@@ -46,7 +46,7 @@ impl Efficiency {
     /// Learns from the ops first finished by `now`, keeping each badge's last `keep`.
     pub fn learn(state: &State, catalog: &Catalog, keep: usize, now: Time) -> Efficiency {
         let mut samples: BTreeMap<Id, Vec<Sample>> = BTreeMap::new();
-        for (job, jt) in &state.jobs {
+        for (job, jt) in crate::fold::sorted(&state.jobs) {
             for (op, ot) in &jt.ops {
                 let Some(at) = ot.first_finish.filter(|f| *f <= now) else {
                     continue;
