@@ -46,7 +46,7 @@ use bayline_domain::Time;
 use bayline_gateway::BrokerUrl;
 use bayline_proto::Id;
 use bayline_site::SiteConfig;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use jiff::civil::Date;
 use jiff::SignedDuration;
 use tokio_util::sync::CancellationToken;
@@ -171,7 +171,7 @@ pub async fn run(opts: Options, cancel: CancellationToken) -> Result<Outcome, Si
     }
     let (deliveries, elapsed) = played?;
     let kpis = api.kpis(plan.from, plan.to).await?;
-    let summary = tally(&deliveries, elapsed);
+    let summary = report::tally(&deliveries, elapsed);
     Ok(Outcome {
         plan,
         deliveries,
@@ -236,7 +236,7 @@ async fn play(
 ) -> Result<Played, SimError> {
     let started = Instant::now();
     let mut deliveries: Vec<Option<Delivered>> = vec![None; plan.scans.len()];
-    let bar = progress_bar(opts.progress, plan.scans.len());
+    let bar = report::progress_bar(opts.progress, plan.scans.len());
     let Some(first) = plan.scans.first() else {
         return Ok((deliveries, started.elapsed()));
     };
@@ -316,46 +316,6 @@ fn record(bar: &ProgressBar, plan: &Plan, deliveries: &mut [Option<Delivered>], 
     if let Some(slot) = deliveries.get_mut(d.index) {
         *slot = Some(d);
     }
-}
-
-fn progress_bar(show: bool, len: usize) -> ProgressBar {
-    if !show {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template(
-        "{prefix:>15} [{bar:30.cyan/blue}] {pos}/{len} scans {per_sec:.dim} {wide_msg}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .progress_chars("=> ");
-    bar.set_style(style);
-    bar
-}
-
-fn tally(deliveries: &[Option<Delivered>], elapsed: Duration) -> Summary {
-    let mut s = Summary {
-        elapsed,
-        ..Summary::default()
-    };
-    for d in deliveries.iter().flatten() {
-        s.sent += 1;
-        s.resends += d.resends;
-        if d.reply.ok {
-            s.accepted += 1;
-            s.warnings += usize::from(d.reply.warning.is_some());
-        } else {
-            s.rejected += 1;
-        }
-        if let Some(again) = &d.repeat_reply {
-            s.repeats += 1;
-            s.repeats_same += usize::from(*again == d.reply);
-        }
-        if d.late {
-            s.late += 1;
-            s.late_accepted += usize::from(d.reply.ok);
-        }
-    }
-    s
 }
 
 /// `bayline simulate`.

@@ -1,13 +1,17 @@
-//! The summary `bayline simulate` prints: what was sent and answered, and the figures the
+//! What a run shows: the progress bar while it plays, the tallies, and the summary
+//! `bayline simulate` prints: what was sent and answered, and the figures the
 //! server reports for the simulated period.
 
 use std::fmt::Write;
+use std::time::Duration;
 
 use bayline_site::SiteConfig;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
 use super::api::rfc3339;
-use super::Outcome;
+use super::scanner::Delivered;
+use super::{Outcome, Summary};
 
 pub fn render(outcome: &Outcome, site: &SiteConfig) -> String {
     let mut out = String::new();
@@ -101,4 +105,44 @@ fn hours(v: &Value) -> String {
 fn percent(v: &Value) -> String {
     v.as_f64()
         .map_or_else(|| "-".into(), |x| format!("{:.1} %", x * 100.0))
+}
+
+pub fn progress_bar(show: bool, len: usize) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{prefix:>15} [{bar:30.cyan/blue}] {pos}/{len} scans {per_sec:.dim} {wide_msg}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+pub fn tally(deliveries: &[Option<Delivered>], elapsed: Duration) -> Summary {
+    let mut s = Summary {
+        elapsed,
+        ..Summary::default()
+    };
+    for d in deliveries.iter().flatten() {
+        s.sent += 1;
+        s.resends += d.resends;
+        if d.reply.ok {
+            s.accepted += 1;
+            s.warnings += usize::from(d.reply.warning.is_some());
+        } else {
+            s.rejected += 1;
+        }
+        if let Some(again) = &d.repeat_reply {
+            s.repeats += 1;
+            s.repeats_same += usize::from(*again == d.reply);
+        }
+        if d.late {
+            s.late += 1;
+            s.late_accepted += usize::from(d.reply.ok);
+        }
+    }
+    s
 }

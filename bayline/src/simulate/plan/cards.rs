@@ -18,7 +18,7 @@ impl Rng {
         Rng((z ^ (z >> 31)) | 1)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -28,18 +28,18 @@ impl Rng {
     /// Uniform in `[lo, hi]`.
     pub fn between(&mut self, lo: i64, hi: i64) -> i64 {
         let span = u64::try_from(hi - lo + 1).unwrap_or(1).max(1);
-        lo + i64::try_from(self.next() % span).unwrap_or(0)
+        lo + i64::try_from(self.next_u64() % span).unwrap_or(0)
     }
 
     /// True with probability `p` (0..=1).
     pub fn chance(&mut self, p: f64) -> bool {
         // 53 random bits make a uniform f64 in [0, 1).
-        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
+        ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         let n = u64::try_from(items.len()).unwrap_or(1).max(1);
-        &items[usize::try_from(self.next() % n).unwrap_or(0)]
+        &items[usize::try_from(self.next_u64() % n).unwrap_or(0)]
     }
 }
 
@@ -203,18 +203,22 @@ pub fn service(first: &Labour, language: Language) -> &'static str {
 
 /// What an inspector writes when a job fails QC.
 pub fn qc_note(language: Language, rng: &mut Rng) -> &'static str {
-    match language {
-        Language::Zh => *rng.pick(&[
-            "刹车异响未消除",
-            "螺栓扭矩未复检",
-            "漏油未处理干净",
-            "故障灯仍亮",
-        ]),
-        Language::En => *rng.pick(&[
-            "brake noise still there",
-            "bolt torque not rechecked",
-            "oil leak not cleaned up",
-            "warning light still on",
-        ]),
-    }
+    const ZH: &[&str] = &[
+        "刹车异响未消除",
+        "螺栓扭矩未复检",
+        "漏油未处理干净",
+        "故障灯仍亮",
+    ];
+    const EN: &[&str] = &[
+        "brake noise still there",
+        "bolt torque not rechecked",
+        "oil leak not cleaned up",
+        "warning light still on",
+    ];
+    let notes = match language {
+        Language::Zh => ZH,
+        Language::En => EN,
+    };
+    let note: &&'static str = rng.pick(notes);
+    note
 }
