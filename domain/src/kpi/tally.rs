@@ -179,8 +179,11 @@ fn sold<'a>(
     split: bool,
 ) -> Split<'a, f64> {
     let mut out = Split::default();
+    // Summed in whole micro-hours: integer sums do not depend on the order of the state's
+    // job map, so the same events give bit-identical hours.
+    let mut micro: i64 = 0;
     let mut sales: BTreeMap<(&Id, &Id), Sale> = BTreeMap::new();
-    for (job, jt) in crate::fold::sorted(&state.jobs) {
+    for (job, jt) in &state.jobs {
         for (op, ot) in &jt.ops {
             let Some(first) = ot.first_finish.filter(|f| period.holds(*f, now)) else {
                 continue;
@@ -190,20 +193,20 @@ fn sold<'a>(
                 .get(job)
                 .and_then(|c| c.op(op))
                 .map_or(0.0, |o| o.std_hours);
-            out.total += std;
+            micro += (std * 1e6).round() as i64;
             if split {
-                sales.insert(
-                    (job, op),
-                    Sale {
-                        std,
-                        first_finish: first,
-                        by: ot.first_finish_by.as_ref(),
-                    },
-                );
+                let by = ot.first_finish_by.as_ref();
+                let sale = Sale {
+                    std,
+                    first_finish: first,
+                    by,
+                };
+                sales.insert((job, op), sale);
             }
         }
     }
-    if sales.is_empty() {
+    out.total = micro as f64 / 1e6;
+    if !split || sales.is_empty() {
         return out;
     }
     // Clocked time on each sold op before its first finish, by badge and by bay.
@@ -308,7 +311,8 @@ fn within(span: Span, open: &[Span]) -> SignedDuration {
 /// The jobs with a first QC result, a first `ready` or a delivery in the period.
 fn jobs<'a>(state: &'a State, catalog: &Catalog, period: Period, now: Time) -> Vec<JobOutcome<'a>> {
     let mut out = Vec::new();
-    for (job, jt) in crate::fold::sorted(&state.jobs) {
+    // Any order: the job figures are counts and exact durations.
+    for (job, jt) in &state.jobs {
         let first_qc_pass = jt
             .qc
             .first()
