@@ -25,7 +25,7 @@
 //! - [`scanner`]: a handheld: MQTT connection, outbox, resend until the reply.
 //! - `clock`: the compressed clock.
 //! - `api`: the few HTTP calls (job cards, KPIs).
-//! - `report`: the summary printed at the end.
+//! - `report`: the progress bar, the tallies, the summary printed at the end.
 //! - `demo`: `bayline up --demo`, the simulation behind a running `up`.
 //! - this file: options, the run, and the CLI glue.
 
@@ -87,8 +87,8 @@ pub enum SimError {
     NoDay,
     #[error("--speed must be a positive number of simulated seconds per second")]
     Speed,
-    #[error("{date} is too long ago: its scans would be more than 7 days old when they arrive, and the gateway rejects those (bad_time); simulate fewer --days or use a higher --speed")]
-    TooOld { date: Date },
+    #[error("{date} is too long ago: its scans would be more than 7 days old when they arrive, and the gateway rejects those (bad_time); {hint}")]
+    TooOld { date: Date, hint: &'static str },
     #[error("--offline {0}: the site has no such handheld")]
     UnknownScanner(String),
     #[error(transparent)]
@@ -189,8 +189,17 @@ fn check_age(plan: &Plan, speed: f64, now: Time) -> Result<(), SimError> {
     let run = clock::compressed(plan.scans.iter().map(|s| s.event.key.ts)).as_secs_f64() / speed;
     let margin =
         SignedDuration::try_from_secs_f64(run).unwrap_or(MAX_AGE) + SignedDuration::from_mins(10);
-    if first.event.key.ts < now - MAX_AGE + margin {
-        return Err(SimError::TooOld { date: day.date });
+    let ts = first.event.key.ts;
+    if ts < now - MAX_AGE + margin {
+        let hint = if ts < now - MAX_AGE + SignedDuration::from_mins(10) {
+            "simulate fewer --days"
+        } else {
+            "simulate fewer --days or use a higher --speed"
+        };
+        return Err(SimError::TooOld {
+            date: day.date,
+            hint,
+        });
     }
     Ok(())
 }
@@ -429,6 +438,8 @@ mod tests {
         // Played in real time, the day's last scans would arrive too old.
         assert!(check_age(&plan, 1.0, late).is_err());
         let e = check_age(&plan, 600.0, at("2026-12-02T09:00:00+08:00")).unwrap_err();
-        assert!(e.to_string().contains("fewer --days"), "{e}");
+        assert!(e.to_string().ends_with("simulate fewer --days"), "{e}");
+        let e = check_age(&plan, 1.0, late).unwrap_err();
+        assert!(e.to_string().contains("2026-11-24") && e.to_string().contains("higher --speed"));
     }
 }

@@ -25,7 +25,7 @@
 //!
 //! # Layout
 //! - this file: the roster, the choice of days, sequence numbers, the assembled [`Plan`].
-//! - `day`: one working day, minute by minute.
+//! - `day`: one working day, minute by minute; `day/work`: a technician at work on an op.
 //! - `cards`: vehicles, plates, labour lines, and the seeded generator.
 
 mod cards;
