@@ -66,7 +66,8 @@ async fn a_simulated_day_is_answered_scan_by_scan_and_the_server_reports_the_fig
     let s = &outcome.summary;
 
     // Every scan got its reply, and a workshop's day holds nothing the system rejects.
-    assert!(plan.scans.len() > 150, "{} scans", plan.scans.len());
+    // A Saturday (09:00-16:00) is the shortest day the demo site can play.
+    assert!(plan.scans.len() > 100, "{} scans", plan.scans.len());
     assert!(outcome.deliveries.iter().all(Option::is_some));
     assert_eq!(s.sent, plan.scans.len());
     let rejected: Vec<_> = (outcome.deliveries.iter().flatten())
@@ -95,7 +96,7 @@ async fn a_simulated_day_is_answered_scan_by_scan_and_the_server_reports_the_fig
     // HH-02 held its day and delivered it late: every one of those scans accepted, and
     // nothing else came late.
     let held = plan.of_scanner("HH-02").count();
-    assert!(held > 20, "HH-02 made {held} scans");
+    assert!(held > 10, "HH-02 made {held} scans");
     assert_eq!((s.late, s.late_accepted), (held, held));
     for d in outcome.deliveries.iter().flatten() {
         assert_eq!(

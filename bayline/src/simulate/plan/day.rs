@@ -81,6 +81,9 @@ struct Day<'a> {
     waits: Vec<Wait>,
     scans: Vec<(Min, Id, Id, EventKind)>,
     any_fail: bool,
+    /// Cars so far that could fail QC and still be reworked today, and which of them fails.
+    eligible: i64,
+    fail_at: i64,
 }
 
 /// Plans the day `date`, open `[open, close)`, with lunch around `noon`.
@@ -114,7 +117,10 @@ pub(crate) fn plan(
         waits: Vec::new(),
         scans: Vec::new(),
         any_fail: false,
+        eligible: 0,
+        fail_at: 0,
     };
+    day.fail_at = day.rng.between(0, 2);
     for t in 0..roster.techs.len() {
         let at = -day.rng.between(5, 20);
         day.emit_tech(t, at, EventKind::ShiftStart);
@@ -274,11 +280,19 @@ impl Day<'_> {
         j
     }
 
-    /// QC looks at the car some minutes after its last op; the first car of the day that
-    /// can still be reworked in time fails half the time, later ones rarely.
+    /// QC looks at the car some minutes after its last op. Every day one of the first three
+    /// cars that can still be reworked in time fails (so each day shows a rework and a
+    /// first-time-fix rate below 100 %); later ones fail rarely.
     fn inspect(&mut self, t: usize, j: usize, done: Min) {
-        let p = if self.any_fail { 0.04 } else { 0.5 };
-        if done + 150 > self.close || !self.rng.chance(p) {
+        if done + 150 > self.close {
+            return;
+        }
+        self.eligible += 1;
+        let fail = match self.any_fail {
+            false => self.eligible > self.fail_at,
+            true => self.rng.chance(0.04),
+        };
+        if !fail {
             return;
         }
         self.any_fail = true;

@@ -303,3 +303,27 @@ fn the_demo_roster_gives_each_technician_a_bay_and_shares_handhelds() {
     assert_eq!(r.washer.as_deref(), Some("W01"));
     assert_eq!(r.wash_bay.as_deref(), Some("W1"));
 }
+
+#[test]
+fn every_day_has_a_qc_failure_and_its_rework() {
+    for seed in 1..=20 {
+        let p = plan(seed, week());
+        for i in 0..p.days.len() {
+            let failed: Vec<(&Id, &Id)> = (p.scans.iter().filter(|s| s.day == i))
+                .filter_map(|s| match &s.event.kind {
+                    EventKind::QcFail {
+                        job, op: Some(op), ..
+                    } => Some((job, op)),
+                    _ => None,
+                })
+                .collect();
+            assert!(!failed.is_empty(), "seed {seed} day {i}: no QC failure");
+            for (job, op) in failed {
+                let finishes = (p.scans.iter())
+                    .filter(|s| matches!(&s.event.kind, EventKind::Finish { job: j, op: o } if j == job && o == op))
+                    .count();
+                assert_eq!(finishes, 2, "seed {seed}: {job} {op} not reworked once");
+            }
+        }
+    }
+}
