@@ -86,6 +86,9 @@ pub struct Workshop {
     retired: BTreeSet<EventKey>,
     /// The fold of `events`, always up to date.
     state: State,
+    /// Forgotten clock-offs are applied in `state` up to this instant beyond its last event
+    /// ([`Workshop::settle`]); `Time::MIN` when none are. An event before it is judged as late.
+    settled: Time,
 }
 
 impl Workshop {
@@ -97,6 +100,7 @@ impl Workshop {
             corrections: Vec::new(),
             retired: BTreeSet::new(),
             state: State::default(),
+            settled: Time::MIN,
         }
     }
 
@@ -155,11 +159,12 @@ impl Workshop {
         if let Err(code) = self.check_names(&event) {
             return Admission::Rejected(code);
         }
-        let tail = self
-            .events
-            .last_key_value()
-            .is_none_or(|(last, _)| event.key > *last);
         let ts = event.key.ts;
+        let tail = ts >= self.settled
+            && self
+                .events
+                .last_key_value()
+                .is_none_or(|(last, _)| event.key > *last);
         if tail && !self.state.unsettled(ts) {
             // The common case: judged in place, an anomaly leaves the state as it was.
             let verdict = self.state.step(&self.catalog, &self.settings, &event);
@@ -191,6 +196,10 @@ impl Workshop {
             state.apply(&self.catalog, &self.settings, later);
         }
         self.state = state;
+        if !tail {
+            // Refolded up to the last event only.
+            self.settled = Time::MIN;
+        }
         self.events.insert(event.key.clone(), event);
         Admission::Accepted(verdict)
     }
@@ -224,6 +233,19 @@ impl Workshop {
 
     pub(crate) fn refold(&mut self) {
         self.state = State::fold(&self.catalog, &self.settings, self.events.values());
+        self.settled = Time::MIN;
+    }
+
+    /// Applies to the stored state the forgotten clock-offs due by `now` (time passing,
+    /// contract §4), so that views and figures at `now` or later need not apply them to a
+    /// copy each time ([`Workshop::state_at`]). Call it from a timer (say each minute); it
+    /// changes no figure, only the cost of computing them. An event that arrives later with a
+    /// `ts` before `now` is judged as a late event.
+    pub fn settle(&mut self, now: Time) {
+        if self.state.unsettled(now) {
+            self.state.settle(now);
+            self.settled = self.settled.max(now);
+        }
     }
 
     pub fn contains(&self, key: &EventKey) -> bool {

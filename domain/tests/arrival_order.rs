@@ -41,3 +41,28 @@ proptest! {
         assert_same(&live, &restored(accepted));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Settling the workshop ahead of its timeline (forgotten clock-offs applied on a timer)
+    /// changes nothing that a view at a later `now` shows, whatever arrives afterwards.
+    #[test]
+    fn settling_on_a_timer_does_not_change_what_later_views_show(
+        (_, shuffled) in events(),
+        ticks in prop::collection::vec(0i64..900, 40),
+    ) {
+        let mut live = bayline_domain::Workshop::new(common::catalog(), Default::default());
+        let mut accepted = Vec::new();
+        for (e, tick) in shuffled.into_iter().zip(ticks.into_iter().chain(std::iter::repeat(0))) {
+            if let bayline_domain::Admission::Accepted(_) = live.admit(e.clone()) {
+                accepted.push(e);
+            }
+            live.settle(t(tick));
+        }
+        let restored = restored(accepted);
+        let now = t(2000);
+        prop_assert_eq!(&*live.state_at(now), &*restored.state_at(now));
+        prop_assert_eq!(live.anomalies(now), restored.anomalies(now));
+    }
+}

@@ -151,3 +151,21 @@ fn the_grace_comes_from_the_settings() {
     assert!(w.anomalies(t(569)).is_empty());
     assert_eq!(w.anomalies(t(570)).len(), 1);
 }
+
+#[test]
+fn settling_ahead_of_the_timeline_keeps_late_events_right() {
+    // Settled at 19:40: T1 is clocked off at 17:30. Then the pause T1 scanned at 18:00
+    // (inside the grace) arrives: judged before the deadline, it is the real clock-off.
+    let start_ev = ev(420, "T1", start("J1", "10", "B01"));
+    let pause_ev = ev(600, "T1", pause("J1", "10", PauseReason::Break));
+    let mut w = shop([start_ev.clone()]);
+    w.settle(t(700));
+    assert_eq!(w.state().forgotten.len(), 1);
+    assert_eq!(
+        w.admit(pause_ev.clone()),
+        Admission::Accepted(Verdict::Applied)
+    );
+    let restored = shop([start_ev, pause_ev]);
+    assert_eq!(w.state(), restored.state());
+    assert!(w.anomalies(t(900)).is_empty());
+}
