@@ -10,7 +10,8 @@
 //! - `clocked_hours`: Σ over badges of clocked intervals. `available_hours`: Σ over badges of the
 //!   union of attendance (`shift_start` → `shift_end`) and clocked intervals.
 //! - `sold_hours`: the op's standard hours, once, at its first `finish`; rework finished again
-//!   earns nothing. An op the catalog does not know sells 0 h.
+//!   earns nothing. An op the catalog does not know sells 0 h. The sum runs in whole
+//!   micro-hours, so the order the state keeps its jobs in cannot change a bit of it.
 //! - Bay figures count work bays of the catalog only ([`crate::BayKind::is_work_bay`]) and only
 //!   within opening hours ([`crate::Schedule::open_spans`]). `bay_utilisation` = Σ over work
 //!   bays of the union of time someone was clocked on there / (work bays × opening hours in the
