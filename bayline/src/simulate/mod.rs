@@ -289,7 +289,8 @@ async fn deliver_backlogs(
         .values_mut()
         .filter(|h| h.offline && h.backlog() > 0)
     {
-        tracing::info!(scanner = %h.id, scans = h.backlog(), "back online: delivering the day's scans");
+        let (scanner, scans) = (&h.id, h.backlog());
+        tracing::debug!(%scanner, scans, "back online: delivering the day's scans");
         bar.set_message(format!("{} back online with {} scans", h.id, h.backlog()));
         h.flush(true, cancel, |d| {
             bar.inc(1);
@@ -319,7 +320,8 @@ fn record(bar: &ProgressBar, plan: &Plan, deliveries: &mut [Option<Delivered>], 
             e.kind.action()
         ));
         if !d.reply.ok {
-            tracing::warn!(scanner = %e.key.scanner, seq = e.key.seq, reply = ?d.reply, "scan rejected");
+            let (scanner, seq) = (&e.key.scanner, e.key.seq);
+            tracing::warn!(%scanner, seq, reply = ?d.reply, "scan rejected");
         }
     }
     if let Some(slot) = deliveries.get_mut(d.index) {

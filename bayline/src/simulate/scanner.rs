@@ -280,7 +280,8 @@ impl Handheld {
                 }
                 Err(_) => {
                     resends += 1;
-                    tracing::debug!(scanner = %self.id, seq = scan.seq, resends, "no reply yet: publishing again");
+                    let (scanner, seq) = (&self.id, scan.seq);
+                    tracing::debug!(%scanner, seq, resends, "no reply yet: publishing again");
                     self.publish(&scan.payload).await?;
                 }
             }

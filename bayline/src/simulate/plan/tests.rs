@@ -161,12 +161,15 @@ fn handhelds_number_their_scans_in_time_order() {
     assert!(p.scans.windows(2).all(|w| w[0].event.key < w[1].event.key));
 }
 
+fn paused(r: PauseReason) -> impl Fn(&EventKind) -> bool {
+    move |k| matches!(k, EventKind::Pause { reason, .. } if *reason == r)
+}
+
 #[test]
 fn a_week_has_every_moment_of_a_workshop() {
     for seed in 1..=4 {
         let p = plan(seed, week());
         let has = |f: &dyn Fn(&EventKind) -> bool| p.scans.iter().any(|s| f(&s.event.kind));
-        let paused = |r: PauseReason| move |k: &EventKind| matches!(k, EventKind::Pause { reason, .. } if *reason == r);
         assert!(has(&paused(PauseReason::Parts)), "seed {seed}: parts");
         assert!(has(&paused(PauseReason::Approval)), "seed {seed}: approval");
         assert!(has(&paused(PauseReason::Break)), "seed {seed}: lunch");
@@ -320,7 +323,10 @@ fn every_day_has_a_qc_failure_and_its_rework() {
             assert!(!failed.is_empty(), "seed {seed} day {i}: no QC failure");
             for (job, op) in failed {
                 let finishes = (p.scans.iter())
-                    .filter(|s| matches!(&s.event.kind, EventKind::Finish { job: j, op: o } if j == job && o == op))
+                    .filter(|s| match &s.event.kind {
+                        EventKind::Finish { job: j, op: o } => j == job && o == op,
+                        _ => false,
+                    })
                     .count();
                 assert_eq!(finishes, 2, "seed {seed}: {job} {op} not reworked once");
             }
