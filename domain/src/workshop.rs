@@ -23,7 +23,7 @@ mod views;
 pub use anomaly::Anomaly;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use bayline_proto::{RejectCode, WarningCode};
 use jiff::SignedDuration;
@@ -89,7 +89,19 @@ pub struct Workshop {
     /// Forgotten clock-offs are applied in `state` up to this instant beyond its last event
     /// ([`Workshop::settle`]); `Time::MIN` when none are. An event before it is judged as late.
     settled: Time,
+    /// Recent states as a pure fold through an event's key, oldest first: a late event refolds
+    /// from the last one before it instead of from the first event. Handhelds' clocks and
+    /// network paths put many events a few milliseconds out of order, so "late" is common,
+    /// and a refold from the start would make each of them cost the whole history.
+    checkpoints: VecDeque<(EventKey, State)>,
+    /// Events folded in place since the newest checkpoint.
+    since_checkpoint: usize,
 }
+
+/// Events between checkpoints, and how many are kept: a late event refolds at most
+/// `CHECKPOINT_EVERY` events plus those after it, unless it is older than every checkpoint.
+const CHECKPOINT_EVERY: usize = 512;
+const CHECKPOINTS: usize = 4;
 
 impl Workshop {
     pub fn new(catalog: Catalog, settings: Settings) -> Workshop {
@@ -101,6 +113,8 @@ impl Workshop {
             retired: BTreeSet::new(),
             state: State::default(),
             settled: Time::MIN,
+            checkpoints: VecDeque::new(),
+            since_checkpoint: 0,
         }
     }
 
@@ -172,6 +186,7 @@ impl Workshop {
                 return Admission::Rejected(RejectCode::BayBusy);
             }
             self.state.record(&event, verdict);
+            self.checkpoint(&event.key);
             self.events.insert(event.key.clone(), event);
             return Admission::Accepted(verdict);
         }
@@ -180,11 +195,7 @@ impl Workshop {
         let mut state = if tail {
             self.state.clone()
         } else {
-            State::fold(
-                &self.catalog,
-                &self.settings,
-                self.events.range(..event.key.clone()).map(|(_, e)| e),
-            )
+            self.fold_before(&event.key)
         };
         state.settle(ts);
         let verdict = state.step(&self.catalog, &self.settings, &event);
@@ -200,8 +211,45 @@ impl Workshop {
             // Refolded up to the last event only.
             self.settled = Time::MIN;
         }
+        // Checkpoints after the new event no longer hold the fold through their key.
+        while self.checkpoints.back().is_some_and(|(k, _)| *k > event.key) {
+            self.checkpoints.pop_back();
+        }
         self.events.insert(event.key.clone(), event);
         Admission::Accepted(verdict)
+    }
+
+    /// The pure fold of the events before `key`: from the newest checkpoint before it, or
+    /// from the start.
+    fn fold_before(&self, key: &EventKey) -> State {
+        use std::ops::Bound::{Excluded, Unbounded};
+        match self.checkpoints.iter().rev().find(|(k, _)| k < key) {
+            Some((at, checkpoint)) => {
+                let mut state = checkpoint.clone();
+                for (_, e) in self.events.range((Excluded(at), Excluded(key))) {
+                    state.apply(&self.catalog, &self.settings, e);
+                }
+                state
+            }
+            None => State::fold(
+                &self.catalog,
+                &self.settings,
+                self.events.range((Unbounded, Excluded(key))).map(|(_, e)| e),
+            ),
+        }
+    }
+
+    /// Keeps a copy of the state every [`CHECKPOINT_EVERY`] events folded in place. The state
+    /// is then the pure fold through `key`: clock-offs settled before it are due before it.
+    fn checkpoint(&mut self, key: &EventKey) {
+        self.since_checkpoint += 1;
+        if self.since_checkpoint >= CHECKPOINT_EVERY {
+            self.since_checkpoint = 0;
+            self.checkpoints.push_back((key.clone(), self.state.clone()));
+            if self.checkpoints.len() > CHECKPOINTS {
+                self.checkpoints.pop_front();
+            }
+        }
     }
 
     /// The checks that do not depend on the event's place in the timeline, in the order the
@@ -234,6 +282,8 @@ impl Workshop {
     pub(crate) fn refold(&mut self) {
         self.state = State::fold(&self.catalog, &self.settings, self.events.values());
         self.settled = Time::MIN;
+        self.checkpoints.clear();
+        self.since_checkpoint = 0;
     }
 
     /// Applies to the stored state the forgotten clock-offs due by `now` (time passing,

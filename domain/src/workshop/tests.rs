@@ -310,3 +310,44 @@ fn jobs_are_listed_by_id_and_unknown_jobs_have_no_view() {
     assert_eq!(ids, [(id("J1"), Stage::Booked), (id("J2"), Stage::Booked)]);
     assert!(w.job("J9", t(0)).is_none());
 }
+
+#[test]
+fn late_events_past_many_checkpoints_give_the_state_of_a_full_fold() {
+    // Two technicians pausing and resuming for 3,000 events; every fifth event arrives just
+    // after the one that follows it, as handhelds' scans do on a busy network.
+    let mut events = vec![
+        ev(0, "T1", start("J1", "10", "B01")),
+        ev(0, "T2", start("J2", "10", "B02")),
+    ];
+    for i in 1..1500 {
+        for (badge, job) in [("T1", "J1"), ("T2", "J2")] {
+            let kind = if i % 2 == 1 {
+                pause("J1", "10", PauseReason::Parts)
+            } else {
+                resume("J1", "10", None)
+            };
+            let kind = match kind {
+                EventKind::Pause { reason, .. } => EventKind::Pause {
+                    job: id(job),
+                    op: id("10"),
+                    reason,
+                },
+                _ => EventKind::Resume {
+                    job: id(job),
+                    op: id("10"),
+                    bay: None,
+                },
+            };
+            events.push(ev(i, badge, kind));
+        }
+    }
+    let mut arrival = events.clone();
+    for i in (5..arrival.len()).step_by(5) {
+        arrival.swap(i - 1, i);
+    }
+    let mut w = fresh();
+    for e in arrival {
+        assert!(matches!(w.admit(e), Admission::Accepted(Verdict::Applied)));
+    }
+    assert_eq!(w.state(), shop(events).state());
+}
