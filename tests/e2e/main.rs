@@ -6,6 +6,7 @@ mod helpers;
 mod http_api;
 mod kpis;
 mod mosquitto;
+mod postgres;
 mod process;
 mod scans;
 mod simulate;
