@@ -19,7 +19,10 @@ use tokio_util::sync::CancellationToken;
 use crate::record::KEEP_OF_OVERSIZE;
 use crate::{Committed, Decoded, ScanRecord, Status, Store, StoreError};
 
+mod corrections;
 mod taken;
+
+pub use corrections::CorrectError;
 
 /// A scan as it came off the broker, decoded but not yet judged.
 #[derive(Debug, Clone)]
@@ -401,6 +404,9 @@ async fn load(
         workshop.upsert_job(card);
     }
     workshop.restore(store.events(&config.id).await?);
+    for (id, e) in workshop.restore_corrections(store.corrections(&config.id).await?) {
+        tracing::warn!(site = %config.id, correction = id, error = %e, "a stored correction no longer applies");
+    }
     let seen = store
         .seen(&config.id)
         .await?

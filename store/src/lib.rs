@@ -22,7 +22,7 @@ pub mod record;
 pub mod store;
 
 pub use error::StoreError;
-pub use ledger::{Change, Incoming, Ledger, SiteLive};
+pub use ledger::{Change, CorrectError, Incoming, Ledger, SiteLive};
 pub use record::{Decoded, ScanRecord, Status};
 pub use store::{Committed, RejectedRow, SeenRow, Store, Taken};
 

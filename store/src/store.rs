@@ -5,6 +5,7 @@
 //! its own connection settings (WAL, `synchronous=FULL`, one writer and read-only readers for
 //! SQLite; `synchronous_commit=on` for PostgreSQL), and the migrations are per dialect anyway.
 
+use bayline_domain::correction::Correction;
 use bayline_domain::{Event, JobCard, Time};
 use bayline_proto::{Id, Reply};
 
@@ -77,7 +78,7 @@ pub struct Taken {
 
 impl Store {
     /// Opens `sqlite://PATH` (creating the file and its folder if needed) or
-    /// `postgres://…` (the database must exist), and runs the migrations.
+    /// `postgres://…` (creating the database if needed), and runs the migrations.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Backend::Postgres(Postgres::open(url).await?)
@@ -135,6 +136,16 @@ impl Store {
     /// How many scans of a site are stored with this (scanner, seq): for tests and audits.
     pub async fn count_scans(&self, site: &Id, scanner: &str, seq: u64) -> Result<i64, StoreError> {
         on_backend!(self, db => db.count_scans(site, scanner, seq).await)
+    }
+
+    /// Stores a manager's correction (contract §4); fails if its id is taken.
+    pub async fn put_correction(&self, site: &Id, c: &Correction) -> Result<(), StoreError> {
+        on_backend!(self, db => db.put_correction(site, c).await)
+    }
+
+    /// A site's corrections in the order they were made.
+    pub async fn corrections(&self, site: &Id) -> Result<Vec<Correction>, StoreError> {
+        on_backend!(self, db => db.corrections(site).await)
     }
 
     /// Liveness of the database for `/healthz`.

@@ -4,6 +4,7 @@
 //! Each backend holds its own SQL where the dialects differ (placeholders, booleans,
 //! collation, transaction start); both return the very same values.
 
+mod corrections;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 

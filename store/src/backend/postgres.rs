@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use bayline_domain::{Event, JobCard, Time};
 use bayline_proto::Id;
+use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
@@ -30,17 +31,34 @@ pub(crate) struct Postgres {
 }
 
 impl Postgres {
-    /// Connects to `postgres://…` and runs the migrations (under sqlx's advisory lock, so
-    /// gateways starting together do not race).
+    pub(super) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl Postgres {
+    /// Connects to `postgres://…`, creating the database if it does not exist yet (as SQLite
+    /// creates its file), and runs the migrations (under sqlx's advisory lock, so gateways
+    /// starting together do not race).
     pub async fn open(url: &str) -> Result<Postgres, StoreError> {
         let options = PgConnectOptions::from_str(url)?
             .application_name("bayline")
             .options([("synchronous_commit", "on")]);
         let pool = PgPoolOptions::new()
             .max_connections(8)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
-            .await?;
+            .acquire_timeout(Duration::from_secs(30));
+        let pool = match pool.clone().connect_with(options.clone()).await {
+            Err(e) if has_code(&e, "3D000") => {
+                // invalid_catalog_name: no such database. Another gateway may be creating
+                // it at the same moment (duplicate_database): then it exists, which is all.
+                match sqlx::Postgres::create_database(url).await {
+                    Err(e) if !has_code(&e, "42P04") => return Err(e.into()),
+                    _ => tracing::info!(database = ?options.get_database(), "database created"),
+                }
+                pool.connect_with(options).await?
+            }
+            connected => connected?,
+        };
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(Postgres { pool })
     }
@@ -193,7 +211,12 @@ impl Postgres {
 /// PostgreSQL aborted the transaction to resolve a deadlock (or a serialisation failure):
 /// it did nothing, and the same transaction may succeed when run again.
 fn is_deadlock(e: &sqlx::Error) -> bool {
+    has_code(e, "40P01") || has_code(e, "40001")
+}
+
+/// The error is PostgreSQL's with this SQLSTATE.
+fn has_code(e: &sqlx::Error, sqlstate: &str) -> bool {
     e.as_database_error()
         .and_then(|d| d.code())
-        .is_some_and(|c| c == "40P01" || c == "40001")
+        .is_some_and(|c| c == sqlstate)
 }

@@ -56,6 +56,14 @@ impl Sqlite {
         Ok(Sqlite { write, read })
     }
 
+    pub(super) fn writer(&self) -> &SqlitePool {
+        &self.write
+    }
+
+    pub(super) fn reader(&self) -> &SqlitePool {
+        &self.read
+    }
+
     async fn begin(&self) -> Result<Transaction<'static, Db>, StoreError> {
         Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
     }

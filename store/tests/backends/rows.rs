@@ -276,3 +276,16 @@ async fn an_unknown_database_url_is_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_missing_postgres_database_is_created_as_a_sqlite_file_is() {
+    let Some(db) = crate::support::PgDb::unborn() else {
+        return;
+    };
+    let store = Store::open(db.url()).await.unwrap();
+    store.ping().await.unwrap();
+    assert!(store.jobs(&id(SITE)).await.unwrap().is_empty(), "migrated");
+    store.close().await;
+    // and a second open finds it
+    Store::open(db.url()).await.unwrap().close().await;
+}

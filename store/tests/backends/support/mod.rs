@@ -75,6 +75,18 @@ pub fn postgres_server() -> Option<String> {
 
 impl PgDb {
     pub async fn create() -> Option<PgDb> {
+        let db = PgDb::unborn()?;
+        let mut conn = connect(&db.admin).await;
+        conn.execute(format!("CREATE DATABASE {}", db.name).as_str())
+            .await
+            .unwrap_or_else(|e| panic!("cannot create a test database on {}: {e}", db.admin));
+        let _ = conn.close().await;
+        Some(db)
+    }
+
+    /// A fresh name on the server, for a database nobody has created yet (it is dropped all
+    /// the same, if something created it).
+    pub fn unborn() -> Option<PgDb> {
         let admin = postgres_server()?;
         static N: AtomicU32 = AtomicU32::new(0);
         let nanos = std::time::SystemTime::now()
@@ -85,11 +97,6 @@ impl PgDb {
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         );
-        let mut conn = connect(&admin).await;
-        conn.execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap_or_else(|e| panic!("cannot create a test database on {admin}: {e}"));
-        let _ = conn.close().await;
         let url = with_database(&admin, &name);
         Some(PgDb { admin, name, url })
     }
