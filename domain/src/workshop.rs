@@ -234,7 +234,9 @@ impl Workshop {
             None => State::fold(
                 &self.catalog,
                 &self.settings,
-                self.events.range((Unbounded, Excluded(key))).map(|(_, e)| e),
+                self.events
+                    .range((Unbounded, Excluded(key)))
+                    .map(|(_, e)| e),
             ),
         }
     }
@@ -245,7 +247,8 @@ impl Workshop {
         self.since_checkpoint += 1;
         if self.since_checkpoint >= CHECKPOINT_EVERY {
             self.since_checkpoint = 0;
-            self.checkpoints.push_back((key.clone(), self.state.clone()));
+            self.checkpoints
+                .push_back((key.clone(), self.state.clone()));
             if self.checkpoints.len() > CHECKPOINTS {
                 self.checkpoints.pop_front();
             }

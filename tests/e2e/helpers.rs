@@ -152,7 +152,16 @@ impl TestApp {
     }
 
     pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
-        let mut req = self.client.put(self.url(path)).json(body);
+        self.send(self.client.put(self.url(path)).json(body), token)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+        self.send(self.client.post(self.url(path)).json(body), token)
+            .await
+    }
+
+    async fn send(&self, mut req: reqwest::RequestBuilder, token: Option<&str>) -> (u16, Value) {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }

@@ -70,6 +70,26 @@ impl Caller {
     }
 }
 
+impl Caller {
+    /// Who the caller is, for an audit trail: the token's role and the first six hex digits
+    /// of its SHA-256 (`manager-3f2a9c`); `None` without a known token.
+    pub fn who(&self, state: &AppState) -> Option<bayline_proto::Id> {
+        use sha2::Digest;
+        let token = self.0.as_deref()?;
+        let role = (state.ledger.sites())
+            .find_map(|s| s.config.tokens.iter().find(|t| t.token == token))?
+            .role;
+        let digest = sha2::Sha256::digest(token.as_bytes());
+        let hex: String = digest.iter().take(3).map(|b| format!("{b:02x}")).collect();
+        let role = match role {
+            TokenRole::Manager => "manager",
+            TokenRole::Advisor => "advisor",
+            TokenRole::Integration => "integration",
+        };
+        bayline_proto::Id::new(&format!("{role}-{hex}")).ok()
+    }
+}
+
 /// A public site: no token needed.
 pub fn public_site(state: &AppState, site: &str) -> Result<Arc<SiteLive>, Error> {
     state

@@ -3,6 +3,7 @@
 mod auth;
 mod bays;
 mod boards;
+mod corrections;
 mod error;
 mod events;
 mod jobs;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(jobs::router())
         .merge(bays::router())
         .merge(kpis::router())
+        .merge(corrections::router())
         .merge(lounge::router())
         .merge(boards::router())
         .merge(review::router())

@@ -1,0 +1,101 @@
+//! A manager's corrections (contract §4, §5 `POST …/corrections`) and their audit trail
+//! (`GET …/corrections`: who, when, why, the event before and after).
+//!
+//! Bodies, by `kind`:
+//! - `add`: `{"kind":"add","reason":…,"event":{"ts","badge","action",…the scan's fields}}` —
+//!   a scan nobody made; it is keyed `(ts, "correction", correction id)`.
+//! - `move`: `{"kind":"move","reason":…,"target":{"ts","scanner","seq"},"to_ts":…}`.
+//! - `void`: `{"kind":"void","reason":…,"target":{"ts","scanner","seq"}}`.
+//!
+//! The contract gives tokens no names, so "who" is the token's role and a short fingerprint of
+//! it (`manager-3f2a9c`): enough to tell two managers' tokens apart, useless to an attacker.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use bayline_domain::{Change, Corrected, Event, EventKey, EventKind, Id, Time};
+use bayline_store::CorrectError;
+use serde::Deserialize;
+
+use super::auth::MANAGER;
+use super::json::Json;
+use super::{Caller, Error, Result};
+use crate::AppState;
+
+/// The scanner id of events a correction adds.
+const CORRECTION_SCANNER: &str = "correction";
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/sites/{site}/corrections", get(trail).post(correct))
+}
+
+// No `deny_unknown_fields`: serde does not support it beside `flatten`.
+#[derive(Deserialize)]
+struct Body {
+    reason: String,
+    #[serde(flatten)]
+    change: Asked,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Asked {
+    Add { event: Added },
+    Move { target: EventKey, to_ts: Time },
+    Void { target: EventKey },
+}
+
+#[derive(Deserialize)]
+struct Added {
+    ts: Time,
+    badge: Id,
+    #[serde(flatten)]
+    kind: EventKind,
+}
+
+async fn correct(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(site): Path<String>,
+    Json(body): Json<Body>,
+) -> Result<(StatusCode, axum::Json<Corrected>)> {
+    let live = caller.site(&state, &site, MANAGER)?;
+    let reason = body.reason.trim().to_string();
+    let change = match body.change {
+        Asked::Add { event } => Change::Add {
+            event: Event {
+                key: EventKey {
+                    ts: event.ts,
+                    scanner: Id::new(CORRECTION_SCANNER)
+                        .map_err(|e| Error::Internal(e.to_string()))?,
+                    // The ledger numbers it with the correction's id.
+                    seq: 0,
+                },
+                badge: event.badge,
+                kind: event.kind,
+            },
+        },
+        Asked::Move { target, to_ts } => Change::Move { target, to_ts },
+        Asked::Void { target } => Change::Void { target },
+    };
+    let by = caller.who(&state).ok_or(Error::Unauthorized)?;
+    let line = state
+        .ledger
+        .correct(&live.config.id, by, reason, change, jiff::Timestamp::now())
+        .await
+        .map_err(|e| match e {
+            CorrectError::Refused(e) => Error::Unprocessable(e.to_string()),
+            CorrectError::Store(e) => Error::Store(e),
+        })?;
+    Ok((StatusCode::CREATED, axum::Json(line)))
+}
+
+async fn trail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(site): Path<String>,
+) -> Result<axum::Json<Vec<Corrected>>> {
+    let live = caller.site(&state, &site, MANAGER)?;
+    Ok(axum::Json(live.read(|w| w.corrections().to_vec())))
+}
