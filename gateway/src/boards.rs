@@ -155,7 +155,11 @@ async fn publish(
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
-            _ = tick.tick() => dirty.extend(all.iter().cloned()),
+            _ = tick.tick() => {
+                // Time passing is a change too: forgotten clock-offs fall due (contract §4).
+                ledger.settle(jiff::Timestamp::now());
+                dirty.extend(all.iter().cloned());
+            }
             _ = connected.notified() => {
                 retained.forget();
                 dirty.extend(all.iter().cloned());

@@ -227,17 +227,14 @@ async fn run_lane(
                 .publish(&lane.topic, QoS::AtLeastOnce, false, (lane.payload)(n))
                 .await?;
             sent.fetch_add(1, Ordering::Relaxed);
-            loop {
-                match tokio::time::timeout_at(until.max(Instant::now()).into(), lane.answers.recv())
-                    .await
-                {
-                    Ok(Some((k, at))) => {
-                        record(&mut pending, k, at);
-                        if k == n {
-                            break;
-                        }
-                    }
-                    Ok(None) | Err(_) => break,
+            // Wait for this scan's reply (earlier ones may still trickle in first).
+            let deadline = until.max(Instant::now());
+            while let Ok(Some((k, at))) =
+                tokio::time::timeout_at(deadline.into(), lane.answers.recv()).await
+            {
+                record(&mut pending, k, at);
+                if k == n {
+                    break;
                 }
             }
         }
