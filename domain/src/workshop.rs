@@ -103,9 +103,9 @@ pub struct Workshop {
 /// the usual late event, milliseconds late, falls after it and does not spoil it); how many
 /// are kept. A late event refolds about `CHECKPOINT_LAG` events plus those after it.
 #[cfg(not(test))]
-const CHECKPOINT_EVERY: usize = 1024;
+const CHECKPOINT_EVERY: usize = 256;
 #[cfg(not(test))]
-const CHECKPOINT_LAG: usize = 2048;
+const CHECKPOINT_LAG: usize = 512;
 // Small in tests, so that a few thousand events cross many checkpoints.
 #[cfg(test)]
 const CHECKPOINT_EVERY: usize = 64;
