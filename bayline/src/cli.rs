@@ -75,7 +75,7 @@ impl SiteArgs {
 pub struct UpArgs {
     #[command(flatten)]
     pub sites: SiteArgs,
-    /// Database: sqlite://PATH (default: ./bayline-data/bayline.db).
+    /// Database: sqlite://PATH (default: ./bayline-data/bayline.db) or postgres://user@host/db.
     #[arg(
         long,
         env = "BAYLINE_DB",

@@ -79,7 +79,7 @@ pub async fn run(
 
     let store = Store::open(&up.db)
         .await
-        .with_context(|| format!("cannot open the database {}", up.db))?;
+        .with_context(|| format!("cannot open the database {}", redacted(&up.db)))?;
     let ledger = Arc::new(Ledger::open(store.clone(), up.sites).await?);
     if ledger.sites().next().is_none() {
         bail!("no site configured");
@@ -135,8 +135,32 @@ pub async fn run(
     Ok(())
 }
 
+/// A database URL fit for a message: the password, if any, as `***`.
+fn redacted(db: &str) -> String {
+    match url::Url::parse(db) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => db.to_string(),
+    }
+}
+
 fn random_secret() -> String {
     use rand::Rng;
     let bytes: [u8; 24] = rand::thread_rng().gen();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_database_password_never_reaches_a_message() {
+        let shown = super::redacted("postgres://bayline:s3cret@db:5432/bayline");
+        assert_eq!(shown, "postgres://bayline:***@db:5432/bayline");
+        assert_eq!(
+            super::redacted("sqlite://bayline-data/b.db"),
+            "sqlite://bayline-data/b.db"
+        );
+    }
 }

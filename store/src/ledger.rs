@@ -370,7 +370,6 @@ impl Ledger {
         )
     }
 
-    /// Creates or replaces a job card: stored first, then applied. Returns whether it was new.
     /// Applies the forgotten clock-offs due by `now` to every site's state (contract §4: time
     /// passing, not a scan). Changes no figure, only spares each view doing it on a copy;
     /// call it on a timer.
@@ -380,6 +379,7 @@ impl Ledger {
         }
     }
 
+    /// Creates or replaces a job card: stored first, then applied. Returns whether it was new.
     pub async fn put_job(&self, site: &Id, card: JobCard, now: Time) -> Result<bool, StoreError> {
         let live = self
             .sites
