@@ -73,49 +73,31 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let window = Duration::from_secs(args.seconds);
 
     let _echo = Echo::start(&broker, SERVICE_USER, &password).await?;
-    let mut lanes = Vec::with_capacity(args.scanners);
-    for i in 0..args.scanners {
-        lanes.push(
-            Lane::connect(
-                &broker,
-                LaneSpec {
-                    client_id: format!("bench-echo-lane-{i}"),
-                    user: SERVICE_USER.into(),
-                    password: password.clone(),
-                    publish: load::echo_request(i),
-                    subscribe: load::echo_reply(i),
-                    payload: Box::new(|n| n.to_be_bytes().to_vec()),
-                    answer: |b| Some(u64::from_be_bytes(b.try_into().ok()?)),
-                },
-            )
-            .await?,
-        );
-    }
+    let lanes = connect_lanes(&broker, args.scanners, |i| LaneSpec {
+        client_id: format!("bench-echo-lane-{i}"),
+        user: SERVICE_USER.into(),
+        password: password.clone(),
+        publish: load::echo_request(i),
+        subscribe: load::echo_reply(i),
+        payload: Box::new(|n| n.to_be_bytes().to_vec()),
+        answer: |b| Some(u64::from_be_bytes(b.try_into().ok()?)),
+    })
+    .await?;
     let echo = phase("broker echo", lanes, args.rate, window, args.json).await?;
 
-    let mut lanes = Vec::with_capacity(args.scanners);
-    for i in 0..args.scanners {
-        lanes.push(
-            Lane::connect(
-                &broker,
-                LaneSpec {
-                    client_id: format!("bench-hh-{i}"),
-                    user: site::scanner(i),
-                    password: site::secret(i),
-                    publish: bayline_proto::topic::scan(site::SITE, &site::scanner(i)),
-                    subscribe: bayline_proto::topic::reply(site::SITE, &site::scanner(i)),
-                    payload: Box::new(move |n| {
-                        site::scan(i, n, &jiff::Timestamp::now().to_string())
-                    }),
-                    answer: |b| {
-                        let r: bayline_proto::Reply = serde_json::from_slice(b).ok()?;
-                        r.ok.then_some(r.seq?)
-                    },
-                },
-            )
-            .await?,
-        );
-    }
+    let lanes = connect_lanes(&broker, args.scanners, |i| LaneSpec {
+        client_id: format!("bench-hh-{i}"),
+        user: site::scanner(i),
+        password: site::secret(i),
+        publish: bayline_proto::topic::scan(site::SITE, &site::scanner(i)),
+        subscribe: bayline_proto::topic::reply(site::SITE, &site::scanner(i)),
+        payload: Box::new(move |n| site::scan(i, n, &jiff::Timestamp::now().to_string())),
+        answer: |b| {
+            let r: bayline_proto::Reply = serde_json::from_slice(b).ok()?;
+            r.ok.then_some(r.seq?)
+        },
+    })
+    .await?;
     let cpu_before = system.cpu_seconds()?;
     let bayline = phase("bayline", lanes, args.rate, window, args.json).await?;
     let cpu = system.cpu_seconds()? - cpu_before;
@@ -129,6 +111,19 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         print!("{report}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One connected lane per handheld, `spec` saying who and where.
+async fn connect_lanes(
+    broker: &bayline_gateway::BrokerUrl,
+    n: usize,
+    spec: impl Fn(usize) -> LaneSpec,
+) -> anyhow::Result<Vec<Lane>> {
+    let mut lanes = Vec::with_capacity(n);
+    for i in 0..n {
+        lanes.push(Lane::connect(broker, spec(i)).await?);
+    }
+    Ok(lanes)
 }
 
 /// Runs one phase with a progress bar of answers.
