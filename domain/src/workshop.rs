@@ -9,6 +9,8 @@
 //! - `eta`: the learned ETA: remaining standard hours over the crew's measured efficiency.
 //! - `views`: what the API, boards and lounge show, computed at `now`.
 
+#[cfg(test)]
+mod admit_tests;
 mod anomaly;
 mod corrections;
 #[cfg(test)]
@@ -23,7 +25,7 @@ mod views;
 pub use anomaly::Anomaly;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound::{Excluded, Unbounded};
 
 use bayline_proto::{RejectCode, WarningCode};
@@ -31,8 +33,9 @@ use jiff::SignedDuration;
 
 use crate::correction::Corrected;
 use crate::event::{Event, EventKey};
-use crate::fold::State;
+use crate::fold::journal::Journal;
 pub use crate::fold::Verdict;
+use crate::fold::{Edit, State};
 use crate::{Catalog, Id, JobCard, Schedule, Time};
 
 /// What [`Workshop::admit`] decided for a new event.
@@ -90,28 +93,22 @@ pub struct Workshop {
     /// Forgotten clock-offs are applied in `state` up to this instant beyond its last event
     /// ([`Workshop::settle`]); `Time::MIN` when none are. An event before it is judged as late.
     settled: Time,
-    /// Recent states as a pure fold through an event's key, oldest first: a late event refolds
-    /// from the last one before it instead of from the first event. Handhelds' clocks and
-    /// network paths put many events a few milliseconds out of order, so "late" is common,
-    /// and a refold from the start would make each of them cost the whole history.
-    checkpoints: VecDeque<(EventKey, State)>,
-    /// Events in the timeline after the newest checkpoint.
-    since_checkpoint: usize,
+    /// How to take back what each of the newest events (and time passing after them)
+    /// changed in `state`: a late event undoes the events after it instead of refolding
+    /// from a copy. Handhelds' clocks and network paths put many events a few milliseconds
+    /// out of order, so "late" is common, and a copy of the state would cost the site's
+    /// whole history each time.
+    journal: Journal,
 }
 
-/// Events between checkpoints; how far behind the newest event a checkpoint is taken (so that
-/// the usual late event, milliseconds late, falls after it and does not spoil it); how many
-/// are kept. A late event refolds about `CHECKPOINT_LAG` events plus those after it.
+/// How many of the newest events the journal can take back: an event later than that is
+/// judged on a refold ([`Workshop::admit`]). Thousands of events are minutes of a busy site's
+/// scans, and a few kilobytes each.
 #[cfg(not(test))]
-const CHECKPOINT_EVERY: usize = 256;
-#[cfg(not(test))]
-const CHECKPOINT_LAG: usize = 512;
-// Small in tests, so that a few thousand events cross many checkpoints.
+const JOURNAL_EVENTS: usize = 4096;
+// Small in tests, so that a few thousand events also take the refold.
 #[cfg(test)]
-const CHECKPOINT_EVERY: usize = 64;
-#[cfg(test)]
-const CHECKPOINT_LAG: usize = 32;
-const CHECKPOINTS: usize = 4;
+const JOURNAL_EVENTS: usize = 48;
 
 impl Workshop {
     pub fn new(catalog: Catalog, settings: Settings) -> Workshop {
@@ -123,8 +120,7 @@ impl Workshop {
             retired: BTreeSet::new(),
             state: State::default(),
             settled: Time::MIN,
-            checkpoints: VecDeque::new(),
-            since_checkpoint: 0,
+            journal: Journal::new(true),
         }
     }
 
@@ -183,107 +179,116 @@ impl Workshop {
         if let Err(code) = self.check_names(&event) {
             return Admission::Rejected(code);
         }
-        let ts = event.key.ts;
-        let tail = ts >= self.settled
+        let tail = event.key.ts >= self.settled
             && self
                 .events
                 .last_key_value()
                 .is_none_or(|(last, _)| event.key > *last);
-        if tail && !self.state.unsettled(ts) {
-            // The common case: judged in place, an anomaly leaves the state as it was.
-            let verdict = self.state.step(&self.catalog, &self.settings, &event);
+        if tail {
+            // The common case: judged in place.
+            let verdict = self.judge(&event);
             if verdict == Verdict::Anomaly(WarningCode::BayBusy) {
                 return Admission::Rejected(RejectCode::BayBusy);
             }
-            self.state.record(&event, verdict);
             self.events.insert(event.key.clone(), event);
-            self.checkpoint();
+            self.journal.forget(JOURNAL_EVENTS);
             return Admission::Accepted(verdict);
         }
-        // A late event, or one after a forgotten clock-off fell due: judge it on a copy so a
-        // rejected event leaves no trace (not even the clock-offs its `ts` would settle).
-        let mut state = if tail {
-            self.state.clone()
+        if !self.journal.reaches(&event.key) {
+            return self.admit_long_late(event);
+        }
+        // A late event, or one before the instant the state is settled to: take back the
+        // events after it (and the time passing after them), judge it, apply them again.
+        let settled = std::mem::replace(&mut self.settled, Time::MIN);
+        self.journal.undo_after(&mut self.state, &event.key);
+        let verdict = self.judge(&event);
+        let busy = verdict == Verdict::Anomaly(WarningCode::BayBusy);
+        if !busy {
+            self.events.insert(event.key.clone(), event.clone());
+        }
+        self.reapply_after(&event.key);
+        self.journal.forget(JOURNAL_EVENTS);
+        if busy {
+            // Rejected: the state is as it was, settled as far as it was.
+            self.settle(settled);
+            return Admission::Rejected(RejectCode::BayBusy);
+        }
+        Admission::Accepted(verdict)
+    }
+
+    /// Judges `event` after the last event of the state, journaled as one step: settled up
+    /// to it, judged, its verdict recorded. A bay_busy (rejected) is taken back entirely,
+    /// the clock-offs its `ts` settled too.
+    fn judge(&mut self, event: &Event) -> Verdict {
+        self.journal.begin(Some(event.key.clone()));
+        let mut edit = Edit::new(&mut self.state, Some(&mut self.journal));
+        edit.settle(event.key.ts);
+        let verdict = edit.step(&self.catalog, &self.settings, event);
+        if verdict == Verdict::Anomaly(WarningCode::BayBusy) {
+            self.journal.undo_last(&mut self.state);
         } else {
-            self.fold_before(&event.key)
-        };
-        state.settle(ts);
+            edit.record(event, verdict);
+        }
+        verdict
+    }
+
+    /// Applies again, journaled, the events of the timeline after `key`.
+    fn reapply_after(&mut self, key: &EventKey) {
+        for (k, e) in self.events.range((Excluded(key), Unbounded)) {
+            self.journal.begin(Some(k.clone()));
+            Edit::new(&mut self.state, Some(&mut self.journal)).apply(
+                &self.catalog,
+                &self.settings,
+                e,
+            );
+        }
+    }
+
+    /// An event older than the journal reaches (more than [`JOURNAL_EVENTS`] late): judged on
+    /// the fold of the events before it, then the events after it applied again. Rare (a
+    /// handheld back after a long time offline), and as costly as a refold.
+    fn admit_long_late(&mut self, event: Event) -> Admission {
+        let mut state = State::fold(
+            &self.catalog,
+            &self.settings,
+            self.events
+                .range((Unbounded, Excluded(&event.key)))
+                .map(|(_, e)| e),
+        );
+        state.settle(event.key.ts);
         let verdict = state.step(&self.catalog, &self.settings, &event);
         if verdict == Verdict::Anomaly(WarningCode::BayBusy) {
             return Admission::Rejected(RejectCode::BayBusy);
         }
         state.record(&event, verdict);
-        for (_, later) in self.events.range(event.key.clone()..) {
-            state.apply(&self.catalog, &self.settings, later);
-        }
-        self.state = state;
-        if !tail {
-            // Refolded up to the last event only.
-            self.settled = Time::MIN;
-        }
-        // Checkpoints after the new event no longer hold the fold through their key.
-        let mut spoiled = false;
-        while self.checkpoints.back().is_some_and(|(k, _)| *k > event.key) {
-            self.checkpoints.pop_back();
-            spoiled = true;
-        }
-        self.events.insert(event.key.clone(), event);
-        if spoiled {
-            self.since_checkpoint = match self.checkpoints.back() {
-                Some((k, _)) => self.events.range((Excluded(k), Unbounded)).count(),
-                None => self.events.len(),
-            };
-        }
-        self.checkpoint();
+        let key = event.key.clone();
+        self.events.insert(key.clone(), event);
+        self.fold_after(state, Some(&key));
         Admission::Accepted(verdict)
     }
 
-    /// The pure fold of the events before `key`: from the newest checkpoint before it, or
-    /// from the start.
-    fn fold_before(&self, key: &EventKey) -> State {
-        match self.checkpoints.iter().rev().find(|(k, _)| k < key) {
-            Some((at, checkpoint)) => {
-                let mut state = checkpoint.clone();
-                for (_, e) in self.events.range((Excluded(at), Excluded(key))) {
-                    state.apply(&self.catalog, &self.settings, e);
-                }
-                state
-            }
-            None => State::fold(
-                &self.catalog,
-                &self.settings,
-                self.events
-                    .range((Unbounded, Excluded(key)))
-                    .map(|(_, e)| e),
-            ),
-        }
-    }
-
-    /// Counts an event added after the newest checkpoint, and takes the next checkpoint once
-    /// [`CHECKPOINT_LAG`] + [`CHECKPOINT_EVERY`] events follow it: the fold of the next
-    /// `CHECKPOINT_EVERY` events from it, `CHECKPOINT_LAG` behind the newest event. One
-    /// extra apply per event, amortised, instead of refolding from the start.
-    fn checkpoint(&mut self) {
-        self.since_checkpoint += 1;
-        if self.since_checkpoint < CHECKPOINT_LAG + CHECKPOINT_EVERY {
-            return;
-        }
-        let (mut state, from) = match self.checkpoints.back() {
-            Some((k, st)) => (st.clone(), Excluded(k.clone())),
-            None => (State::default(), Unbounded),
+    /// Makes `state`, the fold of the timeline through `after` (`None`: of nothing), the fold
+    /// of the whole timeline: applies the events after it, journaling the last
+    /// [`JOURNAL_EVENTS`] of them.
+    fn fold_after(&mut self, mut state: State, after: Option<&EventKey>) {
+        let from = after.map_or(Unbounded, Excluded);
+        let rest = match after {
+            Some(_) => self.events.range((from, Unbounded)).count(),
+            None => self.events.len(),
         };
-        let mut last = None;
-        for (key, e) in self.events.range((from, Unbounded)).take(CHECKPOINT_EVERY) {
-            state.apply(&self.catalog, &self.settings, e);
-            last = Some(key.clone());
-        }
-        if let Some(key) = last {
-            self.checkpoints.push_back((key, state));
-            if self.checkpoints.len() > CHECKPOINTS {
-                self.checkpoints.pop_front();
+        let plain = rest.saturating_sub(JOURNAL_EVENTS);
+        let mut journal = Journal::new(after.is_none() && plain == 0);
+        for (i, (k, e)) in self.events.range((from, Unbounded)).enumerate() {
+            if i < plain {
+                state.apply(&self.catalog, &self.settings, e);
+            } else {
+                journal.begin(Some(k.clone()));
+                Edit::new(&mut state, Some(&mut journal)).apply(&self.catalog, &self.settings, e);
             }
         }
-        self.since_checkpoint -= CHECKPOINT_EVERY;
+        self.state = state;
+        self.journal = journal;
+        self.settled = Time::MIN;
     }
 
     /// The checks that do not depend on the event's place in the timeline, in the order the
@@ -313,21 +318,9 @@ impl Workshop {
         Ok(())
     }
 
-    /// Folds the whole timeline again, keeping a checkpoint [`CHECKPOINT_LAG`] events before
-    /// its end on the way.
+    /// Folds the whole timeline again.
     pub(crate) fn refold(&mut self) {
-        self.checkpoints.clear();
-        let split = self.events.len().saturating_sub(CHECKPOINT_LAG);
-        let mut state = State::default();
-        for (i, (key, e)) in self.events.iter().enumerate() {
-            state.apply(&self.catalog, &self.settings, e);
-            if i + 1 == split {
-                self.checkpoints.push_back((key.clone(), state.clone()));
-            }
-        }
-        self.since_checkpoint = self.events.len() - split;
-        self.state = state;
-        self.settled = Time::MIN;
+        self.fold_after(State::default(), None);
     }
 
     /// Applies to the stored state the forgotten clock-offs due by `now` (time passing,
@@ -337,7 +330,8 @@ impl Workshop {
     /// `ts` before `now` is judged as a late event.
     pub fn settle(&mut self, now: Time) {
         if self.state.unsettled(now) {
-            self.state.settle(now);
+            self.journal.begin(None);
+            Edit::new(&mut self.state, Some(&mut self.journal)).settle(now);
             self.settled = self.settled.max(now);
         }
     }

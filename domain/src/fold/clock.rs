@@ -3,6 +3,7 @@
 
 use jiff::SignedDuration;
 
+use super::edit::Edit;
 use super::track::{Holding, LastClockOff, OnOp, Washing};
 use super::{BayHold, BaySegment, ClockOff, Clocked, Forgotten, State, Wash};
 use crate::{Id, PauseReason, Settings, Time};
@@ -21,7 +22,7 @@ pub(super) fn bay_busy(s: &State, badge: &Id, job: &Id, bay: &Id) -> bool {
 /// from a job idling there, the job's hold moved here, and a deadline set for a forgotten
 /// clock-off.
 pub(super) fn clock_on(
-    s: &mut State,
+    s: &mut Edit<'_>,
     settings: &Settings,
     badge: &Id,
     (job, op, bay): (&Id, &Id, &Id),
@@ -41,8 +42,7 @@ pub(super) fn clock_on(
         release(s, job, ts);
         hold(s, job, bay, ts);
     }
-    let interval = s.clocked.len();
-    s.clocked.push(Clocked {
+    let interval = s.push_clocked(Clocked {
         badge: badge.clone(),
         job: job.clone(),
         op: op.clone(),
@@ -57,9 +57,9 @@ pub(super) fn clock_on(
         .next_closing(ts)
         .map(|c| (c, c.saturating_add(grace).unwrap_or(Time::MAX)));
     if let Some((_, deadline)) = closing {
-        s.deadlines.insert((deadline, badge.clone()));
+        s.add_deadline(deadline, badge);
     }
-    s.badges.entry(badge.clone()).or_default().on = Some(OnOp {
+    s.badge_mut(badge).on = Some(OnOp {
         job: job.clone(),
         op: op.clone(),
         bay: bay.clone(),
@@ -67,7 +67,7 @@ pub(super) fn clock_on(
         interval,
         closing,
     });
-    let jt = s.jobs.entry(job.clone()).or_default();
+    let jt = s.job_mut(job);
     jt.ever_started = true;
     let ot = jt.ops.entry(op.clone()).or_default();
     ot.on.insert(badge.clone(), ts);
@@ -77,25 +77,22 @@ pub(super) fn clock_on(
 }
 
 /// Clocks `badge` off whatever it is on, if anything.
-pub(super) fn clock_off(s: &mut State, badge: &Id, end: ClockOff, ts: Time) {
+pub(super) fn clock_off(s: &mut Edit<'_>, badge: &Id, end: ClockOff, ts: Time) {
     clock_off_at(s, badge, end, ts, ts);
 }
 
 /// Clocks `badge` off at `ts`, as the timeline learns at `seen` (later than `ts` only for a
 /// forgotten clock-off): the clocked interval ends at `ts`, the bay segments change at `seen`
 /// because the segment log only ever grows at the end.
-fn clock_off_at(s: &mut State, badge: &Id, end: ClockOff, ts: Time, seen: Time) {
-    let Some(on) = s.badges.get_mut(badge).and_then(|b| b.on.take()) else {
+fn clock_off_at(s: &mut Edit<'_>, badge: &Id, end: ClockOff, ts: Time, seen: Time) {
+    let Some(on) = s.existing_badge_mut(badge).and_then(|b| b.on.take()) else {
         return;
     };
     if let Some((_, deadline)) = on.closing {
-        s.deadlines.remove(&(deadline, badge.clone()));
+        s.remove_deadline(deadline, badge);
     }
-    if let Some(c) = s.clocked.get_mut(on.interval) {
-        c.to = Some(ts);
-        c.end = Some(end);
-    }
-    let jt = s.jobs.entry(on.job.clone()).or_default();
+    s.close_clocked(on.interval, ts, end);
+    let jt = s.job_mut(&on.job);
     let ot = jt.ops.entry(on.op.clone()).or_default();
     ot.on.remove(badge);
     *ot.clocked.entry(badge.clone()).or_default() +=
@@ -114,12 +111,8 @@ fn clock_off_at(s: &mut State, badge: &Id, end: ClockOff, ts: Time, seen: Time) 
 
 /// Clocks off, at their closing time, the badges whose deadline (closing + grace) is at or
 /// before `until`, in deadline order, and records each as a forgotten clock-off.
-pub(super) fn expire(s: &mut State, until: Time) {
-    while let Some((deadline, badge)) = s.deadlines.first().cloned() {
-        if deadline > until {
-            break;
-        }
-        s.deadlines.pop_first();
+pub(super) fn expire(s: &mut Edit<'_>, until: Time) {
+    while let Some((deadline, badge)) = s.pop_deadline(until) {
         let Some(on) = s.badges.get(&badge).and_then(|b| b.on.clone()) else {
             continue;
         };
@@ -127,7 +120,7 @@ pub(super) fn expire(s: &mut State, until: Time) {
             continue;
         };
         clock_off_at(s, &badge, ClockOff::Forgotten, closing, deadline);
-        s.forgotten.push(Forgotten {
+        s.push_forgotten(Forgotten {
             badge,
             job: on.job,
             op: on.op,
@@ -139,41 +132,38 @@ pub(super) fn expire(s: &mut State, until: Time) {
     }
 }
 
-fn hold(s: &mut State, job: &Id, bay: &Id, ts: Time) {
-    let interval = s.holds.len();
-    s.holds.push(BayHold {
+fn hold(s: &mut Edit<'_>, job: &Id, bay: &Id, ts: Time) {
+    let interval = s.push_hold(BayHold {
         bay: bay.clone(),
         job: job.clone(),
         from: ts,
         to: None,
     });
-    let bt = s.bays.entry(bay.clone()).or_default();
+    let bt = s.bay_mut(bay);
     bt.holder = Some(Holding {
         job: job.clone(),
         since: ts,
         interval,
     });
     bt.idle_since = None;
-    s.jobs.entry(job.clone()).or_default().bay = Some(bay.clone());
+    s.job_mut(job).bay = Some(bay.clone());
 }
 
 /// Ends the job's hold on its bay, if it holds one.
-pub(super) fn release(s: &mut State, job: &Id, ts: Time) {
-    let Some(bay) = s.jobs.get_mut(job).and_then(|j| j.bay.take()) else {
+pub(super) fn release(s: &mut Edit<'_>, job: &Id, ts: Time) {
+    let Some(bay) = s.existing_job_mut(job).and_then(|j| j.bay.take()) else {
         return;
     };
-    let bt = s.bays.entry(bay.clone()).or_default();
+    let bt = s.bay_mut(&bay);
     if let Some(h) = bt.holder.take_if(|h| h.job == *job) {
         bt.idle_since = Some(ts);
-        if let Some(hold) = s.holds.get_mut(h.interval) {
-            hold.to = Some(ts);
-        }
+        s.close_hold(h.interval, ts);
     }
     refresh(s, &bay, ts);
 }
 
 /// Brings the bay's open segment in line with its holder and who is clocked on there.
-fn refresh(s: &mut State, bay: &Id, ts: Time) {
+fn refresh(s: &mut Edit<'_>, bay: &Id, ts: Time) {
     let want = s.bays.get(bay).and_then(|b| b.holder.as_ref()).map(|h| {
         let working = s.on_at(&h.job, bay).next().is_some();
         let reason = (!working).then(|| {
@@ -191,25 +181,24 @@ fn refresh(s: &mut State, bay: &Id, ts: Time) {
     if have == want {
         return;
     }
-    if let Some(g) = open.and_then(|i| s.segments.get_mut(i)) {
-        g.to = Some(ts);
+    if let Some(i) = open {
+        s.close_segment(i, ts);
     }
     let segment = want.map(|(job, working, reason)| {
-        s.segments.push(BaySegment {
+        s.push_segment(BaySegment {
             bay: bay.clone(),
             job,
             working,
             reason,
             from: ts,
             to: None,
-        });
-        s.segments.len() - 1
+        })
     });
-    s.bays.entry(bay.clone()).or_default().segment = segment;
+    s.bay_mut(bay).segment = segment;
 }
 
 /// Starts washing `job` (at `bay` if named), ending any wash it or that bay was in.
-pub(super) fn wash_start(s: &mut State, job: &Id, bay: Option<&Id>, ts: Time) {
+pub(super) fn wash_start(s: &mut Edit<'_>, job: &Id, bay: Option<&Id>, ts: Time) {
     wash_end(s, job, ts);
     if let Some(other) = bay
         .and_then(|b| s.bays.get(b)?.washing.as_ref())
@@ -217,16 +206,15 @@ pub(super) fn wash_start(s: &mut State, job: &Id, bay: Option<&Id>, ts: Time) {
     {
         wash_end(s, &other, ts);
     }
-    let interval = s.washes.len();
-    s.washes.push(Wash {
+    let interval = s.push_wash(Wash {
         job: job.clone(),
         bay: bay.cloned(),
         from: ts,
         to: None,
     });
-    s.jobs.entry(job.clone()).or_default().washing = Some(interval);
+    s.job_mut(job).washing = Some(interval);
     if let Some(bay) = bay {
-        s.bays.entry(bay.clone()).or_default().washing = Some(Washing {
+        s.bay_mut(bay).washing = Some(Washing {
             job: job.clone(),
             since: ts,
             interval,
@@ -235,15 +223,14 @@ pub(super) fn wash_start(s: &mut State, job: &Id, bay: Option<&Id>, ts: Time) {
 }
 
 /// Ends the job's wash, if it is washing.
-pub(super) fn wash_end(s: &mut State, job: &Id, ts: Time) {
-    let Some(i) = s.jobs.get_mut(job).and_then(|j| j.washing.take()) else {
+pub(super) fn wash_end(s: &mut Edit<'_>, job: &Id, ts: Time) {
+    let Some(i) = s.existing_job_mut(job).and_then(|j| j.washing.take()) else {
         return;
     };
-    let Some(w) = s.washes.get_mut(i) else {
+    let Some(bay) = s.close_wash(i, ts) else {
         return;
     };
-    w.to = Some(ts);
-    if let Some(bt) = w.bay.as_ref().and_then(|b| s.bays.get_mut(b)) {
+    if let Some(bt) = bay.as_ref().and_then(|b| s.existing_bay_mut(b)) {
         bt.washing.take_if(|w| w.job == *job);
     }
 }

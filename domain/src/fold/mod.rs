@@ -31,8 +31,10 @@
 #[cfg(test)]
 mod bay_tests;
 mod clock;
+mod edit;
 #[cfg(test)]
 mod forgotten_tests;
+pub(crate) mod journal;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -43,6 +45,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
+pub(crate) use edit::Edit;
 pub use track::{BadgeTrack, BayTrack, ClockOff, JobTrack, LastClockOff, OnOp, OpTrack, QcResult};
 
 use crate::{Catalog, Event, EventKey, Id, PauseReason, Settings, Stage, Time, WarningCode};
@@ -214,16 +217,13 @@ impl State {
     /// Applies the next event of the timeline (its key must be the greatest so far) and
     /// records its verdict; forgotten clock-offs due by its `ts` come first.
     pub fn apply(&mut self, catalog: &Catalog, settings: &Settings, event: &Event) -> Verdict {
-        self.settle(event.key.ts);
-        let verdict = self.step(catalog, settings, event);
-        self.record(event, verdict);
-        verdict
+        Edit::new(self, None).apply(catalog, settings, event)
     }
 
     /// Applies the forgotten clock-offs whose deadline is at or before `until` (time passing,
     /// contract §4).
     pub fn settle(&mut self, until: Time) {
-        clock::expire(self, until);
+        Edit::new(self, None).settle(until);
     }
 
     /// Whether [`State::settle`] up to `until` would change anything.
@@ -240,16 +240,11 @@ impl State {
         settings: &Settings,
         event: &Event,
     ) -> Verdict {
-        match rules::apply(self, catalog, settings, event) {
-            Ok(()) => Verdict::Applied,
-            Err(code) => Verdict::Anomaly(code),
-        }
+        Edit::new(self, None).step(catalog, settings, event)
     }
 
     pub(crate) fn record(&mut self, event: &Event, verdict: Verdict) {
-        if let Verdict::Anomaly(code) = verdict {
-            self.anomalies.insert(event.key.clone(), code);
-        }
+        Edit::new(self, None).record(event, verdict);
     }
 
     pub fn job(&self, job: &str) -> Option<&JobTrack> {

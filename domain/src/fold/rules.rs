@@ -1,15 +1,16 @@
 //! One function per action (contract §3.1, §4). Each checks first and returns the anomaly
 //! before touching anything, so an anomaly leaves the state as it was.
 
+use super::edit::Edit;
 use super::track::QcResult;
-use super::{clock, ClockOff, State};
+use super::{clock, ClockOff};
 use crate::{
     Catalog, Event, EventKey, EventKind, Id, PauseReason, Settings, Stage, Time, WarningCode,
 };
 
 type Rule = Result<(), WarningCode>;
 
-pub(super) fn apply(s: &mut State, cat: &Catalog, settings: &Settings, ev: &Event) -> Rule {
+pub(super) fn apply(s: &mut Edit<'_>, cat: &Catalog, settings: &Settings, ev: &Event) -> Rule {
     let ts = ev.key.ts;
     let badge = &ev.badge;
     if let Some(job) = ev.kind.job() {
@@ -28,21 +29,21 @@ pub(super) fn apply(s: &mut State, cat: &Catalog, settings: &Settings, ev: &Even
         EventKind::QcFail { job, op, .. } => qc_fail(s, cat, &ev.key, job, op.as_ref()),
         EventKind::WashStart { job, bay } => {
             clock::wash_start(s, job, bay.as_ref(), ts);
-            s.jobs.entry(job.clone()).or_default().last_wash_start = Some(ev.key.clone());
+            s.job_mut(job).last_wash_start = Some(ev.key.clone());
         }
         EventKind::WashDone { job, .. } => {
             clock::wash_end(s, job, ts);
-            let jt = s.jobs.entry(job.clone()).or_default();
+            let jt = s.job_mut(job);
             jt.last_wash_done = Some(ev.key.clone());
             jt.last_ready = Some(ev.key.clone());
         }
         EventKind::Ready { job } => {
-            s.jobs.entry(job.clone()).or_default().last_ready = Some(ev.key.clone());
+            s.job_mut(job).last_ready = Some(ev.key.clone());
         }
         EventKind::Delivered { job } => {
             clock::release(s, job, ts);
             clock::wash_end(s, job, ts);
-            s.jobs.entry(job.clone()).or_default().delivered_at = Some(ts);
+            s.job_mut(job).delivered_at = Some(ts);
         }
         EventKind::ShiftStart => shift_start(s, badge, ts)?,
         EventKind::ShiftEnd => shift_end(s, badge, ts)?,
@@ -58,25 +59,25 @@ pub(super) fn apply(s: &mut State, cat: &Catalog, settings: &Settings, ev: &Even
 }
 
 /// Records when the job first reached stage `ready`.
-fn note_ready(s: &mut State, cat: &Catalog, job: &Id, ts: Time) {
+fn note_ready(s: &mut Edit<'_>, cat: &Catalog, job: &Id, ts: Time) {
     let Some(jt) = s.jobs.get(job) else { return };
     if jt.ready_at.is_none() && crate::stage::stage_of(jt, cat.jobs.get(job)) == Stage::Ready {
-        if let Some(jt) = s.jobs.get_mut(job) {
+        if let Some(jt) = s.existing_job_mut(job) {
             jt.ready_at = Some(ts);
         }
     }
 }
 
-fn check_in(s: &mut State, job: &Id, ts: Time) -> Rule {
+fn check_in(s: &mut Edit<'_>, job: &Id, ts: Time) -> Rule {
     if s.job(job).is_some_and(|j| j.checked_in_at.is_some()) {
         return Err(WarningCode::AlreadyCheckedIn);
     }
-    s.jobs.entry(job.clone()).or_default().checked_in_at = Some(ts);
+    s.job_mut(job).checked_in_at = Some(ts);
     Ok(())
 }
 
 fn clock_on(
-    s: &mut State,
+    s: &mut Edit<'_>,
     settings: &Settings,
     ev: &Event,
     job: &Id,
@@ -100,12 +101,12 @@ fn clock_on(
         return Err(WarningCode::BayBusy);
     }
     clock::clock_on(s, settings, &ev.badge, (job, op, &bay), ev.key.ts);
-    s.resolved_bays.insert(ev.key.clone(), bay);
+    s.resolve_bay(&ev.key, bay);
     Ok(())
 }
 
 fn pause(
-    s: &mut State,
+    s: &mut Edit<'_>,
     key: &EventKey,
     badge: &Id,
     job: &Id,
@@ -116,18 +117,12 @@ fn pause(
         return Err(WarningCode::NotClockedOn);
     }
     clock::clock_off(s, badge, ClockOff::Paused(reason), key.ts);
-    let ot = s
-        .jobs
-        .entry(job.clone())
-        .or_default()
-        .ops
-        .entry(op.clone())
-        .or_default();
+    let ot = s.job_mut(job).ops.entry(op.clone()).or_default();
     ot.last_pause = Some((key.clone(), reason));
     Ok(())
 }
 
-fn finish(s: &mut State, cat: &Catalog, ev: &Event, job: &Id, op: &Id) -> Rule {
+fn finish(s: &mut Edit<'_>, cat: &Catalog, ev: &Event, job: &Id, op: &Id) -> Rule {
     let key = &ev.key;
     if s.op(job, op).is_some_and(|o| o.finished) {
         return Err(WarningCode::OpFinished);
@@ -139,7 +134,7 @@ fn finish(s: &mut State, cat: &Catalog, ev: &Event, job: &Id, op: &Id) -> Rule {
     for badge in &on {
         clock::clock_off(s, badge, ClockOff::Finished, key.ts);
     }
-    let jt = s.jobs.entry(job.clone()).or_default();
+    let jt = s.job_mut(job);
     let ot = jt.ops.entry(op.clone()).or_default();
     ot.finished = true;
     if ot.first_finish.is_none() {
@@ -155,7 +150,7 @@ fn finish(s: &mut State, cat: &Catalog, ev: &Event, job: &Id, op: &Id) -> Rule {
     Ok(())
 }
 
-fn qc_pass(s: &mut State, cat: &Catalog, key: &EventKey, job: &Id) -> Rule {
+fn qc_pass(s: &mut Edit<'_>, cat: &Catalog, key: &EventKey, job: &Id) -> Rule {
     let card = cat.jobs.get(job);
     let unfinished = match s.job(job) {
         Some(jt) => jt.any_unfinished(card),
@@ -164,15 +159,15 @@ fn qc_pass(s: &mut State, cat: &Catalog, key: &EventKey, job: &Id) -> Rule {
     if unfinished {
         return Err(WarningCode::OpsUnfinished);
     }
-    let jt = s.jobs.entry(job.clone()).or_default();
+    let jt = s.job_mut(job);
     jt.qc.push((QcResult::Pass, key.ts));
     jt.last_qc_pass = Some(key.clone());
     Ok(())
 }
 
 /// Always applied: a failed inspection reopens the named op, or every op (rework).
-fn qc_fail(s: &mut State, cat: &Catalog, key: &EventKey, job: &Id, op: Option<&Id>) {
-    let jt = s.jobs.entry(job.clone()).or_default();
+fn qc_fail(s: &mut Edit<'_>, cat: &Catalog, key: &EventKey, job: &Id, op: Option<&Id>) {
+    let jt = s.job_mut(job);
     jt.qc.push((QcResult::Fail, key.ts));
     jt.last_qc_fail = Some(key.clone());
     match op {
@@ -188,28 +183,25 @@ fn qc_fail(s: &mut State, cat: &Catalog, key: &EventKey, job: &Id, op: Option<&I
     }
 }
 
-fn shift_start(s: &mut State, badge: &Id, ts: Time) -> Rule {
+fn shift_start(s: &mut Edit<'_>, badge: &Id, ts: Time) -> Rule {
     if s.badge(badge).is_some_and(|b| b.on_shift()) {
         return Err(WarningCode::AlreadyOnShift);
     }
-    let i = s.attendance.len();
-    s.attendance.push(super::Attendance {
+    let i = s.push_attendance(super::Attendance {
         badge: badge.clone(),
         from: ts,
         to: None,
     });
-    s.badges.entry(badge.clone()).or_default().shift = Some(i);
+    s.badge_mut(badge).shift = Some(i);
     Ok(())
 }
 
-fn shift_end(s: &mut State, badge: &Id, ts: Time) -> Rule {
+fn shift_end(s: &mut Edit<'_>, badge: &Id, ts: Time) -> Rule {
     let Some(i) = s.badge(badge).and_then(|b| b.shift) else {
         return Err(WarningCode::NotOnShift);
     };
     clock::clock_off(s, badge, ClockOff::ShiftEnd, ts);
-    if let Some(a) = s.attendance.get_mut(i) {
-        a.to = Some(ts);
-    }
-    s.badges.entry(badge.clone()).or_default().shift = None;
+    s.close_attendance(i, ts);
+    s.badge_mut(badge).shift = None;
     Ok(())
 }
