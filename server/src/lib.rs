@@ -7,6 +7,7 @@
 //!   [`http::router`]; errors, auth and the JSON extractor beside them.
 pub mod http;
 pub mod state;
+pub mod web;
 
 pub use state::AppState;
 

@@ -1,5 +1,9 @@
 //! Bearer tokens (contract §5): each token belongs to one site's config and has one role.
 //! No token or an unknown one → 401; a token of another site or a role not allowed → 403.
+//!
+//! A browser signs in once and keeps the token in the HttpOnly, SameSite=Strict cookie
+//! [`SESSION_COOKIE`] (see `crate::web`): its `EventSource` cannot send an `Authorization`
+//! header. The header wins when both are present.
 
 use std::sync::Arc;
 
@@ -11,7 +15,10 @@ use bayline_store::SiteLive;
 use super::Error;
 use crate::AppState;
 
-/// Who is calling: the bearer token, if any.
+/// The cookie a signed-in browser carries: the token, percent-encoded.
+pub const SESSION_COOKIE: &str = "bayline_session";
+
+/// Who is calling: the bearer token (or the session cookie's token), if any.
 pub struct Caller(Option<String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
@@ -27,7 +34,30 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .map(|t| t.trim().to_string());
-        Ok(Caller(token))
+        Ok(Caller(token.or_else(|| session_token(&parts.headers))))
+    }
+}
+
+/// The token in the session cookie, if the request carries one.
+pub fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    (headers.get_all(axum::http::header::COOKIE).iter())
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| {
+            url::form_urlencoded::parse(format!("t={value}").as_bytes())
+                .map(|(_, t)| t.into_owned())
+                .next()
+                .unwrap_or_default()
+        })
+        .filter(|t| !t.is_empty())
+}
+
+impl Caller {
+    /// A caller holding `token` (the sign-in form checks a token before it becomes a cookie).
+    pub fn with_token(token: &str) -> Caller {
+        Caller(Some(token.trim().to_string()))
     }
 }
 

@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
 
 // No `deny_unknown_fields`: serde does not support it beside `flatten`.
 #[derive(Deserialize)]
-struct Body {
+pub(crate) struct Body {
     reason: String,
     #[serde(flatten)]
     change: Asked,
@@ -40,14 +40,14 @@ struct Body {
 
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-enum Asked {
+pub(crate) enum Asked {
     Add { event: Added },
     Move { target: EventKey, to_ts: Time },
     Void { target: EventKey },
 }
 
 #[derive(Deserialize)]
-struct Added {
+pub(crate) struct Added {
     ts: Time,
     badge: Id,
     #[serde(flatten)]
@@ -61,6 +61,18 @@ async fn correct(
     Json(body): Json<Body>,
 ) -> Result<(StatusCode, axum::Json<Corrected>)> {
     let live = caller.site(&state, &site, MANAGER)?;
+    let line = apply(&state, &live.config.id, &caller, body).await?;
+    Ok((StatusCode::CREATED, axum::Json(line)))
+}
+
+/// Makes the correction `body` asks for at `site`, by `caller` (already allowed there): the
+/// API's and the review page's one path.
+pub(crate) async fn apply(
+    state: &AppState,
+    site: &Id,
+    caller: &Caller,
+    body: Body,
+) -> Result<Corrected> {
     let reason = body.reason.trim().to_string();
     let change = match body.change {
         Asked::Add { event } => Change::Add {
@@ -79,16 +91,15 @@ async fn correct(
         Asked::Move { target, to_ts } => Change::Move { target, to_ts },
         Asked::Void { target } => Change::Void { target },
     };
-    let by = caller.who(&state).ok_or(Error::Unauthorized)?;
-    let line = state
+    let by = caller.who(state).ok_or(Error::Unauthorized)?;
+    state
         .ledger
-        .correct(&live.config.id, by, reason, change, jiff::Timestamp::now())
+        .correct(site, by, reason, change, jiff::Timestamp::now())
         .await
         .map_err(|e| match e {
             CorrectError::Refused(e) => Error::Unprocessable(e.to_string()),
             CorrectError::Store(e) => Error::Store(e),
-        })?;
-    Ok((StatusCode::CREATED, axum::Json(line)))
+        })
 }
 
 async fn trail(

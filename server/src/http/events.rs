@@ -7,6 +7,8 @@ use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use axum::Router;
+use bayline_proto::Id;
+use bayline_store::Change;
 use futures::Stream;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt;
@@ -25,16 +27,29 @@ async fn events(
     Path(site): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let live = caller.site(&state, &site, MANAGER)?;
-    let site = live.config.id.clone();
-    let changes = BroadcastStream::new(state.ledger.subscribe());
-    let stream = changes.filter_map(move |c| match c {
-        Ok(c) if c.site == site => Some(Ok(Event::default()
-            .event(c.kind)
-            .json_data(&c)
-            .unwrap_or_default())),
-        Ok(_) => None,
-        // A slow client missed changes: tell it to re-read rather than pretend.
-        Err(_) => Some(Ok(Event::default().event("lagged").data("{}"))),
+    let stream = site_changes(&state, live.config.id.clone()).map(|c| {
+        Ok(match c {
+            Some(c) => Event::default()
+                .event(c.kind)
+                .json_data(&c)
+                .unwrap_or_default(),
+            // A slow client missed changes: tell it to re-read rather than pretend.
+            None => Event::default().event("lagged").data("{}"),
+        })
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(Sse::new(stream).keep_alive(keep_alive()))
+}
+
+/// The live changes of one site; `None` when the receiver lagged and missed some.
+pub(crate) fn site_changes(state: &AppState, site: Id) -> impl Stream<Item = Option<Change>> {
+    BroadcastStream::new(state.ledger.subscribe()).filter_map(move |c| match c {
+        Ok(c) if c.site == site => Some(Some(c)),
+        Ok(_) => None,
+        Err(_) => Some(None),
+    })
+}
+
+/// Comments often enough that proxies and browsers keep an idle stream open.
+pub(crate) fn keep_alive() -> KeepAlive {
+    KeepAlive::new().interval(Duration::from_secs(15))
 }

@@ -60,14 +60,14 @@ async fn kpis(
 
 /// The query, checked.
 #[derive(Debug, PartialEq)]
-struct Ask {
-    from: Time,
-    to: Time,
-    group_by: Option<GroupBy>,
+pub(crate) struct Ask {
+    pub(crate) from: Time,
+    pub(crate) to: Time,
+    pub(crate) group_by: Option<GroupBy>,
 }
 
 impl Ask {
-    fn parse(query: &str, tz: &TimeZone, now: Time) -> Result<Ask> {
+    pub(crate) fn parse(query: &str, tz: &TimeZone, now: Time) -> Result<Ask> {
         let (mut from, mut to, mut group_by) = (None, None, None);
         for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
             match &*key {
@@ -135,7 +135,7 @@ fn instant(name: &str, value: &str, tz: &TimeZone) -> Result<Time> {
 }
 
 /// The first instant of `date` in the site's zone (DST-safe).
-fn midnight(date: Date, tz: &TimeZone) -> Result<Time> {
+pub(crate) fn midnight(date: Date, tz: &TimeZone) -> Result<Time> {
     Ok(date
         .to_zoned(tz.clone())
         .map_err(internal)?

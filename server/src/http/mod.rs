@@ -1,14 +1,14 @@
 //! Routes, one module per group; every group exports `router()`, merged here.
 
-mod auth;
+pub(crate) mod auth;
 mod bays;
 mod boards;
-mod corrections;
+pub(crate) mod corrections;
 mod error;
-mod events;
+pub(crate) mod events;
 mod jobs;
 mod json;
-mod kpis;
+pub(crate) mod kpis;
 mod lounge;
 mod ops;
 mod review;
@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(review::router())
         .merge(events::router())
         .merge(ops::router())
+        .merge(crate::web::router())
         .fallback(|| async { Error::NotFound("no such route".into()) })
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(
