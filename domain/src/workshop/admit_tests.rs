@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::correction::{Change, Correction};
-use crate::testkit::{card, catalog, id, t};
+use crate::testkit::{card, catalog, ev, id, start, t};
 use crate::{EventKind, PauseReason};
 
 /// Minute, scanner, badge, action, job, bay, reason.
@@ -98,7 +98,8 @@ enum Extra {
 
 fn extra() -> impl Strategy<Value = Extra> {
     prop_oneof![
-        3 => (0i64..720).prop_map(Extra::Settle),
+        // Often past the grace, where settling clocks someone off.
+        3 => prop_oneof![0i64..720, 630i64..800].prop_map(Extra::Settle),
         1 => (0..3usize).prop_map(Extra::Upsert),
         1 => any::<usize>().prop_map(Extra::Void),
         1 => (any::<usize>(), 0i64..720).prop_map(|(n, m)| Extra::Move(n, m)),
@@ -244,4 +245,19 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_rejected_late_event_leaves_the_settled_state_as_it_was() {
+    let mut w = Workshop::new(catalog(), Settings::default());
+    w.admit(ev(0, "T1", start("J1", "10", "B01")));
+    // T1 forgot to clock off: settled past closing plus grace, the system did.
+    w.settle(t(700));
+    assert_eq!(w.state().forgotten.len(), 1);
+    let before = w.state().clone();
+    assert_eq!(
+        w.admit(ev(10, "T2", start("J2", "10", "B01"))),
+        Admission::Rejected(RejectCode::BayBusy)
+    );
+    assert_eq!(*w.state(), before);
 }
