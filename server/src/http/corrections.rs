@@ -12,11 +12,11 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::Router;
 use bayline_domain::{Change, Corrected, Event, EventKey, EventKind, Id, Time};
 use bayline_store::CorrectError;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::MANAGER;
 use super::json::Json;
@@ -26,8 +26,8 @@ use crate::AppState;
 /// The scanner id of events a correction adds.
 const CORRECTION_SCANNER: &str = "correction";
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/sites/{site}/corrections", get(trail).post(correct))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(trail, correct))
 }
 
 // No `deny_unknown_fields`: serde does not support it beside `flatten`.
@@ -54,6 +54,10 @@ pub(crate) struct Added {
     kind: EventKind,
 }
 
+/// Adds, moves or voids an event, with a reason (contract §4).
+#[utoipa::path(post, path = "/api/v1/sites/{site}/corrections", tag = "workshop", security(("bearer" = []), ("session" = [])),
+    params(("site" = String, Path, description = "site id")), request_body = super::schema::CorrectionBody,
+    responses((status = 201, body = super::schema::Corrected), (status = 422, description = "refused, with why", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn correct(
     State(state): State<AppState>,
     caller: Caller,
@@ -102,6 +106,9 @@ pub(crate) async fn apply(
         })
 }
 
+/// The audit trail: every correction with the event before and after.
+#[utoipa::path(get, path = "/api/v1/sites/{site}/corrections", tag = "workshop", security(("bearer" = []), ("session" = [])),
+    params(("site" = String, Path, description = "site id")), responses((status = 200, body = [super::schema::Corrected]), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn trail(
     State(state): State<AppState>,
     caller: Caller,

@@ -5,22 +5,26 @@ use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::get;
-use axum::Router;
 use bayline_proto::Id;
 use bayline_store::Change;
 use futures::Stream;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::MANAGER;
 use super::{Caller, Result};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/sites/{site}/events", get(events))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(events))
 }
 
+/// Live changes as Server-Sent Events: `scan`, `job`, `correction` (JSON data with `site`,
+/// `kind`, `job`, `bay`, `badge`, `action`, `at`), and `lagged` when some were missed.
+#[utoipa::path(get, path = "/api/v1/sites/{site}/events", tag = "workshop", security(("bearer" = []), ("session" = [])),
+    params(("site" = String, Path, description = "site id")), responses((status = 200, description = "an event stream", content_type = "text/event-stream"), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn events(
     State(state): State<AppState>,
     caller: Caller,

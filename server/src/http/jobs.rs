@@ -2,22 +2,22 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, put};
-use axum::Router;
 use bayline_domain::view::JobView;
 use bayline_domain::{JobCard, OpCard, Stage, Time};
 use bayline_proto::Id;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::STAFF;
 use super::json::Json;
 use super::{Caller, Error, Result};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/sites/{site}/jobs/{job}", put(put_job).get(get_job))
-        .route("/api/v1/sites/{site}/jobs", get(list_jobs))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(put_job, get_job))
+        .routes(routes!(list_jobs))
 }
 
 /// The body of `PUT …/jobs/{job}`. Unknown fields are ignored: the contract may grow.
@@ -108,6 +108,11 @@ fn job_id(job: &str) -> Result<Id> {
     Id::new(job).map_err(|e| Error::BadRequest(format!("job id {job:?}: {e}")))
 }
 
+/// Creates or updates a job card (201 when created).
+#[utoipa::path(put, path = "/api/v1/sites/{site}/jobs/{job}", tag = "jobs", security(("bearer" = []), ("session" = [])),
+    params(("site" = String, Path, description = "site id"), ("job" = String, Path)), request_body = super::schema::JobCard,
+    responses((status = 201, body = super::schema::JobView), (status = 200, body = super::schema::JobView),
+        (status = 422, description = "a field is wrong", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn put_job(
     State(state): State<AppState>,
     caller: Caller,
@@ -131,6 +136,10 @@ async fn put_job(
     ))
 }
 
+/// A job with its stage, progress, ETA and ops.
+#[utoipa::path(get, path = "/api/v1/sites/{site}/jobs/{job}", tag = "jobs", security(("bearer" = []), ("session" = [])),
+    params(("site" = String, Path, description = "site id"), ("job" = String, Path)),
+    responses((status = 200, body = super::schema::JobView), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn get_job(
     State(state): State<AppState>,
     caller: Caller,
@@ -149,6 +158,10 @@ struct ListQuery {
     stage: Option<String>,
 }
 
+/// The jobs, optionally of some stages.
+#[utoipa::path(get, path = "/api/v1/sites/{site}/jobs", tag = "jobs", security(("bearer" = []), ("session" = [])),
+    params(("site" = String, Path, description = "site id"), ("stage" = Option<String>, Query, description = "one stage or several, comma-separated")),
+    responses((status = 200, body = [super::schema::JobView]), (status = 400, description = "not a stage", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn list_jobs(
     State(state): State<AppState>,
     caller: Caller,

@@ -6,14 +6,14 @@
 //! level, and with `group_by=badge|bay|day` also `rows: [{key, …figures}]`.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::routing::get;
-use axum::Router;
 use bayline_domain::kpi::{self, Figures, GroupBy, Period, Row};
 use bayline_domain::Time;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, ToSpan};
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::MANAGER;
 use super::{Caller, Error, Result};
@@ -22,8 +22,8 @@ use crate::AppState;
 /// The longest period asked in one request; a year and a bit covers every report we know.
 const MAX_PERIOD: SignedDuration = SignedDuration::from_hours(24 * 400);
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/sites/{site}/kpis", get(kpis))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(kpis))
 }
 
 #[derive(Serialize)]
@@ -38,6 +38,13 @@ struct Answer {
     rows: Option<Vec<Row>>,
 }
 
+/// The figures of contract §6 for [from, to), whole and grouped.
+#[utoipa::path(get, path = "/api/v1/sites/{site}/kpis", tag = "workshop", security(("bearer" = []), ("session" = [])),
+    params(("site" = String, Path, description = "site id"),
+        ("from" = Option<String>, Query, description = "RFC 3339 or a local date; default today"),
+        ("to" = Option<String>, Query, description = "RFC 3339 or a local date; default the day after from"),
+        ("group_by" = Option<String>, Query, description = "badge | bay | day")),
+    responses((status = 200, body = super::schema::KpiAnswer), (status = 400, description = "a bad period", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn kpis(
     State(state): State<AppState>,
     caller: Caller,

@@ -10,8 +10,10 @@ mod jobs;
 mod json;
 pub(crate) mod kpis;
 mod lounge;
+mod openapi;
 mod ops;
 mod review;
+mod schema;
 
 pub use auth::Caller;
 pub use error::{Error, Result};
@@ -24,20 +26,33 @@ use tower_http::trace::TraceLayer;
 
 use crate::AppState;
 
-/// Largest request body accepted (a job card with many ops is a few KiB).
-pub const MAX_BODY: usize = 64 * 1024;
-
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// The JSON API's routes and their OpenAPI document, from the same annotations.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use utoipa::OpenApi;
+    utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(jobs::router())
         .merge(bays::router())
         .merge(kpis::router())
         .merge(corrections::router())
         .merge(lounge::router())
-        .merge(boards::router())
         .merge(review::router())
         .merge(events::router())
         .merge(ops::router())
+        .split_for_parts()
+}
+
+/// The OpenAPI document of the JSON API (what `GET /api/openapi.json` answers).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+/// Largest request body accepted (a job card with many ops is a few KiB).
+pub const MAX_BODY: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api();
+    api.merge(openapi::serve(&doc))
+        .merge(boards::router())
         .merge(crate::web::router())
         .fallback(|| async { Error::NotFound("no such route".into()) })
         .layer(RequestBodyLimitLayer::new(MAX_BODY))

@@ -2,18 +2,21 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::Router;
 use serde_json::{json, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(metrics))
 }
 
+/// Liveness: 200 while the database answers, 503 when it does not.
+#[utoipa::path(get, path = "/healthz", tag = "ops",
+    responses((status = 200, description = "`{\"status\":\"ok\"}`"), (status = 503, description = "database unreachable")))]
 async fn healthz(State(state): State<AppState>) -> (StatusCode, axum::Json<Value>) {
     match state.ledger.store().ping().await {
         Ok(()) => (StatusCode::OK, axum::Json(json!({"status": "ok"}))),
@@ -27,6 +30,8 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, axum::Json<Value
     }
 }
 
+/// Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "metrics", content_type = "text/plain")))]
 async fn metrics(
     State(state): State<AppState>,
 ) -> ([(axum::http::HeaderName, &'static str); 1], String) {

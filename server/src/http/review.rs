@@ -1,21 +1,21 @@
 //! What a manager reviews: anomalies (kept, not applied) and rejected scans.
 
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
-use axum::Router;
 use bayline_domain::Time;
 use bayline_proto::{Id, WarningCode};
 use bayline_store::sqlite::RejectedRow;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::MANAGER;
 use super::{Caller, Result};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/sites/{site}/anomalies", get(anomalies))
-        .route("/api/v1/sites/{site}/rejected", get(rejected))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(anomalies))
+        .routes(routes!(rejected))
 }
 
 /// An anomaly as the API shows it: the scan that caused it (`scanner`, `seq`, `action`), or
@@ -33,6 +33,9 @@ struct Anomaly {
     code: WarningCode,
 }
 
+/// What §4 kept but did not apply, and forgotten clock-offs.
+#[utoipa::path(get, path = "/api/v1/sites/{site}/anomalies", tag = "workshop", security(("bearer" = []), ("session" = [])),
+    params(("site" = String, Path, description = "site id")), responses((status = 200, body = [super::schema::Anomaly]), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn anomalies(
     State(state): State<AppState>,
     caller: Caller,
@@ -63,6 +66,10 @@ struct Limit {
     limit: Option<u32>,
 }
 
+/// Rejected scans, newest first.
+#[utoipa::path(get, path = "/api/v1/sites/{site}/rejected", tag = "workshop", security(("bearer" = []), ("session" = [])),
+    params(("site" = String, Path, description = "site id"), ("limit" = Option<u32>, Query, description = "default 500, at most 5000")),
+    responses((status = 200, body = [super::schema::Rejected]), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn rejected(
     State(state): State<AppState>,
     caller: Caller,
