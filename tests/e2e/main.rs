@@ -2,6 +2,7 @@
 //! Mosquitto), real SQLite files in temp dirs, a real MQTT client as the handheld, real HTTP.
 
 mod boards;
+mod browser;
 mod corrections;
 mod helpers;
 mod http_api;

@@ -226,9 +226,11 @@ fn bar(
     text: &str,
 ) {
     let (x1, x2) = (f.x(a), f.x(b));
-    if x2 <= x1 {
+    if b <= a {
         return;
     }
+    // A clock-on of seconds still shows: a sliver is what the manager should look into.
+    let x2 = x2.max(x1 + 1.5);
     let y = ROW_H * i as f64 + if thin { ROW_H * 0.38 } else { 3.0 };
     let h = if thin { ROW_H * 0.24 } else { ROW_H - 6.0 };
     let _ = write!(

@@ -1,0 +1,491 @@
+//! The pages in a real headless Chromium, driven over WebDriver (chromedriver + fantoccini):
+//! a manager signs in once and sees the bay grid follow a scan published over MQTT without a
+//! reload; the lounge TV shows masked plates only; every page renders and is saved as a
+//! screenshot (the path is printed) for a human to look at.
+//!
+//! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian `chromium`, `chromium-driver`;
+//! `.ci/run` installs them). Without them the tests skip with a message, unless `CI=true`.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use tokio::process::{Child, Command};
+
+use crate::helpers::*;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// A headless Chromium session; its chromedriver dies with it.
+struct Browser {
+    client: Client,
+    _driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// A fresh browser, or `None` (with the reason printed) when Chromium is not installed
+    /// and this is not CI.
+    async fn start() -> Option<Browser> {
+        let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+            .into_iter()
+            .filter(|p| !std::path::Path::new(p).exists())
+            .collect();
+        if !missing.is_empty() {
+            let why = format!(
+                "browser tests need {} (apt-get install chromium chromium-driver)",
+                missing.join(" and ")
+            );
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
+            eprintln!("skipping: {why}");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver starts");
+        let url = format!("http://127.0.0.1:{port}");
+        let status = format!("{url}/status");
+        wait_for("chromedriver to answer", || async {
+            let r = reqwest::get(&status).await.ok()?;
+            r.status().is_success().then_some(())
+        })
+        .await;
+        let profile = tempfile::tempdir().unwrap();
+        // As root on a closed network: no sandbox, no background fetches (they fail slowly).
+        let args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1400,1000",
+            "--lang=zh-CN",
+        ];
+        let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let caps = json!({"browserName": "chrome", "goog:chromeOptions": {"binary": CHROMIUM, "args": args}});
+        let Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .expect("a Chromium session");
+        Some(Browser {
+            client,
+            _driver: driver,
+            _profile: profile,
+        })
+    }
+
+    async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    /// The value of a JavaScript expression on the page.
+    async fn eval(&self, expr: &str) -> Value {
+        self.client
+            .execute(&format!("return ({expr});"), vec![])
+            .await
+            .unwrap()
+    }
+
+    /// Waits until the expression is truthy on the page; fails with `what` at the deadline.
+    async fn until(&self, what: &str, expr: &str) {
+        let last = std::sync::Mutex::new(Value::Null);
+        let r = tokio::time::timeout(DEADLINE, async {
+            loop {
+                let v = self
+                    .client
+                    .execute(&format!("return ({expr});"), vec![])
+                    .await;
+                if let Ok(v) = v {
+                    if truthy(&v) {
+                        return;
+                    }
+                    *last.lock().unwrap() = v;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await;
+        if r.is_err() {
+            let body = self
+                .eval("document.body ? document.body.innerText.slice(0, 2000) : ''")
+                .await;
+            panic!(
+                "the page never showed {what} ({expr} was {:?}); page text:\n{body}",
+                last.lock().unwrap()
+            );
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn fill(&self, css: &str, value: &str) {
+        let field = self.client.find(Locator::Css(css)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Saves a screenshot as `target/browser-shots/{name}.png` and prints where.
+    async fn shot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = shots_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        println!("screenshot: {}", path.display());
+    }
+
+    async fn close(self) {
+        let _ = self.client.close().await;
+    }
+
+    /// Signs in with `token` from the sign-in page of the demo site.
+    async fn sign_in(&self, app: &TestApp, token: &str) {
+        self.goto(&app.url(&format!("/sites/{SITE}/signin"))).await;
+        self.fill("#token", token).await;
+        self.click("#signin").await;
+    }
+}
+
+fn truthy(v: &Value) -> bool {
+    !matches!(v, Value::Null | Value::Bool(false)) && v != &json!(0) && v != &json!("")
+}
+
+fn shots_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("browser-shots")
+}
+
+async fn wait_for<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<()>>,
+{
+    tokio::time::timeout(DEADLINE, async {
+        while f().await.is_none() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{what} did not happen in time"));
+}
+
+/// `bay-B03`'s state attribute, as a JavaScript expression.
+fn bay_state(bay: &str) -> String {
+    format!("(document.getElementById('bay-{bay}') || {{dataset: {{}}}}).dataset.state")
+}
+
+#[tokio::test]
+async fn a_manager_signs_in_once_and_sees_a_scan_move_a_bay_without_a_reload() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.put_job("RO-W1", &[("10", 1.0), ("20", 0.5)]).await;
+
+    // A manager page without a session leads to the sign-in form; wrong tokens say why.
+    b.goto(&app.url(&format!("/sites/{SITE}/now"))).await;
+    b.until("the sign-in form", "!!document.getElementById('token')")
+        .await;
+    b.fill("#token", "not-a-token").await;
+    b.click("#signin").await;
+    b.until(
+        "an unknown-token error",
+        "(document.getElementById('signin-error')||{}).innerText",
+    )
+    .await;
+    assert!(b.text("#signin-error").await.contains("not known"));
+    b.shot("signin-error").await;
+    b.fill("#token", ADVISOR).await;
+    b.click("#signin").await;
+    b.until(
+        "a not-a-manager error",
+        "((document.getElementById('signin-error')||{}).innerText||'').includes('not a manager')",
+    )
+    .await;
+
+    // The right token: back to the page asked for, the bay grid shown.
+    b.fill("#token", MANAGER).await;
+    b.click("#signin").await;
+    b.until("the bay grid", "!!document.getElementById('bay-B03')")
+        .await;
+    assert!(b.eval("location.pathname").await == json!(format!("/sites/{SITE}/now")));
+    assert_eq!(b.eval(&bay_state("B03")).await, json!("idle"));
+    // The session is a cookie the page's script cannot read.
+    assert_eq!(b.eval("document.cookie").await, json!(""));
+
+    // Mark this page; a reload would lose the mark.
+    b.eval("(window.__mark = 'still here')").await;
+    let mut hh = app.handheld("HH-01").await;
+    assert_ok(&hh.scan("A01", "check_in", json!({"job": "RO-W1"})).await);
+    assert_ok(
+        &hh.scan(
+            "T07",
+            "start",
+            json!({"job": "RO-W1", "op": "10", "bay": "B03"}),
+        )
+        .await,
+    );
+    b.until(
+        "B03 working",
+        &format!("{} === 'working'", bay_state("B03")),
+    )
+    .await;
+    let card = b.text("#bay-B03").await;
+    assert!(card.contains("RO-W1") && card.contains("T07"), "{card}");
+    assert_eq!(
+        b.eval("window.__mark").await,
+        json!("still here"),
+        "the page reloaded"
+    );
+
+    // A pause for parts turns it blocked, with the reason, still without a reload.
+    assert_ok(
+        &hh.scan(
+            "T07",
+            "pause",
+            json!({"job": "RO-W1", "op": "10", "reason": "parts"}),
+        )
+        .await,
+    );
+    b.until(
+        "B03 blocked",
+        &format!("{} === 'blocked'", bay_state("B03")),
+    )
+    .await;
+    assert!(b.text("#bay-B03").await.contains("等配件"));
+    assert_eq!(
+        b.eval("window.__mark").await,
+        json!("still here"),
+        "the page reloaded"
+    );
+    b.shot("now").await;
+
+    // The JSON API takes the same session: the browser's own fetch, no header.
+    let bays = b
+        .client
+        .execute_async(
+            &format!("fetch('/api/v1/sites/{SITE}/bays').then(r => r.json()).then(arguments[0])"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    let b03 = bays
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["bay"] == "B03")
+        .unwrap();
+    assert_eq!(b03["state"], "blocked");
+    b.close().await;
+}
+
+#[tokio::test]
+async fn the_lounge_tv_shows_masked_plates_only_and_follows_the_workshop() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.put_job("RO-L1", &[("10", 1.0)]).await; // plate 粤B12345, customer Zhang San
+    let mut hh = app.handheld("HH-01").await;
+    assert_ok(&hh.scan("A01", "check_in", json!({"job": "RO-L1"})).await);
+
+    // Public: no sign-in.
+    b.goto(&app.url(&format!("/sites/{SITE}/lounge"))).await;
+    b.until("the car", "document.body.innerText.includes('粤B***45')")
+        .await;
+    b.eval("(window.__mark = 1)").await;
+    let (status, _) = app.put(
+        &format!("/api/v1/sites/{SITE}/jobs/RO-L2"),
+        Some(ADVISOR),
+        &json!({"plate": "京AD99887", "vehicle": "Tiguan", "customer": "Wang Wu", "ops": [{"op": "10", "std_hours": 2.0}]}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert_ok(&hh.scan("A01", "check_in", json!({"job": "RO-L2"})).await);
+    b.until(
+        "the second car, live",
+        "document.body.innerText.includes('京A****87')",
+    )
+    .await;
+    assert_eq!(b.eval("window.__mark").await, json!(1), "the page reloaded");
+    let html = b.client.source().await.unwrap();
+    for secret in ["粤B12345", "京AD99887", "Zhang San", "Wang Wu"] {
+        assert!(!html.contains(secret), "the lounge page shows {secret}");
+    }
+    assert!(html.contains("接车"), "stage in the site's language");
+    b.shot("lounge").await;
+
+    b.goto(&app.url(&format!("/sites/{SITE}/lounge?lang=en")))
+        .await;
+    b.until(
+        "English labels",
+        "document.body.innerText.includes('Checked in')",
+    )
+    .await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn every_manager_page_renders_and_a_correction_from_the_review_page_counts() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.put_job("RO-P1", &[("10", 1.0)]).await;
+    let mut hh = app.handheld("HH-02").await;
+    // Twenty minutes of work, so the Gantt chart has something to draw.
+    let scan = |seq: u64, minutes: i64, badge: &str, action: &str, fields: Value| {
+        let mut body = json!({"v": 1, "seq": seq, "ts": ts(minutes), "badge": badge, "action": action, "job": "RO-P1"});
+        for (k, v) in fields.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    assert_ok(&hh.send(scan(1, -30, "A01", "check_in", json!({}))).await);
+    assert_ok(
+        &hh.send(scan(
+            2,
+            -20,
+            "T01",
+            "start",
+            json!({"op": "10", "bay": "B01"}),
+        ))
+        .await,
+    );
+    // A pause by someone not clocked on: kept as an anomaly, for the review page.
+    let r = hh
+        .send(scan(
+            3,
+            -10,
+            "T02",
+            "pause",
+            json!({"op": "10", "reason": "break"}),
+        ))
+        .await;
+    assert_eq!(r.warning.map(|w| w.as_str()), Some("not_clocked_on"));
+    assert_ok(
+        &hh.send(scan(4, 0, "T01", "finish", json!({"op": "10"})))
+            .await,
+    );
+    hh.publish_raw("HH-02", b"{not json".to_vec()).await;
+    assert!(!hh.reply().await.ok);
+    b.sign_in(&app, MANAGER).await;
+    b.until("the now page", "!!document.getElementById('bay-B01')")
+        .await;
+
+    // Figures: every §6 KPI, the Pareto chart, tables by badge, bay, day.
+    b.goto(&app.url(&format!("/sites/{SITE}/figures"))).await;
+    b.until(
+        "the KPI tiles",
+        "document.querySelectorAll('#kpis .tile').length === 12",
+    )
+    .await;
+    assert!(b.text("#by-badge").await.contains("T01"));
+    assert!(
+        b.text("#kpis").await.contains("1.0 h"),
+        "one sold hour today"
+    );
+    b.shot("figures").await;
+    b.goto(&app.url(&format!(
+        "/sites/{SITE}/figures?period=range&from=2026-11-05&to=2026-11-01"
+    )))
+    .await;
+    b.until(
+        "a clear error for a backwards range",
+        "document.body.innerText.includes('is not after')",
+    )
+    .await;
+
+    // Timeline: T01's clocked interval on the Gantt chart.
+    b.goto(&app.url(&format!("/sites/{SITE}/timeline"))).await;
+    b.until(
+        "the Gantt chart",
+        "document.querySelectorAll('.gantt rect title').length > 0",
+    )
+    .await;
+    assert!(b.eval("Array.from(document.querySelectorAll('.gantt title')).some(t => t.textContent.startsWith('RO-P1 op 10 @ B01'))").await == json!(true));
+    b.shot("timeline").await;
+
+    // Boards: every preview loads as an image.
+    b.goto(&app.url(&format!("/sites/{SITE}/boards"))).await;
+    b.until("every board preview", "Array.from(document.images).length > 3 && Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)").await;
+    b.shot("boards").await;
+
+    // Review: the anomaly and the rejected scan are listed; void the anomaly from its row.
+    b.goto(&app.url(&format!("/sites/{SITE}/review"))).await;
+    b.until(
+        "the anomaly",
+        "document.getElementById('anomalies').innerText.includes('not_clocked_on')",
+    )
+    .await;
+    assert!(b.text("#rejected").await.contains("bad_payload"));
+    b.shot("review").await;
+    b.click("#anomalies a").await; // "void", filling the form
+    b.until(
+        "the form filled in",
+        "document.querySelector('[name=target_seq]').value !== ''",
+    )
+    .await;
+    b.fill("[name=reason]", "T02 scanned by mistake").await;
+    b.click("#correction-form button[type=submit]").await;
+    b.until(
+        "the correction made",
+        "(document.getElementById('flash')||{}).className === 'ok-msg'",
+    )
+    .await;
+    assert!(
+        b.text("#anomalies").await.contains("(0)")
+            || !b.text("#anomalies").await.contains("not_clocked_on")
+    );
+    assert!(b.text("#trail").await.contains("T02 scanned by mistake"));
+    b.shot("review-corrected").await;
+
+    // And the correction is in the API's audit trail, made by this manager's session.
+    let (status, trail) = app
+        .get(&format!("/api/v1/sites/{SITE}/corrections"), Some(MANAGER))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(trail[0]["correction"]["reason"], "T02 scanned by mistake");
+    b.close().await;
+}
