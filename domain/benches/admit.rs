@@ -8,9 +8,12 @@
 //!
 //! Each iteration admits the whole stream into a copy of the month's workshop; the copy is
 //! made outside the timing. Criterion reports the throughput in events/s.
+//!
+//! `ADMIT_ONCE=n cargo bench -p bayline-domain --bench admit` instead admits the first `n`
+//! scans of each order once and prints events/s: for code too slow for criterion's samples.
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bayline_domain::sample::{site, Size};
 use bayline_domain::{
@@ -130,6 +133,26 @@ fn admit(c: &mut Criterion) {
         base.events().count(),
         stream.len()
     );
+    if let Some(n) = std::env::var("ADMIT_ONCE")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        for (name, order) in [("jitter_50ms", &late), ("tail", &stream)] {
+            let mut w = base.clone();
+            let events: Vec<Event> = order.iter().take(n).cloned().collect();
+            let n = events.len();
+            let start = Instant::now();
+            for e in events {
+                black_box(w.admit(e));
+            }
+            let took = start.elapsed().as_secs_f64();
+            eprintln!(
+                "admit/{name}: {n} events in {took:.3} s: {:.0} events/s",
+                n as f64 / took
+            );
+        }
+        return;
+    }
     // Every scan of the stream is accepted and applied, whatever the order.
     let mut check = base.clone();
     for e in &late {

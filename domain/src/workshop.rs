@@ -203,10 +203,11 @@ impl Workshop {
         self.journal.undo_after(&mut self.state, &event.key);
         let verdict = self.judge(&event);
         let busy = verdict == Verdict::Anomaly(WarningCode::BayBusy);
+        let key = event.key.clone();
         if !busy {
-            self.events.insert(event.key.clone(), event.clone());
+            self.events.insert(key.clone(), event);
         }
-        self.reapply_after(&event.key);
+        self.reapply_after(&key);
         self.journal.forget(JOURNAL_EVENTS);
         if busy {
             // Rejected: the state is as it was, settled as far as it was.

@@ -312,7 +312,7 @@ fn jobs_are_listed_by_id_and_unknown_jobs_have_no_view() {
 }
 
 #[test]
-fn late_events_past_many_checkpoints_give_the_state_of_a_full_fold() {
+fn many_late_events_give_the_state_of_a_full_fold() {
     // Two technicians pausing and resuming for 3,000 events; every fifth event arrives just
     // after the one that follows it, as handhelds' scans do on a busy network.
     let mut events = vec![
