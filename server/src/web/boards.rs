@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 use super::html::{esc, manager_page, Tab};
-use super::session::manager;
+use super::session::{manager, Refusal};
 use super::words::words;
 use crate::http::Caller;
 use crate::AppState;
@@ -15,7 +15,7 @@ pub async fn page(
     State(state): State<AppState>,
     caller: Caller,
     Path(site): Path<String>,
-) -> Result<Response, Response> {
+) -> Result<Response, Refusal> {
     let live = manager(&state, &caller, &site, &format!("/sites/{site}/boards"))?;
     let c = &live.config;
     let w = words(c.language);

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::charts::{pareto, sparkline, Cause};
 use super::html::{badge_name, esc, hours, manager_page, pct, Tab};
-use super::session::manager;
+use super::session::{manager, Refusal};
 use super::words::{reason, words};
 use crate::http::kpis::{midnight, Ask};
 use crate::http::Caller;
@@ -124,7 +124,7 @@ pub async fn page(
     caller: Caller,
     Path(site): Path<String>,
     Query(choice): Query<Choice>,
-) -> Result<Response, Response> {
+) -> Result<Response, Refusal> {
     let live = manager(&state, &caller, &site, &format!("/sites/{site}/figures"))?;
     let c = &live.config;
     let w = words(c.language);

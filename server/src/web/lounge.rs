@@ -19,7 +19,7 @@ use serde::Deserialize;
 use tokio_stream::StreamExt;
 
 use super::html::{clock, esc, fragment, html, shell_head};
-use super::session::error_page;
+use super::session::{error_page, Refusal};
 use super::words::words;
 use crate::http::auth::public_site;
 use crate::http::events::{keep_alive, site_changes};
@@ -31,7 +31,7 @@ pub struct Options {
 }
 
 impl Options {
-    fn language(&self, site: &SiteConfig) -> Result<Language, Response> {
+    fn language(&self, site: &SiteConfig) -> Result<Language, Refusal> {
         match self.lang.as_deref() {
             None | Some("") => Ok(site.language),
             Some(l) => Language::parse(l).ok_or_else(|| {
@@ -39,6 +39,7 @@ impl Options {
                     StatusCode::BAD_REQUEST,
                     &format!("lang {l:?} is not zh or en"),
                 )
+                .into()
             }),
         }
     }
@@ -48,7 +49,7 @@ pub async fn page(
     State(state): State<AppState>,
     Path(site): Path<String>,
     Query(o): Query<Options>,
-) -> Result<Response, Response> {
+) -> Result<Response, Refusal> {
     let live = public_site(&state, &site)
         .map_err(|e| error_page(StatusCode::NOT_FOUND, &e.to_string()))?;
     let c = &live.config;
@@ -78,7 +79,7 @@ pub async fn live(
     State(state): State<AppState>,
     Path(site): Path<String>,
     Query(o): Query<Options>,
-) -> Result<Response, Response> {
+) -> Result<Response, Refusal> {
     let live = public_site(&state, &site)
         .map_err(|e| error_page(StatusCode::NOT_FOUND, &e.to_string()))?;
     let lang = o.language(&live.config)?;
@@ -91,7 +92,7 @@ pub async fn live(
 pub async fn events(
     State(state): State<AppState>,
     Path(site): Path<String>,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Response> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Refusal> {
     let live = public_site(&state, &site)
         .map_err(|e| error_page(StatusCode::NOT_FOUND, &e.to_string()))?;
     let pings = site_changes(&state, live.config.id.clone())

@@ -11,13 +11,15 @@
 //! # Layout
 //! - `session`: sign-in form, cookie, sign-out; the manager check every page makes.
 //! - `html`, `words`: the page shell and helpers; every word in zh and en.
-//! - `charts`: SVG bar, Pareto and trend-line charts.
+//! - `charts`: SVG Pareto and trend-line charts.
 //! - one module per page: `now` (bay grid, WIP), `figures` (§6 KPIs), `timeline` (Gantt),
-//!   `review` (anomalies, rejected scans, corrections), `boards` (PNG previews), `lounge` (TV).
+//!   `review` (anomalies, rejected scans, the correction form; `correct` takes it), `boards`
+//!   (PNG previews), `lounge` (TV).
 //! - `assets/`: `bayline.css`, `live.js`, served from the binary.
 
 mod boards;
 mod charts;
+mod correct;
 mod figures;
 mod html;
 mod lounge;
@@ -54,7 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/sites/{site}/figures", get(figures::page))
         .route("/sites/{site}/timeline", get(timeline::page))
         .route("/sites/{site}/review", get(review::page))
-        .route("/sites/{site}/review/corrections", post(review::correct))
+        .route("/sites/{site}/review/corrections", post(correct::correct))
         .route("/sites/{site}/boards", get(boards::page))
         .route("/sites/{site}/lounge", get(lounge::page))
         .route("/sites/{site}/lounge/live", get(lounge::live))

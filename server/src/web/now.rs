@@ -10,7 +10,7 @@ use bayline_domain::{Stage, Time};
 use bayline_site::SiteConfig;
 
 use super::html::{badge_name, clock, esc, fragment, hm, manager_page, Tab};
-use super::session::manager;
+use super::session::{manager, Refusal};
 use super::words::{reason, words};
 use crate::http::Caller;
 use crate::AppState;
@@ -19,7 +19,7 @@ pub async fn page(
     State(state): State<AppState>,
     caller: Caller,
     Path(site): Path<String>,
-) -> Result<Response, Response> {
+) -> Result<Response, Refusal> {
     let live = manager(&state, &caller, &site, &format!("/sites/{site}/now"))?;
     let c = &live.config;
     let w = words(c.language);
@@ -43,7 +43,7 @@ pub async fn live(
     State(state): State<AppState>,
     caller: Caller,
     Path(site): Path<String>,
-) -> Result<Response, Response> {
+) -> Result<Response, Refusal> {
     let live = manager(&state, &caller, &site, &format!("/sites/{site}/now"))?;
     let c = &live.config;
     Ok(fragment(live.read(|ws| {

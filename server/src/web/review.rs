@@ -1,22 +1,21 @@
 //! "Review": anomalies, forgotten clock-offs and rejected scans, each with the correction a
-//! manager would make, and the correction form itself (the API's own path: `http::corrections`).
+//! manager would make (a link that fills in the form), the correction form itself (posted to
+//! `correct`) and the audit trail.
 
 use std::collections::HashMap;
 use std::fmt::Write;
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use axum::response::Response;
 use bayline_domain::{Anomaly, Corrected, Time};
 use bayline_proto::{PauseReason, WarningCode};
 use bayline_site::SiteConfig;
 use bayline_store::RejectedRow;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::html::{badge_name, clock, esc, manager_page, Tab};
-use super::session::manager;
+use super::session::{manager, Refusal};
 use super::words::{reason, words};
-use crate::http::corrections;
 use crate::http::Caller;
 use crate::AppState;
 
@@ -28,7 +27,7 @@ pub async fn page(
     caller: Caller,
     Path(site): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, Response> {
+) -> Result<Response, Refusal> {
     let live = manager(&state, &caller, &site, &format!("/sites/{site}/review"))?;
     let c = &live.config;
     let w = words(c.language);
@@ -121,7 +120,7 @@ fn form(out: &mut String, site: &SiteConfig, q: &HashMap<String, String>) {
 }
 
 /// A link that opens the form filled with `fields`.
-fn prefill(site: &SiteConfig, fields: &[(&str, String)]) -> String {
+pub(super) fn prefill(site: &SiteConfig, fields: &[(&str, String)]) -> String {
     let mut q = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in fields {
         q.append_pair(k, v);
@@ -341,159 +340,4 @@ fn trail_table(out: &mut String, site: &SiteConfig, list: &[Corrected], now: Tim
         );
     }
     out.push_str("</tbody></table>");
-}
-
-/// The form, posted: made into the API's correction body, applied, and back to the page with
-/// what happened (or what is wrong, with the form still filled in).
-pub async fn correct(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(site): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
-) -> Result<Response, Response> {
-    let live = manager(&state, &caller, &site, &format!("/sites/{site}/review"))?;
-    let c = &live.config;
-    let outcome = match body_of(c, &f) {
-        Ok(body) => corrections::apply(&state, &c.id, &caller, body)
-            .await
-            .map(|done| format!("{} #{}", words(c.language).correction, done.correction.id))
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e),
-    };
-    let mut fields: Vec<(&str, String)> = Vec::new();
-    match outcome {
-        Ok(done) => fields.push(("done", done)),
-        Err(error) => {
-            fields.push(("error", error));
-            for (k, v) in &f {
-                fields.push((k.as_str(), v.clone()));
-            }
-        }
-    }
-    Ok(Redirect::to(&prefill(c, &fields)).into_response())
-}
-
-/// The API's correction body from the form's fields.
-fn body_of(site: &SiteConfig, f: &HashMap<String, String>) -> Result<corrections::Body, String> {
-    let get = |k: &str| f.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let time = |k: &str| -> Result<String, String> {
-        let v = get(k).ok_or_else(|| format!("{k} is missing"))?;
-        when(site, v).map(|t| t.to_string())
-    };
-    let target = || -> Result<Value, String> {
-        let seq: u64 = get("target_seq")
-            .ok_or("target seq is missing")?
-            .parse()
-            .map_err(|_| "target seq is not a number".to_string())?;
-        Ok(
-            json!({"ts": time("target_ts")?, "scanner": get("target_scanner").ok_or("target scanner is missing")?, "seq": seq}),
-        )
-    };
-    let reason = get("reason").ok_or("a correction needs a reason")?;
-    let body = match get("kind").unwrap_or("add") {
-        "add" => {
-            let mut event = json!({"ts": time("ts")?, "badge": get("badge").ok_or("badge is missing")?, "action": get("action").ok_or("action is missing")?});
-            for k in ["job", "op", "bay", "note"] {
-                if let Some(v) = get(k) {
-                    event[k] = v.into();
-                }
-            }
-            if let Some(p) = get("pause") {
-                event["reason"] = p.into();
-            }
-            json!({"kind": "add", "reason": reason, "event": event})
-        }
-        "move" => {
-            json!({"kind": "move", "reason": reason, "target": target()?, "to_ts": time("to_ts")?})
-        }
-        "void" => json!({"kind": "void", "reason": reason, "target": target()?}),
-        other => return Err(format!("kind {other:?} is not add, move or void")),
-    };
-    serde_json::from_value(body).map_err(|e| format!("the correction does not fit: {e}"))
-}
-
-/// An RFC 3339 instant, or a local date-time at the site (what `datetime-local` sends).
-fn when(site: &SiteConfig, v: &str) -> Result<Time, String> {
-    if let Ok(t) = v.parse::<Time>() {
-        return Ok(t);
-    }
-    v.parse::<jiff::civil::DateTime>()
-        .ok()
-        .and_then(|d| d.to_zoned(site.time_zone.clone()).ok())
-        .map(|z| z.timestamp())
-        .ok_or_else(|| format!("{v:?} is not a time (2026-11-02T09:15)"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn local_times_from_the_form_are_the_sites_wall_clock() {
-        let site = SiteConfig::demo();
-        assert_eq!(
-            when(&site, "2026-11-02T09:15").unwrap(),
-            "2026-11-02T01:15:00Z".parse::<Time>().unwrap()
-        );
-        assert!(when(&site, "9:15").unwrap_err().contains("not a time"));
-    }
-
-    #[test]
-    fn a_form_missing_what_its_kind_needs_says_which_field() {
-        let site = SiteConfig::demo();
-        let cases = [
-            (form(&[("kind", "void"), ("reason", "dup")]), "target seq"),
-            (
-                form(&[("kind", "add"), ("ts", "2026-11-02T09:15")]),
-                "reason",
-            ),
-            (
-                form(&[
-                    ("kind", "add"),
-                    ("reason", "x"),
-                    ("ts", "2026-11-02T09:15"),
-                    ("badge", "T01"),
-                ]),
-                "action",
-            ),
-            (
-                form(&[
-                    ("kind", "add"),
-                    ("reason", "x"),
-                    ("ts", "2026-11-02T09:15"),
-                    ("badge", "T01"),
-                    ("action", "fly"),
-                ]),
-                "does not fit",
-            ),
-            (
-                form(&[("kind", "swap"), ("reason", "x")]),
-                "add, move or void",
-            ),
-        ];
-        for (f, words) in cases {
-            match body_of(&site, &f) {
-                Ok(_) => panic!("{f:?} was accepted"),
-                Err(e) => assert!(e.contains(words), "{f:?}: {e}"),
-            }
-        }
-        let pause = form(&[
-            ("kind", "add"),
-            ("reason", "forgot"),
-            ("ts", "2026-11-02T17:00"),
-            ("badge", "T01"),
-            ("action", "pause"),
-            ("job", "RO-1"),
-            ("op", "10"),
-            ("pause", "shift_end"),
-        ]);
-        assert!(body_of(&site, &pause).is_ok());
-    }
 }

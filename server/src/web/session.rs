@@ -18,8 +18,21 @@ use crate::http::auth::{Caller, MANAGER, SESSION_COOKIE};
 use crate::http::Error;
 use crate::AppState;
 
-/// What a manager page answers instead of itself: the sign-in form, or an error page.
-pub type Refusal = Response;
+/// What a page answers instead of itself: the way to sign in, or an error page (boxed: a
+/// `Response` is large and most requests never need one).
+pub struct Refusal(Box<Response>);
+
+impl From<Response> for Refusal {
+    fn from(r: Response) -> Refusal {
+        Refusal(Box::new(r))
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
 
 /// The site, if the caller's session is a manager's there; else the way to sign in.
 pub fn manager(
@@ -32,10 +45,11 @@ pub fn manager(
         Ok(live) => Ok(live),
         Err(Error::Unauthorized) => {
             let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
-            Err(Redirect::to(&format!("/sites/{}/signin?next={next}", enc(site))).into_response())
+            let to = format!("/sites/{}/signin?next={next}", enc(site));
+            Err(Redirect::to(&to).into_response().into())
         }
-        Err(Error::NotFound(m)) => Err(error_page(StatusCode::NOT_FOUND, &m)),
-        Err(e) => Err(error_page(StatusCode::FORBIDDEN, &e.to_string())),
+        Err(Error::NotFound(m)) => Err(error_page(StatusCode::NOT_FOUND, &m).into()),
+        Err(e) => Err(error_page(StatusCode::FORBIDDEN, &e.to_string()).into()),
     }
 }
 

@@ -16,7 +16,7 @@ use jiff::{SignedDuration, ToSpan};
 use serde::Deserialize;
 
 use super::html::{badge_name, esc, manager_page, Tab};
-use super::session::manager;
+use super::session::{manager, Refusal};
 use super::words::{reason, words};
 use crate::http::kpis::midnight;
 use crate::http::Caller;
@@ -37,7 +37,7 @@ pub async fn page(
     caller: Caller,
     Path(site): Path<String>,
     Query(q): Query<Day>,
-) -> Result<Response, Response> {
+) -> Result<Response, Refusal> {
     let live = manager(&state, &caller, &site, &format!("/sites/{site}/timeline"))?;
     let c = &live.config;
     let w = words(c.language);
@@ -214,17 +214,21 @@ fn row_label(s: &mut String, i: usize, text: &str) {
     );
 }
 
-fn bar(
-    s: &mut String,
-    f: &Frame,
-    i: usize,
-    a: Time,
-    b: Time,
-    fill: &str,
+/// How a bar looks: its colour, thin (a pause) or full, its tooltip and its label.
+struct Look<'a> {
+    fill: &'a str,
     thin: bool,
-    title: &str,
-    text: &str,
-) {
+    title: &'a str,
+    text: &'a str,
+}
+
+fn bar(s: &mut String, f: &Frame, i: usize, (a, b): (Time, Time), look: Look) {
+    let Look {
+        fill,
+        thin,
+        title,
+        text,
+    } = look;
     let (x1, x2) = (f.x(a), f.x(b));
     if b <= a {
         return;
@@ -281,17 +285,14 @@ fn badges_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) 
                 hhmm(site, c.from),
                 hhmm(site, end)
             );
-            bar(
-                &mut out,
-                &f,
-                r,
-                c.from,
-                end,
-                &job_colour(c.job.as_str()),
-                false,
-                &title,
-                c.job.as_str(),
-            );
+            let fill = job_colour(c.job.as_str());
+            let look = Look {
+                fill: &fill,
+                thin: false,
+                title: &title,
+                text: c.job.as_str(),
+            };
+            bar(&mut out, &f, r, (c.from, end), look);
             match c.end {
                 Some(ClockOff::Paused(why)) => {
                     // The pause lasts until this badge clocks on again (or the day ends).
@@ -302,7 +303,13 @@ fn badges_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) 
                         hhmm(site, end),
                         hhmm(site, back)
                     );
-                    bar(&mut out, &f, r, end, back, colour(why), true, &title, "");
+                    let look = Look {
+                        fill: colour(why),
+                        thin: true,
+                        title: &title,
+                        text: "",
+                    };
+                    bar(&mut out, &f, r, (end, back), look);
                 }
                 Some(ClockOff::Forgotten) => {
                     let x = f.x(end);
@@ -356,17 +363,13 @@ fn bays_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) ->
                 hhmm(site, g.from),
                 hhmm(site, end)
             );
-            bar(
-                &mut out,
-                &f,
-                r,
-                g.from,
-                end,
-                &fill,
-                false,
-                &title,
-                g.job.as_str(),
-            );
+            let look = Look {
+                fill: &fill,
+                thin: false,
+                title: &title,
+                text: g.job.as_str(),
+            };
+            bar(&mut out, &f, r, (g.from, end), look);
         }
     }
     out.push_str("</svg></div>");
