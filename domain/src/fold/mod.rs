@@ -27,6 +27,10 @@
 //! - [`track`]: per job, op, badge and bay "now".
 //! - `rules`: one function per action, checks first, then effects.
 //! - `clock`: clocking on and off, bay holds and bay segments.
+//! - `edit`: the only way the rules change the state, each change noted in a journal when
+//!   there is one.
+//! - `journal`: how to take back the changes of the newest events (late events, in
+//!   [`crate::Workshop::admit`]).
 
 #[cfg(test)]
 mod bay_tests;
