@@ -130,6 +130,25 @@ fn canonical_text_ignores_key_order() {
     assert_eq!(canonical(&a), canonical(&b));
 }
 
+/// Found by the fuzzer (fuzz/artifacts/scan_decode/crash-b103…): without exact float parsing
+/// the canonical text of `1844674407370.55164` was `…5518`, and `…5518` read back as `…552`,
+/// so an outbox that re-serialises a scan with a float in it got `seq_conflict`, not a repeat.
+#[test]
+fn a_float_written_in_its_shortest_form_has_the_same_canonical_text() {
+    let with = |x: &str| {
+        let d = decode(
+            scan(&format!(r#","action":"shift_start","battery":{x}"#)).as_bytes(),
+            &hh(),
+            now(),
+        );
+        d.canonical.unwrap()
+    };
+    let first = with("1844674407370.55164");
+    assert!(first.contains("1844674407370.5518"), "{first}");
+    assert_eq!(with("1844674407370.5518"), first);
+    assert_eq!(with("0.1"), with("0.10000000000000000555"));
+}
+
 #[test]
 fn unknown_fields_and_unused_fields_are_ignored() {
     let d = decode(
@@ -138,6 +157,32 @@ fn unknown_fields_and_unused_fields_are_ignored() {
         now(),
     );
     assert!(d.result.is_ok(), "{:?}", d.result);
+}
+
+#[test]
+fn every_character_outside_the_id_rule_is_refused_in_every_id_field() {
+    let others = ['é', '粤', 'Ｔ', '\u{200b}', '\u{2028}', '\u{feff}', '🔧'];
+    for c in (0..=0x7f_u8).map(char::from).chain(others) {
+        let allowed = c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+        for field in ["badge", "job", "op", "bay"] {
+            let mut v: Value = serde_json::from_str(&scan(
+                r#","action":"start","job":"J1","op":"10","bay":"B01""#,
+            ))
+            .unwrap();
+            v[field] = Value::String(format!("A{c}1"));
+            let d = decode(v.to_string().as_bytes(), &hh(), now());
+            match (&d.result, allowed) {
+                (Ok(_), true) => {}
+                (Err((RejectCode::BadPayload, detail)), false) => {
+                    assert!(
+                        detail.contains("id has the character"),
+                        "{c:?} in {field}: {detail}"
+                    )
+                }
+                (r, _) => panic!("{c:?} in {field}: {r:?}"),
+            }
+        }
+    }
 }
 
 proptest! {
