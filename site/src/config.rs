@@ -354,6 +354,20 @@ impl Parser<'_> {
             .displays
             .iter()
             .map(|d| {
+                if raw
+                    .scanners
+                    .iter()
+                    .any(|s| s.id.get_ref() == d.id.get_ref())
+                {
+                    return Err(self.err(
+                        &d.id,
+                        format!(
+                            "display {} has the id of a scanner (scanners and displays share \
+                             the broker's user names)",
+                            d.id.get_ref()
+                        ),
+                    ));
+                }
                 Ok(Display {
                     id: self.unique(&mut seen, "display", &d.id)?,
                     secret: self.secret("display", &d.secret)?,

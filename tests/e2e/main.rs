@@ -3,6 +3,7 @@
 
 mod boards;
 mod browser;
+mod corpus;
 mod corrections;
 mod helpers;
 mod http_api;
