@@ -17,9 +17,10 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use crate::record::KEEP_OF_OVERSIZE;
-use crate::{Committed, Decoded, ScanRecord, Status, Store, StoreError};
+use crate::{Committed, Decoded, Listener, ScanRecord, Status, Store, StoreError};
 
 mod corrections;
+mod follow;
 mod taken;
 
 pub use corrections::CorrectError;
@@ -66,13 +67,39 @@ pub struct Answer {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Change {
     pub site: Id,
-    /// `scan` or `job`.
+    /// `scan`, `job`, or `resync` (the site was read again whole from the store).
     pub kind: &'static str,
     pub job: Option<Id>,
     pub bay: Option<Id>,
     pub badge: Option<Id>,
     pub action: Option<&'static str>,
     pub at: Time,
+}
+
+impl Change {
+    fn of_event(site: &Id, e: &Event, at: Time) -> Change {
+        Change {
+            site: site.clone(),
+            kind: "scan",
+            job: e.kind.job().cloned(),
+            bay: e.kind.bay().cloned(),
+            badge: Some(e.badge.clone()),
+            action: Some(e.kind.action().as_str()),
+            at,
+        }
+    }
+
+    fn of_job(site: &Id, job: &Id, at: Time) -> Change {
+        Change {
+            site: site.clone(),
+            kind: "job",
+            job: Some(job.clone()),
+            bay: None,
+            badge: None,
+            action: None,
+            at,
+        }
+    }
 }
 
 struct Seen {
@@ -116,11 +143,15 @@ pub struct Ledger {
     sites: BTreeMap<Id, Arc<SiteLive>>,
     write: tokio::sync::Mutex<()>,
     changes: broadcast::Sender<Change>,
+    /// Listening since before the sites were loaded, so that no notice falls in between;
+    /// taken by [`Ledger::follow`].
+    listener: Mutex<Option<Listener>>,
 }
 
 impl Ledger {
     /// Loads every site's job cards, events and seen scans from the store.
     pub async fn open(store: Store, configs: Vec<SiteConfig>) -> Result<Ledger, StoreError> {
+        let listener = store.listen().await?;
         let mut sites = BTreeMap::new();
         for config in configs {
             let (workshop, seen) = load(&store, &config).await?;
@@ -144,6 +175,7 @@ impl Ledger {
             sites,
             write: tokio::sync::Mutex::new(()),
             changes,
+            listener: Mutex::new(listener),
         })
     }
 
@@ -200,15 +232,9 @@ impl Ledger {
             metrics::counter!("bayline_scans_total", "status" => r.status.as_str(), "code" => r.code.clone().unwrap_or_default())
                 .increment(1);
             if let Some(e) = &r.event {
-                let _ = self.changes.send(Change {
-                    site: r.site.clone(),
-                    kind: "scan",
-                    job: e.kind.job().cloned(),
-                    bay: e.kind.bay().cloned(),
-                    badge: Some(e.badge.clone()),
-                    action: Some(e.kind.action().as_str()),
-                    at: r.received_at,
-                });
+                let _ = self
+                    .changes
+                    .send(Change::of_event(&r.site, e, r.received_at));
             }
         }
         Ok(answers)
@@ -389,15 +415,7 @@ impl Ledger {
         let created = self.store.put_job(site, &card, now).await?;
         let job = card.job.clone();
         lock(&live.workshop).upsert_job(card);
-        let _ = self.changes.send(Change {
-            site: site.clone(),
-            kind: "job",
-            job: Some(job),
-            bay: None,
-            badge: None,
-            action: None,
-            at: now,
-        });
+        let _ = self.changes.send(Change::of_job(site, &job, now));
         Ok(created)
     }
 }

@@ -8,21 +8,28 @@
 //!
 //! # Layout
 //! - [`record`]: what is written: scan records, and their mapping to domain events.
-//! - [`store`]: [`Store`], the one API over both backends, and the rows it returns.
+//! - [`store`]: [`Store`], the backend a URL names, and the rows it returns; [`Backend`], the
+//!   trait both backends implement.
 //! - `backend`: the backends and what they share: `backend/sqlite.rs` (one writer
 //!   connection, read-only pool), `backend/postgres.rs`, the multi-row insert and row types
 //!   in `backend/mod.rs`. Migrations per dialect in `migrations/{sqlite,postgres}/`.
 //! - [`ledger`]: the live sites (config + domain state + seen scans) and the single write
 //!   path: judge a batch in memory, commit it in one transaction, then answer.
+//! - [`notice`]: what a process tells the others on one PostgreSQL database (`NOTIFY`), and
+//!   `backend/postgres/listen.rs`, the `LISTEN` side.
 //! - [`error`]: the store's error type.
 mod backend;
 pub mod error;
 pub mod ledger;
+pub mod notice;
 pub mod record;
 pub mod store;
 
+pub use backend::postgres::Listener;
+pub use backend::{Backend, StoredScan};
 pub use error::StoreError;
 pub use ledger::{Change, CorrectError, Incoming, Ledger, SiteLive};
+pub use notice::Notice;
 pub use record::{Decoded, ScanRecord, Status};
 pub use store::{Committed, RejectedRow, SeenRow, Store, Taken};
 

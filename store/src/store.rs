@@ -1,6 +1,8 @@
-//! [`Store`]: the durable store, SQLite or PostgreSQL as the URL says, one API over both.
+//! [`Store`]: the durable store, SQLite or PostgreSQL as the URL says. Each implements
+//! [`Backend`]; `Store` holds the one the URL names and forwards to it (static dispatch: no
+//! boxing of every call's future).
 //!
-//! An enum over the two pools rather than sqlx's `Any` driver: the dialects differ in more
+//! Two implementations of one trait rather than sqlx's `Any` driver: the dialects differ in more
 //! than placeholders (booleans, collation, how a writer takes the lock), each backend wants
 //! its own connection settings (WAL, `synchronous=FULL`, one writer and read-only readers for
 //! SQLite; `synchronous_commit=on` for PostgreSQL), and the migrations are per dialect anyway.
@@ -9,17 +11,18 @@ use bayline_domain::correction::Correction;
 use bayline_domain::{Event, JobCard, Time};
 use bayline_proto::{Id, Reply};
 
-use crate::backend::postgres::Postgres;
+use crate::backend::postgres::{Listener, Postgres};
 use crate::backend::sqlite::Sqlite;
+use crate::backend::{Backend, StoredScan};
 use crate::{ScanRecord, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct Store {
-    backend: Backend,
+    backend: Db,
 }
 
 #[derive(Debug, Clone)]
-enum Backend {
+enum Db {
     Sqlite(Sqlite),
     Postgres(Postgres),
 }
@@ -28,8 +31,8 @@ enum Backend {
 macro_rules! on_backend {
     ($store:expr, $db:ident => $call:expr) => {
         match &$store.backend {
-            Backend::Sqlite($db) => $call,
-            Backend::Postgres($db) => $call,
+            Db::Sqlite($db) => $call,
+            Db::Postgres($db) => $call,
         }
     };
 }
@@ -81,14 +84,14 @@ impl Store {
     /// `postgres://…` (creating the database if needed), and runs the migrations.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres(Postgres::open(url).await?)
+            Db::Postgres(Postgres::open(url).await?)
         } else {
             let path = url
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"))
                 .filter(|p| !p.is_empty())
                 .ok_or_else(|| StoreError::BadUrl(url.to_string()))?;
-            Backend::Sqlite(Sqlite::open(path.split('?').next().unwrap_or(path)).await?)
+            Db::Sqlite(Sqlite::open(path.split('?').next().unwrap_or(path)).await?)
         };
         Ok(Store { backend })
     }
@@ -96,8 +99,8 @@ impl Store {
     /// `sqlite` or `postgres`, for logs.
     pub fn backend(&self) -> &'static str {
         match self.backend {
-            Backend::Sqlite(_) => "sqlite",
-            Backend::Postgres(_) => "postgres",
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
         }
     }
 
@@ -126,6 +129,24 @@ impl Store {
     /// The first scan of every (scanner, seq) of a site, with the reply it got.
     pub async fn seen(&self, site: &Id) -> Result<Vec<SeenRow>, StoreError> {
         on_backend!(self, db => db.seen(site).await)
+    }
+
+    /// The scans of a site whose row ids are in `ids` (inclusive), in id order.
+    pub async fn scans_between(
+        &self,
+        site: &Id,
+        ids: (i64, i64),
+    ) -> Result<Vec<StoredScan>, StoreError> {
+        on_backend!(self, db => db.scans_between(site, ids).await)
+    }
+
+    /// A listener for what other processes write to this database; `None` for SQLite, whose
+    /// file has one writing process.
+    pub async fn listen(&self) -> Result<Option<Listener>, StoreError> {
+        match &self.backend {
+            Db::Sqlite(_) => Ok(None),
+            Db::Postgres(db) => db.listen().await.map(Some),
+        }
     }
 
     /// Rejected scans, newest first.

@@ -7,6 +7,7 @@ use bayline_proto::Id;
 
 use super::postgres::Postgres;
 use super::sqlite::Sqlite;
+use crate::notice::Notice;
 use crate::StoreError;
 
 fn body(c: &Correction) -> Result<(i64, String), StoreError> {
@@ -25,7 +26,11 @@ fn parse(bodies: Vec<String>) -> Result<Vec<Correction>, StoreError> {
 }
 
 impl Sqlite {
-    pub async fn put_correction(&self, site: &Id, c: &Correction) -> Result<(), StoreError> {
+    pub(super) async fn insert_correction(
+        &self,
+        site: &Id,
+        c: &Correction,
+    ) -> Result<(), StoreError> {
         let (id, json) = body(c)?;
         sqlx::query(
             "INSERT INTO corrections (site, id, made_by, made_at, body) VALUES (?,?,?,?,?)",
@@ -40,7 +45,7 @@ impl Sqlite {
         Ok(())
     }
 
-    pub async fn corrections(&self, site: &Id) -> Result<Vec<Correction>, StoreError> {
+    pub(super) async fn read_corrections(&self, site: &Id) -> Result<Vec<Correction>, StoreError> {
         let bodies = sqlx::query_scalar("SELECT body FROM corrections WHERE site = ? ORDER BY id")
             .bind(site.as_str())
             .fetch_all(self.reader())
@@ -50,8 +55,13 @@ impl Sqlite {
 }
 
 impl Postgres {
-    pub async fn put_correction(&self, site: &Id, c: &Correction) -> Result<(), StoreError> {
+    pub(super) async fn insert_correction(
+        &self,
+        site: &Id,
+        c: &Correction,
+    ) -> Result<(), StoreError> {
         let (id, json) = body(c)?;
+        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO corrections (site, id, made_by, made_at, body) VALUES ($1,$2,$3,$4,$5)",
         )
@@ -60,12 +70,15 @@ impl Postgres {
         .bind(c.by.as_str())
         .bind(c.at.to_string())
         .bind(json)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        let notice = Notice::Corrections { site: site.clone() };
+        self.notify(&mut tx, &notice).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    pub async fn corrections(&self, site: &Id) -> Result<Vec<Correction>, StoreError> {
+    pub(super) async fn read_corrections(&self, site: &Id) -> Result<Vec<Correction>, StoreError> {
         let bodies = sqlx::query_scalar("SELECT body FROM corrections WHERE site = $1 ORDER BY id")
             .bind(site.as_str())
             .fetch_all(self.pool())

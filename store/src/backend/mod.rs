@@ -4,14 +4,17 @@
 //! Each backend holds its own SQL where the dialects differ (placeholders, booleans,
 //! collation, transaction start); both return the very same values.
 
+mod api;
 mod corrections;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use bayline_proto::Id;
 use sqlx::{Database, Encode, QueryBuilder, Type};
+
+pub use api::{Backend, StoredScan};
 
 use crate::record::{event_columns, EventRow};
 use crate::store::{RejectedRow, SeenRow};
@@ -139,14 +142,15 @@ where
     });
     b.push(" ");
     b.push(on_conflict);
-    b.push(" RETURNING site, scanner, seq, first_of_seq");
+    b.push(" RETURNING id, site, scanner, seq, first_of_seq");
     b
 }
 
 /// A row an insert wrote (from its RETURNING clause).
 #[derive(sqlx::FromRow)]
 pub(crate) struct Inserted {
-    site: String,
+    pub id: i64,
+    pub site: String,
     scanner: String,
     seq: Option<i64>,
     first_of_seq: bool,
@@ -244,4 +248,83 @@ pub(crate) fn job_card(text: &str) -> Result<bayline_domain::JobCard, StoreError
 /// Accepted scans' columns, back to events.
 pub(crate) fn events(rows: Vec<EventRow>) -> Result<Vec<bayline_domain::Event>, StoreError> {
     rows.into_iter().map(EventRow::into_event).collect()
+}
+
+/// The columns [`StoredColumns`] reads.
+pub(crate) const STORED_COLUMNS: &str =
+    "scanner, seq, first_of_seq, canonical, reply, status, ts, badge, action, job, op, bay, reason";
+
+/// A scan row as [`Backend::scans_between`] reads it back.
+#[derive(sqlx::FromRow)]
+pub(crate) struct StoredColumns {
+    scanner: String,
+    seq: Option<i64>,
+    first_of_seq: bool,
+    canonical: Option<String>,
+    reply: String,
+    status: String,
+    ts: Option<String>,
+    badge: Option<String>,
+    action: Option<String>,
+    job: Option<String>,
+    op: Option<String>,
+    bay: Option<String>,
+    reason: Option<String>,
+}
+
+impl StoredColumns {
+    pub fn into_scan(self) -> Result<StoredScan, StoreError> {
+        let seen = match (self.first_of_seq, self.seq) {
+            (true, Some(seq)) => Some(
+                SeenColumns {
+                    scanner: self.scanner.clone(),
+                    seq,
+                    canonical: self.canonical,
+                    reply: self.reply,
+                }
+                .into_row()?,
+            ),
+            _ => None,
+        };
+        let event = match (
+            self.status.as_str(),
+            self.seq,
+            self.ts,
+            self.badge,
+            self.action,
+        ) {
+            ("accepted", Some(seq), Some(ts), Some(badge), Some(action)) => Some(
+                EventRow {
+                    scanner: self.scanner,
+                    seq,
+                    ts,
+                    badge,
+                    action,
+                    job: self.job,
+                    op: self.op,
+                    bay: self.bay,
+                    reason: self.reason,
+                }
+                .into_event()?,
+            ),
+            ("accepted", ..) => {
+                return Err(StoreError::Corrupt(format!(
+                    "accepted scan of {} without its event",
+                    self.scanner
+                )))
+            }
+            _ => None,
+        };
+        Ok(StoredScan { seen, event })
+    }
+}
+
+/// Adds to `ranges`, per site, the lowest and highest row id that `inserted` got: what the
+/// notice to other processes names.
+pub(crate) fn add_id_ranges(ranges: &mut BTreeMap<String, (i64, i64)>, inserted: &[Inserted]) {
+    for i in inserted {
+        let r = ranges.entry(i.site.clone()).or_insert((i.id, i.id));
+        r.0 = r.0.min(i.id);
+        r.1 = r.1.max(i.id);
+    }
 }

@@ -4,8 +4,11 @@
 //! unique index on a first scan's identity decides which write of a (site, scanner, seq) is
 //! its first, and the others are reported back as [`Taken`].
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::Duration;
+
+use bayline_domain::correction::Correction;
 
 use bayline_domain::{Event, JobCard, Time};
 use bayline_proto::Id;
@@ -14,9 +17,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
 use super::{
-    identity_of, insert_scans, not_written, Inserted, RejectedColumns, ScanColumns, SeenColumns,
-    ROWS_PER_INSERT,
+    add_id_ranges, identity_of, insert_scans, not_written, Backend, Inserted, RejectedColumns,
+    ScanColumns, SeenColumns, StoredColumns, StoredScan, ROWS_PER_INSERT, STORED_COLUMNS,
 };
+use crate::notice::{Notice, CHANNEL};
 use crate::record::EventRow;
 use crate::store::{Committed, RejectedRow, SeenRow, Taken};
 use crate::{ScanRecord, StoreError};
@@ -25,14 +29,40 @@ use crate::{ScanRecord, StoreError};
 /// tried again at once, before the error goes to the caller (who retries with a backoff).
 const DEADLOCK_RETRIES: usize = 3;
 
+mod listen;
+
+pub use listen::Listener;
+
 #[derive(Debug, Clone)]
 pub(crate) struct Postgres {
     pool: PgPool,
+    /// Names this process in its notices, so that it can ignore its own.
+    origin: String,
 }
 
 impl Postgres {
     pub(super) fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// Tells the processes following the database of `notice`, inside `tx`: they hear of it
+    /// when, and only if, the transaction commits.
+    pub(super) async fn notify(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        notice: &Notice,
+    ) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(notice.payload(&self.origin))
+            .execute(tx)
+            .await?;
+        Ok(())
+    }
+
+    /// A listener for the notices of the other processes on this database.
+    pub async fn listen(&self) -> Result<Listener, StoreError> {
+        Listener::connect(&self.pool, self.origin.clone()).await
     }
 }
 
@@ -60,10 +90,13 @@ impl Postgres {
             connected => connected?,
         };
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Postgres { pool })
+        Ok(Postgres {
+            pool,
+            origin: origin(),
+        })
     }
 
-    pub async fn commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
+    async fn commit_retrying(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
         let mut attempt = 0;
         loop {
             match self.try_commit(batch).await {
@@ -79,6 +112,7 @@ impl Postgres {
     async fn try_commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
         let mut tx = self.pool.begin().await?;
         let mut committed = Committed::default();
+        let mut ids = BTreeMap::new();
         for (n, chunk) in batch.chunks(ROWS_PER_INSERT).enumerate() {
             let rows = chunk
                 .iter()
@@ -92,6 +126,7 @@ impl Postgres {
             .build_query_as()
             .fetch_all(&mut *tx)
             .await?;
+            add_id_ranges(&mut ids, &inserted);
             for at in not_written(&rows, &inserted) {
                 let (site, scanner, seq) = identity_of(&chunk[at]);
                 // READ COMMITTED: this statement sees the winner, committed before we got here.
@@ -110,11 +145,21 @@ impl Postgres {
                 });
             }
         }
+        for (site, ids) in ids {
+            let site = Id::new(&site).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            self.notify(&mut tx, &Notice::Scans { site, ids }).await?;
+        }
         tx.commit().await?;
         Ok(committed)
     }
+}
 
-    pub async fn put_job(&self, site: &Id, card: &JobCard, now: Time) -> Result<bool, StoreError> {
+impl Backend for Postgres {
+    async fn commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
+        self.commit_retrying(batch).await
+    }
+
+    async fn put_job(&self, site: &Id, card: &JobCard, now: Time) -> Result<bool, StoreError> {
         let json = serde_json::to_string(card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let now = now.to_string();
         let mut tx = self.pool.begin().await?;
@@ -140,11 +185,16 @@ impl Postgres {
                 .execute(&mut *tx)
                 .await?;
         }
+        let notice = Notice::Job {
+            site: site.clone(),
+            job: card.job.clone(),
+        };
+        self.notify(&mut tx, &notice).await?;
         tx.commit().await?;
         Ok(created)
     }
 
-    pub async fn jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
+    async fn jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
         // Byte order, as SQLite's BINARY collation, whatever the database's locale.
         let cards: Vec<String> =
             sqlx::query_scalar("SELECT card FROM jobs WHERE site = $1 ORDER BY job COLLATE \"C\"")
@@ -154,7 +204,7 @@ impl Postgres {
         cards.iter().map(|c| super::job_card(c)).collect()
     }
 
-    pub async fn events(&self, site: &Id) -> Result<Vec<Event>, StoreError> {
+    async fn events(&self, site: &Id) -> Result<Vec<Event>, StoreError> {
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT scanner, seq, ts, badge, action, job, op, bay, reason FROM scans
              WHERE site = $1 AND status = 'accepted'",
@@ -165,7 +215,7 @@ impl Postgres {
         super::events(rows)
     }
 
-    pub async fn seen(&self, site: &Id) -> Result<Vec<SeenRow>, StoreError> {
+    async fn seen(&self, site: &Id) -> Result<Vec<SeenRow>, StoreError> {
         let rows: Vec<SeenColumns> = sqlx::query_as(
             "SELECT scanner, seq, canonical, reply FROM scans WHERE site = $1 AND first_of_seq",
         )
@@ -175,7 +225,31 @@ impl Postgres {
         rows.into_iter().map(SeenColumns::into_row).collect()
     }
 
-    pub async fn rejected(&self, site: &Id, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
+    async fn scans_between(
+        &self,
+        site: &Id,
+        (lo, hi): (i64, i64),
+    ) -> Result<Vec<StoredScan>, StoreError> {
+        let rows: Vec<StoredColumns> = sqlx::query_as(&format!(
+            "SELECT {STORED_COLUMNS} FROM scans WHERE site = $1 AND id BETWEEN $2 AND $3 ORDER BY id"
+        ))
+        .bind(site.as_str())
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(StoredColumns::into_scan).collect()
+    }
+
+    async fn put_correction(&self, site: &Id, c: &Correction) -> Result<(), StoreError> {
+        self.insert_correction(site, c).await
+    }
+
+    async fn corrections(&self, site: &Id) -> Result<Vec<Correction>, StoreError> {
+        self.read_corrections(site).await
+    }
+
+    async fn rejected(&self, site: &Id, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
         let rows: Vec<RejectedColumns> = sqlx::query_as(
             "SELECT id, scanner, seq, received_at, code, detail, size, raw FROM scans
              WHERE site = $1 AND status = 'rejected' ORDER BY id DESC LIMIT $2",
@@ -187,7 +261,7 @@ impl Postgres {
         Ok(rows.into_iter().map(RejectedColumns::into_row).collect())
     }
 
-    pub async fn count_scans(&self, site: &Id, scanner: &str, seq: u64) -> Result<i64, StoreError> {
+    async fn count_scans(&self, site: &Id, scanner: &str, seq: u64) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM scans WHERE site = $1 AND scanner = $2 AND seq = $3",
         )
@@ -198,14 +272,23 @@ impl Postgres {
         .await?)
     }
 
-    pub async fn ping(&self) -> Result<(), StoreError> {
+    async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 
-    pub async fn close(&self) {
+    async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A random name for this process in its notices.
+fn origin() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    // std's hasher keys are random per process; no crate needed for one random number.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
 
 /// PostgreSQL aborted the transaction to resolve a deadlock (or a serialisation failure):

@@ -6,14 +6,15 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use bayline_domain::correction::Correction;
 use bayline_domain::{Event, JobCard, Time};
 use bayline_proto::Id;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite as Db, SqlitePool, Transaction};
 
 use super::{
-    identity_of, insert_scans, not_written, Inserted, RejectedColumns, ScanColumns, SeenColumns,
-    ROWS_PER_INSERT,
+    identity_of, insert_scans, not_written, Backend, Inserted, RejectedColumns, ScanColumns,
+    SeenColumns, StoredColumns, StoredScan, ROWS_PER_INSERT, STORED_COLUMNS,
 };
 use crate::record::EventRow;
 use crate::store::{Committed, RejectedRow, SeenRow, Taken};
@@ -67,8 +68,11 @@ impl Sqlite {
     async fn begin(&self) -> Result<Transaction<'static, Db>, StoreError> {
         Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
     }
+}
 
-    pub async fn commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
+/// No notices: a SQLite file has one writing process (the one-box site).
+impl Backend for Sqlite {
+    async fn commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
         let mut tx = self.begin().await?;
         let mut committed = Committed::default();
         for (n, chunk) in batch.chunks(ROWS_PER_INSERT).enumerate() {
@@ -104,7 +108,7 @@ impl Sqlite {
         Ok(committed)
     }
 
-    pub async fn put_job(&self, site: &Id, card: &JobCard, now: Time) -> Result<bool, StoreError> {
+    async fn put_job(&self, site: &Id, card: &JobCard, now: Time) -> Result<bool, StoreError> {
         let json = serde_json::to_string(card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let now = now.to_string();
         let mut tx = self.begin().await?;
@@ -133,7 +137,7 @@ impl Sqlite {
         Ok(created)
     }
 
-    pub async fn jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
+    async fn jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
         let cards: Vec<String> =
             sqlx::query_scalar("SELECT card FROM jobs WHERE site = ? ORDER BY job")
                 .bind(site.as_str())
@@ -142,7 +146,7 @@ impl Sqlite {
         cards.iter().map(|c| super::job_card(c)).collect()
     }
 
-    pub async fn events(&self, site: &Id) -> Result<Vec<Event>, StoreError> {
+    async fn events(&self, site: &Id) -> Result<Vec<Event>, StoreError> {
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT scanner, seq, ts, badge, action, job, op, bay, reason FROM scans
              WHERE site = ? AND status = 'accepted'",
@@ -153,7 +157,7 @@ impl Sqlite {
         super::events(rows)
     }
 
-    pub async fn seen(&self, site: &Id) -> Result<Vec<SeenRow>, StoreError> {
+    async fn seen(&self, site: &Id) -> Result<Vec<SeenRow>, StoreError> {
         let rows: Vec<SeenColumns> = sqlx::query_as(
             "SELECT scanner, seq, canonical, reply FROM scans WHERE site = ? AND first_of_seq = 1",
         )
@@ -163,7 +167,31 @@ impl Sqlite {
         rows.into_iter().map(SeenColumns::into_row).collect()
     }
 
-    pub async fn rejected(&self, site: &Id, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
+    async fn scans_between(
+        &self,
+        site: &Id,
+        (lo, hi): (i64, i64),
+    ) -> Result<Vec<StoredScan>, StoreError> {
+        let rows: Vec<StoredColumns> = sqlx::query_as(&format!(
+            "SELECT {STORED_COLUMNS} FROM scans WHERE site = ? AND id BETWEEN ? AND ? ORDER BY id"
+        ))
+        .bind(site.as_str())
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&self.read)
+        .await?;
+        rows.into_iter().map(StoredColumns::into_scan).collect()
+    }
+
+    async fn put_correction(&self, site: &Id, c: &Correction) -> Result<(), StoreError> {
+        self.insert_correction(site, c).await
+    }
+
+    async fn corrections(&self, site: &Id) -> Result<Vec<Correction>, StoreError> {
+        self.read_corrections(site).await
+    }
+
+    async fn rejected(&self, site: &Id, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
         let rows: Vec<RejectedColumns> = sqlx::query_as(
             "SELECT id, scanner, seq, received_at, code, detail, size, raw FROM scans
              WHERE site = ? AND status = 'rejected' ORDER BY id DESC LIMIT ?",
@@ -175,7 +203,7 @@ impl Sqlite {
         Ok(rows.into_iter().map(RejectedColumns::into_row).collect())
     }
 
-    pub async fn count_scans(&self, site: &Id, scanner: &str, seq: u64) -> Result<i64, StoreError> {
+    async fn count_scans(&self, site: &Id, scanner: &str, seq: u64) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM scans WHERE site = ? AND scanner = ? AND seq = ?",
         )
@@ -186,12 +214,12 @@ impl Sqlite {
         .await?)
     }
 
-    pub async fn ping(&self) -> Result<(), StoreError> {
+    async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.read).await?;
         Ok(())
     }
 
-    pub async fn close(&self) {
+    async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
     }

@@ -33,7 +33,12 @@ impl Ledger {
         let taken: BTreeSet<usize> = taken.iter().map(|t| t.index).collect();
         let sites: BTreeSet<&Id> = taken.iter().map(|&at| &records[at].site).collect();
         for site in sites {
-            self.reload(site, cancel).await?;
+            self.reload(
+                site,
+                "another writer stored scans of this site first",
+                cancel,
+            )
+            .await?;
         }
         let mut stored = Vec::with_capacity(records.len());
         let mut again = Vec::new();
@@ -56,8 +61,14 @@ impl Ledger {
     }
 
     /// Replaces a site's state and seen scans with what the store holds, retrying while the
-    /// database is away (only the cancel token ends the retries).
-    async fn reload(&self, site: &Id, cancel: &CancellationToken) -> Result<(), StoreError> {
+    /// database is away (only the cancel token ends the retries). The caller holds the write
+    /// lock; `why` is for the log.
+    pub(super) async fn reload(
+        &self,
+        site: &Id,
+        why: &str,
+        cancel: &CancellationToken,
+    ) -> Result<(), StoreError> {
         let Some(live) = self.sites.get(site) else {
             return Ok(());
         };
@@ -77,7 +88,7 @@ impl Ledger {
         };
         *lock(&live.workshop) = workshop;
         *lock(&live.seen) = seen;
-        tracing::warn!(%site, "another writer stored scans of this site first; state reloaded");
+        tracing::warn!(%site, why, "site read again from the store");
         Ok(())
     }
 }

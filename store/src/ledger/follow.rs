@@ -1,0 +1,169 @@
+//! Following the other processes of a fleet on one PostgreSQL database: gateways that share
+//! the scans (MQTT shared subscription) and servers that take job cards and corrections.
+//!
+//! Each writer sends a [`Notice`] inside its transaction; here each notice is read back from
+//! the store and applied as this process would have: a scan's first (scanner, seq) joins the
+//! seen scans, an accepted event is admitted to the timeline (late events are the domain's
+//! everyday business), a job card replaces ours, a correction reloads the site. Live clients
+//! (SSE, boards) hear of each as of a local change. A lost listener connection means lost
+//! notices, so every site is then read again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bayline_domain::Admission;
+use bayline_proto::Id;
+use tokio_util::sync::CancellationToken;
+
+use super::{lock, Change, Ledger, Seen};
+use crate::{Notice, StoreError};
+
+impl Ledger {
+    /// Applies the notices of the other processes on the database until `cancel`. Returns at
+    /// once for SQLite (one process per file). Database errors are retried with a backoff.
+    pub async fn follow(self: Arc<Self>, cancel: CancellationToken) {
+        let Some(mut listener) = lock(&self.listener).take() else {
+            return;
+        };
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let notice = tokio::select! {
+                _ = cancel.cancelled() => return,
+                n = listener.next() => n,
+            };
+            let applied = match notice {
+                Ok(notice) => self.apply_notice(notice, &cancel).await,
+                Err(e) => Err(e),
+            };
+            match applied {
+                Ok(()) => backoff = Duration::from_millis(100),
+                Err(e) if cancel.is_cancelled() => {
+                    tracing::debug!(error = %e, "stopped following the database");
+                    return;
+                }
+                Err(e) => {
+                    // A notice may be lost with the error: read everything again once back.
+                    tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "following the database failed");
+                    metrics::counter!("bayline_follow_failures_total").increment(1);
+                    tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    if let Err(e) = self.apply_notice(Notice::Resync, &cancel).await {
+                        tracing::warn!(error = %e, "reading the sites again failed");
+                    }
+                }
+            }
+        }
+    }
+
+    async fn apply_notice(
+        &self,
+        notice: Notice,
+        cancel: &CancellationToken,
+    ) -> Result<(), StoreError> {
+        metrics::counter!("bayline_notices_total").increment(1);
+        match notice {
+            Notice::Scans { site, ids } => self.catch_up(&site, ids, cancel).await,
+            Notice::Job { site, job } => self.take_job(&site, &job).await,
+            Notice::Corrections { site } => {
+                let _writer = self.write.lock().await;
+                self.reload(&site, "a correction was made elsewhere", cancel)
+                    .await?;
+                self.resynced(&site);
+                Ok(())
+            }
+            Notice::Resync => {
+                let _writer = self.write.lock().await;
+                let sites: Vec<Id> = self.sites.keys().cloned().collect();
+                for site in &sites {
+                    self.reload(site, "the database's notices were interrupted", cancel)
+                        .await?;
+                    self.resynced(site);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Applies the scans another process committed in rows `ids` of `site`.
+    async fn catch_up(
+        &self,
+        site: &Id,
+        ids: (i64, i64),
+        cancel: &CancellationToken,
+    ) -> Result<(), StoreError> {
+        let Some(live) = self.sites.get(site) else {
+            return Ok(());
+        };
+        let scans = self.store.scans_between(site, ids).await?;
+        let _writer = self.write.lock().await;
+        let mut diverged = false;
+        let mut changes = Vec::new();
+        {
+            let mut seen = lock(&live.seen);
+            let mut workshop = lock(&live.workshop);
+            for scan in scans {
+                if let Some(first) = scan.seen {
+                    seen.entry((first.scanner, first.seq)).or_insert(Seen {
+                        canonical: first.canonical,
+                        reply: first.reply,
+                    });
+                }
+                let Some(event) = scan.event else { continue };
+                if workshop.contains(&event.key) {
+                    continue;
+                }
+                let change = Change::of_event(site, &event, heard_at());
+                match workshop.admit(event) {
+                    Admission::Accepted(_) => changes.push(change),
+                    // Another gateway accepted what this state rejects: the two saw the
+                    // timeline differently for a moment. The store decides.
+                    Admission::Rejected(_) => diverged = true,
+                }
+            }
+        }
+        if diverged {
+            self.reload(site, "another gateway judged a scan differently", cancel)
+                .await?;
+            self.resynced(site);
+        }
+        for change in changes {
+            let _ = self.changes.send(change);
+        }
+        Ok(())
+    }
+
+    /// Takes a job card another process stored.
+    async fn take_job(&self, site: &Id, job: &Id) -> Result<(), StoreError> {
+        let Some(live) = self.sites.get(site) else {
+            return Ok(());
+        };
+        let cards = self.store.jobs(site).await?;
+        let _writer = self.write.lock().await;
+        if let Some(card) = cards.into_iter().find(|c| &c.job == job) {
+            lock(&live.workshop).upsert_job(card);
+            let _ = self.changes.send(Change::of_job(site, job, heard_at()));
+        }
+        Ok(())
+    }
+
+    /// Tells live clients that a site was read again whole.
+    fn resynced(&self, site: &Id) {
+        let _ = self.changes.send(Change {
+            site: site.clone(),
+            kind: "resync",
+            job: None,
+            bay: None,
+            badge: None,
+            action: None,
+            at: heard_at(),
+        });
+    }
+}
+
+/// A change heard from another process is dated when it is heard.
+fn heard_at() -> bayline_domain::Time {
+    jiff::Timestamp::now()
+}
