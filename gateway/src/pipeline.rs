@@ -1,5 +1,5 @@
 //! The gateway's tasks. One task owns the event loop and only polls it: it hands publishes
-//! to the processor over a bounded channel and never awaits an ack (that would deadlock the
+//! to the processor over a channel and never awaits the processor or an ack (that would deadlock the
 //! loop that must send it). The processor batches, submits to the ledger (which commits),
 //! publishes the replies, and acks every publish in arrival order. A scan is acked to the
 //! broker only once it is committed, so a crash before that leaves it with the broker.
@@ -11,7 +11,7 @@ use bayline_proto::topic;
 use bayline_store::ledger::keep_of_oversize;
 use bayline_store::{Incoming, Ledger};
 use rumqttc::{AsyncClient, Event, EventLoop, Packet, Publish, QoS};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
@@ -29,6 +29,9 @@ pub struct GatewayOptions {
     pub client_id: String,
     /// An MQTT 5 shared-subscription group, for several gateways on one broker.
     pub share_group: Option<String>,
+    /// Told once the broker has the subscription (or kept it from an earlier session):
+    /// from then on scans reach this gateway.
+    pub subscribed: Option<Arc<Notify>>,
 }
 
 impl GatewayOptions {
@@ -41,15 +44,19 @@ impl GatewayOptions {
 }
 
 /// Runs the gateway until `cancel`; then finishes the batch in hand, sends its replies and
-/// acks, and disconnects.
-pub async fn run(ledger: Arc<Ledger>, options: GatewayOptions, cancel: CancellationToken) {
+/// acks, and disconnects. Returns how many scans it answered.
+pub async fn run(ledger: Arc<Ledger>, options: GatewayOptions, cancel: CancellationToken) -> u64 {
     let mut mqtt = options.broker.options(&options.client_id);
     mqtt.set_clean_session(false)
         .set_manual_acks(true)
         .set_inflight(200)
         .set_request_channel_capacity(4096);
     let (client, eventloop) = AsyncClient::new(mqtt, 4096);
-    let (tx, rx) = mpsc::channel(4096);
+    // Unbounded on purpose: the loop that polls the broker must never wait for the
+    // processor, since the processor's replies and acks only leave when that loop polls (a
+    // bounded channel deadlocks both under a backlog). What bounds it is MQTT's flow
+    // control: the broker sends at most its in-flight window of unacknowledged scans.
+    let (tx, rx) = mpsc::unbounded_channel();
     let processed = CancellationToken::new();
     let processor = tokio::spawn(
         process(
@@ -61,22 +68,38 @@ pub async fn run(ledger: Arc<Ledger>, options: GatewayOptions, cancel: Cancellat
         )
         .instrument(tracing::info_span!("processor")),
     );
-    poll(eventloop, client, tx, options.filter(), cancel, processed)
-        .instrument(tracing::info_span!("mqtt"))
-        .await;
-    if let Err(e) = processor.await {
+    let subscribed = options.subscribed.clone();
+    poll(
+        eventloop,
+        client,
+        tx,
+        options.filter(),
+        subscribed,
+        cancel,
+        processed,
+    )
+    .instrument(tracing::info_span!("mqtt"))
+    .await;
+    processor.await.unwrap_or_else(|e| {
         tracing::error!(error = %e, "gateway processor panicked");
-    }
+        0
+    })
 }
 
 async fn poll(
     mut eventloop: EventLoop,
     client: AsyncClient,
-    tx: mpsc::Sender<Publish>,
+    tx: mpsc::UnboundedSender<Publish>,
     filter: String,
+    subscribed: Option<Arc<Notify>>,
     cancel: CancellationToken,
     processed: CancellationToken,
 ) {
+    let told = || {
+        if let Some(s) = &subscribed {
+            s.notify_one();
+        }
+    };
     let mut backoff = Duration::from_millis(100);
     let mut forwarding = true;
     loop {
@@ -94,14 +117,18 @@ async fn poll(
                 backoff = Duration::from_millis(100);
                 tracing::info!(session_present = ack.session_present, "connected to broker");
                 metrics::counter!("bayline_mqtt_connects_total").increment(1);
-                if !ack.session_present {
-                    if let Err(e) = client.try_subscribe(filter.clone(), QoS::AtLeastOnce) {
-                        tracing::error!(error = %e, "cannot queue the subscription");
-                    }
+                if ack.session_present {
+                    told();
+                } else if let Err(e) = client.try_subscribe(filter.clone(), QoS::AtLeastOnce) {
+                    tracing::error!(error = %e, "cannot queue the subscription");
                 }
             }
+            Ok(Event::Incoming(Packet::SubAck(_))) => {
+                tracing::info!(filter = %filter, "subscribed");
+                told();
+            }
             Ok(Event::Incoming(Packet::Publish(p))) if forwarding => {
-                if tx.send(p).await.is_err() {
+                if tx.send(p).is_err() {
                     break;
                 }
             }
@@ -131,13 +158,16 @@ async fn poll(
 async fn process(
     ledger: Arc<Ledger>,
     client: AsyncClient,
-    mut rx: mpsc::Receiver<Publish>,
+    mut rx: mpsc::UnboundedReceiver<Publish>,
     cancel: CancellationToken,
     processed: CancellationToken,
-) {
+) -> u64 {
     let _done = processed.drop_guard();
+    let mut answered = 0;
     loop {
         let first = tokio::select! {
+            // Stop promptly: what is left in the channel is not acked, so the broker keeps it.
+            biased;
             _ = cancel.cancelled() => break,
             p = rx.recv() => match p { Some(p) => p, None => break },
         };
@@ -185,6 +215,7 @@ async fn process(
                 break;
             }
         };
+        answered += answers.len() as u64;
         for (p, answer) in routed.iter().zip(answers) {
             let span = tracing::info_span!("reply", site = %answer.site, scanner = %answer.scanner, seq = ?answer.reply.seq, ok = answer.reply.ok);
             let _enter = span.enter();
@@ -202,4 +233,5 @@ async fn process(
             }
         }
     }
+    answered
 }
