@@ -30,6 +30,12 @@ pub struct MosquittoArgs {
     pub port: Option<u16>,
 }
 
+/// Messages Mosquitto keeps for one client while it is slow or away (each scan ≤ 8 KiB, most
+/// under 300 B: about 60 MB at worst for a gateway's session).
+const MAX_QUEUED: u32 = 200_000;
+/// Unacknowledged QoS 1 messages in flight to one client; the gateway allows 200.
+const MAX_INFLIGHT: u32 = 200;
+
 pub fn run(a: MosquittoArgs) -> anyhow::Result<ExitCode> {
     let sites = a.sites.load()?;
     std::fs::create_dir_all(&a.out)
@@ -44,6 +50,12 @@ pub fn run(a: MosquittoArgs) -> anyhow::Result<ExitCode> {
     let _ = writeln!(conf, "allow_anonymous false");
     let _ = writeln!(conf, "password_file {}", a.out.join("passwd").display());
     let _ = writeln!(conf, "acl_file {}", a.out.join("acl").display());
+    // Scans wait at the broker for the gateways while the database is away or a backlog
+    // drains; Mosquitto's default of 1,000 queued messages per client would drop the rest.
+    let _ = writeln!(conf, "max_queued_messages {MAX_QUEUED}");
+    // A gateway commits scans in batches: let more than Mosquitto's default of 20 be in
+    // flight to it, or its batches stay small.
+    let _ = writeln!(conf, "max_inflight_messages {MAX_INFLIGHT}");
     write(&a.out.join("bayline.conf"), &conf)?;
     println!("wrote {}/{{passwd,acl,bayline.conf}}", a.out.display());
     Ok(ExitCode::SUCCESS)
