@@ -32,6 +32,12 @@ pub struct Cli {
 pub enum Command {
     /// Run everything in one process: MQTT broker (or an external one), gateway, server.
     Up(UpArgs),
+    /// Run a gateway of a fleet: scans from an external broker (shared subscription), stored
+    /// in PostgreSQL, replies. Start several to share the load.
+    Gateway(crate::fleet::GatewayArgs),
+    /// Run a server of a fleet: HTTP API, live events, board previews and retained boards,
+    /// from PostgreSQL. Start several behind a load balancer.
+    Server(crate::fleet::ServerArgs),
     /// Publish one scan as a handheld would, and print the reply.
     Scan(crate::scan::ScanArgs),
     /// Play working days of a workshop as real handhelds against a running bayline, then
@@ -160,6 +166,22 @@ impl Command {
                 };
                 let (system, ()) = tokio::join!(system, demo);
                 system.context("bayline up")?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Gateway(args) => {
+                let cancel = tokio_util::sync::CancellationToken::new();
+                tokio::spawn(shutdown_on_signal(cancel.clone()));
+                crate::fleet::gateway(args, cancel)
+                    .await
+                    .context("bayline gateway")?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Server(args) => {
+                let cancel = tokio_util::sync::CancellationToken::new();
+                tokio::spawn(shutdown_on_signal(cancel.clone()));
+                crate::fleet::server(args, cancel)
+                    .await
+                    .context("bayline server")?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Scan(args) => crate::scan::run(args).await,

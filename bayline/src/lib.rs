@@ -3,6 +3,8 @@
 //! # Layout
 //! - [`cli`]: the command line (clap); doc comments become `--help`.
 //! - [`up`]: `bayline up`: broker, gateway and server in one process, and their shutdown.
+//! - [`fleet`]: `bayline gateway` and `bayline server`, the halves of `up` as processes of a
+//!   fleet on PostgreSQL and an external broker.
 //! - [`broker`]: the in-process MQTT broker with bayline's credentials and topic rights.
 //! - [`scan`]: `bayline scan`: one scan as a handheld sends it, and its reply.
 //! - [`simulate`]: `bayline simulate` and `up --demo`: workshop days played as real handhelds.
@@ -12,6 +14,7 @@
 pub mod bench;
 pub mod broker;
 pub mod cli;
+pub mod fleet;
 pub mod mosquitto;
 pub mod scan;
 pub mod simulate;

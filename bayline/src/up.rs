@@ -51,16 +51,7 @@ pub async fn run(
     cancel: CancellationToken,
     on_ready: impl FnOnce(&Ready),
 ) -> anyhow::Result<()> {
-    let http = tokio::net::TcpListener::bind(up.http).await.map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AddrInUse {
-            anyhow::anyhow!(
-                "HTTP port {} is already in use: choose another with --http ADDR",
-                up.http.port()
-            )
-        } else {
-            anyhow::anyhow!("cannot listen for HTTP on {}: {e}", up.http)
-        }
-    })?;
+    let http = bind_http(up.http).await?;
     let http_addr = http.local_addr()?;
 
     let (broker, broker_url) = match up.mqtt {
@@ -77,16 +68,12 @@ pub async fn run(
         .as_ref()
         .map_or_else(|| broker_url.to_string(), |b| b.addr.to_string());
 
-    let store = Store::open(&up.db)
-        .await
-        .with_context(|| format!("cannot open the database {}", redacted(&up.db)))?;
-    let ledger = Arc::new(Ledger::open(store.clone(), up.sites).await?);
-    if ledger.sites().next().is_none() {
-        bail!("no site configured");
-    }
+    let (store, ledger) = open_ledger(&up.db, up.sites).await?;
 
     let tasks = tokio_util::task::TaskTracker::new();
     let gateway_stop = CancellationToken::new();
+    // Other processes may share a PostgreSQL database with this one.
+    let follow = tasks.spawn(ledger.clone().follow(gateway_stop.clone()));
     let gateway = tasks.spawn(
         bayline_gateway::run(
             ledger.clone(),
@@ -94,6 +81,7 @@ pub async fn run(
                 broker: broker_url.clone(),
                 client_id: up.client_id.clone(),
                 share_group: None,
+                subscribed: None,
             },
             gateway_stop.clone(),
         )
@@ -122,6 +110,7 @@ pub async fn run(
     gateway_stop.cancel();
     let _ = gateway.await;
     let _ = boards.await;
+    let _ = follow.await;
     server_stop.cancel();
     if let Ok(Err(e)) = server.await {
         tracing::warn!(error = %e, "HTTP server stopped with an error");
@@ -135,8 +124,37 @@ pub async fn run(
     Ok(())
 }
 
+/// Listens for HTTP on `addr`, or says which option to change.
+pub(crate) async fn bind_http(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow::anyhow!(
+                "HTTP port {} is already in use: choose another with --http ADDR",
+                addr.port()
+            )
+        } else {
+            anyhow::anyhow!("cannot listen for HTTP on {addr}: {e}")
+        }
+    })
+}
+
+/// Opens the database and loads every site from it.
+pub(crate) async fn open_ledger(
+    db: &str,
+    sites: Vec<SiteConfig>,
+) -> anyhow::Result<(Store, Arc<Ledger>)> {
+    let store = Store::open(db)
+        .await
+        .with_context(|| format!("cannot open the database {}", redacted(db)))?;
+    let ledger = Arc::new(Ledger::open(store.clone(), sites).await?);
+    if ledger.sites().next().is_none() {
+        bail!("no site configured");
+    }
+    Ok((store, ledger))
+}
+
 /// A database URL fit for a message: the password, if any, as `***`.
-fn redacted(db: &str) -> String {
+pub(crate) fn redacted(db: &str) -> String {
     match url::Url::parse(db) {
         Ok(mut u) if u.password().is_some() => {
             let _ = u.set_password(Some("***"));

@@ -14,7 +14,7 @@
 mod child;
 mod load;
 mod report;
-mod site;
+pub mod site;
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
