@@ -23,6 +23,8 @@ pub enum Error {
     Unprocessable(String),
     #[error("the request body is too large")]
     TooLarge,
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
     #[error("internal error")]
     Store(#[from] StoreError),
     /// Something of ours failed; the detail goes to the log only.
@@ -39,6 +41,7 @@ impl Error {
             Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Error::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             Error::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Error::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Error::Store(_) | Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -65,4 +68,28 @@ impl IntoResponse for Error {
         }
         res
     }
+}
+
+/// Answers in the contract's error format (§5) what the framework answers itself: a body
+/// over the limit (413, plain text from the limit layer) and a known path with another
+/// method (405, empty).
+pub async fn framework_errors(res: Response) -> Response {
+    match res.status() {
+        StatusCode::PAYLOAD_TOO_LARGE if !is_json(&res) => Error::TooLarge.into_response(),
+        StatusCode::METHOD_NOT_ALLOWED if !is_json(&res) => {
+            let mut json = Error::MethodNotAllowed.into_response();
+            if let Some(allow) = res.headers().get(axum::http::header::ALLOW) {
+                json.headers_mut()
+                    .insert(axum::http::header::ALLOW, allow.clone());
+            }
+            json
+        }
+        _ => res,
+    }
+}
+
+fn is_json(res: &Response) -> bool {
+    res.headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
 }
