@@ -1,0 +1,44 @@
+//! [`Change`]: what live clients (SSE, boards) are told of, local or heard from another
+//! process.
+
+use bayline_domain::{Event, Time};
+use bayline_proto::Id;
+
+/// A change worth telling live clients about (SSE, boards).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Change {
+    pub site: Id,
+    /// `scan`, `job`, or `resync` (the site was read again whole from the store).
+    pub kind: &'static str,
+    pub job: Option<Id>,
+    pub bay: Option<Id>,
+    pub badge: Option<Id>,
+    pub action: Option<&'static str>,
+    pub at: Time,
+}
+
+impl Change {
+    pub(super) fn of_event(site: &Id, e: &Event, at: Time) -> Change {
+        Change {
+            site: site.clone(),
+            kind: "scan",
+            job: e.kind.job().cloned(),
+            bay: e.kind.bay().cloned(),
+            badge: Some(e.badge.clone()),
+            action: Some(e.kind.action().as_str()),
+            at,
+        }
+    }
+
+    pub(super) fn of_job(site: &Id, job: &Id, at: Time) -> Change {
+        Change {
+            site: site.clone(),
+            kind: "job",
+            job: Some(job.clone()),
+            bay: None,
+            badge: None,
+            action: None,
+            at,
+        }
+    }
+}
