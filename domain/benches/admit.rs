@@ -6,6 +6,11 @@
 //!   delay each (a fixed seed), so most are late behind a few dozen newer ones.
 //! - `tail`: the same scans in `ts` order, every one the newest.
 //!
+//! - `follow`: a fleet of two gateways, each taking half the handhelds (MQTT shared
+//!   subscription): one process admits its own scans as they come and the other's in notices
+//!   of N scans, late behind its own; `one_by_one/N` admits a notice's scans each on its own,
+//!   `together/N` in one `admit_many`.
+//!
 //! Each iteration admits the whole stream into a copy of the month's workshop; the copy is
 //! made outside the timing. Criterion reports the throughput in events/s.
 //!
@@ -185,5 +190,60 @@ fn admit(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, admit);
+/// Admits `stream` as one gateway of two: its own scans (even handhelds) as they come, the
+/// other's in notices of `notice` scans, each notice one by one or together.
+fn as_follower(w: &mut Workshop, stream: &[Event], notice: usize, together: bool) {
+    let mut heard = Vec::with_capacity(notice);
+    let flush = |w: &mut Workshop, heard: &mut Vec<Event>| {
+        if together {
+            black_box(w.admit_many(std::mem::take(heard)));
+        } else {
+            for e in heard.drain(..) {
+                black_box(w.admit(e));
+            }
+        }
+    };
+    for (i, e) in stream.iter().enumerate() {
+        if i % HANDHELDS % 2 == 0 {
+            black_box(w.admit(e.clone()));
+        } else {
+            heard.push(e.clone());
+            if heard.len() == notice {
+                flush(w, &mut heard);
+            }
+        }
+    }
+    flush(w, &mut heard);
+}
+
+fn follow(c: &mut Criterion) {
+    let (base, stream) = setup();
+    // The follower ends with every scan applied, as one process would.
+    let mut check = base.clone();
+    as_follower(&mut check, &stream, 2048, true);
+    assert!(stream
+        .iter()
+        .all(|e| check.verdict(&e.key) == Some(Verdict::Applied)));
+    let mut g = c.benchmark_group("follow");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Elements(stream.len() as u64));
+    for notice in [256, 2048] {
+        for (name, together) in [("one_by_one", false), ("together", true)] {
+            g.bench_function(format!("{name}/{notice}"), |b| {
+                b.iter_batched(
+                    || base.clone(),
+                    |mut w| {
+                        as_follower(&mut w, &stream, notice, together);
+                        w
+                    },
+                    BatchSize::LargeInput,
+                )
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, admit, follow);
 criterion_main!(benches);

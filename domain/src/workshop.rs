@@ -4,6 +4,7 @@
 //!
 //! # Layout
 //! - this file: admission and the timeline.
+//! - `batch`: admitting many late events at once (a fleet process following another).
 //! - `anomaly`: what §4 kept but did not apply, including forgotten clock-offs.
 //! - `corrections`: a manager's add, move and void (§4 "Corrections").
 //! - `eta`: the learned ETA: remaining standard hours over the crew's measured efficiency.
@@ -12,6 +13,9 @@
 #[cfg(test)]
 mod admit_tests;
 mod anomaly;
+mod batch;
+#[cfg(test)]
+mod batch_tests;
 mod corrections;
 #[cfg(test)]
 mod corrections_tests;
@@ -179,12 +183,7 @@ impl Workshop {
         if let Err(code) = self.check_names(&event) {
             return Admission::Rejected(code);
         }
-        let tail = event.key.ts >= self.settled
-            && self
-                .events
-                .last_key_value()
-                .is_none_or(|(last, _)| event.key > *last);
-        if tail {
+        if self.is_tail(&event.key) {
             // The common case: judged in place.
             let verdict = self.judge(&event);
             if verdict == Verdict::Anomaly(WarningCode::BayBusy) {

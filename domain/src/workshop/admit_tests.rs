@@ -11,9 +11,9 @@ use crate::testkit::{card, catalog, ev, id, start, t};
 use crate::{EventKind, PauseReason};
 
 /// Minute, scanner, badge, action, job, bay, reason.
-type Raw = (i64, usize, usize, usize, usize, usize, usize);
+pub(super) type Raw = (i64, usize, usize, usize, usize, usize, usize);
 
-fn raw() -> impl Strategy<Value = Raw> {
+pub(super) fn raw() -> impl Strategy<Value = Raw> {
     (
         // Mostly the morning; some evening, past closing (17:30) and its grace (18:30),
         // where forgotten clock-offs happen.
@@ -27,7 +27,7 @@ fn raw() -> impl Strategy<Value = Raw> {
     )
 }
 
-fn build(seq: u64, (min, scanner, badge, action, job, bay, reason): Raw) -> Event {
+pub(super) fn build(seq: u64, (min, scanner, badge, action, job, bay, reason): Raw) -> Event {
     let (job, op) = match job {
         0 => (id("J1"), id(["10", "20"][reason % 2])),
         _ => (id("J2"), id("10")),
@@ -118,7 +118,7 @@ fn pure(w: &Workshop) -> (State, Vec<(EventKey, Verdict)>) {
 }
 
 /// The state and verdicts are the pure fold's (settled as far as the workshop says).
-fn check(w: &Workshop) -> Result<(), TestCaseError> {
+pub(super) fn check(w: &Workshop) -> Result<(), TestCaseError> {
     let (mut state, verdicts) = pure(w);
     for (key, v) in verdicts {
         prop_assert_eq!(w.verdict(&key), Some(v), "{:?}", key);
