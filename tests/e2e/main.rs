@@ -13,5 +13,6 @@ mod mosquitto;
 mod postgres;
 mod process;
 mod scans;
+mod security;
 mod services;
 mod simulate;
