@@ -3,6 +3,7 @@
 
 mod boards;
 mod browser;
+mod chaos;
 mod corpus;
 mod corrections;
 mod fleet;

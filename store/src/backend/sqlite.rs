@@ -9,8 +9,11 @@ use std::time::Duration;
 use bayline_domain::correction::Correction;
 use bayline_domain::{Event, JobCard, Time};
 use bayline_proto::Id;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite as Db, SqlitePool, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Connection, Sqlite as Db, SqlitePool, Transaction};
 
 use super::{
     identity_of, insert_scans, not_written, Backend, Inserted, RejectedColumns, ScanColumns,
@@ -65,76 +68,117 @@ impl Sqlite {
         &self.read
     }
 
-    async fn begin(&self) -> Result<Transaction<'static, Db>, StoreError> {
-        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+    /// The writer connection, for one write transaction (see [`begin`] and [`discard_if`]).
+    async fn writer_connection(&self) -> Result<PoolConnection<Db>, StoreError> {
+        Ok(self.write.acquire().await?)
     }
+}
+
+async fn begin(conn: &mut SqliteConnection) -> Result<Transaction<'_, Db>, StoreError> {
+    Ok(conn.begin_with("BEGIN IMMEDIATE").await?)
+}
+
+/// After a failed write the writer connection is closed instead of reused. An I/O error
+/// during COMMIT (a full or read-only disk) makes SQLite roll the transaction back by itself
+/// while sqlx still counts it open; sqlx's ROLLBACK on drop then fails, and every later BEGIN
+/// on that connection is refused ("attempted to call begin_with at non-zero transaction
+/// depth"): the one writer would never write again, though the disk came back. Found by the
+/// chaos suite. The pool opens a fresh connection for the next write.
+fn discard_if<T>(conn: &mut PoolConnection<Db>, result: &Result<T, StoreError>) {
+    if result.is_err() {
+        conn.close_on_drop();
+    }
+}
+
+/// One batch of scans in one write transaction.
+async fn commit_batch(
+    conn: &mut SqliteConnection,
+    batch: &[ScanRecord],
+) -> Result<Committed, StoreError> {
+    let mut tx = begin(conn).await?;
+    let mut committed = Committed::default();
+    for (n, chunk) in batch.chunks(ROWS_PER_INSERT).enumerate() {
+        let rows = chunk
+            .iter()
+            .map(ScanColumns::of)
+            .collect::<Result<Vec<_>, _>>()?;
+        let inserted: Vec<Inserted> = insert_scans(
+            &rows,
+            "ON CONFLICT (site, scanner, seq) WHERE first_of_seq = 1 DO NOTHING",
+        )
+        .build_query_as()
+        .fetch_all(&mut *tx)
+        .await?;
+        for at in not_written(&rows, &inserted) {
+            let (site, scanner, seq) = identity_of(&chunk[at]);
+            let first: SeenColumns = sqlx::query_as(
+                "SELECT scanner, seq, canonical, reply FROM scans
+                 WHERE site = ? AND scanner = ? AND seq = ? AND first_of_seq = 1",
+            )
+            .bind(site)
+            .bind(scanner)
+            .bind(seq)
+            .fetch_one(&mut *tx)
+            .await?;
+            committed.taken.push(Taken {
+                index: n * ROWS_PER_INSERT + at,
+                first: first.into_row()?,
+            });
+        }
+    }
+    tx.commit().await?;
+    Ok(committed)
+}
+
+/// A job card, created or replaced.
+async fn put_job(
+    conn: &mut SqliteConnection,
+    site: &Id,
+    card: &JobCard,
+    now: Time,
+) -> Result<bool, StoreError> {
+    let json = serde_json::to_string(card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let now = now.to_string();
+    let mut tx = begin(conn).await?;
+    let created = sqlx::query(
+        "INSERT INTO jobs (site, job, card, created_at, updated_at) VALUES (?,?,?,?,?)
+         ON CONFLICT (site, job) DO NOTHING RETURNING 1",
+    )
+    .bind(site.as_str())
+    .bind(card.job.as_str())
+    .bind(&json)
+    .bind(&now)
+    .bind(&now)
+    .fetch_optional(&mut *tx)
+    .await?
+    .is_some();
+    if !created {
+        sqlx::query("UPDATE jobs SET card = ?, updated_at = ? WHERE site = ? AND job = ?")
+            .bind(&json)
+            .bind(&now)
+            .bind(site.as_str())
+            .bind(card.job.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(created)
 }
 
 /// No notices: a SQLite file has one writing process (the one-box site).
 impl Backend for Sqlite {
     async fn commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
-        let mut tx = self.begin().await?;
-        let mut committed = Committed::default();
-        for (n, chunk) in batch.chunks(ROWS_PER_INSERT).enumerate() {
-            let rows = chunk
-                .iter()
-                .map(ScanColumns::of)
-                .collect::<Result<Vec<_>, _>>()?;
-            let inserted: Vec<Inserted> = insert_scans(
-                &rows,
-                "ON CONFLICT (site, scanner, seq) WHERE first_of_seq = 1 DO NOTHING",
-            )
-            .build_query_as()
-            .fetch_all(&mut *tx)
-            .await?;
-            for at in not_written(&rows, &inserted) {
-                let (site, scanner, seq) = identity_of(&chunk[at]);
-                let first: SeenColumns = sqlx::query_as(
-                    "SELECT scanner, seq, canonical, reply FROM scans
-                     WHERE site = ? AND scanner = ? AND seq = ? AND first_of_seq = 1",
-                )
-                .bind(site)
-                .bind(scanner)
-                .bind(seq)
-                .fetch_one(&mut *tx)
-                .await?;
-                committed.taken.push(Taken {
-                    index: n * ROWS_PER_INSERT + at,
-                    first: first.into_row()?,
-                });
-            }
-        }
-        tx.commit().await?;
-        Ok(committed)
+        let mut conn = self.writer_connection().await?;
+        let committed = commit_batch(&mut conn, batch).await;
+        discard_if(&mut conn, &committed);
+        committed
     }
 
     async fn put_job(&self, site: &Id, card: &JobCard, now: Time) -> Result<bool, StoreError> {
-        let json = serde_json::to_string(card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let now = now.to_string();
-        let mut tx = self.begin().await?;
-        let created = sqlx::query(
-            "INSERT INTO jobs (site, job, card, created_at, updated_at) VALUES (?,?,?,?,?)
-             ON CONFLICT (site, job) DO NOTHING RETURNING 1",
-        )
-        .bind(site.as_str())
-        .bind(card.job.as_str())
-        .bind(&json)
-        .bind(&now)
-        .bind(&now)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
-        if !created {
-            sqlx::query("UPDATE jobs SET card = ?, updated_at = ? WHERE site = ? AND job = ?")
-                .bind(&json)
-                .bind(&now)
-                .bind(site.as_str())
-                .bind(card.job.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(created)
+        let mut conn = self.writer_connection().await?;
+        let created = put_job(&mut conn, site, card, now).await;
+        discard_if(&mut conn, &created);
+        created
     }
 
     async fn jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
