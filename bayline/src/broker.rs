@@ -5,6 +5,9 @@
 //!   `bayline/{site}/scanners/{id}/scan` and subscribe only to its own `…/reply` and the boards;
 //! - a display may only subscribe to `bayline/{site}/boards/#`;
 //! - the service user (the gateway and the server in this process) may use `bayline/#`.
+//!
+//! Besides its plain listener it may serve MQTT over TLS ([`TlsListener`]): the same users and
+//! rights, the traffic encrypted and the broker known by its certificate.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -15,10 +18,12 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use bayline_site::SiteConfig;
 use mqtt5::broker::auth::{AuthProvider, AuthResult};
-use mqtt5::broker::config::{StorageBackend, StorageConfig};
+use mqtt5::broker::config::{StorageBackend, StorageConfig, TlsConfig};
 use mqtt5::broker::{BrokerConfig, MqttBroker};
 use mqtt5::packet::connect::ConnectPacket;
 use mqtt5::protocol::v5::reason_codes::ReasonCode;
+
+use crate::tls::TlsListener;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Principal {
@@ -163,21 +168,24 @@ impl AuthProvider for Rights {
 /// A running in-process broker.
 pub struct Broker {
     pub addr: SocketAddr,
+    /// Where MQTT over TLS is served, when it is.
+    pub tls_addr: Option<SocketAddr>,
     task: tokio::task::JoinHandle<()>,
     stop: mqtt5::broker::server::BrokerShutdownHandle,
 }
 
 impl Broker {
-    pub async fn start(listen: SocketAddr, rights: Rights) -> anyhow::Result<Broker> {
-        if listen.port() != 0 {
-            if let Err(e) = std::net::TcpListener::bind(listen) {
-                if e.kind() == std::io::ErrorKind::AddrInUse {
-                    bail!("MQTT port {} is already in use: choose another with --mqtt-listen ADDR, or use that broker with --broker URL", listen.port());
-                }
-                bail!("cannot listen for MQTT on {listen}: {e}");
-            }
-        }
-        let config = BrokerConfig::default()
+    pub async fn start(
+        listen: SocketAddr,
+        tls: Option<TlsListener>,
+        rights: Rights,
+    ) -> anyhow::Result<Broker> {
+        port_free(
+            listen,
+            "MQTT port",
+            "choose another with --mqtt-listen ADDR, or use that broker with --broker URL",
+        )?;
+        let mut config = BrokerConfig::default()
             .with_bind_address(listen)
             .with_max_packet_size(1024 * 1024)
             .with_storage(
@@ -186,6 +194,18 @@ impl Broker {
                     .with_persistence(false),
             )
             .with_sys_topics_enabled(false);
+        if let Some(tls) = &tls {
+            tls.check()?;
+            port_free(
+                tls.listen,
+                "MQTT TLS port",
+                "choose another with --mqtt-tls-listen ADDR",
+            )?;
+            crate::tls::install_provider();
+            config = config.with_tls(
+                TlsConfig::new(tls.cert.clone(), tls.key.clone()).with_bind_address(tls.listen),
+            );
+        }
         let mut broker = MqttBroker::with_config(config)
             .await
             .with_context(|| format!("cannot start the MQTT broker on {listen}"))?
@@ -193,18 +213,42 @@ impl Broker {
         let addr = broker
             .local_addr()
             .context("the MQTT broker has no address")?;
+        let tls_addr = broker.tls_local_addr();
+        if let (Some(tls), None) = (&tls, tls_addr) {
+            // The broker library only warns when its TLS listener cannot bind.
+            bail!("cannot listen for MQTT over TLS on {}", tls.listen);
+        }
         let stop = broker.shutdown_handle();
         let task = tokio::spawn(async move {
             if let Err(e) = broker.run().await {
                 tracing::error!(error = %e, "MQTT broker stopped with an error");
             }
         });
-        Ok(Broker { addr, task, stop })
+        Ok(Broker {
+            addr,
+            tls_addr,
+            task,
+            stop,
+        })
     }
 
     pub async fn stop(self) {
         self.stop.shutdown();
         let _ = self.task.await;
+    }
+}
+
+/// Says which option to change when `addr` is taken (the broker library would only warn).
+fn port_free(addr: SocketAddr, what: &str, hint: &str) -> anyhow::Result<()> {
+    if addr.port() == 0 {
+        return Ok(());
+    }
+    match std::net::TcpListener::bind(addr) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            bail!("{what} {} is already in use: {hint}", addr.port())
+        }
+        Err(e) => bail!("cannot listen for MQTT on {addr}: {e}"),
     }
 }
 

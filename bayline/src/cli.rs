@@ -1,11 +1,11 @@
 //! The command line.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use bayline_gateway::BrokerUrl;
+use bayline_gateway::{BrokerUrl, LinkError};
 use bayline_site::SiteConfig;
 use clap::{Parser, Subcommand};
 
@@ -24,8 +24,22 @@ pub struct Cli {
         default_value_t
     )]
     pub log_format: LogFormat,
+    /// For an mqtts:// broker: check its certificate against the CA certificates of this PEM
+    /// file (a workshop's own CA) instead of the system's roots.
+    #[arg(long, global = true, env = "BAYLINE_BROKER_CA", value_name = "FILE")]
+    pub broker_ca: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    pub async fn run(self) -> anyhow::Result<ExitCode> {
+        let mut command = self.command;
+        if let Some(ca) = &self.broker_ca {
+            command.trust_broker_ca(ca)?;
+        }
+        command.run().await
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,6 +63,33 @@ pub enum Command {
     /// Measure: handhelds flat out (or at --rate) against a bayline started for the run, and
     /// the bare broker's echo in the same run. Prints scans/s and scan→reply latencies.
     Bench(crate::bench::BenchArgs),
+}
+
+/// Reads a broker URL that may carry the service password. clap's own message for a bad value
+/// repeats the value (from `BAYLINE_BROKER`, into a service's journal); this one says what is
+/// wrong with the password hidden. Arguments holding a password also take
+/// `hide_env_values`, or `--help` would print it.
+#[derive(Debug, Clone, Copy)]
+pub struct BrokerArg;
+
+impl clap::builder::TypedValueParser for BrokerArg {
+    type Value = BrokerUrl;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<BrokerUrl, clap::Error> {
+        let name = arg.map_or_else(|| "--broker".to_string(), |a| a.to_string());
+        let refuse = |why: String| {
+            let message = format!("invalid value for '{name}': {why}\n");
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, message).with_cmd(cmd)
+        };
+        let text = value.to_str().ok_or_else(|| refuse("not UTF-8".into()))?;
+        text.parse()
+            .map_err(|e: bayline_gateway::LinkError| refuse(e.to_string()))
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +126,7 @@ pub struct UpArgs {
     #[arg(
         long,
         env = "BAYLINE_DB",
+        hide_env_values = true,
         default_value = "sqlite://bayline-data/bayline.db"
     )]
     pub db: String,
@@ -96,8 +138,32 @@ pub struct UpArgs {
         conflicts_with = "broker"
     )]
     pub mqtt_listen: SocketAddr,
-    /// Use an external broker instead: mqtt://user:pass@host:port
-    #[arg(long, env = "BAYLINE_BROKER", value_name = "URL")]
+    /// Also serve MQTT over TLS here (e.g. 0.0.0.0:8883), for handhelds on a network that
+    /// should not see their traffic; needs --tls-cert and --tls-key. This process's own clients
+    /// keep to the plain listener: leave --mqtt-listen on 127.0.0.1 to serve only TLS outside.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        requires_all = ["tls_cert", "tls_key"],
+        conflicts_with = "broker"
+    )]
+    pub mqtt_tls_listen: Option<SocketAddr>,
+    /// The TLS listener's certificate chain (PEM): the server's certificate first, then any
+    /// intermediates. Its names must include the host name or address handhelds connect to.
+    #[arg(long, value_name = "FILE", requires = "mqtt_tls_listen")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "mqtt_tls_listen")]
+    pub tls_key: Option<PathBuf>,
+    /// Use an external broker instead: mqtt://user:pass@host:port, or mqtts://… for MQTT
+    /// over TLS (port 8883 by default; see --broker-ca).
+    #[arg(
+        long,
+        env = "BAYLINE_BROKER",
+        value_name = "URL",
+        hide_env_values = true,
+        value_parser = BrokerArg
+    )]
     pub broker: Option<BrokerUrl>,
     /// Address of the HTTP server.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
@@ -122,18 +188,36 @@ pub struct UpArgs {
     pub demo_speed: f64,
 }
 
+impl UpArgs {
+    /// The broker to run here, or to use.
+    fn mqtt(&self) -> crate::up::Mqtt {
+        let tls = (self.mqtt_tls_listen, &self.tls_cert, &self.tls_key);
+        match (&self.broker, tls) {
+            (Some(url), _) => crate::up::Mqtt::External(url.clone()),
+            // clap requires the certificate and key with the TLS listener.
+            (None, (Some(listen), Some(cert), Some(key))) => crate::up::Mqtt::ListenTls {
+                plain: self.mqtt_listen,
+                tls: crate::tls::TlsListener {
+                    listen,
+                    cert: cert.clone(),
+                    key: key.clone(),
+                },
+            },
+            (None, _) => crate::up::Mqtt::Listen(self.mqtt_listen),
+        }
+    }
+}
+
 impl Command {
     pub async fn run(self) -> anyhow::Result<ExitCode> {
         match self {
             Command::Up(args) => {
                 let demo = args.demo.then_some(args.demo_speed);
+                let mqtt = args.mqtt();
                 let up = crate::up::Up {
                     sites: args.sites.load()?,
                     db: args.db,
-                    mqtt: match args.broker {
-                        Some(url) => crate::up::Mqtt::External(url),
-                        None => crate::up::Mqtt::Listen(args.mqtt_listen),
-                    },
+                    mqtt,
                     http: args.http,
                     client_id: args.client_id,
                     service_password: args.service_password,
@@ -141,21 +225,19 @@ impl Command {
                 let cancel = tokio_util::sync::CancellationToken::new();
                 tokio::spawn(shutdown_on_signal(cancel.clone()));
                 let Some(speed) = demo else {
-                    crate::up::run(up, cancel, |ready| {
-                        println!("bayline ready http={} mqtt={}", ready.http, ready.mqtt);
-                    })
-                    .await
-                    .context("bayline up")?;
+                    crate::up::run(up, cancel, |ready| println!("{}", ready_line(ready)))
+                        .await
+                        .context("bayline up")?;
                     return Ok(ExitCode::SUCCESS);
                 };
                 let site = up.sites.first().cloned().context("no site configured")?;
                 let external = match &up.mqtt {
                     crate::up::Mqtt::External(url) => Some(url.clone()),
-                    crate::up::Mqtt::Listen(_) => None,
+                    crate::up::Mqtt::Listen(_) | crate::up::Mqtt::ListenTls { .. } => None,
                 };
                 let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
                 let system = crate::up::run(up, cancel.clone(), |ready| {
-                    println!("bayline ready http={} mqtt={}", ready.http, ready.mqtt);
+                    println!("{}", ready_line(ready));
                     let _ = ready_tx.send(ready.clone());
                 });
                 let demo = async {
@@ -190,6 +272,34 @@ impl Command {
             Command::Bench(args) => crate::bench::run(args).await,
         }
     }
+}
+
+impl Command {
+    /// Checks the certificate of this command's mqtts:// broker against `ca` instead of the
+    /// system's roots.
+    fn trust_broker_ca(&mut self, ca: &Path) -> Result<(), LinkError> {
+        let url = match self {
+            Command::Up(a) => a.broker.as_mut(),
+            Command::Gateway(a) => Some(&mut a.broker),
+            Command::Server(a) => a.broker.as_mut(),
+            Command::Scan(a) => Some(&mut a.broker),
+            Command::Simulate(a) => Some(&mut a.broker),
+            Command::MosquittoConfig(_) | Command::Bench(_) => None,
+        };
+        if let Some(url) = url {
+            *url = url.clone().trusting(ca)?;
+        }
+        Ok(())
+    }
+}
+
+/// `bayline ready http=ADDR mqtt=ADDR`, and ` mqtts=ADDR` when the built-in broker serves TLS.
+fn ready_line(ready: &crate::up::Ready) -> String {
+    let mut line = format!("bayline ready http={} mqtt={}", ready.http, ready.mqtt);
+    if let Some(tls) = ready.mqtts {
+        line += &format!(" mqtts={tls}");
+    }
+    line
 }
 
 async fn shutdown_on_signal(cancel: tokio_util::sync::CancellationToken) {

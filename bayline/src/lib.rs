@@ -6,6 +6,7 @@
 //! - [`fleet`]: `bayline gateway` and `bayline server`, the halves of `up` as processes of a
 //!   fleet on PostgreSQL and an external broker.
 //! - [`broker`]: the in-process MQTT broker with bayline's credentials and topic rights.
+//! - [`tls`]: the built-in broker's TLS listener and its certificate files.
 //! - [`scan`]: `bayline scan`: one scan as a handheld sends it, and its reply.
 //! - [`simulate`]: `bayline simulate` and `up --demo`: workshop days played as real handhelds.
 //! - [`mosquitto`]: `bayline mosquitto-config`: the same rights for an external Mosquitto.
@@ -19,4 +20,5 @@ pub mod mosquitto;
 pub mod scan;
 pub mod simulate;
 pub mod telemetry;
+pub mod tls;
 pub mod up;

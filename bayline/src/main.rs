@@ -4,7 +4,7 @@ use clap::Parser;
 async fn main() -> std::process::ExitCode {
     let cli = bayline::cli::Cli::parse();
     bayline::telemetry::init(cli.log_format);
-    match cli.command.run().await {
+    match cli.run().await {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -16,10 +16,14 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use crate::broker::{Broker, Rights};
+use crate::tls::TlsListener;
 
 pub enum Mqtt {
     /// Run the built-in broker here.
     Listen(SocketAddr),
+    /// Run the built-in broker here, and serve MQTT over TLS too (handhelds on the LAN use
+    /// that; this process's own clients keep to the plain listener).
+    ListenTls { plain: SocketAddr, tls: TlsListener },
     /// Use this broker.
     External(BrokerUrl),
 }
@@ -40,6 +44,8 @@ pub struct Up {
 pub struct Ready {
     pub http: SocketAddr,
     pub mqtt: String,
+    /// The built-in broker's TLS listener, when it has one.
+    pub mqtts: Option<SocketAddr>,
 }
 
 /// The user name of the gateway and server on the built-in broker.
@@ -55,18 +61,16 @@ pub async fn run(
     let http_addr = http.local_addr()?;
 
     let (broker, broker_url) = match up.mqtt {
-        Mqtt::Listen(addr) => {
-            let password = up.service_password.clone().unwrap_or_else(random_secret);
-            let broker =
-                Broker::start(addr, Rights::new(&up.sites, SERVICE_USER, &password)?).await?;
-            let url = BrokerUrl::local(broker.addr.port(), SERVICE_USER, &password);
-            (Some(broker), url)
+        Mqtt::Listen(addr) => built_in(addr, None, &up.sites, up.service_password.clone()).await?,
+        Mqtt::ListenTls { plain, tls } => {
+            built_in(plain, Some(tls), &up.sites, up.service_password.clone()).await?
         }
         Mqtt::External(url) => (None, url),
     };
     let mqtt_addr = broker
         .as_ref()
         .map_or_else(|| broker_url.to_string(), |b| b.addr.to_string());
+    let mqtts_addr = broker.as_ref().and_then(|b| b.tls_addr);
 
     let (store, ledger) = open_ledger(&up.db, up.sites).await?;
 
@@ -103,6 +107,7 @@ pub async fn run(
     on_ready(&Ready {
         http: http_addr,
         mqtt: mqtt_addr,
+        mqtts: mqtts_addr,
     });
     tracing::info!(http = %http_addr, "bayline ready");
 
@@ -122,6 +127,19 @@ pub async fn run(
     store.close().await;
     tracing::info!("bayline stopped");
     Ok(())
+}
+
+/// Starts the built-in broker; the URL is how this process's own clients reach it.
+async fn built_in(
+    addr: SocketAddr,
+    tls: Option<TlsListener>,
+    sites: &[SiteConfig],
+    service_password: Option<String>,
+) -> anyhow::Result<(Option<Broker>, BrokerUrl)> {
+    let password = service_password.unwrap_or_else(random_secret);
+    let broker = Broker::start(addr, tls, Rights::new(sites, SERVICE_USER, &password)?).await?;
+    let url = BrokerUrl::local(broker.addr.port(), SERVICE_USER, &password);
+    Ok((Some(broker), url))
 }
 
 /// Listens for HTTP on `addr`, or says which option to change.

@@ -100,6 +100,7 @@ async fn start(
                 port: addr.port(),
                 user: None,
                 password: None,
+                tls: None,
             }
         }
     };

@@ -17,3 +17,4 @@ mod scans;
 mod security;
 mod services;
 mod simulate;
+mod tls;

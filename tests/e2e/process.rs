@@ -159,6 +159,7 @@ async fn sigterm_mid_stream_loses_no_acknowledged_scan() {
         port: addr.port(),
         user: None,
         password: None,
+        tls: None,
     };
     let mut hh = Handheld::connect(&broker, "HH-01", "demo-hh01").await;
     let total = 400u64;
@@ -201,6 +202,7 @@ async fn sigterm_mid_stream_loses_no_acknowledged_scan() {
         port: addr.port(),
         user: None,
         password: None,
+        tls: None,
     };
     let mut hh = Handheld::connect(&broker, "HH-01", "demo-hh01").await;
     for seq in 1..=total {

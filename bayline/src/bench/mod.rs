@@ -69,6 +69,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         port: system.mqtt.port(),
         user: None,
         password: None,
+        tls: None,
     };
     let window = Duration::from_secs(args.seconds);
 

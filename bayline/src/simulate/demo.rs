@@ -49,6 +49,7 @@ impl Demo {
                     port: port.parse().unwrap_or(1883),
                     user: None,
                     password: None,
+                    tls: None,
                 }
             }
         };
