@@ -88,50 +88,6 @@ impl std::str::FromStr for BrokerUrl {
     }
 }
 
-/// clap's own message for a refused value repeats the value, password and all; this one
-/// does not.
-#[cfg(feature = "clap")]
-mod arg {
-    use clap::error::ErrorKind;
-
-    use super::BrokerUrl;
-
-    #[derive(Clone, Debug)]
-    pub struct BrokerUrlParser;
-
-    impl clap::builder::TypedValueParser for BrokerUrlParser {
-        type Value = BrokerUrl;
-
-        fn parse_ref(
-            &self,
-            cmd: &clap::Command,
-            arg: Option<&clap::Arg>,
-            value: &std::ffi::OsStr,
-        ) -> Result<BrokerUrl, clap::Error> {
-            let refused = |why: String| {
-                let name = arg
-                    .and_then(|a| a.get_long())
-                    .map_or(String::new(), |l| format!(" for --{l}"));
-                let mut cmd = cmd.clone();
-                cmd.error(
-                    ErrorKind::ValueValidation,
-                    format!("invalid value{name}: {why}"),
-                )
-            };
-            let text = value.to_str().ok_or_else(|| refused("not UTF-8".into()))?;
-            text.parse()
-                .map_err(|e: super::LinkError| refused(e.to_string()))
-        }
-    }
-
-    impl clap::builder::ValueParserFactory for BrokerUrl {
-        type Parser = BrokerUrlParser;
-        fn value_parser() -> BrokerUrlParser {
-            BrokerUrlParser
-        }
-    }
-}
-
 /// The URL as it may appear in a message: a password, if any, as `***`. By hand, not with
 /// the URL parser: the URLs that need this are the ones it refused.
 fn without_password(s: &str) -> String {
