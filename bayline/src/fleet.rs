@@ -25,11 +25,17 @@ pub struct GatewayArgs {
     #[command(flatten)]
     pub sites: SiteArgs,
     /// Database shared by the fleet: postgres://user@host/db.
-    #[arg(long, env = "BAYLINE_DB")]
+    #[arg(long, env = "BAYLINE_DB", hide_env_values = true)]
     pub db: String,
     /// The broker: mqtt://user:pass@host:port (a service user that may read every scan and
     /// write every reply; see `bayline mosquitto-config`).
-    #[arg(long, env = "BAYLINE_BROKER", value_name = "URL")]
+    #[arg(
+        long,
+        env = "BAYLINE_BROKER",
+        value_name = "URL",
+        hide_env_values = true,
+        value_parser = crate::cli::BrokerArg
+    )]
     pub broker: BrokerUrl,
     /// This gateway's MQTT client id: fixed and different for each gateway, so the broker
     /// keeps its session (and the scans it has not acknowledged) across restarts.
@@ -45,14 +51,20 @@ pub struct ServerArgs {
     #[command(flatten)]
     pub sites: SiteArgs,
     /// Database shared by the fleet: postgres://user@host/db.
-    #[arg(long, env = "BAYLINE_DB")]
+    #[arg(long, env = "BAYLINE_DB", hide_env_values = true)]
     pub db: String,
     /// Address of the HTTP server.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub http: SocketAddr,
     /// Publish the boards (retained) on this broker: mqtt://user:pass@host:port. Every
     /// server of a fleet may: they publish the same boards.
-    #[arg(long, env = "BAYLINE_BROKER", value_name = "URL")]
+    #[arg(
+        long,
+        env = "BAYLINE_BROKER",
+        value_name = "URL",
+        hide_env_values = true,
+        value_parser = crate::cli::BrokerArg
+    )]
     pub broker: Option<BrokerUrl>,
     /// MQTT client id of the board publisher; different for each server.
     #[arg(long, default_value = "bayline-server")]

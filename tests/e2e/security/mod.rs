@@ -9,12 +9,16 @@
 //!   changes nothing; a body at the limit is taken;
 //! - [`secrets`]: the real binary at `RUST_LOG=trace` with JSON logs: no scanner secret,
 //!   display secret, service password or API token in its output, its database or its answers;
+//!   and the command line repeats no broker or database password (bad URL, `--help`);
+//! - [`markup`]: HTML in every text a caller controls (job cards, scans, corrections, query
+//!   strings) is shown escaped on every page, never run;
 //! - [`privacy`]: a simulated workshop day, then the lounge feed, page and boards (MQTT models
 //!   and PNG previews) checked for full plates and people's names;
 //! - [`system`]: starting the system for these tests (two sites, so a token of the other
 //!   site can be tried), and the requests they share.
 
 mod limits;
+mod markup;
 mod privacy;
 mod roles;
 mod secrets;
