@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
@@ -35,6 +36,10 @@ enum Principal {
 /// Who may connect, and what each may touch.
 pub struct Rights {
     users: HashMap<String, (String, Principal)>,
+    /// Scanners are turned away until the gateway has subscribed ([`Broker::admit_scanners`]):
+    /// a scan published before would find no subscriber, and the broker would drop it after
+    /// acknowledging it to the handheld, which after a restart is every handheld's outbox.
+    scanners_admitted: Arc<AtomicBool>,
 }
 
 impl Rights {
@@ -78,7 +83,16 @@ impl Rights {
                 }
             }
         }
-        Ok(Rights { users })
+        Ok(Rights {
+            users,
+            scanners_admitted: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// A scanner at a moment it is not admitted yet.
+    fn scanner_waits(&self, user: &str) -> bool {
+        matches!(self.principal(Some(user)), Some(Principal::Scanner { .. }))
+            && !self.scanners_admitted.load(Ordering::Acquire)
     }
 
     fn principal(&self, user: Option<&str>) -> Option<&Principal> {
@@ -138,7 +152,11 @@ impl AuthProvider for Rights {
     ) -> Fut<'a, mqtt5::error::Result<AuthResult>> {
         Box::pin(async move {
             match (&connect.username, &connect.password) {
+                // "Server unavailable": the handheld tries again, as after any refusal.
                 (Some(user), Some(pass)) if self.check_password(user, pass) => {
+                    if self.scanner_waits(user) {
+                        return Ok(AuthResult::fail(ReasonCode::ServerUnavailable));
+                    }
                     Ok(AuthResult::success_with_user(user.clone()))
                 }
                 _ => Ok(AuthResult::fail(ReasonCode::BadUsernameOrPassword)),
@@ -172,6 +190,7 @@ pub struct Broker {
     pub tls_addr: Option<SocketAddr>,
     task: tokio::task::JoinHandle<()>,
     stop: mqtt5::broker::server::BrokerShutdownHandle,
+    scanners_admitted: Arc<AtomicBool>,
 }
 
 impl Broker {
@@ -206,6 +225,7 @@ impl Broker {
                 TlsConfig::new(tls.cert.clone(), tls.key.clone()).with_bind_address(tls.listen),
             );
         }
+        let scanners_admitted = rights.scanners_admitted.clone();
         let mut broker = MqttBroker::with_config(config)
             .await
             .with_context(|| format!("cannot start the MQTT broker on {listen}"))?
@@ -229,7 +249,13 @@ impl Broker {
             tls_addr,
             task,
             stop,
+            scanners_admitted,
         })
+    }
+
+    /// Lets scanners in; call once the gateway has its subscription.
+    pub fn admit_scanners(&self) {
+        self.scanners_admitted.store(true, Ordering::Release);
     }
 
     pub async fn stop(self) {

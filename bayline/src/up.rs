@@ -1,6 +1,7 @@
 //! `bayline up`: everything in one process.
 //!
-//! Start order: HTTP port, broker, database, gateway, server, then the ready line. Stop order
+//! Start order: HTTP port, broker, database, gateway, server; the built-in broker admits
+//! scanners once the gateway has subscribed; then the ready line. Stop order
 //! is the reverse of what could lose work: the gateway finishes its batch (commit, reply, ack)
 //! first, then the server drains, then the broker stops, then the database closes.
 
@@ -12,6 +13,7 @@ use bayline_gateway::boards::BoardOptions;
 use bayline_gateway::{BrokerUrl, GatewayOptions};
 use bayline_site::SiteConfig;
 use bayline_store::{Ledger, Store};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
@@ -76,6 +78,7 @@ pub async fn run(
 
     let tasks = tokio_util::task::TaskTracker::new();
     let gateway_stop = CancellationToken::new();
+    let subscribed = Arc::new(Notify::new());
     // Other processes may share a PostgreSQL database with this one.
     let follow = tasks.spawn(ledger.clone().follow(gateway_stop.clone()));
     let gateway = tasks.spawn(
@@ -85,7 +88,7 @@ pub async fn run(
                 broker: broker_url.clone(),
                 client_id: up.client_id.clone(),
                 share_group: None,
-                subscribed: None,
+                subscribed: Some(subscribed.clone()),
             },
             gateway_stop.clone(),
         )
@@ -103,6 +106,14 @@ pub async fn run(
         server_stop.clone(),
     ));
     tasks.close();
+    if let Some(b) = &broker {
+        // Handhelds reconnecting after a restart publish their outboxes at once; let them in
+        // only when those scans have a subscriber (the gateway connects within milliseconds).
+        tokio::select! {
+            _ = subscribed.notified() => b.admit_scanners(),
+            _ = cancel.cancelled() => {}
+        }
+    }
 
     on_ready(&Ready {
         http: http_addr,

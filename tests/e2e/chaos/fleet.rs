@@ -1,7 +1,8 @@
 //! Simulated handhelds with outboxes, as real ones behave (contract §3): each makes a new
 //! scan at its own pace, keeps every scan it has no reply for in its outbox, and publishes it
-//! again (same bytes, same seq) on every reconnect and whenever it has waited too long, until
-//! the reply comes. Each remembers what it sent and every reply it heard, with the time.
+//! again (same bytes, same seq) on every reconnect and whenever it has waited too long (each
+//! scan's wait doubling up to a cap, so that an outage does not turn into a storm of
+//! repeats), until the reply comes. Each remembers what it sent and every reply it heard.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,8 +21,10 @@ pub struct Pace {
     pub every: Duration,
     /// Most unanswered scans one handheld holds; then it waits (the technician does too).
     pub outbox: usize,
-    /// Unanswered this long: publish again.
+    /// Unanswered this long: publish again; the wait doubles with every try…
     pub resend: Duration,
+    /// …up to this.
+    pub resend_max: Duration,
 }
 
 /// One scan as its handheld sent it, and what came back.
@@ -183,8 +186,8 @@ impl Handheld {
         });
         let scan_topic = topic::scan(site::SITE, &id);
         let reply_topic = topic::reply(site::SITE, &id);
-        // seq → when last published (None: not yet)
-        let mut outbox: BTreeMap<u64, Option<Instant>> = BTreeMap::new();
+        // seq → when to publish it (again), and the wait after that
+        let mut outbox: BTreeMap<u64, (Instant, Duration)> = BTreeMap::new();
         let mut n = 0u64;
         let mut next_scan = Instant::now();
         let mut tick = tokio::time::interval(Duration::from_millis(25));
@@ -196,7 +199,9 @@ impl Handheld {
                     Some(Heard::Connected) => {
                         // A new session has no subscription; an old one keeps it (no harm).
                         let _ = client.try_subscribe(&reply_topic, QoS::AtLeastOnce);
-                        outbox.values_mut().for_each(|last| *last = None);
+                        let now = Instant::now();
+                        let first = self.pace.resend;
+                        outbox.values_mut().for_each(|due| *due = (now, first));
                     }
                     Some(Heard::Reply(at, payload)) => {
                         let reply = serde_json::from_slice::<Reply>(&payload).ok();
@@ -223,18 +228,19 @@ impl Handheld {
                         let payload = site::scan(self.i, n, &ts);
                         let sent = Sent { payload, first: now, replies: Vec::new() };
                         self.log.lock().unwrap().sent.insert(n, sent);
-                        outbox.insert(n, None);
+                        outbox.insert(n, (now, self.pace.resend));
                         next_scan = (next_scan + self.pace.every).max(now);
                     }
                     let log = self.log.lock().unwrap();
-                    for (seq, last) in outbox.iter_mut() {
-                        if last.is_some_and(|t| now.duration_since(t) < self.pace.resend) {
+                    for (seq, (due, wait)) in outbox.iter_mut() {
+                        if *due > now {
                             continue;
                         }
                         let payload = log.sent[seq].payload.clone();
                         // A full request queue (long disconnected): try at the next tick.
                         if client.try_publish(&scan_topic, QoS::AtLeastOnce, false, payload).is_ok() {
-                            *last = Some(now);
+                            *due = now + *wait;
+                            *wait = (*wait * 2).min(self.pace.resend_max);
                         }
                     }
                 }
