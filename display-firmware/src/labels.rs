@@ -76,23 +76,6 @@ pub fn words(language: Language) -> &'static Words {
     }
 }
 
-/// Why a bay is blocked, in a word or two.
-pub fn reason(reason: PauseReason, language: Language) -> &'static str {
-    use Language::{En, Zh};
-    match (reason, language) {
-        (PauseReason::Parts, Zh) => "等待配件",
-        (PauseReason::Approval, Zh) => "等待确认",
-        (PauseReason::Break, Zh) => "休息",
-        (PauseReason::ShiftEnd, Zh) => "下班",
-        (PauseReason::Other, Zh) => "其他",
-        (PauseReason::Parts, En) => "parts",
-        (PauseReason::Approval, En) => "approval",
-        (PauseReason::Break, En) => "break",
-        (PauseReason::ShiftEnd, En) => "shift end",
-        (PauseReason::Other, En) => "other",
-    }
-}
-
 /// Why a bay is blocked, short enough for an LED line.
 pub fn short_reason(reason: PauseReason, language: Language) -> &'static str {
     use Language::{En, Zh};
@@ -147,7 +130,7 @@ mod tests {
                 texts.push(s.label(lang)).unwrap();
             }
             for r in PauseReason::ALL {
-                texts.push(reason(r, lang)).unwrap();
+                texts.push(r.label(lang)).unwrap();
                 texts.push(short_reason(r, lang)).unwrap();
             }
         }

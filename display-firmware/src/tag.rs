@@ -10,7 +10,7 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 
 use crate::color::{Ink, Role};
-use crate::labels::{reason, words};
+use crate::labels::words;
 use crate::lounge::clock;
 use crate::profile::Profile;
 use crate::widgets::{badge, clocked, fill, progress_bar, Short};
@@ -47,10 +47,8 @@ where
     });
     if model.state == BayState::Blocked {
         let _ = state.push_str(" · ");
-        let _ = state.push_str(reason(
-            model.reason.unwrap_or(PauseReason::Other),
-            model.language,
-        ));
+        let why = model.reason.unwrap_or(PauseReason::Other);
+        let _ = state.push_str(why.label(model.language));
     }
     let state_x = p
         .body

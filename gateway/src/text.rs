@@ -2,7 +2,7 @@
 //! language. One function per outcome so the words live in one place.
 
 use bayline_domain::{Event, EventKind};
-use bayline_proto::{Id, Language, PauseReason, RejectCode, Reply, WarningCode};
+use bayline_proto::{Id, Language, RejectCode, Reply, WarningCode};
 use bayline_site::SiteConfig;
 use bayline_store::ledger::Judgement;
 
@@ -43,7 +43,7 @@ fn accepted(lang: Language, e: &Event, bay: Option<&Id>) -> String {
         (EventKind::Start { job, op, .. }, true) => at(format!("{job} 工序{op} 开工")),
         (EventKind::Start { job, op, .. }, false) => at(format!("{job} op {op} started")),
         (EventKind::Pause { job, op, reason }, true) => {
-            format!("{job} 工序{op} 暂停（{}）", reason_zh(*reason))
+            format!("{job} 工序{op} 暂停（{}）", reason.label(Language::Zh))
         }
         (EventKind::Pause { job, op, reason }, false) => format!("{job} op {op} paused ({reason})"),
         (EventKind::Resume { job, op, .. }, true) => at(format!("{job} 工序{op} 继续")),
@@ -66,16 +66,6 @@ fn accepted(lang: Language, e: &Event, bay: Option<&Id>) -> String {
         (EventKind::ShiftStart, false) => format!("{b} shift started"),
         (EventKind::ShiftEnd, true) => format!("{b} 下班打卡"),
         (EventKind::ShiftEnd, false) => format!("{b} shift ended"),
-    }
-}
-
-fn reason_zh(r: PauseReason) -> &'static str {
-    match r {
-        PauseReason::Parts => "等配件",
-        PauseReason::Approval => "等客户确认",
-        PauseReason::Break => "休息",
-        PauseReason::ShiftEnd => "下班",
-        PauseReason::Other => "其他",
     }
 }
 

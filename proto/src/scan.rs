@@ -153,6 +153,24 @@ impl PauseReason {
     pub fn parse(s: &str) -> Option<PauseReason> {
         PauseReason::ALL.into_iter().find(|r| r.as_str() == s)
     }
+
+    /// The words people read for it: on the handheld's reply, the manager's pages and the
+    /// boards. The waits read as the stages they put a car in ([`crate::board::Stage::label`]).
+    pub fn label(self, language: crate::Language) -> &'static str {
+        use crate::Language::{En, Zh};
+        match (self, language) {
+            (PauseReason::Parts, Zh) => "等待配件",
+            (PauseReason::Approval, Zh) => "等待确认",
+            (PauseReason::Break, Zh) => "休息",
+            (PauseReason::ShiftEnd, Zh) => "下班",
+            (PauseReason::Other, Zh) => "其他",
+            (PauseReason::Parts, En) => "parts",
+            (PauseReason::Approval, En) => "approval",
+            (PauseReason::Break, En) => "break",
+            (PauseReason::ShiftEnd, En) => "shift end",
+            (PauseReason::Other, En) => "other",
+        }
+    }
 }
 
 impl fmt::Display for PauseReason {

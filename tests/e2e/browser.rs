@@ -96,7 +96,7 @@ async fn a_manager_signs_in_once_and_sees_a_scan_move_a_bay_without_a_reload() {
         &format!("{} === 'blocked'", bay_state("B03")),
     )
     .await;
-    assert!(b.text("#bay-B03").await.contains("等配件"));
+    assert!(b.text("#bay-B03").await.contains("等待配件"));
     assert_eq!(
         b.eval("window.__mark").await,
         json!("still here"),

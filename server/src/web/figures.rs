@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::charts::{pareto, sparkline, Cause};
 use super::html::{badge_name, esc, hours, manager_page, pct, Tab};
 use super::session::{manager, Refusal};
-use super::words::{reason, words};
+use super::words::words;
 use crate::http::kpis::{midnight, Ask};
 use crate::http::Caller;
 use crate::AppState;
@@ -271,22 +271,22 @@ fn lost_hours(out: &mut String, lang: Language, f: &Figures) {
     let by = f.bay_blocked_hours_by_reason.unwrap_or_default();
     let mut causes = [
         Cause {
-            label: reason(lang, PauseReason::Parts),
+            label: PauseReason::Parts.label(lang),
             hours: by.parts,
             colour: "#d98a00",
         },
         Cause {
-            label: reason(lang, PauseReason::Approval),
+            label: PauseReason::Approval.label(lang),
             hours: by.approval,
             colour: "#8b5cf6",
         },
         Cause {
-            label: reason(lang, PauseReason::Break),
+            label: PauseReason::Break.label(lang),
             hours: by.break_,
             colour: "#0ea5b7",
         },
         Cause {
-            label: reason(lang, PauseReason::Other),
+            label: PauseReason::Other.label(lang),
             hours: by.other,
             colour: "#a16207",
         },

@@ -11,7 +11,7 @@ use bayline_site::SiteConfig;
 
 use super::html::{badge_name, clock, esc, fragment, hm, manager_page, Tab};
 use super::session::{manager, Refusal};
-use super::words::{reason, words};
+use super::words::words;
 use crate::http::Caller;
 use crate::AppState;
 
@@ -93,7 +93,7 @@ fn bay_card(out: &mut String, site: &SiteConfig, b: &BayView, now: Time) {
         BayState::Blocked => (
             "blocked",
             match b.reason {
-                Some(r) => format!("{} · {}", w.blocked, reason(site.language, r)),
+                Some(r) => format!("{} · {}", w.blocked, r.label(site.language)),
                 None => w.blocked.to_string(),
             },
         ),

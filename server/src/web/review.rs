@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::html::{badge_name, clock, esc, manager_page, Tab};
 use super::session::{manager, Refusal};
-use super::words::{reason, words};
+use super::words::words;
 use crate::http::Caller;
 use crate::AppState;
 
@@ -84,7 +84,7 @@ fn form(out: &mut String, site: &SiteConfig, q: &HashMap<String, String>) {
             reasons,
             r#"<option value="{}"{sel}>{}</option>"#,
             r.as_str(),
-            reason(site.language, r)
+            r.label(site.language)
         );
     }
     let _ = write!(

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::html::{badge_name, esc, manager_page, Tab};
 use super::session::{manager, Refusal};
-use super::words::{reason, words};
+use super::words::words;
 use crate::http::kpis::midnight;
 use crate::http::Caller;
 use crate::AppState;
@@ -124,7 +124,7 @@ fn legend(out: &mut String, lang: Language) {
             out,
             r#"<span><i style="background:{}"></i>{}</span>"#,
             colour(r),
-            reason(lang, r)
+            r.label(lang)
         );
     }
     let _ = write!(
@@ -299,7 +299,7 @@ fn badges_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) 
                     let back = list.get(k + 1).map_or(now.min(to), |&n| s.clocked[n].from);
                     let title = format!(
                         "{} {}–{}",
-                        reason(lang, why),
+                        why.label(lang),
                         hhmm(site, end),
                         hhmm(site, back)
                     );
@@ -353,7 +353,7 @@ fn bays_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) ->
             }
             let (fill, what) = match (g.working, g.reason) {
                 (true, _) => ("#1f9d55".to_string(), words(lang).working.to_string()),
-                (false, Some(why)) => (colour(why).to_string(), reason(lang, why).to_string()),
+                (false, Some(why)) => (colour(why).to_string(), why.label(lang).to_string()),
                 (false, None) => ("#d98a00".to_string(), words(lang).blocked.to_string()),
             };
             let title = format!(

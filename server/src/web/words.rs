@@ -1,7 +1,7 @@
 //! Every word the pages show, in the site's language (contract §2 `language`): one struct per
 //! language so a missing translation is a compile error, not a blank on a wall screen.
 
-use bayline_proto::{Language, PauseReason};
+use bayline_proto::Language;
 
 pub struct Words {
     pub now: &'static str,
@@ -163,22 +163,5 @@ pub fn words(lang: Language) -> &'static Words {
     match lang {
         Language::Zh => &ZH,
         Language::En => &EN,
-    }
-}
-
-/// A pause reason as a manager reads it.
-pub fn reason(lang: Language, r: PauseReason) -> &'static str {
-    use Language::{En, Zh};
-    match (r, lang) {
-        (PauseReason::Parts, Zh) => "等配件",
-        (PauseReason::Approval, Zh) => "等确认",
-        (PauseReason::Break, Zh) => "休息",
-        (PauseReason::ShiftEnd, Zh) => "下班",
-        (PauseReason::Other, Zh) => "其他",
-        (PauseReason::Parts, En) => "parts",
-        (PauseReason::Approval, En) => "approval",
-        (PauseReason::Break, En) => "break",
-        (PauseReason::ShiftEnd, En) => "shift end",
-        (PauseReason::Other, En) => "other",
     }
 }
