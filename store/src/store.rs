@@ -96,6 +96,12 @@ impl Store {
         Ok(Store { backend })
     }
 
+    /// Drops the PostgreSQL database of `url` (closing its other connections first), if it
+    /// exists: for a scratch database, such as the bench's.
+    pub async fn drop_postgres_database(url: &str) -> Result<(), StoreError> {
+        Postgres::drop_database(url).await
+    }
+
     /// `sqlite` or `postgres`, for logs.
     pub fn backend(&self) -> &'static str {
         match self.backend {
@@ -119,6 +125,11 @@ impl Store {
     /// A site's job cards, by job id (byte order).
     pub async fn jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
         on_backend!(self, db => db.jobs(site).await)
+    }
+
+    /// One job card of a site, if it has that job.
+    pub async fn job(&self, site: &Id, job: &Id) -> Result<Option<JobCard>, StoreError> {
+        on_backend!(self, db => db.job(site, job).await)
     }
 
     /// Every accepted scan of a site as an event, in no particular order.

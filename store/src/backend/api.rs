@@ -43,6 +43,13 @@ pub trait Backend: Send + Sync {
     /// A site's job cards, by job id (byte order).
     fn jobs(&self, site: &Id) -> impl Future<Output = Result<Vec<JobCard>, StoreError>> + Send;
 
+    /// One job card of a site, if it has that job.
+    fn job(
+        &self,
+        site: &Id,
+        job: &Id,
+    ) -> impl Future<Output = Result<Option<JobCard>, StoreError>> + Send;
+
     /// Every accepted scan of a site as an event, in no particular order.
     fn events(&self, site: &Id) -> impl Future<Output = Result<Vec<Event>, StoreError>> + Send;
 

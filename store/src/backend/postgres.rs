@@ -96,6 +96,11 @@ impl Postgres {
         })
     }
 
+    pub async fn drop_database(url: &str) -> Result<(), StoreError> {
+        sqlx::Postgres::force_drop_database(url).await?;
+        Ok(())
+    }
+
     async fn commit_retrying(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
         let mut attempt = 0;
         loop {
@@ -202,6 +207,16 @@ impl Backend for Postgres {
                 .fetch_all(&self.pool)
                 .await?;
         cards.iter().map(|c| super::job_card(c)).collect()
+    }
+
+    async fn job(&self, site: &Id, job: &Id) -> Result<Option<JobCard>, StoreError> {
+        let card: Option<String> =
+            sqlx::query_scalar("SELECT card FROM jobs WHERE site = $1 AND job = $2")
+                .bind(site.as_str())
+                .bind(job.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        card.as_deref().map(super::job_card).transpose()
     }
 
     async fn events(&self, site: &Id) -> Result<Vec<Event>, StoreError> {

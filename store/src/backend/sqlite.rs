@@ -190,6 +190,16 @@ impl Backend for Sqlite {
         cards.iter().map(|c| super::job_card(c)).collect()
     }
 
+    async fn job(&self, site: &Id, job: &Id) -> Result<Option<JobCard>, StoreError> {
+        let card: Option<String> =
+            sqlx::query_scalar("SELECT card FROM jobs WHERE site = ? AND job = ?")
+                .bind(site.as_str())
+                .bind(job.as_str())
+                .fetch_optional(&self.read)
+                .await?;
+        card.as_deref().map(super::job_card).transpose()
+    }
+
     async fn events(&self, site: &Id) -> Result<Vec<Event>, StoreError> {
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT scanner, seq, ts, badge, action, job, op, bay, reason FROM scans

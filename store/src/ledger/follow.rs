@@ -99,11 +99,11 @@ impl Ledger {
         };
         let scans = self.store.scans_between(site, ids).await?;
         let _writer = self.write.lock().await;
-        let mut diverged = false;
         let mut changes = Vec::new();
-        {
+        let admissions = {
             let mut seen = lock(&live.seen);
             let mut workshop = lock(&live.workshop);
+            let mut events = Vec::new();
             for scan in scans {
                 if let Some(first) = scan.seen {
                     seen.entry((first.scanner, first.seq)).or_insert(Seen {
@@ -115,15 +115,27 @@ impl Ledger {
                 if workshop.contains(&event.key) {
                     continue;
                 }
-                let change = Change::of_event(site, &event, heard_at());
-                match workshop.admit(event) {
-                    Admission::Accepted(_) => changes.push(change),
-                    // Another gateway accepted what this state rejects: the two saw the
-                    // timeline differently for a moment. The store decides.
-                    Admission::Rejected(_) => diverged = true,
-                }
+                changes.push(Change::of_event(site, &event, heard_at()));
+                events.push(event);
             }
-        }
+            // Together: under a burst a notice brings hundreds of scans, all late behind
+            // ours, and one by one each would take ours back and apply them again.
+            workshop.admit_many(events)
+        };
+        let mut diverged = false;
+        let changes: Vec<Change> = changes
+            .into_iter()
+            .zip(admissions)
+            .filter_map(|(change, admission)| match admission {
+                Admission::Accepted(_) => Some(change),
+                // Another gateway accepted what this state rejects: the two saw the
+                // timeline differently for a moment. The store decides.
+                Admission::Rejected(_) => {
+                    diverged = true;
+                    None
+                }
+            })
+            .collect();
         if diverged {
             self.reload(site, "another gateway judged a scan differently", cancel)
                 .await?;
@@ -140,9 +152,9 @@ impl Ledger {
         let Some(live) = self.sites.get(site) else {
             return Ok(());
         };
-        let cards = self.store.jobs(site).await?;
+        let card = self.store.job(site, job).await?;
         let _writer = self.write.lock().await;
-        if let Some(card) = cards.into_iter().find(|c| &c.job == job) {
+        if let Some(card) = card {
             lock(&live.workshop).upsert_job(card);
             let _ = self.changes.send(Change::of_job(site, job, heard_at()));
         }

@@ -202,6 +202,13 @@ async fn job_cards_are_created_then_replaced_and_listed_in_byte_order(db: &TestD
     assert_eq!(ids, ["RO-10", "RO-2", "RO-B", "ro-1"]);
     assert_eq!(jobs[1], job_card("RO-2", "Brakes and pads"));
     assert!(store.jobs(&id("other")).await.unwrap().is_empty());
+    // one card by its id, exactly (ids are case-sensitive)
+    assert_eq!(
+        store.job(&site, &id("RO-2")).await.unwrap(),
+        Some(job_card("RO-2", "Brakes and pads"))
+    );
+    assert_eq!(store.job(&site, &id("ro-2")).await.unwrap(), None);
+    assert_eq!(store.job(&id("other"), &id("RO-2")).await.unwrap(), None);
     store.close().await;
 }
 
