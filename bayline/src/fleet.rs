@@ -44,6 +44,11 @@ pub struct GatewayArgs {
     /// The shared-subscription group the gateways of a fleet join (`$share/GROUP/…`).
     #[arg(long, value_name = "GROUP", default_value = "bayline")]
     pub share_group: String,
+    /// Serve `/healthz` (200 while the database answers) and `/metrics` (Prometheus) here,
+    /// for the load balancer's checks and monitoring. None by default: several gateways may
+    /// share a host.
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<SocketAddr>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,9 +91,26 @@ fn fleet_database(db: &str) -> anyhow::Result<()> {
 /// Runs a gateway until `cancel`: scans in, store, replies; following the fleet's notices.
 pub async fn gateway(args: GatewayArgs, cancel: CancellationToken) -> anyhow::Result<()> {
     fleet_database(&args.db)?;
+    let http = match args.http {
+        Some(addr) => Some(bind_http(addr).await?),
+        None => None,
+    };
     let (store, ledger) = open_ledger(&args.db, args.sites.load()?).await?;
     let follow_stop = CancellationToken::new();
     let follow = tokio::spawn(ledger.clone().follow(follow_stop.clone()));
+    let mut ready = String::new();
+    let ops = match http {
+        Some(http) => {
+            ready = format!(" http={}", http.local_addr()?);
+            let state = bayline_server::AppState::new(ledger.clone());
+            Some(tokio::spawn(bayline_server::serve_ops(
+                http,
+                state,
+                cancel.clone(),
+            )))
+        }
+        None => None,
+    };
     let subscribed = Arc::new(Notify::new());
     let options = GatewayOptions {
         broker: args.broker,
@@ -103,12 +125,15 @@ pub async fn gateway(args: GatewayArgs, cancel: CancellationToken) -> anyhow::Re
     );
     tokio::select! {
         _ = subscribed.notified() => {
-            println!("bayline gateway ready broker={broker} client_id={client_id}");
+            println!("bayline gateway ready broker={broker} client_id={client_id}{ready}");
             tracing::info!("gateway ready");
         }
         _ = cancel.cancelled() => {}
     }
     let answered = gateway.await.context("the gateway task failed")?;
+    if let Some(ops) = ops {
+        let _ = ops.await;
+    }
     stop(follow_stop, follow, store).await;
     println!("bayline gateway stopped answered={answered}");
     Ok(())

@@ -38,27 +38,41 @@ const MAX_INFLIGHT: u32 = 200;
 
 pub fn run(a: MosquittoArgs) -> anyhow::Result<ExitCode> {
     let sites = a.sites.load()?;
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("cannot create {}", a.out.display()))?;
-    let passwd = password_file(&sites, &a.service_user, &a.service_password);
-    write(&a.out.join("passwd"), &passwd)?;
-    write(&a.out.join("acl"), &acl_file(&sites, &a.service_user))?;
+    write_config(&a.out, &sites, &a.service_user, &a.service_password, a.port)?;
+    println!("wrote {}/{{passwd,acl,bayline.conf}}", a.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `passwd`, `acl` and `bayline.conf` into `out`; returns the path of the config.
+pub fn write_config(
+    out: &Path,
+    sites: &[SiteConfig],
+    service_user: &str,
+    service_password: &str,
+    port: Option<u16>,
+) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    write(
+        &out.join("passwd"),
+        &password_file(sites, service_user, service_password),
+    )?;
+    write(&out.join("acl"), &acl_file(sites, service_user))?;
     let mut conf = String::new();
-    if let Some(port) = a.port {
+    if let Some(port) = port {
         let _ = writeln!(conf, "listener {port} 127.0.0.1");
     }
     let _ = writeln!(conf, "allow_anonymous false");
-    let _ = writeln!(conf, "password_file {}", a.out.join("passwd").display());
-    let _ = writeln!(conf, "acl_file {}", a.out.join("acl").display());
+    let _ = writeln!(conf, "password_file {}", out.join("passwd").display());
+    let _ = writeln!(conf, "acl_file {}", out.join("acl").display());
     // Scans wait at the broker for the gateways while the database is away or a backlog
     // drains; Mosquitto's default of 1,000 queued messages per client would drop the rest.
     let _ = writeln!(conf, "max_queued_messages {MAX_QUEUED}");
     // A gateway commits scans in batches: let more than Mosquitto's default of 20 be in
     // flight to it, or its batches stay small.
     let _ = writeln!(conf, "max_inflight_messages {MAX_INFLIGHT}");
-    write(&a.out.join("bayline.conf"), &conf)?;
-    println!("wrote {}/{{passwd,acl,bayline.conf}}", a.out.display());
-    Ok(ExitCode::SUCCESS)
+    let path = out.join("bayline.conf");
+    write(&path, &conf)?;
+    Ok(path)
 }
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {

@@ -14,6 +14,18 @@ pub use state::AppState;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+/// Serves only `/healthz` and `/metrics` on `listener` until `cancel`: what a process
+/// without the API (a fleet's gateway) shows its load balancer and Prometheus.
+pub async fn serve_ops(
+    listener: TcpListener,
+    state: AppState,
+    cancel: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(listener, http::ops_router(state))
+        .with_graceful_shutdown(async move { cancel.cancelled().await })
+        .await
+}
+
 /// Serves the API on `listener` until `cancel`.
 pub async fn serve(
     listener: TcpListener,

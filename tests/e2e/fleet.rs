@@ -103,8 +103,15 @@ fn services() -> Option<(Database, tempfile::TempDir)> {
     Some((db, tempfile::tempdir().unwrap()))
 }
 
-/// A gateway of the fleet for the demo site or the site of a file, once it takes scans.
-fn gateway(dir: &Path, name: &str, db: &Database, m: &Mosquitto, site: Option<&Path>) -> Process {
+/// A gateway of the fleet for the demo site or the site of a file, once it takes scans, and
+/// the address of its `/healthz` and `/metrics`.
+fn gateway(
+    dir: &Path,
+    name: &str,
+    db: &Database,
+    m: &Mosquitto,
+    site: Option<&Path>,
+) -> (Process, String) {
     let broker = format!(
         "mqtt://bayline:{}@127.0.0.1:{}",
         crate::services::SERVICE_PASSWORD,
@@ -118,13 +125,15 @@ fn gateway(dir: &Path, name: &str, db: &Database, m: &Mosquitto, site: Option<&P
         &broker,
         "--client-id",
         name,
+        "--http",
+        "127.0.0.1:0",
     ];
     if let Some(site) = site {
         args.extend(["--site-config", site.to_str().unwrap()]);
     }
     let p = Process::start(name, dir, &args);
-    p.line("bayline gateway ready");
-    p
+    let http = field(&p.line("bayline gateway ready"), "http").to_string();
+    (p, http)
 }
 
 /// One handheld of the bench site sending `n` scans back to back (QoS 1, its next scan
@@ -160,7 +169,12 @@ async fn handheld(m: &Mosquitto, i: usize, n: u64) -> Vec<Reply> {
                         } else {
                             "shift_end"
                         };
-                        let body = json!({"v": 1, "seq": seq, "ts": ts(0),
+                        // The handheld's clock to the nanosecond, as the bench's: with
+                        // whole seconds, thousands of scans a second share one `ts` and
+                        // most are late behind the others of their second (see
+                        // `domain::workshop`), which no workshop's handhelds produce.
+                        let now = jiff::Timestamp::now().to_string();
+                        let body = json!({"v": 1, "seq": seq, "ts": now,
                             "badge": bench::badge(i), "action": action});
                         c.publish(
                             topic::scan(bench::SITE, &id),
@@ -214,8 +228,8 @@ async fn two_gateways_in_one_share_group_store_each_scan_once_and_answer_every_o
     let Some(m) = mosquitto_for(&[&site]) else {
         return;
     };
-    let mut a = gateway(dir.path(), "fleet-gw-a", &db, &m, Some(&site));
-    let mut b = gateway(dir.path(), "fleet-gw-b", &db, &m, Some(&site));
+    let (mut a, ops_a) = gateway(dir.path(), "fleet-gw-a", &db, &m, Some(&site));
+    let (mut b, ops_b) = gateway(dir.path(), "fleet-gw-b", &db, &m, Some(&site));
 
     let handhelds = (0..SCANNERS).map(|i| {
         let m = &m;
@@ -226,6 +240,35 @@ async fn two_gateways_in_one_share_group_store_each_scan_once_and_answer_every_o
         &db,
         "SELECT count(*), count(DISTINCT (scanner, seq)) FROM scans WHERE site = 'bench'",
     );
+    // What an operator's load balancer and Prometheus see of each gateway: healthy, and
+    // following the other's scans through the database's notices.
+    for ops in [&ops_a, &ops_b] {
+        let health = reqwest::get(format!("http://{ops}/healthz")).await.unwrap();
+        assert_eq!(health.status().as_u16(), 200, "{ops}");
+        let metrics = reqwest::get(format!("http://{ops}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        // A counter summed over its labels.
+        let counter = |name: &str| -> f64 {
+            metrics
+                .lines()
+                .filter(|l| {
+                    l.strip_prefix(name)
+                        .is_some_and(|r| r.starts_with([' ', '{']))
+                })
+                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                .sum()
+        };
+        assert!(counter("bayline_notices_total") > 0.0, "{ops}");
+        assert!(counter("bayline_scans_total") > 0.0, "{ops}");
+        let other = reqwest::get(format!("http://{ops}/api/v1/sites/bench/bays"))
+            .await
+            .unwrap();
+        assert_eq!(other.status().as_u16(), 404, "a gateway serves no API");
+    }
     let stop = |p: &mut Process| -> u64 {
         let line = p.stop("bayline gateway stopped");
         field(&line, "answered").parse().unwrap()
@@ -354,7 +397,7 @@ async fn two_servers_each_see_every_change_made_through_the_other() {
     );
 
     // A scan through a gateway of the fleet reaches both servers' live events and views.
-    let _gw = gateway(dir.path(), "sse-gw", &db, &m, None);
+    let (_gw, _) = gateway(dir.path(), "sse-gw", &db, &m, None);
     let mut hh = Handheld::connect(&m.service_url(), "HH-01", "demo-hh01").await;
     assert_ok(&hh.scan("A01", "check_in", json!({"job": "RO-FA"})).await);
     for (seen, stream, name) in [(&mut seen_a, &mut on_a, "a"), (&mut seen_b, &mut on_b, "b")] {

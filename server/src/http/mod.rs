@@ -49,6 +49,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Largest request body accepted (a job card with many ops is a few KiB).
 pub const MAX_BODY: usize = 64 * 1024;
 
+/// `/healthz` and `/metrics` alone, answering anything else 404 in the §5 format.
+pub fn ops_router(state: AppState) -> Router {
+    let (ops, _) = ops::router().split_for_parts();
+    ops.fallback(|| async { Error::NotFound("no such route".into()) })
+        .with_state(state)
+}
+
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api();
     api.merge(openapi::serve(&doc))
