@@ -39,9 +39,17 @@ pub struct BenchArgs {
     /// How long each phase (echo, then bayline) sends, in seconds.
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
-    /// Database of the system under test: sqlite://PATH (default: a temp file) or postgres://…
+    /// Database of the system under test: sqlite://PATH (default: a temp file), or a
+    /// PostgreSQL server postgres://…/DB, on which the bench makes a database of its own for
+    /// the run and drops it afterwards.
     #[arg(long)]
     pub db: Option<String>,
+    /// Run the system as a fleet instead of one `bayline up`: N `bayline gateway`s in one
+    /// share group and a `bayline server`, on a Mosquitto the bench starts (`mosquitto` on
+    /// the PATH, or $MOSQUITTO) and the PostgreSQL server of --db. CPU and RSS are then
+    /// those of the bayline processes together.
+    #[arg(long, value_name = "N")]
+    pub fleet: Option<usize>,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -52,15 +60,51 @@ const SERVICE_USER: &str = "bayline-service";
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.scanners > 0, "--scanners must be at least 1");
     anyhow::ensure!(args.rate.is_none_or(|r| r > 0.0), "--rate must be above 0");
+    anyhow::ensure!(args.fleet != Some(0), "--fleet must be at least 1 gateway");
     let dir = tempfile::tempdir().context("cannot make a temp dir")?;
-    let db = match &args.db {
-        Some(db) => db.clone(),
-        None => format!("sqlite://{}", dir.path().join("bench.db").display()),
+    let scratch = match &args.db {
+        Some(db) if is_postgres(db) => Some(scratch_database(db)?),
+        _ => None,
     };
+    let db = match (&scratch, &args.db) {
+        (Some(scratch), _) => scratch.clone(),
+        (None, Some(db)) => db.clone(),
+        (None, None) => format!("sqlite://{}", dir.path().join("bench.db").display()),
+    };
+    if args.fleet.is_some() && scratch.is_none() {
+        anyhow::bail!("--fleet runs gateways and a server on one PostgreSQL: give --db postgres://…");
+    }
     let site_file = dir.path().join("bench.toml");
     std::fs::write(&site_file, site::toml(args.scanners)).context("cannot write the bench site")?;
     let password = format!("bench-{}", rand_hex());
-    let system = child::System::start(&site_file, &db, &password).await?;
+    let measured = measure(&args, &db, &site_file, &password, dir.path()).await;
+    if let Some(scratch) = &scratch {
+        if let Err(e) = bayline_store::Store::drop_postgres_database(scratch).await {
+            eprintln!("could not drop the bench's database: {e}");
+        }
+    }
+    let report = measured?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Starts the system, runs both phases, stops it.
+async fn measure(
+    args: &BenchArgs,
+    db: &str,
+    site_file: &std::path::Path,
+    password: &str,
+    dir: &std::path::Path,
+) -> anyhow::Result<Report> {
+    let system = match args.fleet {
+        Some(n) => child::System::fleet(site_file, db, password, n, dir).await?,
+        None => child::System::one_box(site_file, db, password).await?,
+    };
+    let password = password.to_string();
     let http = format!("http://{}", system.http);
     create_jobs(&http, args.scanners).await?;
 
@@ -104,14 +148,19 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let cpu = system.cpu_seconds()? - cpu_before;
     let rss = system.peak_rss_bytes()?;
     system.stop().await;
+    Ok(Report::new(args, db, &echo, &bayline, cpu, rss))
+}
 
-    let report = Report::new(&args, &db, &echo, &bayline, cpu, rss);
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        print!("{report}");
-    }
-    Ok(ExitCode::SUCCESS)
+fn is_postgres(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// A database of the bench's own on the server of `url`: a run starts from nothing (a
+/// handheld's seq 1 of an earlier run would be a repeat) and leaves nothing behind.
+fn scratch_database(url: &str) -> anyhow::Result<String> {
+    let mut url = url::Url::parse(url).with_context(|| format!("--db {url:?} is not a URL"))?;
+    url.set_path(&format!("bayline_bench_{}", rand_hex()));
+    Ok(url.to_string())
 }
 
 /// One connected lane per handheld, `spec` saying who and where.

@@ -40,6 +40,8 @@ pub struct Report {
     pub seconds: u64,
     /// `sqlite` or `postgres`.
     pub store: String,
+    /// How the system ran: `one box` (`bayline up`) or `fleet of N gateways on mosquitto`.
+    pub system: String,
     pub echo: Phase,
     pub bayline: Phase,
     /// bayline's scans/s over the echo's messages/s.
@@ -64,6 +66,10 @@ impl Report {
             rate: args.rate,
             seconds: args.seconds,
             store: db.split(':').next().unwrap_or("").to_string(),
+            system: match args.fleet {
+                Some(n) => format!("fleet of {n} gateway(s) and a server on mosquitto"),
+                None => "one box".into(),
+            },
             ratio_to_echo: if echo.per_second > 0.0 {
                 bayline_phase.per_second / echo.per_second
             } else {
@@ -85,8 +91,8 @@ impl fmt::Display for Report {
         };
         writeln!(
             f,
-            "{} handhelds, {load}, {} s per phase, store {}",
-            self.scanners, self.seconds, self.store
+            "{} handhelds, {load}, {} s per phase, store {}, {}",
+            self.scanners, self.seconds, self.store, self.system
         )?;
         writeln!(
             f,
