@@ -70,6 +70,10 @@ pub fn write_config(
     // A gateway commits scans in batches: let more than Mosquitto's default of 20 be in
     // flight to it, or its batches stay small.
     let _ = writeln!(conf, "max_inflight_messages {MAX_INFLIGHT}");
+    // A scan and its reply are a few hundred bytes: without this, Nagle's algorithm holds
+    // each for the peer's delayed ACK, about 40 ms a hop (measured: 91 ms p50 for a scan's
+    // round trip through Mosquitto, for the bare echo as for bayline).
+    let _ = writeln!(conf, "set_tcp_nodelay true");
     let path = out.join("bayline.conf");
     write(&path, &conf)?;
     Ok(path)
