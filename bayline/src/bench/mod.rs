@@ -10,9 +10,11 @@
 //! - `load`: lanes of MQTT load, the driver, the echo client.
 //! - `child`: the system under test as a child process; its CPU and RSS.
 //! - `report`: the table and `--json`.
+//! - `overload`: `--overload F`: F times the sustainable rate, then back; lost, doubled, RSS.
 
 mod child;
 mod load;
+mod overload;
 mod report;
 pub mod site;
 
@@ -53,6 +55,12 @@ pub struct BenchArgs {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Overload instead: measure the rate flat out, offer FACTOR times it (or times --rate)
+    /// for --seconds with handhelds that republish unanswered scans, wait until all are
+    /// answered, measure flat out again; then check the database (lost, doubled) and report
+    /// bayline's peak memory.
+    #[arg(long, value_name = "FACTOR", conflicts_with = "fleet")]
+    pub overload: Option<f64>,
 }
 
 const SERVICE_USER: &str = "bayline-service";
@@ -60,6 +68,9 @@ const SERVICE_USER: &str = "bayline-service";
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.scanners > 0, "--scanners must be at least 1");
     anyhow::ensure!(args.rate.is_none_or(|r| r > 0.0), "--rate must be above 0");
+    if let Some(factor) = args.overload {
+        return overload::run(args, factor).await;
+    }
     anyhow::ensure!(args.fleet != Some(0), "--fleet must be at least 1 gateway");
     let dir = tempfile::tempdir().context("cannot make a temp dir")?;
     let scratch = match &args.db {

@@ -16,11 +16,13 @@
 //! - `mosquitto`: a Mosquitto with persistence that restarts on its port.
 //! - `outage`: the database taken away: SQLite frozen (`chattr +i`), PostgreSQL cut at a proxy.
 //! - `check`: the total-queue checker and the table.
+//! - `overload`: ten times the sustainable rate, through `bayline bench --overload`.
 
 mod check;
 mod fleet;
 mod mosquitto;
 mod outage;
+mod overload;
 mod system;
 
 use std::path::{Path, PathBuf};
