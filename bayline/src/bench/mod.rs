@@ -83,7 +83,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         (None, None) => format!("sqlite://{}", dir.path().join("bench.db").display()),
     };
     if args.fleet.is_some() && scratch.is_none() {
-        anyhow::bail!("--fleet runs gateways and a server on one PostgreSQL: give --db postgres://…");
+        anyhow::bail!(
+            "--fleet runs gateways and a server on one PostgreSQL: give --db postgres://…"
+        );
     }
     let site_file = dir.path().join("bench.toml");
     std::fs::write(&site_file, site::toml(args.scanners)).context("cannot write the bench site")?;
