@@ -11,9 +11,11 @@
 //! - `child`: the system under test as a child process; its CPU and RSS.
 //! - `report`: the table and `--json`.
 //! - `overload`: `--overload F`: F times the sustainable rate, then back; lost, doubled, RSS.
+//! - `outbox`: the overload's handhelds, which republish what has no reply.
 
 mod child;
 mod load;
+mod outbox;
 mod overload;
 mod report;
 pub mod site;

@@ -12,31 +12,27 @@
 //! exactly once. Reported: the rates, the drain time, the republished scans, bayline's peak
 //! RSS (`VmHWM`), lost and doubled.
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use bayline_gateway::BrokerUrl;
 use bayline_proto::{topic, Reply};
-use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use serde::Serialize;
-use tokio_util::sync::CancellationToken;
 
 use super::load::{self, LaneSpec};
+use super::outbox::Fleet;
 use super::{child, site, BenchArgs};
 
 /// The seqs of each phase start here, so that no phase repeats another's. Even, so that each
 /// handheld's pauses and resumes keep alternating.
-const OVERLOAD_SEQ: u64 = 1_000_000_000;
+pub(super) const OVERLOAD_SEQ: u64 = 1_000_000_000;
 const AFTER_SEQ: u64 = 2_000_000_000;
-/// First republish of an unanswered scan; doubled each time up to [`RESEND_MAX`].
-const RESEND_FIRST: Duration = Duration::from_secs(5);
-const RESEND_MAX: Duration = Duration::from_secs(60);
 /// How long the drain may take before the run gives up (and reports what is missing).
 const DRAIN_LIMIT: Duration = Duration::from_secs(1800);
+const MIB: f64 = 1024.0 * 1024.0;
 
 #[derive(Debug, Serialize)]
 pub struct OverloadReport {
@@ -67,6 +63,8 @@ pub struct OverloadReport {
     pub lost: u64,
     pub doubled: u64,
     pub peak_rss_mib: f64,
+    /// Peak RSS when the overload began (after the phase before).
+    pub rss_before_overload_mib: f64,
     /// CPU of bayline from the start of the overload to the end of the drain, in cores.
     pub cpu_cores: f64,
 }
@@ -125,6 +123,7 @@ async fn measure(
     let target = base * factor;
     let fleet = Fleet::connect(&broker, args.scanners).await?;
     let cpu0 = system.cpu_seconds()?;
+    let rss_before = system.peak_rss_bytes()?;
     say(format!(
         "overload: {target:.0} scans/s for {} s",
         args.seconds
@@ -177,7 +176,8 @@ async fn measure(
         unanswered: unanswered + (before.sent - before.answered) + (after.sent - after.answered),
         lost: total.saturating_sub(stored),
         doubled: rows.saturating_sub(stored),
-        peak_rss_mib: rss as f64 / (1024.0 * 1024.0),
+        peak_rss_mib: rss as f64 / MIB,
+        rss_before_overload_mib: rss_before as f64 / MIB,
         cpu_cores: cpu,
     })
 }
@@ -216,235 +216,6 @@ async fn count_stored(db: &str) -> anyhow::Result<(u64, u64)> {
     let rows = store.scans_between(&site, (0, i64::MAX)).await?.len() as u64;
     store.close().await;
     Ok((first, rows))
-}
-
-/// A scan a handheld has no reply for yet.
-struct Pending {
-    payload: Vec<u8>,
-    next_send: Instant,
-    wait: Duration,
-}
-
-/// What one handheld of the overload holds: its outbox, and counts.
-#[derive(Default)]
-struct Outbox {
-    pending: HashMap<u64, Pending>,
-    sent: u64,
-    answered: u64,
-    republished: u64,
-}
-
-struct Handheld {
-    i: usize,
-    client: AsyncClient,
-    outbox: Arc<Mutex<Outbox>>,
-    poll: tokio::task::JoinHandle<()>,
-}
-
-/// The overload's handhelds, each with its own connection and outbox.
-struct Fleet {
-    handhelds: Vec<Handheld>,
-    stop: CancellationToken,
-    resender: tokio::task::JoinHandle<()>,
-}
-
-impl Fleet {
-    async fn connect(broker: &BrokerUrl, n: usize) -> anyhow::Result<Fleet> {
-        let mut handhelds = Vec::with_capacity(n);
-        for i in 0..n {
-            handhelds.push(Handheld::connect(broker, i).await?);
-        }
-        let stop = CancellationToken::new();
-        let resender = tokio::spawn(resend(
-            handhelds
-                .iter()
-                .map(|h| (h.i, h.client.clone(), h.outbox.clone()))
-                .collect(),
-            stop.clone(),
-        ));
-        Ok(Fleet {
-            handhelds,
-            stop,
-            resender,
-        })
-    }
-
-    fn total(&self, f: impl Fn(&Outbox) -> u64) -> u64 {
-        (self.handhelds.iter())
-            .map(|h| f(&h.outbox.lock().unwrap_or_else(|p| p.into_inner())))
-            .sum()
-    }
-
-    fn sent(&self) -> u64 {
-        self.total(|o| o.sent)
-    }
-
-    fn answered(&self) -> u64 {
-        self.total(|o| o.answered)
-    }
-
-    fn republished(&self) -> u64 {
-        self.total(|o| o.republished)
-    }
-
-    /// Every handheld sends new scans for `window`, `rate` a second in all, spread evenly.
-    async fn send(&self, rate: f64, window: Duration) {
-        let n = self.handhelds.len();
-        let period = Duration::from_secs_f64(n as f64 / rate.max(0.001));
-        let until = Instant::now() + window;
-        let tasks: Vec<_> = (self.handhelds.iter().enumerate())
-            .map(|(k, h)| {
-                let (i, client, outbox) = (h.i, h.client.clone(), h.outbox.clone());
-                let offset = period.mul_f64(k as f64 / n as f64);
-                tokio::spawn(async move {
-                    let mut next = Instant::now() + offset;
-                    let mut seq = OVERLOAD_SEQ;
-                    let topic = topic::scan(site::SITE, &site::scanner(i));
-                    while next < until {
-                        tokio::time::sleep_until(next.into()).await;
-                        seq += 1;
-                        let payload = site::scan(i, seq, &jiff::Timestamp::now().to_string());
-                        {
-                            let mut o = outbox.lock().unwrap_or_else(|p| p.into_inner());
-                            o.sent += 1;
-                            o.pending.insert(
-                                seq,
-                                Pending {
-                                    payload: payload.clone(),
-                                    next_send: Instant::now() + RESEND_FIRST,
-                                    wait: RESEND_FIRST,
-                                },
-                            );
-                        }
-                        // Waits when the client's queue is full: the offered rate says so.
-                        if client
-                            .publish(&topic, QoS::AtLeastOnce, false, payload)
-                            .await
-                            .is_err()
-                        {
-                            return;
-                        }
-                        next += period;
-                    }
-                })
-            })
-            .collect();
-        for t in tasks {
-            let _ = t.await;
-        }
-    }
-
-    /// Waits until no scan is unanswered, or `limit`; how many are left.
-    async fn drain(&self, limit: Duration) -> u64 {
-        let until = Instant::now() + limit;
-        loop {
-            let left = self.total(|o| o.pending.len() as u64);
-            if left == 0 || Instant::now() > until {
-                return left;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    async fn stop(self) {
-        self.stop.cancel();
-        let _ = self.resender.await;
-        for h in self.handhelds {
-            let _ = h.client.try_disconnect();
-            h.poll.abort();
-        }
-    }
-}
-
-impl Handheld {
-    async fn connect(broker: &BrokerUrl, i: usize) -> anyhow::Result<Handheld> {
-        let id = site::scanner(i);
-        let mut o = MqttOptions::new(format!("bench-ov-o-{i}"), &broker.host, broker.port);
-        o.set_credentials(&id, site::secret(i))
-            .set_keep_alive(Duration::from_secs(30))
-            .set_inflight(100);
-        let (client, mut events) = AsyncClient::new(o, 1024);
-        client
-            .subscribe(topic::reply(site::SITE, &id), QoS::AtLeastOnce)
-            .await?;
-        let outbox = Arc::new(Mutex::new(Outbox::default()));
-        let (ready_tx, ready) = tokio::sync::oneshot::channel::<Result<(), String>>();
-        let book = outbox.clone();
-        let poll = tokio::spawn(async move {
-            let mut ready_tx = Some(ready_tx);
-            loop {
-                match events.poll().await {
-                    Ok(Event::Incoming(Packet::SubAck(_))) => {
-                        if let Some(r) = ready_tx.take() {
-                            let _ = r.send(Ok(()));
-                        }
-                    }
-                    Ok(Event::Incoming(Packet::Publish(p))) => {
-                        // Any reply answers the scan, ok or not (the bench's scans are valid).
-                        let Some(seq) = serde_json::from_slice::<Reply>(&p.payload)
-                            .ok()
-                            .and_then(|r| r.seq)
-                        else {
-                            continue;
-                        };
-                        let mut o = book.lock().unwrap_or_else(|p| p.into_inner());
-                        if o.pending.remove(&seq).is_some() {
-                            o.answered += 1;
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => match ready_tx.take() {
-                        Some(r) => {
-                            let _ = r.send(Err(e.to_string()));
-                            return;
-                        }
-                        None => tokio::time::sleep(Duration::from_millis(100)).await,
-                    },
-                }
-            }
-        });
-        tokio::time::timeout(Duration::from_secs(10), ready)
-            .await
-            .context("no SubAck within 10 s")?
-            .context("handheld stopped")?
-            .map_err(|e| anyhow::anyhow!("{id} cannot connect: {e}"))?;
-        Ok(Handheld {
-            i,
-            client,
-            outbox,
-            poll,
-        })
-    }
-}
-
-/// Publishes again what waited too long, with a growing wait per scan, until `stop`.
-async fn resend(handhelds: Vec<(usize, AsyncClient, Arc<Mutex<Outbox>>)>, stop: CancellationToken) {
-    let mut tick = tokio::time::interval(Duration::from_millis(100));
-    loop {
-        tokio::select! {
-            _ = stop.cancelled() => return,
-            _ = tick.tick() => {}
-        }
-        let now = Instant::now();
-        for (i, client, outbox) in &handhelds {
-            let topic = topic::scan(site::SITE, &site::scanner(*i));
-            let mut o = outbox.lock().unwrap_or_else(|p| p.into_inner());
-            let mut again = 0;
-            for p in o.pending.values_mut().filter(|p| p.next_send <= now) {
-                // A full client queue: try at the next tick.
-                if client
-                    .try_publish(&topic, QoS::AtLeastOnce, false, p.payload.clone())
-                    .is_err()
-                {
-                    break;
-                }
-                p.wait = (p.wait * 2).min(RESEND_MAX);
-                p.next_send = now + p.wait;
-                again += 1;
-            }
-            o.republished += again;
-        }
-    }
 }
 
 impl std::fmt::Display for OverloadReport {
@@ -499,8 +270,8 @@ impl std::fmt::Display for OverloadReport {
         )?;
         writeln!(
             f,
-            "{:<34} {:>10.0}",
-            "bayline peak RSS (MiB)", self.peak_rss_mib
+            "{:<34} {:>10.0} (when the overload began: {:.0})",
+            "bayline peak RSS (MiB)", self.peak_rss_mib, self.rss_before_overload_mib
         )?;
         writeln!(
             f,
