@@ -75,16 +75,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     anyhow::ensure!(args.fleet != Some(0), "--fleet must be at least 1 gateway");
     let dir = tempfile::tempdir().context("cannot make a temp dir")?;
-    let scratch = match &args.db {
-        Some(db) if is_postgres(db) => Some(scratch_database(db)?),
-        _ => None,
-    };
-    let db = match (&scratch, &args.db) {
-        (Some(scratch), _) => scratch.clone(),
-        (None, Some(db)) => db.clone(),
-        (None, None) => format!("sqlite://{}", dir.path().join("bench.db").display()),
-    };
-    if args.fleet.is_some() && scratch.is_none() {
+    let db = database(&args, dir.path())?;
+    if args.fleet.is_some() && !is_postgres(&db) {
         anyhow::bail!(
             "--fleet runs gateways and a server on one PostgreSQL: give --db postgres://…"
         );
@@ -93,13 +85,32 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(&site_file, site::toml(args.scanners)).context("cannot write the bench site")?;
     let password = format!("bench-{}", rand_hex());
     let measured = measure(&args, &db, &site_file, &password, dir.path()).await;
-    if let Some(scratch) = &scratch {
-        if let Err(e) = bayline_store::Store::drop_postgres_database(scratch).await {
+    finish(&db, measured, args.json).await
+}
+
+/// The run's database: a scratch database on the PostgreSQL server of --db (a run starts
+/// from nothing and counts what it stored), the SQLite file of --db, or a temp file in `dir`.
+fn database(args: &BenchArgs, dir: &std::path::Path) -> anyhow::Result<String> {
+    Ok(match &args.db {
+        Some(db) if is_postgres(db) => scratch_database(db)?,
+        Some(db) => db.clone(),
+        None => format!("sqlite://{}", dir.join("bench.db").display()),
+    })
+}
+
+/// Drops the run's scratch database, then prints the report (table or `--json`).
+async fn finish<R: serde::Serialize + std::fmt::Display>(
+    db: &str,
+    measured: anyhow::Result<R>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    if is_postgres(db) {
+        if let Err(e) = bayline_store::Store::drop_postgres_database(db).await {
             eprintln!("could not drop the bench's database: {e}");
         }
     }
     let report = measured?;
-    if args.json {
+    if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{report}");

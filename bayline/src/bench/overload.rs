@@ -72,25 +72,9 @@ pub struct OverloadReport {
 pub async fn run(args: BenchArgs, factor: f64) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(factor > 0.0, "--overload must be above 0");
     let dir = tempfile::tempdir().context("cannot make a temp dir")?;
-    let db = match &args.db {
-        // A database of its own: the run counts what it stored.
-        Some(db) if super::is_postgres(db) => super::scratch_database(db)?,
-        Some(db) => db.clone(),
-        None => format!("sqlite://{}", dir.path().join("bench.db").display()),
-    };
+    let db = super::database(&args, dir.path())?;
     let measured = measure(&args, factor, &db, dir.path()).await;
-    if super::is_postgres(&db) {
-        if let Err(e) = bayline_store::Store::drop_postgres_database(&db).await {
-            eprintln!("could not drop the bench's database: {e}");
-        }
-    }
-    let report = measured?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        print!("{report}");
-    }
-    Ok(ExitCode::SUCCESS)
+    super::finish(&db, measured, args.json).await
 }
 
 /// The four phases on a system of its own, and the count of what it stored.
