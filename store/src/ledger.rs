@@ -173,8 +173,7 @@ impl Ledger {
         let mut records = Vec::with_capacity(batch.len());
         // the answer each record was judged for
         let mut answer_of = Vec::with_capacity(batch.len());
-        for incoming in batch {
-            let (answer, record) = self.judge(incoming, &reply);
+        for (answer, record) in self.judge(batch, &reply) {
             if record.is_some() {
                 answer_of.push(answers.len());
             }

@@ -1,145 +1,240 @@
-//! Judging one incoming scan against what the site has seen and its timeline: the answer,
-//! and the record to store (none for an exact repeat).
+//! Judging a batch of incoming scans against what each site has seen and its timeline: each
+//! scan's answer, and the record to store (none for an exact repeat).
+//!
+//! A batch is judged in three steps per site. First the checks that need no timeline
+//! (repeat, seq conflict, payload), a scan against the scans before it in the batch as much
+//! as against those already stored. Then the site's events are admitted together
+//! ([`Workshop::admit_many`]): the contract orders a timeline by (ts, scanner, seq), not by
+//! arrival, and a batch that is late behind events already admitted (a backlog at the broker,
+//! or another gateway's scans followed meanwhile) takes those back once, not once per scan.
+//! Then the replies, from each admission and the state after the batch.
+
+use std::collections::{BTreeMap, HashMap};
 
 use bayline_domain::{Admission, Event, Verdict, Workshop};
-use bayline_proto::{RejectCode, Reply};
+use bayline_proto::{Id, RejectCode, Reply};
 use bayline_site::SiteConfig;
 
-use super::{lock, Answer, Incoming, Judgement, Ledger, Seen};
+use super::{lock, Answer, Incoming, Judgement, Ledger, Seen, SiteLive};
 use crate::{ScanRecord, Status};
 
+/// One scan's answer and the record to store.
+pub(super) type Judged = (Answer, Option<ScanRecord>);
+
+/// Where a scan stands after the checks that need no timeline.
+enum Step {
+    Done(Box<Judged>),
+    /// An exact repeat of the scan at this earlier place in the site's part of the batch.
+    RepeatOf(usize, ScanRecord),
+    /// To be admitted; its event is in the site's batch of events.
+    Admit(ScanRecord),
+}
+
 impl Ledger {
+    /// Judges `batch`, returning one [`Judged`] per scan in the order given.
     pub(super) fn judge(
         &self,
-        incoming: Incoming,
+        batch: Vec<Incoming>,
         reply: &impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
-    ) -> (Answer, Option<ScanRecord>) {
-        let Incoming {
-            site,
-            scanner,
-            received_at,
-            raw,
-            size,
-            decoded,
-        } = incoming;
-        let seq = decoded.seq;
-        let mut record = ScanRecord {
-            site: site.clone(),
-            scanner: scanner.clone(),
-            seq,
-            first_of_seq: seq.is_some(),
-            received_at,
-            status: Status::Rejected,
-            code: None,
-            detail: None,
-            event: None,
-            canonical: decoded.canonical.clone(),
-            size,
-            raw,
-            reply: Reply::accepted(0, ""),
-        };
-        let Some(live) = self.sites.get(&site) else {
-            let detail = format!("site {site} is not served here");
-            let reply = Reply::rejected(seq, RejectCode::UnknownSite, &detail);
-            record.reject(RejectCode::UnknownSite, detail, reply);
-            record.first_of_seq = false;
-            return stored(record);
-        };
-        let config = &live.config;
-        let mut seen = lock(&live.seen);
+    ) -> Vec<Judged> {
+        let mut out: Vec<Option<Judged>> = (0..batch.len()).map(|_| None).collect();
+        let mut by_site: BTreeMap<Id, Vec<(usize, Incoming)>> = BTreeMap::new();
+        for (at, incoming) in batch.into_iter().enumerate() {
+            if self.sites.contains_key(&incoming.site) {
+                by_site
+                    .entry(incoming.site.clone())
+                    .or_default()
+                    .push((at, incoming));
+            } else {
+                out[at] = Some(unknown_site(incoming));
+            }
+        }
+        for (site, scans) in by_site {
+            let Some(live) = self.sites.get(&site) else {
+                continue;
+            };
+            let (places, scans): (Vec<usize>, Vec<Incoming>) = scans.into_iter().unzip();
+            for (at, judged) in places.into_iter().zip(judge_site(live, scans, reply)) {
+                out[at] = Some(judged);
+            }
+        }
+        out.into_iter().flatten().collect()
+    }
+}
+
+/// Judges one site's scans, in the order given.
+fn judge_site(
+    live: &SiteLive,
+    scans: Vec<Incoming>,
+    reply: &impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
+) -> Vec<Judged> {
+    let config = &live.config;
+    let mut seen = lock(&live.seen);
+    // The first scan of each (scanner, seq) in this batch, by place, with its payload.
+    let mut firsts: HashMap<(Id, u64), (usize, Option<String>)> = HashMap::new();
+    let mut steps = Vec::with_capacity(scans.len());
+    let mut events = Vec::new();
+    for (place, incoming) in scans.into_iter().enumerate() {
+        let (mut record, result) = record_of(incoming);
+        let seq = record.seq;
         if let Some(seq) = seq {
-            if let Some(first) = seen.get(&(scanner.clone(), seq)) {
-                if first.canonical == decoded.canonical {
-                    let reply = first.reply.clone();
-                    return (
-                        Answer {
-                            site,
-                            scanner,
-                            reply,
-                            stored: false,
-                        },
-                        None,
-                    );
-                }
-                let detail = format!("seq {seq} was already used for another scan");
+            let key = (record.scanner.clone(), seq);
+            let earlier = match (seen.get(&key), firsts.get(&key)) {
+                (Some(first), _) => Some((&first.canonical, Err(&first.reply))),
+                (None, Some((place, canonical))) => Some((canonical, Ok(*place))),
+                (None, None) => None,
+            };
+            if let Some((canonical, first)) = earlier {
+                let step = if *canonical == record.canonical {
+                    match first {
+                        Err(reply) => Step::Done(Box::new(not_stored(record, reply.clone()))),
+                        Ok(place) => Step::RepeatOf(place, record),
+                    }
+                } else {
+                    let detail = format!("seq {seq} was already used for another scan");
+                    let judgement = Judgement::Rejected {
+                        seq: Some(seq),
+                        code: RejectCode::SeqConflict,
+                        detail: &detail,
+                    };
+                    let reply = reply(config, &judgement);
+                    record.reject(RejectCode::SeqConflict, detail, reply);
+                    record.first_of_seq = false;
+                    Step::Done(Box::new(stored(record)))
+                };
+                steps.push(step);
+                continue;
+            }
+            firsts.insert(key, (place, record.canonical.clone()));
+        }
+        steps.push(match result {
+            Err((code, detail)) => {
                 let judgement = Judgement::Rejected {
-                    seq: Some(seq),
-                    code: RejectCode::SeqConflict,
+                    seq,
+                    code,
                     detail: &detail,
                 };
                 let reply = reply(config, &judgement);
-                record.reject(RejectCode::SeqConflict, detail, reply);
-                record.first_of_seq = false;
-                return stored(record);
-            }
-        }
-        match decoded.result {
-            Err((code, detail)) => {
-                let reply = reply(
-                    config,
-                    &Judgement::Rejected {
-                        seq,
-                        code,
-                        detail: &detail,
-                    },
-                );
                 record.reject(code, detail, reply);
+                Step::Done(Box::new(stored(record)))
             }
             Ok(event) => {
-                let mut workshop = lock(&live.workshop);
-                match workshop.admit(event.clone()) {
-                    Admission::Rejected(code) => {
-                        let detail = rejected_detail(code, &event, &workshop);
-                        let reply = reply(
-                            config,
-                            &Judgement::Rejected {
-                                seq,
-                                code,
-                                detail: &detail,
-                            },
-                        );
-                        record.reject(code, detail, reply);
-                    }
-                    Admission::Accepted(verdict) => {
-                        let warning = match verdict {
-                            Verdict::Applied => None,
-                            Verdict::Anomaly(w) => Some(w),
-                        };
-                        let bay = workshop.resolved_bay(&event.key);
-                        record.reply = reply(
-                            config,
-                            &Judgement::Accepted {
-                                event: &event,
-                                warning,
-                                bay,
-                            },
-                        );
-                        record.status = Status::Accepted;
-                        record.code = warning.map(|w| w.as_str().into());
-                        record.event = Some(event);
-                    }
+                events.push(event);
+                Step::Admit(record)
+            }
+        });
+    }
+
+    let mut workshop = lock(&live.workshop);
+    let admissions = workshop.admit_many(events.clone());
+    let mut admitted = events.into_iter().zip(admissions);
+    let mut out: Vec<Judged> = Vec::with_capacity(steps.len());
+    for step in steps {
+        let judged = match step {
+            Step::Done(judged) => *judged,
+            Step::RepeatOf(place, record) => {
+                // An earlier place, so already answered.
+                let first = out.get(place).map(|(answer, _)| answer.reply.clone());
+                not_stored(record, first.unwrap_or_else(|| Reply::accepted(0, "")))
+            }
+            Step::Admit(record) => match admitted.next() {
+                Some((event, admission)) => {
+                    stored(decide(record, event, admission, &workshop, config, reply))
                 }
+                // One admission per event: not reached.
+                None => stored(record),
+            },
+        };
+        if let Some(r) = &judged.1 {
+            if let (true, Some(seq)) = (r.first_of_seq, r.seq) {
+                let first = Seen {
+                    canonical: r.canonical.clone(),
+                    reply: r.reply.clone(),
+                };
+                seen.insert((r.scanner.clone(), seq), first);
             }
         }
-        if let Some(seq) = seq {
-            seen.insert(
-                (scanner.clone(), seq),
-                Seen {
-                    canonical: record.canonical.clone(),
-                    reply: record.reply.clone(),
-                },
-            );
-        }
-        (
-            Answer {
-                site,
-                scanner,
-                reply: record.reply.clone(),
-                stored: true,
-            },
-            Some(record),
-        )
+        out.push(judged);
     }
+    out
+}
+
+/// The record of a scan, rejected until judged otherwise, and its decoded event.
+fn record_of(incoming: Incoming) -> (ScanRecord, Result<Event, (RejectCode, String)>) {
+    let Incoming {
+        site,
+        scanner,
+        received_at,
+        raw,
+        size,
+        decoded,
+    } = incoming;
+    let record = ScanRecord {
+        site,
+        scanner,
+        seq: decoded.seq,
+        first_of_seq: decoded.seq.is_some(),
+        received_at,
+        status: Status::Rejected,
+        code: None,
+        detail: None,
+        event: None,
+        canonical: decoded.canonical,
+        size,
+        raw,
+        reply: Reply::accepted(0, ""),
+    };
+    (record, decoded.result)
+}
+
+/// The record of an admitted or refused event, with its reply.
+fn decide(
+    mut record: ScanRecord,
+    event: Event,
+    admission: Admission,
+    workshop: &Workshop,
+    config: &SiteConfig,
+    reply: &impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
+) -> ScanRecord {
+    let seq = record.seq;
+    match admission {
+        Admission::Rejected(code) => {
+            let detail = rejected_detail(code, &event, workshop);
+            let judgement = Judgement::Rejected {
+                seq,
+                code,
+                detail: &detail,
+            };
+            let reply = reply(config, &judgement);
+            record.reject(code, detail, reply);
+        }
+        Admission::Accepted(verdict) => {
+            let warning = match verdict {
+                Verdict::Applied => None,
+                Verdict::Anomaly(w) => Some(w),
+            };
+            let bay = workshop.resolved_bay(&event.key);
+            let judgement = Judgement::Accepted {
+                event: &event,
+                warning,
+                bay,
+            };
+            record.reply = reply(config, &judgement);
+            record.status = Status::Accepted;
+            record.code = warning.map(|w| w.as_str().into());
+            record.event = Some(event);
+        }
+    }
+    record
+}
+
+fn unknown_site(incoming: Incoming) -> Judged {
+    let (mut record, _) = record_of(incoming);
+    let detail = format!("site {} is not served here", record.site);
+    let reply = Reply::rejected(record.seq, RejectCode::UnknownSite, &detail);
+    record.reject(RejectCode::UnknownSite, detail, reply);
+    record.first_of_seq = false;
+    stored(record)
 }
 
 impl ScanRecord {
@@ -152,7 +247,7 @@ impl ScanRecord {
 }
 
 /// The answer for a record that is written.
-fn stored(record: ScanRecord) -> (Answer, Option<ScanRecord>) {
+fn stored(record: ScanRecord) -> Judged {
     let answer = Answer {
         site: record.site.clone(),
         scanner: record.scanner.clone(),
@@ -160,6 +255,17 @@ fn stored(record: ScanRecord) -> (Answer, Option<ScanRecord>) {
         stored: true,
     };
     (answer, Some(record))
+}
+
+/// The answer for an exact repeat: the first scan's reply, nothing written.
+fn not_stored(record: ScanRecord, reply: Reply) -> Judged {
+    let answer = Answer {
+        site: record.site,
+        scanner: record.scanner,
+        reply,
+        stored: false,
+    };
+    (answer, None)
 }
 
 /// The id a domain rejection is about, for the reply ("RO-1 is not an open job").

@@ -41,13 +41,17 @@ impl Ledger {
             .await?;
         }
         let mut stored = Vec::with_capacity(records.len());
-        let mut again = Vec::new();
+        let (mut places, mut judge_again) = (Vec::new(), Vec::new());
         for (at, record) in records.into_iter().enumerate() {
-            if !taken.contains(&at) {
+            if taken.contains(&at) {
+                places.push(at);
+                judge_again.push(incoming_of(record));
+            } else {
                 stored.push(record);
-                continue;
             }
-            let (answer, record) = self.judge(incoming_of(record), reply);
+        }
+        let mut again = Vec::new();
+        for (at, (answer, record)) in places.into_iter().zip(self.judge(judge_again, reply)) {
             answers[answer_of[at]] = answer;
             again.extend(record);
         }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use bayline_domain::EventKind;
 use bayline_proto::RejectCode;
 use bayline_site::SiteConfig;
 use bayline_store::{Incoming, Ledger};
@@ -13,6 +14,7 @@ use crate::support::TestDb;
 
 on_both_backends!(
     a_repeat_is_answered_the_same_and_stored_once,
+    a_batch_is_judged_in_timeline_order_with_its_own_repeats_and_conflicts,
     two_gateways_on_one_database_give_each_scan_one_answer,
 );
 
@@ -54,6 +56,63 @@ async fn a_repeat_is_answered_the_same_and_stored_once(db: &TestDb) {
     assert_eq!((&after.reply, after.stored), (&first.reply, false));
     assert_eq!(gw.store().count_scans(&site, "HH-01", 1).await.unwrap(), 2);
     assert_eq!(gw.site(SITE).unwrap().read(|w| w.events().count()), 1);
+    gw.store().close().await;
+}
+
+/// Contract §4: the state after a set of events does not depend on the order they arrived
+/// in, and a batch is such a set. Within it, a scan is a repeat or a seq conflict of an
+/// earlier one in the batch as it would be of a stored one.
+async fn a_batch_is_judged_in_timeline_order_with_its_own_repeats_and_conflicts(db: &TestDb) {
+    let gw = ledger(db).await;
+    let site = id(SITE);
+    for job in ["RO-1", "RO-2"] {
+        gw.put_job(&site, job_card(job, "brakes"), at(0))
+            .await
+            .unwrap();
+    }
+    let start = |scanner: &str, minute: i64, badge: &str, job: &str| {
+        let kind = EventKind::Start {
+            job: id(job),
+            op: id("10"),
+            bay: id("B01"),
+        };
+        event(scanner, 1, at(minute), badge, kind)
+    };
+    // Arriving in this order, RO-2 (started later) would take the bay and RO-1 would be
+    // slotted in before it; in timeline order RO-1 holds B01 with T01 on it.
+    let later = start("HH-02", 5, "T02", "RO-2");
+    let earlier = start("HH-01", 3, "T01", "RO-1");
+    let answers = submit(
+        &gw,
+        vec![
+            incoming(&later, "a"),
+            incoming(&earlier, "a"),
+            incoming(&earlier, "a"),
+            incoming(&later, "b"),
+        ],
+    )
+    .await;
+    let codes: Vec<_> = answers.iter().map(|a| (a.reply.code, a.stored)).collect();
+    assert_eq!(
+        codes,
+        [
+            (Some(RejectCode::BayBusy), true),
+            (None, true),
+            (None, false),
+            (Some(RejectCode::SeqConflict), true),
+        ]
+    );
+    assert_eq!(
+        answers[2].reply, answers[1].reply,
+        "a repeat gets the first reply"
+    );
+    assert_eq!(gw.store().count_scans(&site, "HH-01", 1).await.unwrap(), 1);
+    assert_eq!(gw.store().count_scans(&site, "HH-02", 1).await.unwrap(), 2);
+    let holder = gw.site(SITE).unwrap().read(|w| {
+        let job = |j: &str| w.state().jobs.get(j).and_then(|t| t.bay.clone());
+        (job("RO-1"), job("RO-2"))
+    });
+    assert_eq!(holder, (Some(id("B01")), None));
     gw.store().close().await;
 }
 
