@@ -1,6 +1,7 @@
 //! End-to-end: the real system over real sockets — the in-process broker (or a real
 //! Mosquitto), real SQLite files in temp dirs, a real MQTT client as the handheld, real HTTP.
 
+mod binary;
 mod boards;
 mod browser;
 mod chaos;

@@ -1,75 +1,27 @@
 //! The real binary: the README's commands, a port already taken, and SIGTERM mid-stream.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use serde_json::json;
 
+use crate::binary::{up_on_free_ports, Running, BIN};
 use crate::helpers::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_bayline");
-
-struct Running {
-    child: Child,
-    http: String,
-    mqtt: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Starts `bayline up` on free ports and waits for its ready line.
 fn up(db: &str) -> Running {
-    let mut child = Command::new(BIN)
-        .args([
-            "up",
-            "--db",
-            db,
-            "--http",
-            "127.0.0.1:0",
-            "--mqtt-listen",
-            "127.0.0.1:0",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let mut parts = line
-        .trim()
-        .strip_prefix("bayline ready ")
-        .unwrap_or_else(|| panic!("no ready line: {line:?}"))
-        .split(' ');
-    let http = parts
-        .next()
-        .unwrap()
-        .strip_prefix("http=")
-        .unwrap()
-        .to_string();
-    let mqtt = parts
-        .next()
-        .unwrap()
-        .strip_prefix("mqtt=")
-        .unwrap()
-        .to_string();
-    Running { child, http, mqtt }
+    Running::start(up_on_free_ports(db).stderr(std::process::Stdio::null()))
 }
 
-fn sigterm(r: &mut Running) {
-    let status = Command::new("kill")
-        .args(["-TERM", &r.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let code = r.child.wait().unwrap();
-    assert!(code.success(), "bayline exited with {code:?} after SIGTERM");
+/// The built-in broker of `run`, without credentials.
+fn broker(run: &Running) -> bayline_gateway::BrokerUrl {
+    let addr = run.must("mqtt");
+    bayline_gateway::BrokerUrl {
+        host: addr.ip().to_string(),
+        port: addr.port(),
+        user: None,
+        password: None,
+        tls: None,
+    }
 }
 
 #[test]
@@ -140,7 +92,7 @@ async fn sigterm_mid_stream_loses_no_acknowledged_scan() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/b.db", dir.path().display());
     let mut run = up(&db);
-    let http = format!("http://{}", run.http);
+    let http = format!("http://{}", run.must("http"));
     let client = reqwest::Client::new();
     let card = json!({"plate": "粤B12345", "ops": [{"op": "10", "std_hours": 1.0}]});
     let res = client
@@ -153,15 +105,7 @@ async fn sigterm_mid_stream_loses_no_acknowledged_scan() {
     assert_eq!(res.status().as_u16(), 201);
 
     // A stream of shift scans; SIGTERM lands in the middle of it.
-    let addr: std::net::SocketAddr = run.mqtt.parse().unwrap();
-    let broker = bayline_gateway::BrokerUrl {
-        host: addr.ip().to_string(),
-        port: addr.port(),
-        user: None,
-        password: None,
-        tls: None,
-    };
-    let mut hh = Handheld::connect(&broker, "HH-01", "demo-hh01").await;
+    let mut hh = Handheld::connect(&broker(&run), "HH-01", "demo-hh01").await;
     let total = 400u64;
     let at = ts(-60);
     for seq in 1..=total {
@@ -177,7 +121,7 @@ async fn sigterm_mid_stream_loses_no_acknowledged_scan() {
     while acked.len() < 50 {
         acked.push(hh.reply().await.seq.unwrap());
     }
-    sigterm(&mut run);
+    run.sigterm();
     while let Some(r) = hh.pending_reply() {
         acked.push(r.seq.unwrap());
     }
@@ -196,15 +140,7 @@ async fn sigterm_mid_stream_loses_no_acknowledged_scan() {
         );
     }
     // Resend everything, as a handheld's outbox would: each seq ends up stored exactly once.
-    let addr: std::net::SocketAddr = run2.mqtt.parse().unwrap();
-    let broker = bayline_gateway::BrokerUrl {
-        host: addr.ip().to_string(),
-        port: addr.port(),
-        user: None,
-        password: None,
-        tls: None,
-    };
-    let mut hh = Handheld::connect(&broker, "HH-01", "demo-hh01").await;
+    let mut hh = Handheld::connect(&broker(&run2), "HH-01", "demo-hh01").await;
     for seq in 1..=total {
         let action = if seq % 2 == 1 {
             "shift_start"
@@ -229,7 +165,7 @@ async fn sigterm_mid_stream_loses_no_acknowledged_scan() {
     let res = client
         .get(format!(
             "http://{}/api/v1/sites/{SITE}/anomalies",
-            run2.http
+            run2.must("http")
         ))
         .bearer_auth(MANAGER)
         .send()
@@ -252,7 +188,7 @@ async fn bayline_scan_prints_the_reply() {
         .args([
             "scan",
             "--broker",
-            &format!("mqtt://{}", run.mqtt),
+            &format!("mqtt://{}", run.must("mqtt")),
             "--scanner",
             "HH-01",
             "--secret",
