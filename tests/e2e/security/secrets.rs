@@ -9,203 +9,52 @@
 //! The one place a token does travel back is the sign-in answer's `Set-Cookie`, which holds
 //! the manager's own token by design (contract: the browser keeps it in an HttpOnly cookie);
 //! it is checked to be HttpOnly and SameSite=Strict and left out of the search.
+//!
+//! - [`broker`]: who the broker lets in, and a display that gets its board;
+//! - [`search`]: the answers kept as bytes, a secret's spellings, the search;
+//! - [`site`]: the site file with unmistakable secrets, and every secret searched for;
+//! - [`command_line`]: the command line repeats no broker or database password.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+mod broker;
+mod command_line;
+mod search;
+mod site;
 
-use base64::Engine;
 use bayline_gateway::BrokerUrl;
 use bayline_site::SiteConfig;
-use rumqttc::{AsyncClient, ConnectionError, Event, MqttOptions, Packet, QoS};
 use serde_json::json;
 
 use super::system::{no_redirects, unpooled};
+use crate::binary::{up_on_free_ports, Running};
 use crate::helpers::*;
+use broker::{display_sees_a_board, refused};
+use search::{find, leaks, spellings, Answers};
+use site::{secrets, site_text, NOBODYS_PASSWORD, SERVICE_PASSWORD, WRONG_PASSWORD, WRONG_TOKEN};
 
-const BIN: &str = env!("CARGO_BIN_EXE_bayline");
-const SERVICE_PASSWORD: &str = "svc-pw-Hn72Rk";
-const WRONG_PASSWORD: &str = "wrong-pw-Kx81Qa";
-const NOBODYS_PASSWORD: &str = "nobody-pw-Tz55Lm";
-const WRONG_TOKEN: &str = "wrong-token-Pq31Zx";
-
-/// The demo site with every secret and token made unmistakable (`demo-hh01` →
-/// `s3c-demo-hh01-q7Wz`).
-fn site_text() -> String {
-    let mut out = String::new();
-    for line in bayline_site::DEMO_SITE.lines() {
-        let secret = ["secret = \"", "token = \""]
-            .iter()
-            .find_map(|key| Some((*key, line.strip_prefix(key)?.strip_suffix('"')?)));
-        match secret {
-            Some((key, value)) => out.push_str(&format!("{key}s3c-{value}-q7Wz\"\n")),
-            None => out.push_str(&format!("{line}\n")),
-        }
-    }
-    out
-}
-
-struct Running {
-    child: Child,
-    http: String,
-    mqtt: String,
-    /// The rest of stdout after the ready line, read to the end once the process exits.
-    stdout: Option<std::thread::JoinHandle<Vec<u8>>>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn up(site: &std::path::Path, db: &str, stderr: std::fs::File) -> Running {
-    let mut child = Command::new(BIN)
-        .args([
-            "up",
-            "--db",
-            db,
-            "--http",
-            "127.0.0.1:0",
-            "--mqtt-listen",
-            "127.0.0.1:0",
-        ])
-        .arg("--site-config")
-        .arg(site)
-        .env("RUST_LOG", "trace")
-        .env("BAYLINE_LOG_FORMAT", "json")
-        .env("BAYLINE_SERVICE_PASSWORD", SERVICE_PASSWORD)
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let addrs = line
-        .trim()
-        .strip_prefix("bayline ready ")
-        .unwrap_or_else(|| panic!("no ready line: {line:?}"));
-    let (http, mqtt) = addrs.split_once(' ').unwrap();
-    let (http, mqtt) = (http.to_string(), mqtt.to_string());
+/// `bayline up` on free ports, logging everything as JSON to `stderr`; its stdout after
+/// the ready line is read to the end once it exits.
+fn up(
+    site: &std::path::Path,
+    db: &str,
+    stderr: std::fs::File,
+) -> (Running, std::thread::JoinHandle<Vec<u8>>) {
+    let mut run = Running::start(
+        up_on_free_ports(db)
+            .arg("--site-config")
+            .arg(site)
+            .env("RUST_LOG", "trace")
+            .env("BAYLINE_LOG_FORMAT", "json")
+            .env("BAYLINE_SERVICE_PASSWORD", SERVICE_PASSWORD)
+            .stderr(stderr),
+    );
+    let mut rest = run.stdout.take().unwrap();
+    let ready = run.ready.clone().into_bytes();
     let stdout = std::thread::spawn(move || {
-        let mut rest = line.into_bytes();
-        let _ = out.read_to_end(&mut rest);
-        rest
+        let mut out = ready;
+        let _ = std::io::Read::read_to_end(&mut rest, &mut out);
+        out
     });
-    Running {
-        child,
-        http: http.strip_prefix("http=").unwrap().into(),
-        mqtt: mqtt.strip_prefix("mqtt=").unwrap().into(),
-        stdout: Some(stdout),
-    }
-}
-
-/// True when the broker refuses `user` with `password`, or no credentials at all (the CONNACK
-/// says so, or it hangs up).
-async fn refused(broker: &BrokerUrl, login: Option<(&str, &str)>) -> bool {
-    let user = login.map_or("anonymous", |(u, _)| u);
-    let id = format!("{user}-{}", rand_suffix());
-    let mut o = MqttOptions::new(id, &broker.host, broker.port);
-    if let Some((user, password)) = login {
-        o.set_credentials(user, password);
-    }
-    let (_client, mut events) = AsyncClient::new(o, 8);
-    let verdict = async {
-        loop {
-            match events.poll().await {
-                Ok(Event::Incoming(Packet::ConnAck(_))) => return false,
-                Ok(_) => {}
-                Err(ConnectionError::ConnectionRefused(_)) => return true,
-                Err(ConnectionError::Io(_) | ConnectionError::MqttState(_)) => return true,
-                Err(e) => panic!("{user}: {e}"),
-            }
-        }
-    };
-    tokio::time::timeout(DEADLINE, verdict)
-        .await
-        .unwrap_or_else(|_| panic!("{user}: no answer to CONNECT"))
-}
-
-/// A display subscribed with its own secret: returns once a retained board arrived.
-async fn display_sees_a_board(broker: &BrokerUrl, id: &str, secret: &str) {
-    let mut o = MqttOptions::new(format!("{id}-{}", rand_suffix()), &broker.host, broker.port);
-    o.set_credentials(id, secret);
-    let (client, mut events) = AsyncClient::new(o, 8);
-    client
-        .subscribe(bayline_proto::topic::board(SITE, "#"), QoS::AtLeastOnce)
-        .await
-        .unwrap();
-    let board = async {
-        loop {
-            if let Event::Incoming(Packet::Publish(_)) = events.poll().await.unwrap() {
-                return;
-            }
-        }
-    };
-    tokio::time::timeout(DEADLINE, board)
-        .await
-        .expect("the display got no board");
-}
-
-/// Every answer's status line, headers and body, for the search.
-#[derive(Default)]
-struct Answers {
-    bytes: Vec<u8>,
-    count: usize,
-    set_cookies: Vec<String>,
-}
-
-impl Answers {
-    async fn take(&mut self, req: reqwest::RequestBuilder, stream: bool) -> u16 {
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        self.count += 1;
-        self.bytes
-            .extend_from_slice(format!("{} {status}\n", res.url()).as_bytes());
-        for (name, value) in res.headers() {
-            if name == "set-cookie" {
-                self.set_cookies
-                    .push(value.to_str().unwrap_or_default().into());
-                continue;
-            }
-            self.bytes.extend_from_slice(name.as_str().as_bytes());
-            self.bytes.extend_from_slice(b": ");
-            self.bytes.extend_from_slice(value.as_bytes());
-            self.bytes.push(b'\n');
-        }
-        // An event stream never ends; its headers are its answer.
-        if !stream {
-            self.bytes
-                .extend_from_slice(&res.bytes().await.unwrap_or_default());
-        }
-        status
-    }
-}
-
-/// `s` as it could show up: plainly (also inside JSON), as a byte list (`Debug` of a
-/// `&[u8]`, with and without spaces), as hex and as base64.
-fn spellings(s: &str) -> Vec<(&'static str, Vec<u8>)> {
-    let bytes: Vec<String> = s.bytes().map(|b| b.to_string()).collect();
-    let hex: String = s.bytes().map(|b| format!("{b:02x}")).collect();
-    vec![
-        ("plain", s.as_bytes().to_vec()),
-        ("byte list", bytes.join(", ").into_bytes()),
-        ("byte list", bytes.join(",").into_bytes()),
-        ("hex", hex.into_bytes()),
-        (
-            "base64",
-            base64::engine::general_purpose::STANDARD
-                .encode(s)
-                .trim_end_matches('=')
-                .as_bytes()
-                .to_vec(),
-        ),
-    ]
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    (run, stdout)
 }
 
 #[tokio::test]
@@ -229,13 +78,13 @@ async fn no_secret_shows_in_logs_database_or_answers() {
     );
     let stderr_path = dir.path().join("stderr.log");
     let db = format!("sqlite://{}/b.db", dir.path().display());
-    let mut run = up(
+    let (mut run, stdout) = up(
         &site_path,
         &db,
         std::fs::File::create(&stderr_path).unwrap(),
     );
-    let broker: BrokerUrl = format!("mqtt://{}", run.mqtt).parse().unwrap();
-    let http = format!("http://{}", run.http);
+    let broker: BrokerUrl = format!("mqtt://{}", run.must("mqtt")).parse().unwrap();
+    let http = format!("http://{}", run.must("http"));
     let client = no_redirects();
     let mut answers = Answers::default();
     let api = format!("{http}/api/v1/sites/{SITE}");
@@ -358,14 +207,8 @@ async fn no_secret_shows_in_logs_database_or_answers() {
     drop(hh);
 
     // Stop it as an operator would, so every log line and page is written.
-    let status = Command::new("kill")
-        .args(["-TERM", &run.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let code = run.child.wait().unwrap();
-    assert!(code.success(), "bayline exited with {code:?}");
-    let stdout = run.stdout.take().unwrap().join().unwrap();
+    run.sigterm();
+    let stdout = stdout.join().unwrap();
     let stderr = std::fs::read(&stderr_path).unwrap();
 
     let mut places: Vec<(String, Vec<u8>)> = vec![
@@ -399,36 +242,8 @@ async fn no_secret_shows_in_logs_database_or_answers() {
         "the rejected scan is not in the database"
     );
 
-    let mut secrets: Vec<(String, String)> = vec![
-        ("service password".into(), SERVICE_PASSWORD.into()),
-        ("a wrong password".into(), WRONG_PASSWORD.into()),
-        ("an unknown user's password".into(), NOBODYS_PASSWORD.into()),
-        ("a wrong token".into(), WRONG_TOKEN.into()),
-    ];
-    for s in &site.scanners {
-        secrets.push((format!("scanner {}'s secret", s.id), s.secret.clone()));
-    }
-    for d in &site.displays {
-        secrets.push((format!("display {}'s secret", d.id), d.secret.clone()));
-    }
-    for t in &site.tokens {
-        secrets.push((format!("the {:?} token", t.role), t.token.clone()));
-    }
-    let mut leaks = Vec::new();
-    for (what, secret) in &secrets {
-        for (place, bytes) in &places {
-            for (how, needle) in spellings(secret) {
-                if let Some(at) = find(bytes, &needle) {
-                    let from = at.saturating_sub(160);
-                    let to = (at + needle.len() + 80).min(bytes.len());
-                    leaks.push(format!(
-                        "{what} ({how}) in {place}: …{}…",
-                        String::from_utf8_lossy(&bytes[from..to])
-                    ));
-                }
-            }
-        }
-    }
+    let secrets = secrets(&site);
+    let leaks = leaks(&secrets, &places);
     println!(
         "searched {} secrets × {} spellings in {} places ({} stderr lines)",
         secrets.len(),
@@ -442,56 +257,4 @@ async fn no_secret_shows_in_logs_database_or_answers() {
         leaks.len(),
         leaks.join("\n\n")
     );
-}
-
-/// The command line, fed a broker URL or database URL with a password (as a service's
-/// environment does): a bad one is named without its password, and `--help` does not print
-/// the environment's values.
-#[test]
-fn the_command_line_does_not_repeat_a_broker_or_database_password() {
-    let bad: [(&[&str], &str); 4] = [
-        (&["up", "--broker", "mqtt://svc:pw-1-Rq8@host:notaport"], ""),
-        (&["up"], "http://svc:pw-2-Rq8@host:1883"),
-        (
-            &["gateway", "--db", "postgres://h/db"],
-            "mqtt://svc:pw-3-Rq8@host:port",
-        ),
-        (
-            &["server", "--db", "postgres://h/db"],
-            "mqtt://svc:pw-4-Rq8@:1883",
-        ),
-    ];
-    for (args, env) in bad {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args).env_remove("BAYLINE_BROKER");
-        if !env.is_empty() {
-            cmd.env("BAYLINE_BROKER", env);
-        }
-        let out = cmd.output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "{args:?} started: {err}");
-        assert!(
-            err.contains("--broker") && err.contains("***"),
-            "{args:?}: {err}"
-        );
-        assert!(
-            !err.contains("-Rq8"),
-            "{args:?} repeats the password: {err}"
-        );
-    }
-    for command in ["up", "gateway", "server"] {
-        let out = Command::new(BIN)
-            .args([command, "--help"])
-            .env("BAYLINE_BROKER", "mqtt://svc:pw-5-Rq8@host:1883")
-            .env("BAYLINE_DB", "postgres://svc:pw-6-Rq8@host/db")
-            .env("BAYLINE_SERVICE_PASSWORD", "pw-7-Rq8")
-            .output()
-            .unwrap();
-        let help = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success() && help.contains("--broker"), "{help}");
-        assert!(
-            !help.contains("-Rq8"),
-            "`{command} --help` prints a password:\n{help}"
-        );
-    }
 }
