@@ -26,33 +26,33 @@
 //! - `clock`: the compressed clock.
 //! - `api`: the few HTTP calls (job cards, KPIs).
 //! - `report`: the progress bar, the tallies, the summary printed at the end.
+//! - `play`: the plan played on the handhelds, scan by scan, with the progress bar.
+//! - `command`: `bayline simulate`'s arguments, Ctrl-C, the summary and the exit code.
 //! - `demo`: `bayline up --demo`, the simulation behind a running `up`.
-//! - this file: options, the run, and the CLI glue.
+//! - this file: options, errors, the run from checks to figures.
 
 mod api;
 mod clock;
+mod command;
 pub mod demo;
 pub mod plan;
+mod play;
 mod report;
 pub mod scanner;
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::Context;
 use bayline_domain::Time;
 use bayline_gateway::BrokerUrl;
-use bayline_proto::Id;
 use bayline_site::SiteConfig;
-use indicatif::ProgressBar;
 use jiff::civil::Date;
 use jiff::SignedDuration;
 use tokio_util::sync::CancellationToken;
 
+pub use command::{cli, SimulateArgs};
 use plan::{Plan, PlanError, Spec};
-use scanner::{Delivered, Handheld, Outgoing, ScannerError};
+use play::{connect, play};
+use scanner::{Delivered, ScannerError};
 
 /// The oldest scan the gateway accepts (contract §3.2 `bad_time`).
 const MAX_AGE: SignedDuration = SignedDuration::from_hours(24 * 7);
@@ -202,220 +202,6 @@ fn check_age(plan: &Plan, speed: f64, now: Time) -> Result<(), SimError> {
         });
     }
     Ok(())
-}
-
-async fn connect(opts: &Options, plan: &Plan) -> Result<BTreeMap<Id, Handheld>, SimError> {
-    let mut handhelds = BTreeMap::new();
-    let used: std::collections::BTreeSet<&Id> =
-        plan.scans.iter().map(|s| &s.event.key.scanner).collect();
-    for scanner in opts.site.scanners.iter().filter(|s| used.contains(&s.id)) {
-        let connected = Handheld::connect(
-            &opts.broker,
-            opts.site.id.as_str(),
-            &scanner.id,
-            &scanner.secret,
-            opts.resend_after,
-        )
-        .await;
-        match connected {
-            Ok(mut h) => {
-                h.offline = opts.offline.iter().any(|o| o == scanner.id.as_str());
-                handhelds.insert(scanner.id.clone(), h);
-            }
-            Err(e) => {
-                for (_, h) in handhelds {
-                    h.close().await;
-                }
-                return Err(e.into());
-            }
-        }
-    }
-    Ok(handhelds)
-}
-
-type Played = (Vec<Option<Delivered>>, Duration);
-
-/// Sends every scan at its time on the compressed clock, in timeline order; offline
-/// handhelds deliver their backlog after each day's last scan.
-async fn play(
-    opts: &Options,
-    plan: &Plan,
-    handhelds: &mut BTreeMap<Id, Handheld>,
-    cancel: &CancellationToken,
-) -> Result<Played, SimError> {
-    let started = Instant::now();
-    let mut deliveries: Vec<Option<Delivered>> = vec![None; plan.scans.len()];
-    let bar = report::progress_bar(opts.progress, plan.scans.len());
-    let Some(first) = plan.scans.first() else {
-        return Ok((deliveries, started.elapsed()));
-    };
-    let tz = opts.site.time_zone.clone();
-    let mut clock = clock::SimClock::new(opts.speed, first.event.key.ts);
-    for (i, s) in plan.scans.iter().enumerate() {
-        if i > 0 && plan.scans[i - 1].day != s.day {
-            deliver_backlogs(handhelds, &bar, &mut deliveries, cancel).await?;
-        }
-        clock.until(s.event.key.ts, cancel).await?;
-        let local = s.event.key.ts.to_zoned(tz.clone());
-        bar.set_prefix(local.strftime("%a %m-%d %H:%M").to_string());
-        let Some(h) = handhelds.get_mut(&s.event.key.scanner) else {
-            continue; // every planned scanner is connected by `connect`
-        };
-        h.queue(Outgoing {
-            index: i,
-            seq: s.event.key.seq,
-            payload: scanner::payload(&s.event, &tz),
-            repeat: s.repeat,
-        });
-        if h.offline {
-            bar.set_message(format!("{} holds {} scans", h.id, h.backlog()));
-            continue;
-        }
-        h.flush(false, cancel, |d| record(&bar, plan, &mut deliveries, d))
-            .await?;
-    }
-    deliver_backlogs(handhelds, &bar, &mut deliveries, cancel).await?;
-    bar.finish_and_clear();
-    Ok((deliveries, started.elapsed()))
-}
-
-async fn deliver_backlogs(
-    handhelds: &mut BTreeMap<Id, Handheld>,
-    bar: &ProgressBar,
-    deliveries: &mut [Option<Delivered>],
-    cancel: &CancellationToken,
-) -> Result<(), ScannerError> {
-    for h in handhelds
-        .values_mut()
-        .filter(|h| h.offline && h.backlog() > 0)
-    {
-        let (scanner, scans) = (&h.id, h.backlog());
-        tracing::debug!(%scanner, scans, "back online: delivering the day's scans");
-        bar.set_message(format!("{} back online with {} scans", h.id, h.backlog()));
-        h.flush(true, cancel, |d| {
-            bar.inc(1);
-            let i = d.index;
-            if let Some(slot) = deliveries.get_mut(i) {
-                *slot = Some(d);
-            }
-        })
-        .await?;
-    }
-    Ok(())
-}
-
-fn record(bar: &ProgressBar, plan: &Plan, deliveries: &mut [Option<Delivered>], d: Delivered) {
-    bar.inc(1);
-    if let Some(s) = plan.scans.get(d.index) {
-        let what = match (d.reply.ok, d.reply.warning, d.reply.code) {
-            (true, None, _) => "ok".to_string(),
-            (true, Some(w), _) => format!("warning {w}"),
-            (false, _, code) => format!("rejected {}", code.map_or("?", |c| c.as_str())),
-        };
-        let e = &s.event;
-        bar.set_message(format!(
-            "{} {} {} → {what}",
-            e.key.scanner,
-            e.badge,
-            e.kind.action()
-        ));
-        if !d.reply.ok {
-            let (scanner, seq) = (&e.key.scanner, e.key.seq);
-            tracing::warn!(%scanner, seq, reply = ?d.reply, "scan rejected");
-        }
-    }
-    if let Some(slot) = deliveries.get_mut(d.index) {
-        *slot = Some(d);
-    }
-}
-
-/// `bayline simulate`.
-#[derive(Debug, clap::Args)]
-pub struct SimulateArgs {
-    /// The site's TOML file; default: the built-in demo site.
-    #[arg(long = "site-config", value_name = "FILE")]
-    pub site_config: Option<PathBuf>,
-    /// The broker the handhelds publish to; each logs in with its id and secret from the
-    /// site file.
-    #[arg(long, default_value = "mqtt://127.0.0.1:1883", value_name = "URL")]
-    pub broker: BrokerUrl,
-    /// bayline's HTTP API, for the job cards and the KPIs (tokens from the site file).
-    #[arg(long, default_value = "http://127.0.0.1:8080", value_name = "URL")]
-    pub http: String,
-    /// Simulated seconds per real second: 600 plays a 9-hour day in about a minute.
-    #[arg(long, default_value_t = 600.0)]
-    pub speed: f64,
-    /// How many working days: the most recent open days that are over, played oldest first.
-    #[arg(long, default_value_t = 1)]
-    pub days: usize,
-    /// Also play today: catch up at --speed, then keep pace with the clock until the day's
-    /// last car is handed over.
-    #[arg(long)]
-    pub today: bool,
-    /// Seed of the plan: the same seed and days give the same scans (and replaying them is
-    /// harmless: every scan is an exact repeat).
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Share of scans (0 to 1) a handheld sends once more after its reply; the system must
-    /// answer the same and store nothing new.
-    #[arg(long, default_value_t = 0.0, value_name = "RATE")]
-    pub duplicates: f64,
-    /// A handheld that keeps its scans all day and delivers them after the day's last scan,
-    /// with their original times. Repeat for several.
-    #[arg(long, value_name = "SCANNER")]
-    pub offline: Vec<String>,
-    /// Seconds a handheld waits for its reply before it publishes the scan again.
-    #[arg(long, default_value_t = 2.0, value_name = "SECS")]
-    pub resend_after: f64,
-}
-
-/// Runs `bayline simulate` and prints the summary. Exit code 2 when the system rejected a
-/// scan or answered a repeat differently: the plan only holds scans a workshop accepts.
-pub async fn cli(args: SimulateArgs) -> anyhow::Result<ExitCode> {
-    let site = match &args.site_config {
-        Some(path) => SiteConfig::load(path)?,
-        None => SiteConfig::demo(),
-    };
-    if !(args.resend_after.is_finite() && args.resend_after > 0.0) {
-        anyhow::bail!("--resend-after must be a positive number of seconds");
-    }
-    let days = choose_days(&site, jiff::Timestamp::now(), args.days, args.today);
-    let opts = Options {
-        site,
-        broker: BrokerUrl {
-            user: None,
-            password: None,
-            ..args.broker
-        },
-        http: args.http,
-        speed: args.speed,
-        days,
-        seed: args.seed,
-        duplicates: args.duplicates,
-        offline: args.offline,
-        resend_after: Duration::from_secs_f64(args.resend_after),
-        progress: true,
-    };
-    let site = opts.site.clone();
-    let cancel = CancellationToken::new();
-    let stop = tokio::spawn({
-        let cancel = cancel.clone();
-        async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                cancel.cancel();
-            }
-        }
-    });
-    let outcome = run(opts, cancel).await;
-    stop.abort();
-    let outcome = outcome.context("bayline simulate")?;
-    print!("{}", report::render(&outcome, &site));
-    let s = &outcome.summary;
-    Ok(if s.rejected > 0 || s.repeats_same < s.repeats {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
 }
 
 #[cfg(test)]
