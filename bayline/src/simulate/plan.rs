@@ -25,7 +25,8 @@
 //!
 //! # Layout
 //! - this file: the roster, the choice of days, sequence numbers, the assembled [`Plan`].
-//! - `day`: one working day, minute by minute; `day/work`: a technician at work on an op.
+//! - `day`: one working day, minute by minute; `day/arrivals`: the cars and who takes each;
+//!   `day/work`: a technician at work on an op; `day/handover`: QC, washing, ready, handover.
 //! - `cards`: vehicles, plates, labour lines, and the seeded generator.
 
 mod cards;
