@@ -1,0 +1,69 @@
+//! The site file as TOML has it: every field as written, with its place in the file kept
+//! for error messages. `parser` turns it into a checked `SiteConfig`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFile {
+    pub site: RawSite,
+    #[serde(default)]
+    pub bays: Vec<RawBay>,
+    #[serde(default)]
+    pub staff: Vec<RawStaff>,
+    #[serde(default)]
+    pub scanners: Vec<RawSecret>,
+    #[serde(default)]
+    pub displays: Vec<RawSecret>,
+    #[serde(default)]
+    pub tokens: Vec<RawToken>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSite {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub time_zone: Spanned<String>,
+    #[serde(default)]
+    pub language: Option<Spanned<String>>,
+    #[serde(default)]
+    pub opening_hours: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub auto_clock_off_grace_min: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBay {
+    pub id: Spanned<String>,
+    #[serde(default)]
+    pub name: String,
+    pub kind: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStaff {
+    pub badge: Spanned<String>,
+    #[serde(default)]
+    pub name: String,
+    pub role: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSecret {
+    pub id: Spanned<String>,
+    pub secret: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawToken {
+    pub token: Spanned<String>,
+    pub role: Spanned<String>,
+}
