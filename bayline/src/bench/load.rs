@@ -13,6 +13,8 @@ use hdrhistogram::Histogram;
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use tokio::sync::mpsc;
 
+use super::client::{self, Login};
+
 /// How long a lane waits for its last answers after the run.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -41,45 +43,21 @@ pub struct LaneSpec {
 
 impl Lane {
     pub async fn connect(broker: &BrokerUrl, spec: LaneSpec) -> anyhow::Result<Lane> {
-        let mut o = MqttOptions::new(&spec.client_id, &broker.host, broker.port);
-        o.set_credentials(&spec.user, &spec.password)
-            .set_keep_alive(Duration::from_secs(30))
-            .set_inflight(100);
-        let (client, mut events) = AsyncClient::new(o, 256);
-        client.subscribe(&spec.subscribe, QoS::AtLeastOnce).await?;
         let (tx, answers) = mpsc::unbounded_channel();
-        let (ready_tx, ready) = tokio::sync::oneshot::channel::<Result<(), String>>();
         let answer = spec.answer;
-        let poll = tokio::spawn(async move {
-            let mut ready_tx = Some(ready_tx);
-            loop {
-                match events.poll().await {
-                    Ok(Event::Incoming(Packet::SubAck(_))) => {
-                        if let Some(r) = ready_tx.take() {
-                            let _ = r.send(Ok(()));
-                        }
-                    }
-                    Ok(Event::Incoming(Packet::Publish(p))) => {
-                        if let Some(n) = answer(&p.payload) {
-                            let _ = tx.send((n, Instant::now()));
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => match ready_tx.take() {
-                        Some(r) => {
-                            let _ = r.send(Err(e.to_string()));
-                            return;
-                        }
-                        None => tokio::time::sleep(Duration::from_millis(100)).await,
-                    },
-                }
+        let login = Login {
+            client_id: &spec.client_id,
+            user: &spec.user,
+            password: &spec.password,
+            subscribe: &spec.subscribe,
+            queue: 256,
+        };
+        let (client, poll) = client::connect(broker, login, move |p| {
+            if let Some(n) = answer(&p.payload) {
+                let _ = tx.send((n, Instant::now()));
             }
-        });
-        tokio::time::timeout(Duration::from_secs(10), ready)
-            .await
-            .context("no answer from the broker within 10 s")?
-            .context("lane stopped")?
-            .map_err(|e| anyhow::anyhow!("{} cannot connect to {broker}: {e}", spec.user))?;
+        })
+        .await?;
         Ok(Lane {
             client,
             topic: spec.publish,

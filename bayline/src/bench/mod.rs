@@ -8,12 +8,14 @@
 //! # Layout
 //! - `site`: the bench's site (a bay, a badge, a job per handheld) and its scans.
 //! - `load`: lanes of MQTT load, the driver, the echo client.
+//! - `client`: a handheld's connection, subscribed, its answers handed on (lanes, outbox).
 //! - `child`: the system under test as a child process; its CPU and RSS.
 //! - `report`: the table and `--json`.
 //! - `overload`: `--overload F`: F times the sustainable rate, then back; lost, doubled, RSS.
 //! - `outbox`: the overload's handhelds, which republish what has no reply.
 
 mod child;
+mod client;
 mod load;
 mod outbox;
 mod overload;

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use bayline_gateway::BrokerUrl;
 use bayline_proto::{topic, Reply};
-use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use rumqttc::{AsyncClient, QoS};
 use tokio_util::sync::CancellationToken;
 
+use super::client::{self, Login};
 use super::overload::OVERLOAD_SEQ;
 use super::site;
 
@@ -162,55 +162,29 @@ impl Fleet {
 impl Handheld {
     async fn connect(broker: &BrokerUrl, i: usize) -> anyhow::Result<Handheld> {
         let id = site::scanner(i);
-        let mut o = MqttOptions::new(format!("bench-ov-o-{i}"), &broker.host, broker.port);
-        o.set_credentials(&id, site::secret(i))
-            .set_keep_alive(Duration::from_secs(30))
-            .set_inflight(100);
-        let (client, mut events) = AsyncClient::new(o, 1024);
-        client
-            .subscribe(topic::reply(site::SITE, &id), QoS::AtLeastOnce)
-            .await?;
         let outbox = Arc::new(Mutex::new(Outbox::default()));
-        let (ready_tx, ready) = tokio::sync::oneshot::channel::<Result<(), String>>();
         let book = outbox.clone();
-        let poll = tokio::spawn(async move {
-            let mut ready_tx = Some(ready_tx);
-            loop {
-                match events.poll().await {
-                    Ok(Event::Incoming(Packet::SubAck(_))) => {
-                        if let Some(r) = ready_tx.take() {
-                            let _ = r.send(Ok(()));
-                        }
-                    }
-                    Ok(Event::Incoming(Packet::Publish(p))) => {
-                        // Any reply answers the scan, ok or not (the bench's scans are valid).
-                        let Some(seq) = serde_json::from_slice::<Reply>(&p.payload)
-                            .ok()
-                            .and_then(|r| r.seq)
-                        else {
-                            continue;
-                        };
-                        let mut o = book.lock().unwrap_or_else(|p| p.into_inner());
-                        if o.pending.remove(&seq).is_some() {
-                            o.answered += 1;
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => match ready_tx.take() {
-                        Some(r) => {
-                            let _ = r.send(Err(e.to_string()));
-                            return;
-                        }
-                        None => tokio::time::sleep(Duration::from_millis(100)).await,
-                    },
-                }
+        let login = Login {
+            client_id: &format!("bench-ov-o-{i}"),
+            user: &id,
+            password: &site::secret(i),
+            subscribe: &topic::reply(site::SITE, &id),
+            queue: 1024,
+        };
+        let (client, poll) = client::connect(broker, login, move |p| {
+            // Any reply answers the scan, ok or not (the bench's scans are valid).
+            let Some(seq) = serde_json::from_slice::<Reply>(&p.payload)
+                .ok()
+                .and_then(|r| r.seq)
+            else {
+                return;
+            };
+            let mut o = book.lock().unwrap_or_else(|p| p.into_inner());
+            if o.pending.remove(&seq).is_some() {
+                o.answered += 1;
             }
-        });
-        tokio::time::timeout(Duration::from_secs(10), ready)
-            .await
-            .context("no SubAck within 10 s")?
-            .context("handheld stopped")?
-            .map_err(|e| anyhow::anyhow!("{id} cannot connect: {e}"))?;
+        })
+        .await?;
         Ok(Handheld {
             i,
             client,
