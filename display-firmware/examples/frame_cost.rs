@@ -36,7 +36,9 @@ fn main() {
     let what = std::env::args().nth(1).unwrap_or_default();
     let lounge_model = fixtures::lounge(Language::Zh);
     let workshop_model = fixtures::workshop(Language::Zh);
-    let mut mono = Box::new(MonoFrame::<48_000>::new(800, 480).unwrap());
+    let mono = MonoFrame::<48_000>::new(800, 480)
+        .expect("800×480 at 1 bit per pixel is exactly the 48,000-byte buffer");
+    let mut mono = Box::new(mono);
     let mut led = Box::new(LedFrame([Rgb565::BLACK; 128 * 64]));
     match what.as_str() {
         "lounge" => {

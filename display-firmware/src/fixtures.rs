@@ -6,11 +6,11 @@ use bayline_proto::board::{
 use bayline_proto::{Id, Language, PauseReason};
 
 fn id(s: &str) -> Id {
-    Id::new(s).expect("fixture id")
+    Id::new(s).expect("fixture ids are short ASCII literals and formats (T07, B03, RO-241120)")
 }
 
 fn text(s: &str) -> Text {
-    Text::try_from(s).expect("fixture text")
+    Text::try_from(s).expect("fixture texts are literals within the 24 bytes of a board text")
 }
 
 fn clock(days: u16, h: u16, m: u16) -> Option<Clock> {
