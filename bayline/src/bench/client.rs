@@ -1,6 +1,6 @@
 //! A bench client's connection: logged in with its own credentials, subscribed to where its
 //! answers come, each answer handed on the moment it arrives. The handhelds of the flat-out
-//! run (`load`) and of the overload (`outbox`) connect this way.
+//! run (`load`) and of the overload (`outbox`), and the bare broker's echo, connect this way.
 
 use std::time::Duration;
 
@@ -19,6 +19,8 @@ pub struct Login<'a> {
     pub password: &'a str,
     /// The topic its answers come on.
     pub subscribe: &'a str,
+    /// QoS 1 publishes out at once before the client waits for their acks.
+    pub inflight: u16,
     /// Requests the client holds before a publish waits (rumqttc's channel capacity).
     pub queue: usize,
 }
@@ -35,7 +37,7 @@ pub async fn connect(
     let mut o = MqttOptions::new(login.client_id, &broker.host, broker.port);
     o.set_credentials(login.user, login.password)
         .set_keep_alive(Duration::from_secs(30))
-        .set_inflight(100);
+        .set_inflight(login.inflight);
     let (client, mut events) = AsyncClient::new(o, login.queue);
     client.subscribe(login.subscribe, QoS::AtLeastOnce).await?;
     let (ready_tx, ready) = tokio::sync::oneshot::channel::<Result<(), String>>();

@@ -7,10 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use bayline_gateway::BrokerUrl;
 use hdrhistogram::Histogram;
-use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use rumqttc::{AsyncClient, QoS};
 use tokio::sync::mpsc;
 
 use super::client::{self, Login};
@@ -50,6 +49,7 @@ impl Lane {
             user: &spec.user,
             password: &spec.password,
             subscribe: &spec.subscribe,
+            inflight: 100,
             queue: 256,
         };
         let (client, poll) = client::connect(broker, login, move |p| {
@@ -231,7 +231,8 @@ async fn run_lane(
 
 /// The bare broker's echo: one client that answers every request on its reply topic.
 pub struct Echo {
-    task: tokio::task::JoinHandle<()>,
+    poll: tokio::task::JoinHandle<()>,
+    answer: tokio::task::JoinHandle<()>,
 }
 
 /// Topics of the echo, inside `bayline/` where the service user may publish.
@@ -245,25 +246,25 @@ pub fn echo_reply(i: usize) -> String {
 
 impl Echo {
     pub async fn start(broker: &BrokerUrl, user: &str, password: &str) -> anyhow::Result<Echo> {
-        let mut o = MqttOptions::new(
-            format!("bench-echo-{}", std::process::id()),
-            &broker.host,
-            broker.port,
-        );
-        o.set_credentials(user, password)
-            .set_keep_alive(Duration::from_secs(30))
-            .set_inflight(1000);
-        let (client, mut events) = AsyncClient::new(o, 10_000);
-        client
-            .subscribe("bayline/_bench/echo/+/req", QoS::AtLeastOnce)
-            .await?;
         let (tx, mut rx) = mpsc::unbounded_channel::<rumqttc::Publish>();
-        let (ready_tx, ready) = tokio::sync::oneshot::channel();
-        let echo_client = client.clone();
+        let login = Login {
+            client_id: &format!("bench-echo-{}", std::process::id()),
+            user,
+            password,
+            subscribe: "bayline/_bench/echo/+/req",
+            inflight: 1000,
+            queue: 10_000,
+        };
+        // Answers go out from a task of their own: a publish waiting for room in the client's
+        // queue must not hold up the poll that empties it.
+        let (client, poll) = client::connect(broker, login, move |p| {
+            let _ = tx.send(p);
+        })
+        .await?;
         let answer = tokio::spawn(async move {
             while let Some(p) = rx.recv().await {
                 let topic = p.topic.replace("/req", "/rep");
-                if echo_client
+                if client
                     .publish(topic, QoS::AtLeastOnce, false, p.payload)
                     .await
                     .is_err()
@@ -272,35 +273,13 @@ impl Echo {
                 }
             }
         });
-        let task = tokio::spawn(async move {
-            let mut ready_tx = Some(ready_tx);
-            loop {
-                match events.poll().await {
-                    Ok(Event::Incoming(Packet::SubAck(_))) => {
-                        if let Some(r) = ready_tx.take() {
-                            let _ = r.send(());
-                        }
-                    }
-                    Ok(Event::Incoming(Packet::Publish(p))) => {
-                        if tx.send(p).is_err() {
-                            break;
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-                }
-            }
-            answer.abort();
-        });
-        tokio::time::timeout(Duration::from_secs(10), ready)
-            .await
-            .context("the echo client got no SubAck")??;
-        Ok(Echo { task })
+        Ok(Echo { poll, answer })
     }
 }
 
 impl Drop for Echo {
     fn drop(&mut self) {
-        self.task.abort();
+        self.poll.abort();
+        self.answer.abort();
     }
 }

@@ -8,7 +8,7 @@
 //! # Layout
 //! - `site`: the bench's site (a bay, a badge, a job per handheld) and its scans.
 //! - `load`: lanes of MQTT load, the driver, the echo client.
-//! - `client`: a handheld's connection, subscribed, its answers handed on (lanes, outbox).
+//! - `client`: a bench client's connection, subscribed, what it hears handed on.
 //! - `child`: the system under test as a child process; its CPU and RSS.
 //! - `report`: the table and `--json`.
 //! - `overload`: `--overload F`: F times the sustainable rate, then back; lost, doubled, RSS.

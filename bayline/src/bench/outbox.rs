@@ -169,6 +169,7 @@ impl Handheld {
             user: &id,
             password: &site::secret(i),
             subscribe: &topic::reply(site::SITE, &id),
+            inflight: 100,
             queue: 1024,
         };
         let (client, poll) = client::connect(broker, login, move |p| {
