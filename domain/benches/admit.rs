@@ -5,6 +5,8 @@
 //! - `jitter_50ms`: the scans arrive in the order of `ts` plus a random 0..50 ms of network
 //!   delay each (a fixed seed), so most are late behind a few dozen newer ones.
 //! - `tail`: the same scans in `ts` order, every one the newest.
+//! - `jitter_50ms_batches/N`: the jittered scans as a gateway takes them off the broker, in
+//!   batches of N, each admitted in one `admit_many` (the ledger judges a batch so).
 //!
 //! - `follow`: a fleet of two gateways, each taking half the handhelds (MQTT shared
 //!   subscription): one process admits its own scans as they come and the other's in notices
@@ -180,6 +182,20 @@ fn admit(c: &mut Criterion) {
                 |(mut w, events)| {
                     for e in events {
                         black_box(w.admit(e));
+                    }
+                    w
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    for batch in [16, 128] {
+        g.bench_function(format!("jitter_50ms_batches/{batch}"), |b| {
+            b.iter_batched(
+                || (base.clone(), late.clone()),
+                |(mut w, events)| {
+                    for chunk in events.chunks(batch) {
+                        black_box(w.admit_many(chunk.to_vec()));
                     }
                     w
                 },
