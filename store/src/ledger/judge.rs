@@ -92,13 +92,7 @@ fn judge_site(
                     }
                 } else {
                     let detail = format!("seq {seq} was already used for another scan");
-                    let judgement = Judgement::Rejected {
-                        seq: Some(seq),
-                        code: RejectCode::SeqConflict,
-                        detail: &detail,
-                    };
-                    let reply = reply(config, &judgement);
-                    record.reject(RejectCode::SeqConflict, detail, reply);
+                    refuse(&mut record, RejectCode::SeqConflict, detail, config, reply);
                     record.first_of_seq = false;
                     Step::Done(Box::new(stored(record)))
                 };
@@ -109,13 +103,7 @@ fn judge_site(
         }
         steps.push(match result {
             Err((code, detail)) => {
-                let judgement = Judgement::Rejected {
-                    seq,
-                    code,
-                    detail: &detail,
-                };
-                let reply = reply(config, &judgement);
-                record.reject(code, detail, reply);
+                refuse(&mut record, code, detail, config, reply);
                 Step::Done(Box::new(stored(record)))
             }
             Ok(event) => {
@@ -187,6 +175,23 @@ fn record_of(incoming: Incoming) -> (ScanRecord, Result<Event, (RejectCode, Stri
     (record, decoded.result)
 }
 
+/// Marks the record refused with `code`, and the reply that tells its handheld why.
+fn refuse(
+    record: &mut ScanRecord,
+    code: RejectCode,
+    detail: String,
+    config: &SiteConfig,
+    reply: &impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
+) {
+    let judgement = Judgement::Rejected {
+        seq: record.seq,
+        code,
+        detail: &detail,
+    };
+    let reply = reply(config, &judgement);
+    record.reject(code, detail, reply);
+}
+
 /// The record of an admitted or refused event, with its reply.
 fn decide(
     mut record: ScanRecord,
@@ -196,17 +201,10 @@ fn decide(
     config: &SiteConfig,
     reply: &impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
 ) -> ScanRecord {
-    let seq = record.seq;
     match admission {
         Admission::Rejected(code) => {
             let detail = rejected_detail(code, &event, workshop);
-            let judgement = Judgement::Rejected {
-                seq,
-                code,
-                detail: &detail,
-            };
-            let reply = reply(config, &judgement);
-            record.reject(code, detail, reply);
+            refuse(&mut record, code, detail, config, reply);
         }
         Admission::Accepted(verdict) => {
             let warning = match verdict {
