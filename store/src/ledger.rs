@@ -5,7 +5,7 @@
 //! lock for the moment it takes to compute a view. So the database and memory change in the
 //! same order, and nothing is answered before it is durable.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -23,10 +23,12 @@ mod change;
 mod corrections;
 mod follow;
 mod judge;
+mod seen;
 mod taken;
 
 pub use change::Change;
 pub use corrections::CorrectError;
+use seen::{Seen, SeenScans};
 
 /// A scan as it came off the broker, decoded but not yet judged.
 #[derive(Debug, Clone)]
@@ -66,17 +68,12 @@ pub struct Answer {
     pub stored: bool,
 }
 
-struct Seen {
-    canonical: Option<String>,
-    reply: Reply,
-}
-
 /// One site: its configuration and the state folded from its stored events.
 pub struct SiteLive {
     pub config: SiteConfig,
     bay_names: BTreeMap<Id, String>,
     workshop: Mutex<Workshop>,
-    seen: Mutex<HashMap<(Id, u64), Seen>>,
+    seen: Mutex<SeenScans>,
 }
 
 impl SiteLive {
@@ -253,10 +250,7 @@ impl Ledger {
 
 /// A site's state as stored: job cards, the events folded, and the first scan of every
 /// (scanner, seq) with its reply.
-async fn load(
-    store: &Store,
-    config: &SiteConfig,
-) -> Result<(Workshop, HashMap<(Id, u64), Seen>), StoreError> {
+async fn load(store: &Store, config: &SiteConfig) -> Result<(Workshop, SeenScans), StoreError> {
     let mut workshop = Workshop::new(config.catalog(), config.settings());
     for card in store.jobs(&config.id).await? {
         workshop.upsert_job(card);
@@ -270,13 +264,8 @@ async fn load(
         .await?
         .into_iter()
         .map(|s| {
-            (
-                (s.scanner, s.seq),
-                Seen {
-                    canonical: s.canonical,
-                    reply: s.reply,
-                },
-            )
+            let seen = Seen::new(s.canonical.as_deref(), &s.reply);
+            ((s.scanner, s.seq), seen)
         })
         .collect();
     Ok((workshop, seen))

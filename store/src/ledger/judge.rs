@@ -15,7 +15,8 @@ use bayline_domain::{Admission, Event, Verdict, Workshop};
 use bayline_proto::{Id, RejectCode, Reply};
 use bayline_site::SiteConfig;
 
-use super::{lock, Answer, Incoming, Judgement, Ledger, Seen, SiteLive};
+use super::seen::{Fingerprint, Seen};
+use super::{lock, Answer, Incoming, Judgement, Ledger, SiteLive};
 use crate::{ScanRecord, Status};
 
 /// One scan's answer and the record to store.
@@ -71,7 +72,7 @@ fn judge_site(
     let config = &live.config;
     let mut seen = lock(&live.seen);
     // The first scan of each (scanner, seq) in this batch, by place, with its payload.
-    let mut firsts: HashMap<(Id, u64), (usize, Option<String>)> = HashMap::new();
+    let mut firsts: HashMap<(Id, u64), (usize, Option<Fingerprint>)> = HashMap::new();
     let mut steps = Vec::with_capacity(scans.len());
     let mut events = Vec::new();
     for (place, incoming) in scans.into_iter().enumerate() {
@@ -79,15 +80,18 @@ fn judge_site(
         let seq = record.seq;
         if let Some(seq) = seq {
             let key = (record.scanner.clone(), seq);
+            let payload = record.canonical.as_deref().map(Fingerprint::of);
             let earlier = match (seen.get(&key), firsts.get(&key)) {
-                (Some(first), _) => Some((&first.canonical, Err(&first.reply))),
-                (None, Some((place, canonical))) => Some((canonical, Ok(*place))),
+                (Some(first), _) => {
+                    Some((first.repeated_by(record.canonical.as_deref()), Err(first)))
+                }
+                (None, Some((place, first))) => Some((*first == payload, Ok(*place))),
                 (None, None) => None,
             };
-            if let Some((canonical, first)) = earlier {
-                let step = if *canonical == record.canonical {
+            if let Some((repeat, first)) = earlier {
+                let step = if repeat {
                     match first {
-                        Err(reply) => Step::Done(Box::new(not_stored(record, reply.clone()))),
+                        Err(first) => Step::Done(Box::new(not_stored(record, first.reply()))),
                         Ok(place) => Step::RepeatOf(place, record),
                     }
                 } else {
@@ -99,7 +103,7 @@ fn judge_site(
                 steps.push(step);
                 continue;
             }
-            firsts.insert(key, (place, record.canonical.clone()));
+            firsts.insert(key, (place, payload));
         }
         steps.push(match result {
             Err((code, detail)) => {
@@ -135,10 +139,7 @@ fn judge_site(
         };
         if let Some(r) = &judged.1 {
             if let (true, Some(seq)) = (r.first_of_seq, r.seq) {
-                let first = Seen {
-                    canonical: r.canonical.clone(),
-                    reply: r.reply.clone(),
-                };
+                let first = Seen::new(r.canonical.as_deref(), &r.reply);
                 seen.insert((r.scanner.clone(), seq), first);
             }
         }
