@@ -56,7 +56,8 @@ fn main() {
         }
     }
     let names = ["fold", "figures", "by badge", "by bay", "by day"];
-    for (n, b) in names.iter().zip(best) {
+    // With `fold` only the fold is timed; the parts left at MAX were not run.
+    for (n, b) in names.iter().zip(best).filter(|(_, b)| *b < f64::MAX) {
         println!("{n}: {:.1} ms (best of {repeat})", b / 1e6);
     }
 }
