@@ -99,6 +99,15 @@ impl Rights {
         self.users.get(user?).map(|(_, p)| p)
     }
 
+    /// Why a login that failed [`Rights::check_password`] was refused, for the log.
+    fn why_refused(&self, user: Option<&str>) -> &'static str {
+        match user {
+            None => "no user name",
+            Some(u) if self.users.contains_key(u) => "wrong secret",
+            Some(_) => "unknown user",
+        }
+    }
+
     fn check_password(&self, user: &str, password: &[u8]) -> bool {
         self.users
             .get(user)
@@ -148,18 +157,30 @@ impl AuthProvider for Rights {
     fn authenticate<'a>(
         &'a self,
         connect: &'a ConnectPacket,
-        _addr: SocketAddr,
+        addr: SocketAddr,
     ) -> Fut<'a, mqtt5::error::Result<AuthResult>> {
         Box::pin(async move {
-            match (&connect.username, &connect.password) {
+            let user = connect.username.as_deref();
+            match (user, &connect.password) {
                 // "Server unavailable": the handheld tries again, as after any refusal.
                 (Some(user), Some(pass)) if self.check_password(user, pass) => {
                     if self.scanner_waits(user) {
+                        tracing::debug!(scanner = user, %addr, "scanner asked to come back: the gateway is not subscribed yet");
                         return Ok(AuthResult::fail(ReasonCode::ServerUnavailable));
                     }
-                    Ok(AuthResult::success_with_user(user.clone()))
+                    Ok(AuthResult::success_with_user(user.to_string()))
                 }
-                _ => Ok(AuthResult::fail(ReasonCode::BadUsernameOrPassword)),
+                _ => {
+                    // Debug-quoted: the name is the client's, and may hold anything.
+                    tracing::warn!(
+                        user = ?user.unwrap_or(""),
+                        client_id = ?connect.client_id,
+                        %addr,
+                        why = self.why_refused(user),
+                        "MQTT login refused"
+                    );
+                    Ok(AuthResult::fail(ReasonCode::BadUsernameOrPassword))
+                }
             }
         })
     }

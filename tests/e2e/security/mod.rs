@@ -10,6 +10,7 @@
 //! - [`secrets`]: the real binary at `RUST_LOG=trace` with JSON logs: no scanner secret,
 //!   display secret, service password or API token in its output, its database or its answers;
 //!   and the command line repeats no broker or database password (bad URL, `--help`);
+//! - [`logins`]: a refused MQTT login is logged once, with who, from where and why;
 //! - [`markup`]: HTML in every text a caller controls (job cards, scans, corrections, query
 //!   strings) is shown escaped on every page, never run;
 //! - [`privacy`]: a simulated workshop day, then the lounge feed, page and boards (MQTT models
@@ -18,6 +19,7 @@
 //!   site can be tried), and the requests they share.
 
 mod limits;
+mod logins;
 mod markup;
 mod privacy;
 mod roles;

@@ -15,7 +15,7 @@
 //! - [`site`]: the site file with unmistakable secrets, and every secret searched for;
 //! - [`command_line`]: the command line repeats no broker or database password.
 
-mod broker;
+pub mod broker;
 mod command_line;
 mod search;
 mod site;
