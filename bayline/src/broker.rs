@@ -25,6 +25,9 @@ use mqtt5::packet::connect::ConnectPacket;
 use mqtt5::protocol::v5::reason_codes::ReasonCode;
 
 use crate::tls::TlsListener;
+use limit::LoginLimit;
+
+mod limit;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Principal {
@@ -40,6 +43,7 @@ pub struct Rights {
     /// a scan published before would find no subscriber, and the broker would drop it after
     /// acknowledging it to the handheld, which after a restart is every handheld's outbox.
     scanners_admitted: Arc<AtomicBool>,
+    failed_logins: LoginLimit,
 }
 
 impl Rights {
@@ -86,6 +90,7 @@ impl Rights {
         Ok(Rights {
             users,
             scanners_admitted: Arc::new(AtomicBool::new(false)),
+            failed_logins: LoginLimit::default(),
         })
     }
 
@@ -161,9 +166,16 @@ impl AuthProvider for Rights {
     ) -> Fut<'a, mqtt5::error::Result<AuthResult>> {
         Box::pin(async move {
             let user = connect.username.as_deref();
+            let (ip, now) = (addr.ip(), std::time::Instant::now());
+            let name = user.unwrap_or("");
+            if !self.failed_logins.allows(ip, name, now) {
+                tracing::debug!(user = ?name, %addr, "MQTT login held off after too many wrong secrets");
+                return Ok(AuthResult::fail(ReasonCode::ConnectionRateExceeded));
+            }
             match (user, &connect.password) {
                 // "Server unavailable": the handheld tries again, as after any refusal.
                 (Some(user), Some(pass)) if self.check_password(user, pass) => {
+                    self.failed_logins.succeeded(ip, user);
                     if self.scanner_waits(user) {
                         tracing::debug!(scanner = user, %addr, "scanner asked to come back: the gateway is not subscribed yet");
                         return Ok(AuthResult::fail(ReasonCode::ServerUnavailable));
@@ -173,12 +185,21 @@ impl AuthProvider for Rights {
                 _ => {
                     // Debug-quoted: the name is the client's, and may hold anything.
                     tracing::warn!(
-                        user = ?user.unwrap_or(""),
+                        user = ?name,
                         client_id = ?connect.client_id,
                         %addr,
                         why = self.why_refused(user),
                         "MQTT login refused"
                     );
+                    if self.failed_logins.failed(ip, name, now) {
+                        tracing::warn!(
+                            user = ?name,
+                            %addr,
+                            failures = limit::MAX_FAILURES,
+                            hold_off_s = limit::WINDOW.as_secs(),
+                            "MQTT logins held off: too many wrong secrets"
+                        );
+                    }
                     Ok(AuthResult::fail(ReasonCode::BadUsernameOrPassword))
                 }
             }
