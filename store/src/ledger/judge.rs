@@ -82,9 +82,7 @@ fn judge_site(
             let key = (record.scanner.clone(), seq);
             let payload = record.canonical.as_deref().map(Fingerprint::of);
             let earlier = match (seen.get(&key), firsts.get(&key)) {
-                (Some(first), _) => {
-                    Some((first.repeated_by(record.canonical.as_deref()), Err(first)))
-                }
+                (Some(first), _) => Some((first.repeated_by(payload), Err(first))),
                 (None, Some((place, first))) => Some((*first == payload, Ok(*place))),
                 (None, None) => None,
             };

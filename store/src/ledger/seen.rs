@@ -37,9 +37,9 @@ impl Seen {
         }
     }
 
-    /// Whether a scan with this canonical payload repeats this one exactly.
-    pub fn repeated_by(&self, canonical: Option<&str>) -> bool {
-        self.payload == canonical.map(Fingerprint::of)
+    /// Whether a scan with this payload fingerprint repeats this one exactly.
+    pub fn repeated_by(&self, payload: Option<Fingerprint>) -> bool {
+        self.payload == payload
     }
 
     /// The reply the first scan got, as it got it.
@@ -85,12 +85,13 @@ mod tests {
 
     #[test]
     fn only_the_same_payload_is_a_repeat() {
+        let fp = |canonical: Option<&str>| canonical.map(Fingerprint::of);
         let seen = Seen::new(Some(r#"{"seq":7,"job":"RO-1"}"#), &Reply::accepted(7, "ok"));
-        assert!(seen.repeated_by(Some(r#"{"seq":7,"job":"RO-1"}"#)));
-        assert!(!seen.repeated_by(Some(r#"{"seq":7,"job":"RO-2"}"#)));
-        assert!(!seen.repeated_by(None));
+        assert!(seen.repeated_by(fp(Some(r#"{"seq":7,"job":"RO-1"}"#))));
+        assert!(!seen.repeated_by(fp(Some(r#"{"seq":7,"job":"RO-2"}"#))));
+        assert!(!seen.repeated_by(fp(None)));
         let undecodable = Seen::new(None, &Reply::accepted(7, "ok"));
-        assert!(undecodable.repeated_by(None));
-        assert!(!undecodable.repeated_by(Some("{}")));
+        assert!(undecodable.repeated_by(fp(None)));
+        assert!(!undecodable.repeated_by(fp(Some("{}"))));
     }
 }
