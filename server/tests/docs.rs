@@ -12,6 +12,7 @@
 //! - ```` ```http ````: a request line, headers, a blank line, a body; sent to the router. The
 //!   next block may be ```` ```json response STATUS ````: the status, and the body as JSON
 //!   with every field named (numbers to within the two decimals the pages show).
+//! - ```` ```json ```` alone: an illustration; when it is a scan, the decoder must accept it.
 //!
 //! Scans are decoded as if they arrived at [`ARRIVED`]. Besides the examples, the pages must
 //! name every action, reject code, warning code, route and figure the code has.
@@ -277,6 +278,22 @@ async fn play(name: &str) -> (usize, Vec<String>) {
                 }
                 checked += 1;
             }
+            ("json", "") => {
+                // An illustration, not part of the story: if it is a scan, it must decode.
+                let value: Value = serde_json::from_str(&block.body)
+                    .unwrap_or_else(|e| panic!("{}: not JSON: {e}", block.at()));
+                if value.get("v").is_some() && value.get("action").is_some() {
+                    let scanner = Id::new("HH-01").unwrap();
+                    let now: Time = ARRIVED.parse().unwrap();
+                    let payload = block.body.replace('\n', "");
+                    let decoded = bayline_gateway::decode::decode(payload.as_bytes(), &scanner, now);
+                    if let Err((code, detail)) = decoded.result {
+                        wrong.push(format!("{}: refused {code}: {detail}", block.at()));
+                    }
+                    checked += 1;
+                }
+                i += 1;
+            }
             ("json", "reply") | ("json", "response") => {
                 panic!("{}: a reply or response with nothing before it", block.at())
             }
@@ -376,18 +393,44 @@ fn the_docs_link_only_to_pages_that_exist() {
         for (at, _) in text.match_indices("](") {
             let target = &text[at + 2..];
             let target = &target[..target.find(')').unwrap_or(target.len())];
-            let file = target.split('#').next().unwrap_or("");
-            if file.is_empty() || file.contains("://") {
+            let (file, anchor) = target.split_once('#').unwrap_or((target, ""));
+            if target.contains("://") {
                 continue;
             }
+            let file = if file.is_empty() { *name } else { file };
             assert!(
                 docs_dir().join(file).exists(),
                 "docs/{name} links to {target}, which does not exist"
             );
+            if !anchor.is_empty() {
+                assert!(
+                    anchors(&page(file)).iter().any(|a| a == anchor),
+                    "docs/{name} links to {target}, a heading docs/{file} does not have"
+                );
+            }
         }
         assert!(
             !text.contains("shared/contract"),
             "docs/{name} sends the reader outside the repository"
         );
     }
+}
+
+/// The anchors a page's headings get: lower case, spaces as `-`, other punctuation dropped.
+fn anchors(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix('#'))
+        .map(|h| {
+            h.trim_start_matches('#')
+                .trim()
+                .to_lowercase()
+                .chars()
+                .filter_map(|c| match c {
+                    ' ' => Some('-'),
+                    c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
 }
