@@ -177,7 +177,9 @@ impl System {
         let app = bayline_server::http::router(self.state.clone());
         let res = app.oneshot(req).await.unwrap();
         let status = res.status();
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
         (status, bytes.to_vec())
     }
 }
@@ -286,7 +288,8 @@ async fn play(name: &str) -> (usize, Vec<String>) {
                     let scanner = Id::new("HH-01").unwrap();
                     let now: Time = ARRIVED.parse().unwrap();
                     let payload = block.body.replace('\n', "");
-                    let decoded = bayline_gateway::decode::decode(payload.as_bytes(), &scanner, now);
+                    let decoded =
+                        bayline_gateway::decode::decode(payload.as_bytes(), &scanner, now);
                     if let Err((code, detail)) = decoded.result {
                         wrong.push(format!("{}: refused {code}: {detail}", block.at()));
                     }
@@ -309,7 +312,10 @@ async fn every_example_in_the_docs_is_what_the_code_does() {
     for name in PAGES {
         let (n, w) = play(name).await;
         if name == "mqtt.md" {
-            assert!(n >= 20, "docs/mqtt.md checks {n} examples; it shows every action and code");
+            assert!(
+                n >= 20,
+                "docs/mqtt.md checks {n} examples; it shows every action and code"
+            );
         }
         total += n;
         wrong.extend(w);
