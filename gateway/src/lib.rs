@@ -3,11 +3,13 @@
 //! reply topic once the scan is durable.
 //!
 //! # Layout
-//! - [`link`]: the MQTT connection: options from a URL, the one task that polls the event
-//!   loop, reconnect with backoff, resubscribe.
-//! - [`pipeline`]: batches scans, submits them to the ledger, publishes replies, then acks to
-//!   the broker in arrival order.
-//! - [`boards`]: publishes the boards as retained messages when what they show changes.
+//! - [`link`]: where the broker is and how to reach it: the broker URL (`mqtt://` or
+//!   `mqtts://`) and the client options and TLS made from it.
+//! - [`pipeline`]: the gateway's tasks: the one task that polls the event loop (reconnect
+//!   with backoff, resubscribe), and the processor that batches scans, submits them to the
+//!   ledger, publishes replies, then acks to the broker in arrival order.
+//! - [`boards`]: publishes the boards as retained messages when what they show changes, from
+//!   a connection and poll task of its own.
 pub mod boards;
 pub mod link;
 pub mod pipeline;
