@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bayline_domain::boards::Boards;
-use bayline_ledger::Ledger;
+use bayline_ledger::{Backoff, Ledger};
 use bayline_proto::board::{self, BoardError, Clock};
 use bayline_proto::topic;
 use bayline_proto::Id;
@@ -211,7 +211,7 @@ async fn publish(
 }
 
 async fn poll(mut eventloop: EventLoop, connected: Arc<Notify>, cancel: CancellationToken) {
-    let mut backoff = Duration::from_millis(100);
+    let mut backoff = Backoff::LINK;
     loop {
         let event = tokio::select! {
             _ = cancel.cancelled() => break,
@@ -219,17 +219,15 @@ async fn poll(mut eventloop: EventLoop, connected: Arc<Notify>, cancel: Cancella
         };
         match event {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
-                backoff = Duration::from_millis(100);
+                backoff.reset();
                 connected.notify_one();
             }
             Ok(_) => {}
             Err(e) => {
-                tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "board link lost");
-                tokio::select! {
-                    _ = cancel.cancelled() => break,
-                    _ = tokio::time::sleep(backoff) => {}
+                tracing::warn!(error = %e, retry_in_ms = backoff.delay().as_millis() as u64, "board link lost");
+                if !backoff.wait(&cancel).await {
+                    break;
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(5));
             }
         }
     }

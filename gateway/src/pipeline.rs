@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bayline_ledger::{Incoming, Ledger};
+use bayline_ledger::{Backoff, Incoming, Ledger};
 use bayline_proto::topic;
 use rumqttc::{AsyncClient, Event, EventLoop, Packet, Publish, QoS};
 use tokio::sync::{mpsc, Notify};
@@ -98,7 +98,7 @@ async fn poll(
             s.notify_one();
         }
     };
-    let mut backoff = Duration::from_millis(100);
+    let mut backoff = Backoff::LINK;
     let mut forwarding = true;
     loop {
         let event = tokio::select! {
@@ -112,7 +112,7 @@ async fn poll(
         };
         match event {
             Ok(Event::Incoming(Packet::ConnAck(ack))) => {
-                backoff = Duration::from_millis(100);
+                backoff.reset();
                 tracing::info!(session_present = ack.session_present, "connected to broker");
                 metrics::counter!("bayline_mqtt_connects_total").increment(1);
                 if ack.session_present {
@@ -132,12 +132,10 @@ async fn poll(
             }
             Ok(_) => {}
             Err(e) => {
-                tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "broker connection lost");
-                tokio::select! {
-                    _ = processed.cancelled() => break,
-                    _ = tokio::time::sleep(backoff) => {}
+                tracing::warn!(error = %e, retry_in_ms = backoff.delay().as_millis() as u64, "broker connection lost");
+                if !backoff.wait(&processed).await {
+                    break;
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(5));
             }
         }
     }

@@ -9,13 +9,12 @@
 //! notices, so every site is then read again.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use bayline_domain::Admission;
 use bayline_proto::Id;
 use tokio_util::sync::CancellationToken;
 
-use crate::{lock, Change, Ledger, Seen};
+use crate::{lock, Backoff, Change, Ledger, Seen};
 use bayline_store::{Notice, StoreError};
 
 impl Ledger {
@@ -25,7 +24,7 @@ impl Ledger {
         let Some(mut listener) = lock(&self.listener).take() else {
             return;
         };
-        let mut backoff = Duration::from_millis(100);
+        let mut backoff = Backoff::LINK;
         loop {
             let notice = tokio::select! {
                 _ = cancel.cancelled() => return,
@@ -36,20 +35,18 @@ impl Ledger {
                 Err(e) => Err(e),
             };
             match applied {
-                Ok(()) => backoff = Duration::from_millis(100),
+                Ok(()) => backoff.reset(),
                 Err(e) if cancel.is_cancelled() => {
                     tracing::debug!(error = %e, "stopped following the database");
                     return;
                 }
                 Err(e) => {
                     // A notice may be lost with the error: read everything again once back.
-                    tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "following the database failed");
+                    tracing::warn!(error = %e, retry_in_ms = backoff.delay().as_millis() as u64, "following the database failed");
                     metrics::counter!("bayline_follow_failures_total").increment(1);
-                    tokio::select! {
-                        _ = cancel.cancelled() => return,
-                        _ = tokio::time::sleep(backoff) => {}
+                    if !backoff.wait(&cancel).await {
+                        return;
                     }
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
                     if let Err(e) = self.apply_notice(Notice::Resync, &cancel).await {
                         tracing::warn!(error = %e, "reading the sites again failed");
                     }

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bayline_domain::boards::{BoardSite, Boards};
 use bayline_domain::{JobCard, Time, Workshop};
@@ -24,12 +24,14 @@ pub mod clock;
 mod corrections;
 mod follow;
 mod judge;
+pub mod retry;
 mod seen;
 mod taken;
 
 pub use change::Change;
 pub use clock::{keep_time, SETTLE_EVERY};
 pub use corrections::CorrectError;
+pub use retry::Backoff;
 use seen::{Seen, SeenScans};
 
 /// A scan as it came off the broker, decoded but not yet judged.
@@ -194,18 +196,16 @@ impl Ledger {
         records: &[ScanRecord],
         cancel: &CancellationToken,
     ) -> Result<Committed, StoreError> {
-        let mut backoff = Duration::from_millis(50);
+        let mut backoff = Backoff::WRITE;
         loop {
             match self.store.commit(records).await {
                 Ok(committed) => return Ok(committed),
                 Err(e) => {
                     tracing::warn!(error = %e, records = records.len(), "commit failed; retrying");
                     metrics::counter!("bayline_commit_failures_total").increment(1);
-                    tokio::select! {
-                        _ = cancel.cancelled() => return Err(e),
-                        _ = tokio::time::sleep(backoff) => {}
+                    if !backoff.wait(cancel).await {
+                        return Err(e);
                     }
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
                 }
             }
         }

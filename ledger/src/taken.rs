@@ -10,14 +10,12 @@
 
 use std::collections::BTreeSet;
 
-use std::time::Duration;
-
 use bayline_domain::decode::Decoded;
 use bayline_proto::{Id, RejectCode};
 use bayline_store::{ScanRecord, StoreError, Taken};
 use tokio_util::sync::CancellationToken;
 
-use crate::{load, lock, Answer, Incoming, Ledger};
+use crate::{load, lock, Answer, Backoff, Incoming, Ledger};
 
 impl Ledger {
     /// Reloads the sites of the `taken` records, judges those records again, commits what
@@ -77,17 +75,15 @@ impl Ledger {
         let Some(live) = self.sites.get(site) else {
             return Ok(());
         };
-        let mut backoff = Duration::from_millis(50);
+        let mut backoff = Backoff::WRITE;
         let (workshop, seen) = loop {
             match load(&self.store, &live.config).await {
                 Ok(state) => break state,
                 Err(e) => {
                     tracing::warn!(error = %e, %site, "reloading the site failed; retrying");
-                    tokio::select! {
-                        _ = cancel.cancelled() => return Err(e),
-                        _ = tokio::time::sleep(backoff) => {}
+                    if !backoff.wait(cancel).await {
+                        return Err(e);
                     }
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
                 }
             }
         };
