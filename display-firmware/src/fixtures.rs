@@ -1,6 +1,6 @@
 //! Fixed board models (`std`): the golden images, the measurements and the demo site use them.
 
-use bayline_proto::board::{
+use bayline_proto::board::{Page, 
     BayRow, BayState, BayTag, Clock, Lounge, LoungeRow, MaskedPlate, Stage, TagJob, Text, Workshop,
 };
 use bayline_proto::{Id, Language, PauseReason};
@@ -111,6 +111,7 @@ pub fn lounge(language: Language) -> Lounge {
         language,
         updated: Clock(9 * 60 + 41),
         rows,
+        page: Page::default(),
     }
 }
 
@@ -148,6 +149,7 @@ pub fn workshop(language: Language) -> Workshop {
         language,
         updated: Clock(14 * 60 + 5),
         bays,
+        page: Page::default(),
     }
 }
 
