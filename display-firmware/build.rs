@@ -150,6 +150,10 @@ fn emit(
         }
         glyphs.insert(c, (start, x0 - 64, y0 - 64, w, h, advance));
     }
+    // The ideographic space has no ink and u8g2 leaves it out: a blank full-width cell.
+    if let Some(&(.., adv)) = glyphs.get(&'中') {
+        glyphs.entry('\u{3000}').or_insert((nbits, 0, 0, 0, 0, adv));
+    }
     // Some CJK glyphs reach above the font's ascent: move every glyph down so none starts
     // above the top of its line, and make the line tall enough for the lowest one.
     let top = glyphs.values().map(|g| g.2).min().unwrap_or(0).min(0);

@@ -29,7 +29,8 @@ fn gb2312() -> Vec<char> {
     let mut out = Vec::new();
     for (row, first, last) in cells {
         for col in first..=last {
-            let (text, _, bad) = encoding_rs::GBK.decode(&[row, col]);
+            let bytes = [row, col];
+            let (text, _, bad) = encoding_rs::GBK.decode(&bytes);
             assert!(!bad, "GB2312 {row:02X}{col:02X} does not decode");
             out.extend(text.chars());
         }
