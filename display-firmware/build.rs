@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::{env, fs, path::Path};
 
-
 use embedded_graphics_core::pixelcolor::BinaryColor;
 use embedded_graphics_core::prelude::*;
 use u8g2_fonts::types::{FontColor, VerticalPosition};
@@ -93,12 +92,7 @@ fn alias(c: char) -> &'static [char] {
 }
 
 /// Writes one font's tables (into a `String`, which never refuses a write).
-fn emit(
-    out: &mut String,
-    name: &str,
-    fonts: &[FontRenderer],
-    chars: &[char],
-) -> std::fmt::Result {
+fn emit(out: &mut String, name: &str, fonts: &[FontRenderer], chars: &[char]) -> std::fmt::Result {
     let font = &fonts[0];
     let ascent = i32::from(font.get_ascent());
     let line = font.get_default_line_height();
@@ -132,8 +126,7 @@ fn emit(
         } else {
             (x0, y0, x1 - x0 + 1, y1 - y0 + 1)
         };
-        let set: std::collections::HashSet<(i32, i32)> =
-            ink.0.iter().map(|p| (p.x, p.y)).collect();
+        let set: std::collections::HashSet<(i32, i32)> = ink.0.iter().map(|p| (p.x, p.y)).collect();
         let start = nbits;
         for y in y0..y0 + h {
             for x in x0..x0 + w {

@@ -1,7 +1,8 @@
 //! Fixed board models (`std`): the golden images, the measurements and the demo site use them.
 
-use bayline_proto::board::{Page, 
-    BayRow, BayState, BayTag, Clock, Lounge, LoungeRow, MaskedPlate, Stage, TagJob, Text, Workshop,
+use bayline_proto::board::{
+    BayRow, BayState, BayTag, Clock, Lounge, LoungeRow, MaskedPlate, Page, Stage, TagJob, Text,
+    Workshop,
 };
 use bayline_proto::{Id, Language, PauseReason};
 

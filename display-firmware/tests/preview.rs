@@ -75,7 +75,11 @@ fn a_lounge_page_of_several_is_marked_in_its_footer_only() {
     let a = render_image(&Board::Lounge(one), &LOUNGE_7IN5);
     let b = render_image(&Board::Lounge(second.clone()), &LOUNGE_7IN5);
     let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lounge-2of3.png");
-    std::fs::write(&out, render_png(&Board::Lounge(second), &LOUNGE_7IN5).unwrap()).unwrap();
+    std::fs::write(
+        &out,
+        render_png(&Board::Lounge(second), &LOUNGE_7IN5).unwrap(),
+    )
+    .unwrap();
     let width = usize::from(LOUNGE_7IN5.width);
     let footer = usize::from(LOUNGE_7IN5.height - LOUNGE_7IN5.row / 2);
     let differ: Vec<usize> = (0..a.data.len())

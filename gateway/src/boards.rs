@@ -143,7 +143,10 @@ impl Retained {
             messages.iter().map(|m| m.topic.as_str()).collect();
         let gone: Vec<String> = (self.last.keys())
             .filter(|t| is_later_page(t) && !now.contains(t.as_str()))
-            .filter(|t| t.split_once("/boards/").is_some_and(|(s, _)| sites.contains(s)))
+            .filter(|t| {
+                t.split_once("/boards/")
+                    .is_some_and(|(s, _)| sites.contains(s))
+            })
             .cloned()
             .collect();
         let mut gone = gone;
@@ -420,7 +423,10 @@ mod tests {
         let cleared: Vec<&Message> = fewer.iter().filter(|m| m.payload.is_empty()).collect();
         assert_eq!(
             cleared.iter().map(|m| m.topic.as_str()).collect::<Vec<_>>(),
-            ["bayline/demo/boards/lounge/2", "bayline/demo/boards/lounge/3"]
+            [
+                "bayline/demo/boards/lounge/2",
+                "bayline/demo/boards/lounge/3"
+            ]
         );
         assert!(topics(&fewer).contains(&"bayline/demo/boards/lounge"));
         assert!(
@@ -428,7 +434,10 @@ mod tests {
             "cleared once"
         );
         assert!(
-            retained.changed(messages("other", &boards(600, BayState::Idle)).unwrap()).len() == 3,
+            retained
+                .changed(messages("other", &boards(600, BayState::Idle)).unwrap())
+                .len()
+                == 3,
             "another site clears nothing of demo"
         );
     }

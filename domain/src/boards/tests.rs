@@ -34,8 +34,7 @@ fn the_workshop_board_shows_time_against_standard_and_the_overrun() {
     // 90 min on op 10 (std 60 min): overrun. 08:00 UTC + 90 min = 17:30 in Shanghai.
     let b = w.boards(site(&tz, &names), t(90));
     assert_eq!(b.workshop[0].updated, Clock::at(0, 17, 30).unwrap());
-    let b01 = b
-        .workshop[0]
+    let b01 = b.workshop[0]
         .bays
         .iter()
         .find(|r| r.bay.as_str() == "B01")
@@ -47,8 +46,7 @@ fn the_workshop_board_shows_time_against_standard_and_the_overrun() {
         ["T1"]
     );
     assert_eq!((b01.clocked_min, b01.std_min, b01.overrun), (90, 60, true));
-    let b02 = b
-        .workshop[0]
+    let b02 = b.workshop[0]
         .bays
         .iter()
         .find(|r| r.bay.as_str() == "B02")
@@ -114,8 +112,7 @@ fn a_blocked_bay_carries_its_reason_to_the_board_and_the_tag() {
     let tz = TimeZone::UTC;
     let names = BTreeMap::new();
     let b = w.boards(site(&tz, &names), t(50));
-    let row = b
-        .workshop[0]
+    let row = b.workshop[0]
         .bays
         .iter()
         .find(|r| r.bay.as_str() == "B01")
@@ -188,7 +185,10 @@ fn the_lounge_pages_through_every_car_of_a_big_site() {
     let rows: usize = b.lounge.iter().map(|p| p.rows.len()).sum();
     assert_eq!(rows, cars, "no car is dropped");
     assert!(b.lounge.iter().all(|p| usize::from(p.page.total) == cars));
-    assert_eq!(b.lounge.last().unwrap().page.index + 1, b.lounge[0].page.count);
+    assert_eq!(
+        b.lounge.last().unwrap().page.index + 1,
+        b.lounge[0].page.count
+    );
 }
 
 #[test]

@@ -52,7 +52,13 @@ async fn preview(
         }
         None if name == "workshop" => {
             let pages = boards.workshop.len();
-            Board::Workshop(boards.workshop.into_iter().nth(page).ok_or(no_page(pages))?)
+            Board::Workshop(
+                boards
+                    .workshop
+                    .into_iter()
+                    .nth(page)
+                    .ok_or(no_page(pages))?,
+            )
         }
         Some(("bay", bay)) => Board::Tag(
             (boards.tags.into_iter())

@@ -181,7 +181,10 @@ mod tests {
         assert_eq!(html.matches(r#"<section class="page""#).count(), 3);
         assert_eq!(html.matches(r#"<section class="page" hidden>"#).count(), 2);
         for mark in ["1/3", "2/3", "3/3"] {
-            assert!(html.contains(&format!(r#"<p class="mark">{mark}</p>"#)), "{mark}");
+            assert!(
+                html.contains(&format!(r#"<p class="mark">{mark}</p>"#)),
+                "{mark}"
+            );
         }
     }
 

@@ -86,12 +86,10 @@ impl Parser<'_> {
         };
         let lounge_stale_days = match &site.lounge_stale_days {
             None => 7,
-            Some(d) if *d.get_ref() == 0 => {
-                return Err(self.err(
-                    d,
-                    "lounge_stale_days is 0: every car would leave the lounge at once (use 1 or more)",
-                ))
-            }
+            Some(d) if *d.get_ref() == 0 => return Err(self.err(
+                d,
+                "lounge_stale_days is 0: every car would leave the lounge at once (use 1 or more)",
+            )),
             Some(d) => *d.get_ref(),
         };
         // Days the table does not list are closed, like days listed as "".

@@ -109,12 +109,18 @@ fn semantic_errors_name_the_line_of_the_bad_value() {
             "shorter than 8",
         ),
         (
-            with("language = \"en\"", "language = \"en\"\nlounge_stale_days = 0"),
+            with(
+                "language = \"en\"",
+                "language = \"en\"\nlounge_stale_days = 0",
+            ),
             7,
             "lounge_stale_days is 0",
         ),
         (
-            with("language = \"en\"", "language = \"en\"\nlounge_stale_days = \"a week\""),
+            with(
+                "language = \"en\"",
+                "language = \"en\"\nlounge_stale_days = \"a week\"",
+            ),
             7,
             "expected u32",
         ),
@@ -173,9 +179,15 @@ fn secrets_never_show_in_debug_output() {
 fn lounge_stale_days_reaches_the_settings() {
     let s = SiteConfig::parse(
         "site.toml",
-        &with("language = \"en\"", "language = \"en\"\nlounge_stale_days = 3"),
+        &with(
+            "language = \"en\"",
+            "language = \"en\"\nlounge_stale_days = 3",
+        ),
     )
     .unwrap();
     assert_eq!(s.lounge_stale_days, 3);
-    assert_eq!(s.settings().lounge_stale, jiff::SignedDuration::from_hours(72));
+    assert_eq!(
+        s.settings().lounge_stale,
+        jiff::SignedDuration::from_hours(72)
+    );
 }
