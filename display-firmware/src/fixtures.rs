@@ -1,7 +1,8 @@
 //! Fixed board models (`std`): the golden images, the measurements and the demo site use them.
 
 use bayline_proto::board::{
-    BayRow, BayState, BayTag, Clock, Lounge, LoungeRow, MaskedPlate, Stage, TagJob, Text, Workshop,
+    BayRow, BayState, BayTag, Clock, Lounge, LoungeRow, MaskedPlate, Page, Stage, TagJob, Text,
+    Workshop,
 };
 use bayline_proto::{Id, Language, PauseReason};
 
@@ -111,6 +112,7 @@ pub fn lounge(language: Language) -> Lounge {
         language,
         updated: Clock(9 * 60 + 41),
         rows,
+        page: Page::default(),
     }
 }
 
@@ -148,6 +150,7 @@ pub fn workshop(language: Language) -> Workshop {
         language,
         updated: Clock(14 * 60 + 5),
         bays,
+        page: Page::default(),
     }
 }
 

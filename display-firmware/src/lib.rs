@@ -78,6 +78,25 @@ impl Board {
         }
     }
 
+    /// How many of the model's free texts (vehicles, op titles, bay names) hold a character
+    /// without a glyph, which the panel shows as a box. Plates and ids are ASCII or GB2312.
+    pub fn texts_outside_glyphs(&self) -> usize {
+        let body = font::TextStyle::new(&font::WQY16, 1);
+        let outside = |s: &str| usize::from(body.missing(s) > 0);
+        match self {
+            Board::Lounge(m) => (m.rows.iter())
+                .map(|r| outside(&r.vehicle) + outside(r.plate.as_str()))
+                .sum(),
+            Board::Workshop(_) => 0,
+            Board::Tag(m) => {
+                let job = |j: &bayline_proto::board::TagJob| {
+                    outside(&j.vehicle) + outside(&j.op) + outside(j.plate.as_str())
+                };
+                outside(&m.name) + m.now.as_ref().map_or(0, job) + m.next.as_ref().map_or(0, job)
+            }
+        }
+    }
+
     /// Pages the board needs on `profile` (only the workshop has more than one).
     pub fn pages(&self, profile: &Profile) -> usize {
         match self {

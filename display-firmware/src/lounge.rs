@@ -84,13 +84,25 @@ where
         draw_row(t, p, model.language, r, top + i as i32 * row, &x)?;
     }
 
-    // Footer.
+    // Footer: the privacy note and, on a board of several pages, "2/3".
     let y = i32::from(p.height) - row / 2 + (row / 2 - p.small.height() as i32) / 2;
+    let mut right = width - m;
+    if model.page.count > 1 {
+        let mut mark = Short::new();
+        let _ = core::fmt::write(
+            &mut mark,
+            format_args!("{}/{}", model.page.number(), model.page.count),
+        );
+        right = p
+            .small
+            .draw_right(t, &mark, Point::new(right, y), ink(Role::Text))?
+            - GAP;
+    }
     p.small.draw_fit(
         t,
         w.privacy,
         Point::new(m, y),
-        (width - 2 * m) as u32,
+        (right - m).max(0) as u32,
         ink(Role::Muted),
     )?;
     Ok(())

@@ -5,7 +5,7 @@
 //! `profile.min_column` get several columns of bays. When the bays do not fit, the board
 //! has pages that the firmware shows in turn.
 
-use bayline_proto::board::{BayRow, BayState, Workshop};
+use bayline_proto::board::{BayRow, BayState, Workshop, MAX_WORKSHOP_BAYS};
 use bayline_proto::{Language, PauseReason};
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
@@ -44,6 +44,22 @@ pub fn per_page(p: &Profile) -> usize {
 /// Pages needed for the model (at least one).
 pub fn pages(model: &Workshop, p: &Profile) -> usize {
     model.bays.len().div_ceil(per_page(p)).max(1)
+}
+
+/// Screen `page` of this model among the screens of the whole board, and how many screens
+/// the board has: a board published in several models ([`Workshop::page`]) is numbered
+/// through all of them. Every model but the last holds [`MAX_WORKSHOP_BAYS`] bays.
+pub fn screen(model: &Workshop, p: &Profile, page: usize) -> (usize, usize) {
+    let local = page % pages(model, p);
+    let count = usize::from(model.page.count);
+    if count <= 1 {
+        return (local, pages(model, p));
+    }
+    let full = MAX_WORKSHOP_BAYS.div_ceil(per_page(p));
+    let last = usize::from(model.page.total).saturating_sub(MAX_WORKSHOP_BAYS * (count - 1));
+    let index = usize::from(model.page.index) * full + local;
+    let total = (count - 1) * full + last.div_ceil(per_page(p)).max(1);
+    (index, total.max(index + 1))
 }
 
 /// The role a bay state is drawn in.
@@ -88,9 +104,10 @@ where
             .draw(t, &s, Point::new(x + side as i32 + 1, y), ink(Role::Text))?
             + 4;
     }
-    if pages(model, p) > 1 {
+    let (shown, screens) = screen(model, p, page);
+    if screens > 1 {
         let mut s = Short::new();
-        let _ = core::fmt::write(&mut s, format_args!("{}/{}", page + 1, pages(model, p)));
+        let _ = core::fmt::write(&mut s, format_args!("{}/{}", shown + 1, screens));
         let right = Point::new(i32::from(p.width) - m, y);
         p.body.draw_right(t, &s, right, ink(Role::Muted))?;
     }

@@ -62,3 +62,53 @@ fn a_paged_workshop_preview_shows_every_page() {
     assert_eq!(board.pages(&HUB75_256X64), 2);
     assert_eq!(render_image(&board, &HUB75_256X64).height, 64 * 2 + 2);
 }
+
+#[test]
+fn a_lounge_page_of_several_is_marked_in_its_footer_only() {
+    let one = fixtures::lounge(Language::Zh);
+    let mut second = one.clone();
+    second.page = bayline_proto::board::Page {
+        index: 1,
+        count: 3,
+        total: 20,
+    };
+    let a = render_image(&Board::Lounge(one), &LOUNGE_7IN5);
+    let b = render_image(&Board::Lounge(second.clone()), &LOUNGE_7IN5);
+    let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lounge-2of3.png");
+    std::fs::write(
+        &out,
+        render_png(&Board::Lounge(second), &LOUNGE_7IN5).unwrap(),
+    )
+    .unwrap();
+    let width = usize::from(LOUNGE_7IN5.width);
+    let footer = usize::from(LOUNGE_7IN5.height - LOUNGE_7IN5.row / 2);
+    let differ: Vec<usize> = (0..a.data.len())
+        .filter(|&i| a.data[i] != b.data[i])
+        .map(|i| i / width)
+        .collect();
+    assert!(!differ.is_empty(), "no page mark drawn");
+    assert!(
+        differ.iter().all(|&y| y >= footer),
+        "the mark is drawn above the footer"
+    );
+}
+
+#[test]
+fn the_workshop_numbers_its_screens_across_pages_of_the_board() {
+    use bayline_display::workshop::screen;
+    let mut w = fixtures::workshop(Language::En);
+    // 16 bays on one model: screens of this model alone.
+    let alone = screen(&w, &profile::HUB75_128X64, 0);
+    assert_eq!(alone.0, 0);
+    // The second of three models of 60 bays: 24 + 24 + 12.
+    w.page = bayline_proto::board::Page {
+        index: 1,
+        count: 3,
+        total: 60,
+    };
+    let per = bayline_display::workshop::per_page(&profile::HUB75_128X64);
+    let full = 24usize.div_ceil(per);
+    let (index, count) = screen(&w, &profile::HUB75_128X64, 0);
+    assert_eq!(index, full);
+    assert_eq!(count, 2 * full + 12usize.div_ceil(per));
+}

@@ -3,8 +3,11 @@
 //! so nothing that leaves through here identifies a customer.
 //!
 //! Readings where the contract is silent:
-//! - The lounge shows the first [`MAX_LOUNGE_ROWS`] rows of [`Workshop::lounge`] (by promised
-//!   time): the cars whose owners are most likely waiting.
+//! - The lounge shows every row of [`Workshop::lounge`] (by promised time, so the cars whose
+//!   owners are most likely waiting come first) in pages of [`MAX_LOUNGE_ROWS`]; the workshop
+//!   board every bay in pages of [`MAX_WORKSHOP_BAYS`]. Nothing is dropped: a board with more
+//!   than a page is published as several models ([`Page`]), and there is always a first page,
+//!   empty when there is nothing to show.
 //! - A bay tag's `now` is the job holding the bay and the op being worked (or last clocked
 //!   off); `next` is that job's next unfinished op, or, on a free bay, the checked-in job
 //!   that has waited longest for a bay (earliest promise first).
@@ -13,8 +16,8 @@
 use std::collections::BTreeMap;
 
 use bayline_proto::board::{
-    self, Badges, BayRow, BayTag, Clock, Lounge, MaskedPlate, TagJob, MAX_BADGES, MAX_LOUNGE_ROWS,
-    MAX_WORKSHOP_BAYS,
+    self, Badges, BayRow, BayTag, Clock, Lounge, MaskedPlate, Page, TagJob, MAX_BADGES,
+    MAX_LOUNGE_ROWS, MAX_WORKSHOP_BAYS,
 };
 use bayline_proto::Language;
 use jiff::tz::TimeZone;
@@ -25,8 +28,11 @@ use crate::{Id, Stage, Time, Workshop};
 /// Every board of a site at one instant, ready to encode.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Boards {
-    pub lounge: Lounge,
-    pub workshop: board::Workshop,
+    /// The lounge's pages, at least one; page `i` is published as `lounge` (i = 0) or
+    /// `lounge/{i+1}`.
+    pub lounge: Vec<Lounge>,
+    /// The workshop board's pages, at least one, published like the lounge's.
+    pub workshop: Vec<board::Workshop>,
     pub tags: Vec<BayTag>,
 }
 
@@ -48,38 +54,41 @@ impl Workshop {
             .collect();
         let bays = self.bays(now);
 
-        let lounge = Lounge {
+        let rows: Vec<board::LoungeRow> = (self.lounge(now, site.language).into_iter())
+            .map(|row| board::LoungeRow {
+                plate: MaskedPlate::mask(&row.plate),
+                vehicle: board::text(&row.vehicle),
+                stage: row.stage,
+                progress: percent(row.progress),
+                eta: row.eta.map(|t| clock.of(t)),
+                late: row.late,
+            })
+            .collect();
+        let lounge = paged(&rows, MAX_LOUNGE_ROWS, |page, rows| Lounge {
             language: site.language,
             updated: clock.of(now),
-            rows: (self.lounge(now, site.language).into_iter())
-                .take(MAX_LOUNGE_ROWS)
-                .map(|row| board::LoungeRow {
-                    plate: MaskedPlate::mask(&row.plate),
-                    vehicle: board::text(&row.vehicle),
-                    stage: row.stage,
-                    progress: percent(row.progress),
-                    eta: row.eta.map(|t| clock.of(t)),
-                    late: row.late,
-                })
-                .collect(),
-        };
+            rows: rows.iter().cloned().collect(),
+            page,
+        });
 
-        let workshop = board::Workshop {
+        let bay_rows: Vec<BayRow> = (bays.iter())
+            .map(|b| BayRow {
+                bay: b.bay.clone(),
+                state: b.state,
+                reason: b.reason,
+                job: b.job.clone(),
+                badges: badges(&b.badges),
+                clocked_min: minutes(b.clocked_s),
+                std_min: minutes(b.std_s),
+                overrun: b.std_s > 0 && b.clocked_s > b.std_s,
+            })
+            .collect();
+        let workshop = paged(&bay_rows, MAX_WORKSHOP_BAYS, |page, bays| board::Workshop {
             language: site.language,
             updated: clock.of(now),
-            bays: (bays.iter().take(MAX_WORKSHOP_BAYS))
-                .map(|b| BayRow {
-                    bay: b.bay.clone(),
-                    state: b.state,
-                    reason: b.reason,
-                    job: b.job.clone(),
-                    badges: badges(&b.badges),
-                    clocked_min: minutes(b.clocked_s),
-                    std_min: minutes(b.std_s),
-                    overrun: b.std_s > 0 && b.clocked_s > b.std_s,
-                })
-                .collect(),
-        };
+            bays: bays.iter().cloned().collect(),
+            page,
+        });
 
         let waiting = longest_waiting(&jobs);
         let tags = (bays.iter())
@@ -119,6 +128,25 @@ impl Workshop {
             tags,
         }
     }
+}
+
+/// `items` in pages of `per_page`, each made by `page`; one empty page when there are none.
+/// Page counts beyond `u16` cannot happen on a site (65,535 pages of bays).
+fn paged<T, M>(items: &[T], per_page: usize, page: impl Fn(Page, &[T]) -> M) -> Vec<M> {
+    let total = u16::try_from(items.len()).unwrap_or(u16::MAX);
+    let count = items.len().div_ceil(per_page).max(1);
+    let count16 = u16::try_from(count).unwrap_or(u16::MAX);
+    (0..count)
+        .map(|i| {
+            let chunk = items.get(i * per_page..items.len().min((i + 1) * per_page));
+            let at = Page {
+                index: u16::try_from(i).unwrap_or(u16::MAX),
+                count: count16,
+                total,
+            };
+            page(at, chunk.unwrap_or(&[]))
+        })
+        .collect()
 }
 
 /// The checked-in job that has not started and holds no bay, earliest promise first (no

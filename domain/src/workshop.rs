@@ -67,17 +67,22 @@ pub struct Settings {
     /// How long after closing time a badge still clocked on is clocked off at closing time
     /// (contract §4 "Forgotten clock-offs", site key `auto_clock_off_grace_min`).
     pub auto_clock_off_grace: SignedDuration,
+    /// A car whose job has had no event for longer than this leaves the lounge (site key
+    /// `lounge_stale_days`): a car forgotten in the yard is not a customer waiting.
+    pub lounge_stale: SignedDuration,
 }
 
 impl Default for Settings {
     /// Half an hour for QC and washing, 20 ops of history, a workshop's usual week in UTC
-    /// ([`Schedule::default`]) and the contract's 60 minutes of grace.
+    /// ([`Schedule::default`]), the contract's 60 minutes of grace and a week before a car
+    /// that does not move leaves the lounge.
     fn default() -> Self {
         Settings {
             eta_allowance_hours: 0.5,
             eta_sample_ops: 20,
             schedule: Schedule::default(),
             auto_clock_off_grace: SignedDuration::from_mins(60),
+            lounge_stale: SignedDuration::from_hours(24 * 7),
         }
     }
 }

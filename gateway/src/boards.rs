@@ -4,6 +4,11 @@
 //! the same as the last one published is not sent at all. A periodic tick catches what
 //! changes with time alone (clocked minutes, ETAs).
 //!
+//! A board with more than one page goes out as one retained message per page: page 1 on the
+//! board's topic, page n on `{board}/n`. When a board has fewer pages than before, the pages
+//! gone are cleared (an empty retained message), so a display that subscribes to
+//! `{board}/#` never rotates through a page that no longer exists.
+//!
 //! A board's `updated` clock says when its content last changed, so it is left out of the
 //! comparison: the clock moving on alone is not a change worth waking an e-ink panel for.
 
@@ -58,22 +63,46 @@ pub struct Message {
 
 /// The messages of one site's boards.
 pub fn messages(site: &str, boards: &Boards) -> Result<Vec<Message>, BoardError> {
-    let mut out = Vec::with_capacity(2 + boards.tags.len());
-    out.push(message(
-        topic::board(site, "lounge"),
-        &boards.lounge,
-        |m| m.updated = Clock(0),
-    )?);
-    out.push(message(
-        topic::board(site, "workshop"),
-        &boards.workshop,
-        |m| m.updated = Clock(0),
-    )?);
+    let mut out =
+        Vec::with_capacity(boards.lounge.len() + boards.workshop.len() + boards.tags.len());
+    for page in &boards.lounge {
+        let topic = topic::board(site, &paged("lounge", page.page));
+        out.push(message(topic, page, |m| m.updated = Clock(0))?);
+    }
+    for page in &boards.workshop {
+        let topic = topic::board(site, &paged("workshop", page.page));
+        out.push(message(topic, page, |m| m.updated = Clock(0))?);
+    }
     for tag in &boards.tags {
         let topic = topic::board(site, &format!("bay/{}", tag.bay));
         out.push(message(topic, tag, |m| m.updated = Clock(0))?);
     }
     Ok(out)
+}
+
+/// Texts on a site's boards with a character the displays have no glyph for: they show a
+/// box there, and the gauge tells the operator a DMS sends such text.
+pub fn texts_outside_glyphs(boards: &Boards) -> usize {
+    use bayline_display::Board;
+    let lounge = (boards.lounge.iter()).map(|p| Board::Lounge(p.clone()).texts_outside_glyphs());
+    let tags = (boards.tags.iter()).map(|t| Board::Tag(t.clone()).texts_outside_glyphs());
+    lounge.chain(tags).sum()
+}
+
+/// The board name of one page: `lounge` for the first, `lounge/2` for the second.
+fn paged(board: &str, page: board::Page) -> String {
+    match page.index {
+        0 => board.to_string(),
+        _ => format!("{board}/{}", page.number()),
+    }
+}
+
+/// Whether `topic` is a second or later page of a paged board (`…/boards/lounge/3`).
+fn is_later_page(topic: &str) -> bool {
+    let Some((_, board)) = topic.split_once("/boards/") else {
+        return false;
+    };
+    matches!(board.split_once('/'), Some(("lounge" | "workshop", n)) if n.parse::<u16>().is_ok())
 }
 
 fn message<M: Serialize + Clone>(
@@ -102,8 +131,34 @@ pub struct Retained {
 impl Retained {
     /// The messages whose content differs from what was last published, remembered as
     /// published.
+    ///
+    /// Later pages published before, of a site these messages are for, that are not among
+    /// them are cleared with an empty retained message.
     pub fn changed(&mut self, messages: Vec<Message>) -> Vec<Message> {
         let mut out = Vec::new();
+        let sites: std::collections::HashSet<&str> = (messages.iter())
+            .filter_map(|m| m.topic.split_once("/boards/").map(|(s, _)| s))
+            .collect();
+        let now: std::collections::HashSet<&str> =
+            messages.iter().map(|m| m.topic.as_str()).collect();
+        let gone: Vec<String> = (self.last.keys())
+            .filter(|t| is_later_page(t) && !now.contains(t.as_str()))
+            .filter(|t| {
+                t.split_once("/boards/")
+                    .is_some_and(|(s, _)| sites.contains(s))
+            })
+            .cloned()
+            .collect();
+        let mut gone = gone;
+        gone.sort();
+        for topic in gone {
+            self.last.remove(&topic);
+            out.push(Message {
+                topic,
+                key: Vec::new(),
+                payload: Vec::new(),
+            });
+        }
         for m in messages {
             if self.last.get(&m.topic) != Some(&m.key) {
                 self.last.insert(m.topic.clone(), m.key.clone());
@@ -188,7 +243,10 @@ async fn publish(
             let Some(live) = ledger.site(&site) else {
                 continue;
             };
-            let messages = match messages(&site, &live.boards(now)) {
+            let boards = live.boards(now);
+            metrics::gauge!("bayline_board_texts_outside_glyphs", "site" => site.to_string())
+                .set(texts_outside_glyphs(&boards) as f64);
+            let messages = match messages(&site, &boards) {
                 Ok(m) => m,
                 Err(e) => {
                     tracing::error!(%site, error = %e, "cannot encode the boards");
@@ -244,23 +302,25 @@ async fn poll(mut eventloop: EventLoop, connected: Arc<Notify>, cancel: Cancella
 
 #[cfg(test)]
 mod tests {
-    use bayline_proto::board::{BayState, BayTag, Lounge, Workshop};
+    use bayline_proto::board::{BayState, BayTag, Lounge, Page, Workshop};
     use bayline_proto::Language;
 
     use super::*;
 
     fn boards(updated: u16, bay_state: BayState) -> Boards {
         Boards {
-            lounge: Lounge {
+            lounge: vec![Lounge {
                 language: Language::Zh,
                 updated: Clock(updated),
                 rows: heapless::Vec::new(),
-            },
-            workshop: Workshop {
+                page: Page::default(),
+            }],
+            workshop: vec![Workshop {
                 language: Language::Zh,
                 updated: Clock(updated),
                 bays: heapless::Vec::new(),
-            },
+                page: Page::default(),
+            }],
             tags: vec![BayTag {
                 language: Language::Zh,
                 updated: Clock(updated),
@@ -311,5 +371,72 @@ mod tests {
         retained.changed(messages("demo", &b).unwrap());
         retained.forget();
         assert_eq!(retained.changed(messages("demo", &b).unwrap()).len(), 3);
+    }
+
+    /// The lounge in `n` pages.
+    fn lounge_pages(n: u16) -> Vec<Lounge> {
+        (0..n)
+            .map(|index| Lounge {
+                language: Language::Zh,
+                updated: Clock(600),
+                rows: heapless::Vec::new(),
+                page: Page {
+                    index,
+                    count: n,
+                    total: n * 8,
+                },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_text_outside_the_glyphs_is_counted() {
+        let mut b = boards(600, BayState::Idle);
+        assert_eq!(texts_outside_glyphs(&b), 0);
+        b.tags[0].name = board::text("현대 Lift");
+        assert_eq!(texts_outside_glyphs(&b), 1);
+        b.tags[0].name = board::text("吉利 帝豪 Lift");
+        assert_eq!(texts_outside_glyphs(&b), 0);
+    }
+
+    #[test]
+    fn each_page_has_its_topic_and_pages_gone_are_cleared() {
+        let mut retained = Retained::default();
+        let mut b = boards(600, BayState::Idle);
+        b.lounge = lounge_pages(3);
+        let first = retained.changed(messages("demo", &b).unwrap());
+        assert_eq!(
+            topics(&first)[..3],
+            [
+                "bayline/demo/boards/lounge",
+                "bayline/demo/boards/lounge/2",
+                "bayline/demo/boards/lounge/3"
+            ]
+        );
+        let page: Lounge = board::decode(&first[2].payload).unwrap();
+        assert_eq!((page.page.index, page.page.count), (2, 3));
+
+        b.lounge = lounge_pages(1);
+        let fewer = retained.changed(messages("demo", &b).unwrap());
+        let cleared: Vec<&Message> = fewer.iter().filter(|m| m.payload.is_empty()).collect();
+        assert_eq!(
+            cleared.iter().map(|m| m.topic.as_str()).collect::<Vec<_>>(),
+            [
+                "bayline/demo/boards/lounge/2",
+                "bayline/demo/boards/lounge/3"
+            ]
+        );
+        assert!(topics(&fewer).contains(&"bayline/demo/boards/lounge"));
+        assert!(
+            retained.changed(messages("demo", &b).unwrap()).is_empty(),
+            "cleared once"
+        );
+        assert!(
+            retained
+                .changed(messages("other", &boards(600, BayState::Idle)).unwrap())
+                .len()
+                == 3,
+            "another site clears nothing of demo"
+        );
     }
 }

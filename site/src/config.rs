@@ -32,6 +32,8 @@ pub struct SiteConfig {
     pub opening_hours: OpeningHours,
     /// Contract §4 "Forgotten clock-offs".
     pub auto_clock_off_grace_min: u32,
+    /// Days a car may stand without an event before it leaves the lounge (default 7).
+    pub lounge_stale_days: u32,
     pub bays: Vec<Bay>,
     pub staff: Vec<Staff>,
     pub scanners: Vec<Scanner>,
@@ -155,6 +157,7 @@ impl SiteConfig {
             auto_clock_off_grace: jiff::SignedDuration::from_mins(i64::from(
                 self.auto_clock_off_grace_min,
             )),
+            lounge_stale: jiff::SignedDuration::from_hours(24 * i64::from(self.lounge_stale_days)),
             ..Settings::default()
         }
     }

@@ -33,9 +33,8 @@ fn the_workshop_board_shows_time_against_standard_and_the_overrun() {
     let names = BTreeMap::new();
     // 90 min on op 10 (std 60 min): overrun. 08:00 UTC + 90 min = 17:30 in Shanghai.
     let b = w.boards(site(&tz, &names), t(90));
-    assert_eq!(b.workshop.updated, Clock::at(0, 17, 30).unwrap());
-    let b01 = b
-        .workshop
+    assert_eq!(b.workshop[0].updated, Clock::at(0, 17, 30).unwrap());
+    let b01 = b.workshop[0]
         .bays
         .iter()
         .find(|r| r.bay.as_str() == "B01")
@@ -47,8 +46,7 @@ fn the_workshop_board_shows_time_against_standard_and_the_overrun() {
         ["T1"]
     );
     assert_eq!((b01.clocked_min, b01.std_min, b01.overrun), (90, 60, true));
-    let b02 = b
-        .workshop
+    let b02 = b.workshop[0]
         .bays
         .iter()
         .find(|r| r.bay.as_str() == "B02")
@@ -66,7 +64,7 @@ fn the_lounge_masks_plates_and_shows_progress_in_percent() {
     let names = BTreeMap::new();
     let b = w.boards(site(&tz, &names), t(90));
     // J1: min(1.5 h, 0.95 × 1 h) of 3 std hours = 31.7 % → 32. J2: nothing done → 0.
-    let rows: Vec<_> = (b.lounge.rows.iter())
+    let rows: Vec<_> = (b.lounge[0].rows.iter())
         .map(|r| (r.plate.as_str(), r.stage, r.progress))
         .collect();
     assert_eq!(
@@ -77,7 +75,7 @@ fn the_lounge_masks_plates_and_shows_progress_in_percent() {
         ]
     );
     let mut buf = [0u8; 512];
-    let bytes = board::encode(&b.lounge, &mut buf).unwrap();
+    let bytes = board::encode(&b.lounge[0], &mut buf).unwrap();
     assert!(bytes.len() <= LOUNGE_BUDGET_BYTES, "{} bytes", bytes.len());
     assert!(
         !bytes.windows(5).any(|w| w == "12345".as_bytes()),
@@ -114,8 +112,7 @@ fn a_blocked_bay_carries_its_reason_to_the_board_and_the_tag() {
     let tz = TimeZone::UTC;
     let names = BTreeMap::new();
     let b = w.boards(site(&tz, &names), t(50));
-    let row = b
-        .workshop
+    let row = b.workshop[0]
         .bays
         .iter()
         .find(|r| r.bay.as_str() == "B01")
@@ -136,4 +133,91 @@ fn an_eta_tomorrow_counts_the_day() {
     let clocks = Clocks::new(&tz, t(0));
     assert_eq!(clocks.of(t(60 * 24 + 30)), Clock::at(1, 8, 30).unwrap());
     assert_eq!(clocks.of(t(-60 * 24)), Clock(0));
+}
+
+/// The 40-bay sample site at noon of its second day: every bay busy, dozens of cars in.
+fn forty_bays() -> (Workshop, Time) {
+    use crate::sample::{site, Size};
+    let s = site(Size {
+        days: 2,
+        ..Size::MONTH
+    });
+    let noon = s.from + jiff::SignedDuration::from_hours(24 + 12);
+    let mut w = Workshop::new(s.catalog, s.settings);
+    w.restore(s.events.into_iter().filter(|e| e.key.ts <= noon));
+    (w, noon)
+}
+
+#[test]
+fn the_workshop_board_pages_through_every_bay_of_a_big_site() {
+    let (w, noon) = forty_bays();
+    let tz = TimeZone::UTC;
+    let names = BTreeMap::new();
+    let b = w.boards(site(&tz, &names), noon);
+    let all = w.bays(noon).len();
+    assert_eq!(all, 44, "40 work bays and 4 wash bays");
+    assert_eq!(b.workshop.len(), all.div_ceil(MAX_WORKSHOP_BAYS));
+    let shown: Vec<&str> = (b.workshop.iter())
+        .flat_map(|p| p.bays.iter().map(|r| r.bay.as_str()))
+        .collect();
+    let expected: Vec<String> = w.bays(noon).iter().map(|b| b.bay.to_string()).collect();
+    assert_eq!(shown, expected, "every bay once, in order");
+    for (i, p) in b.workshop.iter().enumerate() {
+        assert_eq!(
+            (usize::from(p.page.index), usize::from(p.page.count)),
+            (i, b.workshop.len())
+        );
+        assert_eq!(usize::from(p.page.total), all);
+        let mut buf = [0u8; 8 * 1024];
+        board::encode(p, &mut buf).unwrap();
+    }
+}
+
+#[test]
+fn the_lounge_pages_through_every_car_of_a_big_site() {
+    let (w, noon) = forty_bays();
+    let tz = TimeZone::UTC;
+    let names = BTreeMap::new();
+    let b = w.boards(site(&tz, &names), noon);
+    let cars = w.lounge(noon, Language::Zh).len();
+    assert!(cars > 2 * MAX_LOUNGE_ROWS, "{cars} cars in at noon");
+    assert_eq!(b.lounge.len(), cars.div_ceil(MAX_LOUNGE_ROWS));
+    let rows: usize = b.lounge.iter().map(|p| p.rows.len()).sum();
+    assert_eq!(rows, cars, "no car is dropped");
+    assert!(b.lounge.iter().all(|p| usize::from(p.page.total) == cars));
+    assert_eq!(
+        b.lounge.last().unwrap().page.index + 1,
+        b.lounge[0].page.count
+    );
+}
+
+#[test]
+fn an_empty_site_still_has_one_page_of_each_board() {
+    let w = shop([]);
+    let tz = TimeZone::UTC;
+    let names = BTreeMap::new();
+    let b = w.boards(site(&tz, &names), t(0));
+    assert_eq!((b.lounge.len(), b.lounge[0].page.count), (1, 1));
+    assert!(b.lounge[0].rows.is_empty());
+    assert_eq!((b.workshop.len(), b.workshop[0].page.total), (1, 3));
+}
+
+#[test]
+fn a_car_that_has_not_moved_for_longer_than_the_stale_days_leaves_the_lounge() {
+    let day = 60 * 24;
+    let w = shop([
+        ev(0, "A1", check_in("J1")),
+        ev(0, "A1", check_in("J2")),
+        ev(6 * day, "T1", start("J2", "10", "B01")),
+    ]);
+    let plates = |at: i64| -> Vec<Stage> {
+        w.lounge(t(at), Language::En)
+            .into_iter()
+            .map(|r| r.stage)
+            .collect()
+    };
+    // A week is the default: both cars at day 7, only the one that moved on day 6 after.
+    assert_eq!(plates(7 * day).len(), 2);
+    assert_eq!(plates(7 * day + 1), [Stage::InProgress]);
+    assert_eq!(plates(13 * day + 1), Vec::<Stage>::new());
 }

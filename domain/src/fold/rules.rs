@@ -55,6 +55,9 @@ pub(super) fn apply(s: &mut Edit<'_>, cat: &Catalog, settings: &Settings, ev: &E
     {
         note_ready(s, cat, job, ts);
     }
+    if let Some(jt) = ev.kind.job().and_then(|job| s.existing_job_mut(job)) {
+        jt.last_moved = jt.last_moved.max(Some(ts));
+    }
     Ok(())
 }
 

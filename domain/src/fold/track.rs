@@ -96,6 +96,9 @@ pub struct JobTrack {
     /// When the job first reached stage `ready` (contract §5 `ready_at`).
     pub ready_at: Option<Time>,
     pub delivered_at: Option<Time>,
+    /// The latest applied event of the job: how long it has stood still (the lounge leaves
+    /// out a car that has not moved for `lounge_stale`).
+    pub last_moved: Option<Time>,
     /// Applied QC results, in timeline order (first-time-fix rate).
     pub qc: Vec<(QcResult, Time)>,
     pub last_qc_pass: Option<EventKey>,

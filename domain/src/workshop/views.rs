@@ -197,7 +197,8 @@ impl Workshop {
     }
 
     /// The lounge board: jobs in the workshop (checked in or with any applied event) and not
-    /// delivered, by promised time (none last) then job. No customer names, masked plates.
+    /// delivered and not standing still for longer than [`crate::Settings::lounge_stale`], by
+    /// promised time (none last) then job. No customer names, masked plates.
     pub fn lounge(&self, now: Time, lang: Language) -> Vec<LoungeRow> {
         let state = self.state_at(now);
         let learned = self.efficiency(&state, now);
@@ -208,6 +209,10 @@ impl Workshop {
             .filter_map(|card| {
                 let track = state.job(&card.job)?;
                 if track.delivered_at.is_some() {
+                    return None;
+                }
+                let stale = now - self.settings.lounge_stale;
+                if track.last_moved.is_some_and(|t| t < stale) {
                     return None;
                 }
                 let v = self.job_view(card, track, &learned, now);

@@ -23,16 +23,17 @@ use heapless::{String, Vec};
 use serde::{Deserialize, Serialize};
 
 pub use codec::{decode, encode, BoardError};
-pub use values::{BayState, Clock, MaskedPlate, Stage};
+pub use values::{BayState, Clock, MaskedPlate, Page, Stage};
 
 use crate::{Id, Language, PauseReason};
 
 /// The first byte of every board message.
 pub const FORMAT_VERSION: u8 = 1;
 
-/// Rows on the lounge board (the 7.5" panel shows eight).
+/// Rows on one page of the lounge board (the 7.5" panel shows eight); more cars make more
+/// pages ([`Page`]).
 pub const MAX_LOUNGE_ROWS: usize = 8;
-/// Bays on the workshop board.
+/// Bays on one page of the workshop board; more bays make more pages ([`Page`]).
 pub const MAX_WORKSHOP_BAYS: usize = 24;
 /// Badges shown per bay or job; more are summed up by the display as "+n".
 pub const MAX_BADGES: usize = 3;
@@ -70,6 +71,8 @@ pub struct Lounge {
     /// When the server made this model; shown as the board's clock.
     pub updated: Clock,
     pub rows: Vec<LoungeRow, MAX_LOUNGE_ROWS>,
+    /// Which page of the lounge this is: the rows are page `index` of all the cars.
+    pub page: Page,
 }
 
 /// One vehicle on the lounge board. `stage == Ready` is what marks it ready for pickup.
@@ -93,6 +96,8 @@ pub struct Workshop {
     pub language: Language,
     pub updated: Clock,
     pub bays: Vec<BayRow, MAX_WORKSHOP_BAYS>,
+    /// Which page of the workshop this is: the bays are page `index` of all the bays.
+    pub page: Page,
 }
 
 /// One bay on the workshop board.

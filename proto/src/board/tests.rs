@@ -46,6 +46,7 @@ fn lounge() -> Lounge {
         language: Language::Zh,
         updated: Clock(9 * 60 + 41),
         rows,
+        page: Page::default(),
     }
 }
 
@@ -74,6 +75,7 @@ fn workshop() -> Workshop {
         language: Language::En,
         updated: Clock(14 * 60 + 5),
         bays,
+        page: Page::default(),
     }
 }
 

@@ -157,3 +157,33 @@ pub enum BayState {
     Working,
     Blocked,
 }
+
+/// Where a model stands among the pages of its board. A board with more cars or bays than
+/// one model holds is published as several models, page `index` of `count` (counted from
+/// 0); `total` counts the cars or bays of all pages, so a display can number the screens it
+/// makes of them. A board that fits is page 0 of 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Page {
+    pub index: u16,
+    pub count: u16,
+    pub total: u16,
+}
+
+impl Default for Page {
+    fn default() -> Page {
+        Page {
+            index: 0,
+            count: 1,
+            total: 0,
+        }
+    }
+}
+
+impl Page {
+    /// The topic suffix of this page: page 0 is the board itself, page 2 of the lounge is
+    /// `lounge/3` (numbered from 1 like the "3/5" mark), so a display that subscribes to
+    /// `{board}/#` gets every page.
+    pub fn number(self) -> u16 {
+        self.index + 1
+    }
+}

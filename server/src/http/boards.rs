@@ -3,7 +3,8 @@
 //! like the boards themselves: masked plates, badges, no names.
 //!
 //! `{board}` is `lounge`, `workshop` or `bay/{bay}`; `?profile=` picks another panel of the
-//! same board (say `hub75-256x64` for a wider workshop wall).
+//! same board (say `hub75-256x64` for a wider workshop wall); `?page=n` (from 1) another
+//! page of a board with more cars or bays than one model holds.
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 struct Options {
     profile: Option<String>,
+    page: Option<usize>,
 }
 
 async fn preview(
@@ -36,9 +38,28 @@ async fn preview(
         .strip_suffix(".png")
         .ok_or_else(|| Error::NotFound(format!("board previews end in .png, not {board:?}")))?;
     let boards = live.boards(jiff::Timestamp::now());
+    let page = options.page.unwrap_or(1).max(1) - 1;
+    let no_page = |pages: usize| {
+        Error::NotFound(format!(
+            "board {name:?} has {pages} page(s), not {}",
+            page + 1
+        ))
+    };
     let model = match name.split_once('/') {
-        None if name == "lounge" => Board::Lounge(boards.lounge),
-        None if name == "workshop" => Board::Workshop(boards.workshop),
+        None if name == "lounge" => {
+            let pages = boards.lounge.len();
+            Board::Lounge(boards.lounge.into_iter().nth(page).ok_or(no_page(pages))?)
+        }
+        None if name == "workshop" => {
+            let pages = boards.workshop.len();
+            Board::Workshop(
+                boards
+                    .workshop
+                    .into_iter()
+                    .nth(page)
+                    .ok_or(no_page(pages))?,
+            )
+        }
         Some(("bay", bay)) => Board::Tag(
             (boards.tags.into_iter())
                 .find(|t| t.bay.as_str() == bay)

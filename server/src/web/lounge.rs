@@ -2,6 +2,9 @@
 //! Public, so it shows only what the public lounge feed shows (contract §5): masked plates,
 //! vehicle, stage, progress, ETA; never a name or a full plate. Its event stream is public
 //! too and so carries no data at all, only "something changed".
+//!
+//! Every car is shown: more than [`TV_ROWS`] make pages of [`TV_ROWS`] marked "2/3", and
+//! `live.js` shows one page at a time, the next every few seconds.
 
 use std::convert::Infallible;
 use std::fmt::Write;
@@ -100,11 +103,31 @@ pub async fn events(
     Ok(Sse::new(pings).keep_alive(keep_alive()))
 }
 
+/// Rows a TV page shows: what a 1080p screen holds in the lounge's large type.
+pub const TV_ROWS: usize = 10;
+
 fn render(site: &SiteConfig, lang: Language, rows: &[LoungeRow], now: Time) -> String {
     let w = words(lang);
     if rows.is_empty() {
         return format!(r#"<p class="empty">{}</p>"#, w.no_cars);
     }
+    let count = rows.len().div_ceil(TV_ROWS);
+    let mut out = String::from(r#"<div class="pages">"#);
+    for (i, page) in rows.chunks(TV_ROWS).enumerate() {
+        let hidden = if i == 0 { "" } else { " hidden" };
+        let _ = write!(out, r#"<section class="page"{hidden}>"#);
+        out.push_str(&table(site, lang, page, now));
+        if count > 1 {
+            let _ = write!(out, r#"<p class="mark">{}/{count}</p>"#, i + 1);
+        }
+        out.push_str("</section>");
+    }
+    out.push_str("</div>");
+    out
+}
+
+fn table(site: &SiteConfig, lang: Language, rows: &[LoungeRow], now: Time) -> String {
+    let w = words(lang);
     let mut out = format!(
         r#"<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>"#,
         w.plate, w.vehicle, w.stage, w.progress, w.expected
@@ -129,4 +152,47 @@ fn render(site: &SiteConfig, lang: Language, rows: &[LoungeRow], now: Time) -> S
     }
     out.push_str("</tbody></table>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(i: usize) -> LoungeRow {
+        LoungeRow {
+            plate: format!("粤B***{i:02}"),
+            vehicle: "Camry".into(),
+            stage: Stage::InProgress,
+            stage_label: "维修中".into(),
+            progress: 0.5,
+            eta: None,
+            late: false,
+        }
+    }
+
+    #[test]
+    fn every_car_is_on_a_page_and_pages_are_marked() {
+        let site = SiteConfig::demo();
+        let rows: Vec<LoungeRow> = (0..23).map(row).collect();
+        let html = render(&site, Language::Zh, &rows, jiff::Timestamp::UNIX_EPOCH);
+        for i in 0..23 {
+            assert!(html.contains(&format!("粤B***{i:02}")), "car {i} missing");
+        }
+        assert_eq!(html.matches(r#"<section class="page""#).count(), 3);
+        assert_eq!(html.matches(r#"<section class="page" hidden>"#).count(), 2);
+        for mark in ["1/3", "2/3", "3/3"] {
+            assert!(
+                html.contains(&format!(r#"<p class="mark">{mark}</p>"#)),
+                "{mark}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_page_has_no_mark() {
+        let site = SiteConfig::demo();
+        let rows: Vec<LoungeRow> = (0..TV_ROWS).map(row).collect();
+        let html = render(&site, Language::Zh, &rows, jiff::Timestamp::UNIX_EPOCH);
+        assert!(!html.contains("class=\"mark\""));
+    }
 }

@@ -84,6 +84,14 @@ impl Parser<'_> {
                 )
             })?,
         };
+        let lounge_stale_days = match &site.lounge_stale_days {
+            None => 7,
+            Some(d) if *d.get_ref() == 0 => return Err(self.err(
+                d,
+                "lounge_stale_days is 0: every car would leave the lounge at once (use 1 or more)",
+            )),
+            Some(d) => *d.get_ref(),
+        };
         // Days the table does not list are closed, like days listed as "".
         let mut hours = OpeningHours::CLOSED;
         for (day, span) in &site.opening_hours {
@@ -191,6 +199,7 @@ impl Parser<'_> {
             language,
             opening_hours: hours,
             auto_clock_off_grace_min: site.auto_clock_off_grace_min.unwrap_or(60),
+            lounge_stale_days,
             bays,
             staff,
             scanners,

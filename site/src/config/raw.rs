@@ -34,6 +34,8 @@ pub(super) struct RawSite {
     pub opening_hours: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     pub auto_clock_off_grace_min: Option<u32>,
+    #[serde(default)]
+    pub lounge_stale_days: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]

@@ -52,6 +52,7 @@ fn a_minimal_site_parses_with_defaults() {
     let s = SiteConfig::parse("site.toml", MINIMAL).unwrap();
     assert_eq!(s.language, Language::En);
     assert_eq!(s.auto_clock_off_grace_min, 60);
+    assert_eq!(s.lounge_stale_days, 7);
     assert_eq!(s.catalog().bays.get("B01"), Some(&BayKind::Lift));
     assert!(s.opening_hours.on(jiff::civil::Weekday::Monday).is_some());
     assert_eq!(s.opening_hours.on(jiff::civil::Weekday::Tuesday), None);
@@ -107,6 +108,22 @@ fn semantic_errors_name_the_line_of_the_bad_value() {
             25,
             "shorter than 8",
         ),
+        (
+            with(
+                "language = \"en\"",
+                "language = \"en\"\nlounge_stale_days = 0",
+            ),
+            7,
+            "lounge_stale_days is 0",
+        ),
+        (
+            with(
+                "language = \"en\"",
+                "language = \"en\"\nlounge_stale_days = \"a week\"",
+            ),
+            7,
+            "expected u32",
+        ),
     ];
     for (text, line, words) in cases {
         let e = error_of(&text);
@@ -155,5 +172,22 @@ fn secrets_never_show_in_debug_output() {
     assert!(
         !dbg.contains("s3cret") && !dbg.contains("manager-token"),
         "{dbg}"
+    );
+}
+
+#[test]
+fn lounge_stale_days_reaches_the_settings() {
+    let s = SiteConfig::parse(
+        "site.toml",
+        &with(
+            "language = \"en\"",
+            "language = \"en\"\nlounge_stale_days = 3",
+        ),
+    )
+    .unwrap();
+    assert_eq!(s.lounge_stale_days, 3);
+    assert_eq!(
+        s.settings().lounge_stale,
+        jiff::SignedDuration::from_hours(72)
     );
 }

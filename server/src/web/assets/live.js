@@ -6,6 +6,16 @@
   var body = document.body;
   var parts = document.querySelectorAll("[data-live]");
   var status = document.getElementById("live-status");
+  // Paged parts (the lounge TV): one .page of each .pages shown at a time, the next every
+  // 8 s; a swapped-in fragment keeps showing the page that was on.
+  var pageAt = 0;
+  function pages() {
+    document.querySelectorAll(".pages").forEach(function (el) {
+      var all = el.querySelectorAll(".page");
+      all.forEach(function (p, i) { p.hidden = i !== pageAt % all.length; });
+    });
+  }
+  setInterval(function () { pageAt++; pages(); }, 8000);
   if (!parts.length) return;
   var timer = null, busy = false, again = false;
 
@@ -25,7 +35,7 @@
           if (!r.ok) throw new Error(r.status);
           return r.text();
         })
-        .then(function (html) { if (html !== undefined) el.innerHTML = html; });
+        .then(function (html) { if (html !== undefined) { el.innerHTML = html; pages(); } });
     });
     Promise.all(all).then(function () { show(true); }, function () { show(false); })
       .then(function () {
