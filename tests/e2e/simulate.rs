@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use bayline::simulate::{self, Options};
+use bayline_devtools::simulate::{self, Options};
 use bayline_domain::kpi::{self, Period};
 use bayline_domain::Workshop;
 use bayline_site::SiteConfig;

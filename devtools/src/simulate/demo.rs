@@ -6,6 +6,7 @@
 //! which change nothing) and carries on where it was.
 
 use std::collections::BTreeSet;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use bayline_gateway::BrokerUrl;
@@ -15,7 +16,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::{plan, Options, SimError};
 use crate::simulate::scanner::ScannerError;
-use crate::up::Ready;
 
 /// Simulated seconds per second: a day of the demo site (about eleven hours from the first
 /// check-in to the last handover) in under three minutes.
@@ -30,9 +30,16 @@ pub struct Demo {
 }
 
 impl Demo {
-    /// The demo against the system `up` just started: its broker (or the external one,
-    /// whose credentials are the service's, not a handheld's) and its HTTP address.
-    pub fn new(site: SiteConfig, ready: &Ready, external: Option<BrokerUrl>, speed: f64) -> Demo {
+    /// The demo against the system `up` just started: its broker (`mqtt`, the `host:port` of
+    /// its ready line, or the external one, whose credentials are the service's, not a
+    /// handheld's) and its HTTP address.
+    pub fn new(
+        site: SiteConfig,
+        mqtt: &str,
+        http: SocketAddr,
+        external: Option<BrokerUrl>,
+        speed: f64,
+    ) -> Demo {
         let broker = match external {
             Some(url) => BrokerUrl {
                 user: None,
@@ -40,10 +47,7 @@ impl Demo {
                 ..url
             },
             None => {
-                let (host, port) = ready
-                    .mqtt
-                    .rsplit_once(':')
-                    .unwrap_or((ready.mqtt.as_str(), "1883"));
+                let (host, port) = mqtt.rsplit_once(':').unwrap_or((mqtt, "1883"));
                 BrokerUrl {
                     host: reachable(host.trim_matches(['[', ']'])),
                     port: port.parse().unwrap_or(1883),
@@ -53,11 +57,11 @@ impl Demo {
                 }
             }
         };
-        let ip = reachable(&ready.http.ip().to_string());
+        let ip = reachable(&http.ip().to_string());
         let http = if ip.contains(':') {
-            format!("http://[{ip}]:{}", ready.http.port())
+            format!("http://[{ip}]:{}", http.port())
         } else {
-            format!("http://{ip}:{}", ready.http.port())
+            format!("http://{ip}:{}", http.port())
         };
         Demo {
             site,
