@@ -179,8 +179,9 @@ pub struct UpArgs {
         hide_env_values = true
     )]
     pub service_password: Option<String>,
-    /// Also simulate a living workshop on the first site: the last working day in a few
-    /// minutes, then today as it happens (see `bayline simulate`).
+    /// Also simulate a living workshop on the first site: today by the site's hours, as it
+    /// happens; on a closed day or after hours, the last open day in a few minutes (see
+    /// `bayline simulate`).
     #[arg(long)]
     pub demo: bool,
     /// Simulated seconds per real second for --demo.

@@ -1,14 +1,21 @@
-//! `bayline up --demo`: a living workshop behind a running `up`, for a newcomer. It replays
-//! the most recent working day that is over in a few minutes, then plays today: catching up
-//! to now, then at the pace of the clock; after midnight it does the same for the new day.
+//! `bayline up --demo`: a living workshop behind a running `up`, for a newcomer. On a day
+//! the site is open it plays today by the site's hours for that weekday: catching up to now,
+//! then at the pace of the clock. On a closed day, and once today's work is over, it replays
+//! the most recent open day in a few minutes instead; after midnight it looks again.
+//!
+//! Only one day is played at a time: a past day replayed beside today would show its
+//! technicians clocked on at every bay until its replay ends, a weekday's workshop on a
+//! Saturday afternoon.
 //!
 //! The seed is fixed, so a restarted demo sends the very same scans again (exact repeats,
-//! which change nothing) and carries on where it was.
+//! which change nothing) and carries on where it was. A day already played by another plan
+//! (`bayline simulate --seed N`) is left as it is.
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use bayline_domain::{Schedule, Time};
 use bayline_gateway::BrokerUrl;
 use bayline_site::SiteConfig;
 use jiff::civil::Date;
@@ -81,25 +88,28 @@ fn reachable(host: &str) -> String {
     }
 }
 
+/// The day the demo plays at `now` and whether it is played live: today while the site is
+/// open today and its work is not over; otherwise the most recent open day that is.
+pub fn day_at(schedule: &Schedule, now: Time) -> Option<(Date, bool)> {
+    if let Some(today) = plan::today(schedule, now) {
+        return Some((today, true));
+    }
+    let last = plan::recent_days(schedule, now, 1).pop()?;
+    Some((last, false))
+}
+
 /// Runs until `cancel`.
 pub async fn run(demo: Demo, cancel: CancellationToken) {
     let mut played: BTreeSet<Date> = BTreeSet::new();
     while !cancel.is_cancelled() {
-        let now = jiff::Timestamp::now();
         let schedule = demo.site.schedule();
-        let mut days: Vec<(Date, bool)> = plan::recent_days(&schedule, now, 1)
-            .into_iter()
-            .map(|d| (d, false))
-            .collect();
-        days.extend(plan::today(&schedule, now).map(|d| (d, true)));
-        for (day, live) in days {
-            if played.contains(&day) || cancel.is_cancelled() {
-                continue;
-            }
+        let day = day_at(&schedule, jiff::Timestamp::now()).filter(|(d, _)| !played.contains(d));
+        if let Some((day, live)) = day {
             tracing::info!(%day, live, "demo: playing a workshop day");
             match play(&demo, day, &cancel).await {
                 Ok(()) => {
                     played.insert(day);
+                    continue;
                 }
                 Err(SimError::Scanner(ScannerError::Cancelled)) => return,
                 Err(e @ SimError::Plan(_)) => {
@@ -109,6 +119,7 @@ pub async fn run(demo: Demo, cancel: CancellationToken) {
                 Err(e) => {
                     tracing::warn!(error = %e, "demo: trying again in 30 s");
                     pause(&cancel, Duration::from_secs(30)).await;
+                    continue;
                 }
             }
         }
@@ -150,6 +161,11 @@ async fn play(demo: &Demo, day: Date, cancel: &CancellationToken) -> Result<(), 
         tracing::info!(%day, "demo: this day was played before");
         return Ok(());
     }
+    let api = super::api::Api::new(&demo.http, &demo.site)?;
+    if super::lived_by_another(&api, &demo.site, opts.seed, day).await? {
+        tracing::info!(%day, "demo: this day was played by another plan; left as it is");
+        return Ok(());
+    }
     let outcome = super::run(opts, cancel.child_token()).await?;
     let s = &outcome.summary;
     tracing::info!(
@@ -167,5 +183,60 @@ async fn pause(cancel: &CancellationToken, d: Duration) {
     tokio::select! {
         _ = cancel.cancelled() => {}
         _ = tokio::time::sleep(d) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Time {
+        s.parse().unwrap()
+    }
+
+    fn demo_day(now: &str) -> Option<(Date, bool)> {
+        day_at(&SiteConfig::demo().schedule(), at(now))
+    }
+
+    #[test]
+    fn on_a_saturday_the_demo_plays_that_saturday_by_its_short_hours_alone() {
+        use jiff::civil::date;
+        // Saturday 5 December 2026, 15:00 and 16:00 in Shanghai: today, live, not Friday.
+        for now in ["2026-12-05T15:00:00+08:00", "2026-12-05T16:00:00+08:00"] {
+            assert_eq!(demo_day(now), Some((date(2026, 12, 5), true)), "{now}");
+        }
+        let spec = plan::Spec {
+            seed: 1,
+            days: vec![date(2026, 12, 5)],
+            duplicates: 0.02,
+        };
+        let plan = plan::Plan::new(&SiteConfig::demo(), &spec).unwrap();
+        let close = at("2026-12-05T16:00:00+08:00");
+        let overtime = jiff::SignedDuration::from_mins(30);
+        // Nobody clocks on after closing, and every shift ends soon after it.
+        for s in &plan.scans {
+            let ts = s.event.key.ts;
+            match &s.event.kind {
+                bayline_domain::EventKind::Start { .. } | bayline_domain::EventKind::Resume { .. } => {
+                    assert!(ts < close, "{:?} at {ts}", s.event.kind)
+                }
+                bayline_domain::EventKind::ShiftEnd => assert!(ts <= close + overtime, "{ts}"),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn on_a_closed_day_or_after_hours_the_demo_replays_the_last_open_day() {
+        use jiff::civil::date;
+        // Sunday: closed; the Saturday before is replayed.
+        let sunday = demo_day("2026-12-06T11:00:00+08:00");
+        assert_eq!(sunday, Some((date(2026, 12, 5), false)));
+        // Saturday night, once the day's tail is over: that Saturday, replayed.
+        let night = demo_day("2026-12-05T18:30:00+08:00");
+        assert_eq!(night, Some((date(2026, 12, 5), false)));
+        // Monday before opening: Monday, live (its first scans wait for their time).
+        let monday = demo_day("2026-12-07T07:00:00+08:00");
+        assert_eq!(monday, Some((date(2026, 12, 7), true)));
     }
 }
