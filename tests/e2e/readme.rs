@@ -132,6 +132,11 @@ async fn demo_begun(system: &System) {
     }
 }
 
+/// Whether `name` is a shell variable as the README sets them: `B`, `API`.
+fn is_shell_var(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+}
+
 /// Runs `script` with `sh -eu` in `dir`; returns stdout and stderr, asserting success.
 fn run_script(script: &str, dir: &Path) -> (String, String) {
     let out = Command::new("sh")
@@ -164,6 +169,7 @@ async fn every_command_the_readme_shows_works_in_the_order_it_shows_them() {
     let blocks = sh_blocks(&readme);
     let dir = tempfile::tempdir().unwrap();
     let mut first: Option<System> = None;
+    let mut shell_vars: Vec<String> = Vec::new();
     let (mut ups, mut lines_run, mut simulated) = (0, 0, false);
     for block in blocks {
         let mut own: Vec<System> = Vec::new();
@@ -191,7 +197,15 @@ async fn every_command_the_readme_shows_works_in_the_order_it_shows_them() {
             let system = own.last().or(first.as_ref()).expect("a line before any `up`");
             let script: Vec<String> = script.iter().map(|l| aimed(l, system)).collect();
             lines_run += script.len();
-            let script = script.join("\n");
+            // One terminal: variables a block sets (`B=…; API=…`) hold in the blocks after it.
+            let script = (shell_vars.iter().chain(&script).cloned())
+                .collect::<Vec<_>>()
+                .join("\n");
+            shell_vars.extend(
+                (script.lines())
+                    .filter(|l| l.split(['=', ' ']).next().is_some_and(is_shell_var))
+                    .map(str::to_string),
+            );
             let (stdout, stderr) = run_script(&script, dir.path());
             if script.contains(" simulate ") {
                 simulated = true;
