@@ -164,8 +164,8 @@ fn the_readme_finds_its_sh_blocks_with_continuations_joined() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_command_the_readme_shows_works_in_the_order_it_shows_them() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
-        .unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
     let blocks = sh_blocks(&readme);
     let dir = tempfile::tempdir().unwrap();
     let mut first: Option<System> = None;
@@ -194,7 +194,10 @@ async fn every_command_the_readme_shows_works_in_the_order_it_shows_them() {
             script.push(line);
         }
         if !script.is_empty() {
-            let system = own.last().or(first.as_ref()).expect("a line before any `up`");
+            let system = own
+                .last()
+                .or(first.as_ref())
+                .expect("a line before any `up`");
             let script: Vec<String> = script.iter().map(|l| aimed(l, system)).collect();
             lines_run += script.len();
             // One terminal: variables a block sets (`B=…; API=…`) hold in the blocks after it.

@@ -167,7 +167,10 @@ async fn simulate_binary(app: &TestApp, seed: u64) -> (std::process::ExitStatus,
     let out = tokio::process::Command::new(crate::binary::BIN)
         .args(["simulate", "--days", "1", "--speed", "1000000000"])
         .args(["--seed", &seed.to_string()])
-        .args(["--broker", &format!("mqtt://{}:{}", app.broker.host, app.broker.port)])
+        .args([
+            "--broker",
+            &format!("mqtt://{}:{}", app.broker.host, app.broker.port),
+        ])
         .args(["--http", &format!("http://{}", app.http)])
         .output();
     let out = tokio::time::timeout(SIMULATION_DEADLINE, out)

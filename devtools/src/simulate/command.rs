@@ -73,7 +73,9 @@ pub async fn cli(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     .await
     .context("bayline simulate")?;
     for day in taken {
-        eprintln!("{day}: already played by another plan (the demo's, or another --seed); left as it is");
+        eprintln!(
+            "{day}: already played by another plan (the demo's, or another --seed); left as it is"
+        );
     }
     let opts = Options {
         site,

@@ -217,7 +217,8 @@ mod tests {
         for s in &plan.scans {
             let ts = s.event.key.ts;
             match &s.event.kind {
-                bayline_domain::EventKind::Start { .. } | bayline_domain::EventKind::Resume { .. } => {
+                bayline_domain::EventKind::Start { .. }
+                | bayline_domain::EventKind::Resume { .. } => {
                     assert!(ts < close, "{:?} at {ts}", s.event.kind)
                 }
                 bayline_domain::EventKind::ShiftEnd => assert!(ts <= close + overtime, "{ts}"),

@@ -157,7 +157,10 @@ pub async fn choose_free_days(
     api.healthz().await?;
     let schedule = site.schedule();
     let (mut free, mut taken) = (Vec::new(), Vec::new());
-    for date in plan::recent_days(&schedule, now, usize::MAX).into_iter().rev() {
+    for date in plan::recent_days(&schedule, now, usize::MAX)
+        .into_iter()
+        .rev()
+    {
         if free.len() == n {
             break;
         }
