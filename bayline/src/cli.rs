@@ -56,13 +56,13 @@ pub enum Command {
     Scan(crate::scan::ScanArgs),
     /// Play working days of a workshop as real handhelds against a running bayline, then
     /// print what was answered and the figures for the simulated days.
-    Simulate(crate::simulate::SimulateArgs),
+    Simulate(bayline_devtools::simulate::SimulateArgs),
     /// Write Mosquitto's password and ACL files from the site config, so an external broker
     /// enforces the same rights as the built-in one.
     MosquittoConfig(crate::mosquitto::MosquittoArgs),
     /// Measure: handhelds flat out (or at --rate) against a bayline started for the run, and
     /// the bare broker's echo in the same run. Prints scans/s and scan→reply latencies.
-    Bench(crate::bench::BenchArgs),
+    Bench(bayline_devtools::bench::BenchArgs),
 }
 
 /// Reads a broker URL that may carry the service password. clap's own message for a bad value
@@ -179,12 +179,13 @@ pub struct UpArgs {
         hide_env_values = true
     )]
     pub service_password: Option<String>,
-    /// Also simulate a living workshop on the first site: the last working day in a few
-    /// minutes, then today as it happens (see `bayline simulate`).
+    /// Also simulate a living workshop on the first site: today by the site's hours, as it
+    /// happens; on a closed day or after hours, the last open day in a few minutes (see
+    /// `bayline simulate`).
     #[arg(long)]
     pub demo: bool,
     /// Simulated seconds per real second for --demo.
-    #[arg(long, value_name = "N", default_value_t = crate::simulate::demo::DEFAULT_SPEED)]
+    #[arg(long, value_name = "N", default_value_t = bayline_devtools::simulate::demo::DEFAULT_SPEED)]
     pub demo_speed: f64,
 }
 
@@ -243,8 +244,14 @@ impl Command {
                 let demo = async {
                     // No ready line: `up` failed to start and says why.
                     let Ok(ready) = ready_rx.await else { return };
-                    let demo = crate::simulate::demo::Demo::new(site, &ready, external, speed);
-                    crate::simulate::demo::run(demo, cancel.clone()).await;
+                    let demo = bayline_devtools::simulate::demo::Demo::new(
+                        site,
+                        &ready.mqtt,
+                        ready.http,
+                        external,
+                        speed,
+                    );
+                    bayline_devtools::simulate::demo::run(demo, cancel.clone()).await;
                 };
                 let (system, ()) = tokio::join!(system, demo);
                 system.context("bayline up")?;
@@ -267,9 +274,9 @@ impl Command {
                 Ok(ExitCode::SUCCESS)
             }
             Command::Scan(args) => crate::scan::run(args).await,
-            Command::Simulate(args) => crate::simulate::cli(args).await,
+            Command::Simulate(args) => bayline_devtools::simulate::cli(args).await,
             Command::MosquittoConfig(args) => crate::mosquitto::run(args),
-            Command::Bench(args) => crate::bench::run(args).await,
+            Command::Bench(args) => bayline_devtools::bench::run(args).await,
         }
     }
 }

@@ -8,17 +8,16 @@
 //! - [`broker`]: the in-process MQTT broker with bayline's credentials and topic rights.
 //! - [`tls`]: the built-in broker's TLS listener and its certificate files.
 //! - [`scan`]: `bayline scan`: one scan as a handheld sends it, and its reply.
-//! - [`simulate`]: `bayline simulate` and `up --demo`: workshop days played as real handhelds.
 //! - [`mosquitto`]: `bayline mosquitto-config`: the same rights for an external Mosquitto.
-//! - [`bench`]: `bayline bench`: scans/s and latencies, against the bare broker's echo.
 //! - [`telemetry`]: tracing setup.
-pub mod bench;
+//!
+//! `bayline simulate`, `bayline bench` and `up --demo` are development tools: their code is
+//! the `bayline-devtools` crate, which [`cli`] calls.
 pub mod broker;
 pub mod cli;
 pub mod fleet;
 pub mod mosquitto;
 pub mod scan;
-pub mod simulate;
 pub mod telemetry;
 pub mod tls;
 pub mod up;

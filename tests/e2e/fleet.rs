@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use bayline::bench::site as bench;
+use bayline_devtools::bench::site as bench;
 use bayline_proto::{topic, Reply};
 use futures::StreamExt;
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};

@@ -14,6 +14,7 @@ mod kpis;
 mod mosquitto;
 mod postgres;
 mod process;
+mod readme;
 mod scans;
 mod security;
 mod services;

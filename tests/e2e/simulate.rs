@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use bayline::simulate::{self, Options};
+use bayline_devtools::simulate::{self, Options};
 use bayline_domain::kpi::{self, Period};
 use bayline_domain::Workshop;
 use bayline_site::SiteConfig;
@@ -159,4 +159,46 @@ async fn a_broker_that_is_not_there_is_named_in_one_line() {
     let line = e.to_string();
     assert!(line.contains(&format!("mqtt://127.0.0.1:{port}")), "{line}");
     assert!(!line.contains('\n'), "{line}");
+}
+
+/// `bayline simulate --days 1 --seed SEED` against `app`, as fast as the replies come:
+/// exit status, stdout and stderr.
+async fn simulate_binary(app: &TestApp, seed: u64) -> (std::process::ExitStatus, String, String) {
+    let out = tokio::process::Command::new(crate::binary::BIN)
+        .args(["simulate", "--days", "1", "--speed", "1000000000"])
+        .args(["--seed", &seed.to_string()])
+        .args([
+            "--broker",
+            &format!("mqtt://{}:{}", app.broker.host, app.broker.port),
+        ])
+        .args(["--http", &format!("http://{}", app.http)])
+        .output();
+    let out = tokio::time::timeout(SIMULATION_DEADLINE, out)
+        .await
+        .expect("bayline simulate did not finish")
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).to_string();
+    (out.status, text(&out.stdout), text(&out.stderr))
+}
+
+#[tokio::test]
+async fn a_second_plan_leaves_a_day_another_plan_lived_as_it_is_and_plays_an_earlier_one() {
+    let app = spawn_app().await;
+    // Seed 1 is the demo's plan: this is the day `up --demo` would have lived.
+    let (status, out, err) = simulate_binary(&app, 1).await;
+    assert!(status.success(), "{out}\n{err}");
+    let lived = simulate::choose_days(&SiteConfig::demo(), jiff::Timestamp::now(), 1, false)[0];
+    // Another seed is another story: its handhelds, job numbers and technicians would clash
+    // with the first one's on that day (seq_conflict, bay_busy), so it plays the day before.
+    let (status, out, err) = simulate_binary(&app, 7).await;
+    assert!(status.success(), "{out}\n{err}");
+    assert!(!out.contains("seq_conflict"), "{out}");
+    assert!(
+        err.contains(&format!("{lived}: already played by another plan")),
+        "{err}"
+    );
+    // The same seed again is the same story: exact repeats, played on the same day.
+    let (status, out, err) = simulate_binary(&app, 7).await;
+    assert!(status.success(), "{out}\n{err}");
+    assert!(err.contains(&format!("{lived}: already played")), "{err}");
 }

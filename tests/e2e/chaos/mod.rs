@@ -29,7 +29,7 @@ mod system;
 
 use std::path::{Path, PathBuf};
 
-use bayline::bench::site;
+use bayline_devtools::bench::site;
 
 use outage::Proxy;
 use run::run;

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use bayline::bench::site;
+use bayline_devtools::bench::site;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 

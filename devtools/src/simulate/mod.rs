@@ -138,6 +138,67 @@ pub fn choose_days(site: &SiteConfig, now: Time, n: usize, today: bool) -> Vec<D
     days
 }
 
+/// Like [`choose_days`], but only days the plan of `seed` may play on the system at `http`,
+/// looking further back past the others; returns the days to play (oldest first) and the
+/// days left out. A day whose job cards the server already holds from another plan (the
+/// demo's, or another `--seed`) was lived already: playing a second story onto it would put
+/// each technician on two jobs at once, send another car under the same job number and
+/// reuse every handheld's sequence numbers (`seq_conflict`), so it is left as it is. A day
+/// with nothing yet, or with this very plan's cards (a replay: exact repeats), is free.
+pub async fn choose_free_days(
+    site: &SiteConfig,
+    http: &str,
+    seed: u64,
+    now: Time,
+    n: usize,
+    today: bool,
+) -> Result<(Vec<Date>, Vec<Date>), SimError> {
+    let api = api::Api::new(http, site)?;
+    api.healthz().await?;
+    let schedule = site.schedule();
+    let (mut free, mut taken) = (Vec::new(), Vec::new());
+    for date in plan::recent_days(&schedule, now, usize::MAX)
+        .into_iter()
+        .rev()
+    {
+        if free.len() == n {
+            break;
+        }
+        match lived_by_another(&api, site, seed, date).await? {
+            true => taken.push(date),
+            false => free.push(date),
+        }
+    }
+    free.reverse();
+    taken.reverse();
+    if let Some(date) = plan::today(&schedule, now).filter(|_| today) {
+        match lived_by_another(&api, site, seed, date).await? {
+            true => taken.push(date),
+            false => free.push(date),
+        }
+    }
+    Ok((free, taken))
+}
+
+/// Whether the server holds the first job card of `date` from a plan other than `seed`'s.
+pub(crate) async fn lived_by_another(
+    api: &api::Api,
+    site: &SiteConfig,
+    seed: u64,
+    date: Date,
+) -> Result<bool, SimError> {
+    let spec = Spec {
+        seed,
+        days: vec![date],
+        duplicates: 0.0,
+    };
+    let plan = Plan::new(site, &spec)?;
+    let Some(first) = plan.jobs.first() else {
+        return Ok(false);
+    };
+    Ok(api.holds(first).await? == api::Held::Other)
+}
+
 /// Plays `opts.days`; stops early with [`ScannerError::Cancelled`] on `cancel`.
 pub async fn run(opts: Options, cancel: CancellationToken) -> Result<Outcome, SimError> {
     if !(opts.speed.is_finite() && opts.speed > 0.0) {

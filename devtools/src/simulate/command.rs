@@ -10,7 +10,7 @@ use bayline_gateway::BrokerUrl;
 use bayline_site::SiteConfig;
 use tokio_util::sync::CancellationToken;
 
-use super::{choose_days, report, run, Options};
+use super::{choose_free_days, report, run, Options};
 
 /// `bayline simulate`.
 #[derive(Debug, clap::Args)]
@@ -62,7 +62,21 @@ pub async fn cli(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     if !(args.resend_after.is_finite() && args.resend_after > 0.0) {
         anyhow::bail!("--resend-after must be a positive number of seconds");
     }
-    let days = choose_days(&site, jiff::Timestamp::now(), args.days, args.today);
+    let (days, taken) = choose_free_days(
+        &site,
+        &args.http,
+        args.seed,
+        jiff::Timestamp::now(),
+        args.days,
+        args.today,
+    )
+    .await
+    .context("bayline simulate")?;
+    for day in taken {
+        eprintln!(
+            "{day}: already played by another plan (the demo's, or another --seed); left as it is"
+        );
+    }
     let opts = Options {
         site,
         broker: BrokerUrl {

@@ -21,6 +21,16 @@ pub enum ApiError {
     NoToken(&'static str),
 }
 
+/// What the server holds under a planned job's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    Nothing,
+    /// The planned card itself (the same plan was played before).
+    Same,
+    /// Another card under the same id: another plan (another seed) lived that day.
+    Other,
+}
+
 pub struct Api {
     base: String,
     site: String,
@@ -115,6 +125,30 @@ impl Api {
         }
         let view = check(&format!("GET job {job}"), res).await?;
         Ok(view["stage"].as_str().map(str::to_string))
+    }
+
+    /// Whether the server holds job `card.job`, and if so whether it is this card: the same
+    /// labour lines with the same standard hours (what a plan's seed decides; the hours are
+    /// compared to the hundredth, as a person reads them).
+    pub async fn holds(&self, card: &JobCard) -> Result<Held, ApiError> {
+        let job = card.job.as_str();
+        let url = format!("{}/api/v1/sites/{}/jobs/{job}", self.base, self.site);
+        let res = (self.client.get(url).bearer_auth(&self.writer).send().await)
+            .map_err(|e| self.unreachable(e))?;
+        if res.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(Held::Nothing);
+        }
+        let view = check(&format!("GET job {job}"), res).await?;
+        let stored: Vec<(&str, f64)> = (view["ops"].as_array().into_iter().flatten())
+            .map(|o| {
+                let op = o["op"].as_str().unwrap_or("");
+                (op, o["std_hours"].as_f64().unwrap_or(f64::NAN))
+            })
+            .collect();
+        let same = stored.len() == card.ops.len()
+            && (stored.iter().zip(&card.ops))
+                .all(|((op, h), o)| *op == o.op.as_str() && (h - o.std_hours).abs() < 0.005);
+        Ok(if same { Held::Same } else { Held::Other })
     }
 
     /// The figures for `[from, to)`; `None` when the site has no manager token.

@@ -65,15 +65,8 @@ impl System {
         gateways: usize,
         dir: &Path,
     ) -> anyhow::Result<System> {
-        let sites = bayline_site::SiteConfig::load(site)?;
         let port = free_port()?;
-        let conf = crate::mosquitto::write_config(
-            &dir.join("mosquitto"),
-            &[sites],
-            SERVICE_USER,
-            service_password,
-            Some(port),
-        )?;
+        let conf = mosquitto_config(site, service_password, port, &dir.join("mosquitto")).await?;
         if is_root() {
             // Mosquitto started as root drops to its own user, which cannot read a private
             // temp dir.
@@ -189,6 +182,32 @@ impl System {
             let _ = broker.kill().await;
         }
     }
+}
+
+/// Mosquitto's files for the bench's site, written by `bayline mosquitto-config` as an
+/// operator would: the rights the fleet runs under are the product's own, not a copy.
+/// Returns the path of the config file.
+async fn mosquitto_config(
+    site: &Path,
+    service_password: &str,
+    port: u16,
+    out: &Path,
+) -> anyhow::Result<std::path::PathBuf> {
+    let status = Command::new(exe()?)
+        .args(["mosquitto-config", "--site-config"])
+        .arg(site)
+        .arg("--out")
+        .arg(out)
+        .args(["--service-user", SERVICE_USER, "--port", &port.to_string()])
+        .env("BAYLINE_SERVICE_PASSWORD", service_password)
+        .stdout(Stdio::null())
+        .status()
+        .await
+        .context("cannot run bayline mosquitto-config")?;
+    if !status.success() {
+        bail!("bayline mosquitto-config failed: {status}");
+    }
+    Ok(out.join("bayline.conf"))
 }
 
 fn exe() -> anyhow::Result<std::path::PathBuf> {
