@@ -1,4 +1,4 @@
-//! The browser pages (issue 7): what managers run a day from, and the lounge TV. Server-rendered
+//! The browser pages: what managers run a day from, and the lounge TV. Server-rendered
 //! HTML, one stylesheet and one small script embedded in the binary, charts drawn as inline
 //! SVG on the server: nothing to build, no CDN, works with no internet.
 //!
@@ -10,7 +10,7 @@
 //!
 //! # Layout
 //! - `session`: sign-in form, cookie, sign-out; the manager check every page makes.
-//! - `html`, `words`: the page shell and helpers; every word in zh and en.
+//! - `html`, `words`: the page shell (maud), error pages and helpers; every word in zh and en.
 //! - `charts`: SVG Pareto and trend-line charts.
 //! - one module per page: `now` (bay grid, WIP), `figures` (§6 KPIs), `timeline` (Gantt),
 //!   `review` (anomalies, rejected scans, the correction form; `correct` takes it), `boards`
@@ -34,6 +34,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use bayline_proto::Language;
+use maud::html;
 
 use crate::AppState;
 
@@ -63,24 +65,28 @@ pub fn router() -> Router<AppState> {
         .route("/sites/{site}/lounge/events", get(lounge::events))
 }
 
-/// Every site this server serves, with its pages.
+/// Every site this server serves, with its pages, each named in its site's language.
 async fn index(State(state): State<AppState>) -> Response {
-    let mut list = String::new();
-    for live in state.ledger.sites() {
-        let c = &live.config;
-        let w = words::words(c.language);
-        let id = html::esc(c.id.as_str());
-        list.push_str(&format!(
-            r#"<li class="card"><strong>{name}</strong> · <a href="/sites/{id}/now">{now}</a> · <a href="/sites/{id}/lounge">{lounge}</a></li>"#,
-            name = html::esc(&c.name),
-            now = w.now,
-            lounge = w.lounge
-        ));
-    }
-    let head = html::shell_head(bayline_proto::Language::En, "bayline", "");
-    html::html(format!(
-        r#"{head}<body class="manager"><main><h1>bayline</h1><ul class="sites">{list}</ul></main></body></html>"#
-    ))
+    let sites: Vec<_> = state.ledger.sites().collect();
+    let body = html! {
+        body.manager {
+            main {
+                h1 { "bayline" }
+                ul.sites {
+                    @for live in &sites {
+                        @let c = &live.config;
+                        @let w = words::words(c.language);
+                        li.card {
+                            strong { (c.name) } " · "
+                            a href={ "/sites/" (c.id.as_str()) "/now" } { (w.now) } " · "
+                            a href={ "/sites/" (c.id.as_str()) "/lounge" } { (w.lounge) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    html::page(html::document(Language::En, "bayline", body))
 }
 
 async fn site_home(Path(site): Path<String>) -> Redirect {
