@@ -97,6 +97,10 @@ pub fn fragment(markup: Markup) -> Response {
 
 /// A page for what went wrong, in `lang`: what kind of failure as the title, `detail` below.
 pub fn error_page(lang: Language, status: StatusCode, detail: &str) -> Response {
+    (status, page(error_document(lang, status, detail))).into_response()
+}
+
+fn error_document(lang: Language, status: StatusCode, detail: &str) -> Markup {
     let w = words(lang);
     let title = failure(w, status);
     let body = html! {
@@ -108,7 +112,7 @@ pub fn error_page(lang: Language, status: StatusCode, detail: &str) -> Response 
             }
         }
     };
-    (status, page(document(lang, title, body))).into_response()
+    document(lang, title, body)
 }
 
 fn failure(w: &Words, status: StatusCode) -> &'static str {
@@ -169,10 +173,12 @@ mod tests {
 
     #[test]
     fn an_error_page_speaks_the_sites_language() {
-        let zh = error_page(Language::Zh, StatusCode::NOT_FOUND, "x");
-        assert_eq!(zh.status(), StatusCode::NOT_FOUND);
-        let en = error_page(Language::En, StatusCode::FORBIDDEN, "x");
-        assert_eq!(en.status(), StatusCode::FORBIDDEN);
+        let zh = error_document(Language::Zh, StatusCode::NOT_FOUND, "B09").into_string();
+        assert!(zh.contains(r#"lang="zh-CN""#) && zh.contains("<h1>找不到</h1>"), "{zh}");
+        let en = error_document(Language::En, StatusCode::FORBIDDEN, "B09").into_string();
+        assert!(en.contains("<h1>Not allowed</h1>") && en.contains("B09"), "{en}");
+        let bad = error_page(Language::Zh, StatusCode::BAD_REQUEST, "x");
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     }
 
     #[test]

@@ -113,3 +113,77 @@ fn asset(kind: &'static str, body: &'static str) -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use bayline_site::SiteConfig;
+    use tower::ServiceExt;
+
+    use crate::AppState;
+
+    async fn get(app: &axum::Router, uri: &str, session: Option<&str>) -> (StatusCode, String) {
+        let mut req = Request::builder().uri(uri);
+        if let Some(token) = session {
+            req = req.header("cookie", format!("bayline_session={token}"));
+        }
+        let res = app
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 22)
+            .await
+            .unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    async fn app() -> (tempfile::TempDir, axum::Router) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/web.db", dir.path().display());
+        let store = bayline_store::Store::open(&url).await.unwrap();
+        let ledger = bayline_store::Ledger::open(store, vec![SiteConfig::demo()])
+            .await
+            .unwrap();
+        (dir, crate::router(AppState::new(Arc::new(ledger))))
+    }
+
+    #[tokio::test]
+    async fn a_chinese_site_has_chinese_pages_headers_and_errors() {
+        let (_dir, app) = app().await;
+        let manager = Some("demo-manager-token");
+        let (status, review) = get(&app, "/sites/demo/review", manager).await;
+        assert_eq!(status, StatusCode::OK);
+        for head in ["<th>工牌</th>", "<th>代码</th>", "<th>原始内容</th>", "<th>操作人</th>"] {
+            assert!(review.contains(head), "{head} missing from the review page");
+        }
+        for english in ["<th>badge</th>", "<th>payload</th>", ">kind ", ">target ts "] {
+            assert!(!review.contains(english), "{english} on a Chinese page");
+        }
+        let (status, page) = get(&app, "/sites/nowhere/now", manager).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(page.contains("没有这个站点") && page.contains("nowhere"), "{page}");
+        let (status, page) = get(&app, "/sites/demo/now", Some("demo-advisor-token")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(page.contains("仅供本站点经理使用"), "{page}");
+        let (status, page) = get(&app, "/sites/demo/lounge?lang=fr", None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page.contains("请求有误") && page.contains("fr"), "{page}");
+        let (status, page) = get(&app, "/sites/demo/figures?period=range&from=x", manager).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page.contains("区间无效"), "{page}");
+    }
+
+    #[tokio::test]
+    async fn the_lounge_speaks_english_when_asked() {
+        let (_dir, app) = app().await;
+        let (status, page) = get(&app, "/sites/demo/lounge?lang=en", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains(r#"<html lang="en">"#), "{page}");
+        assert!(page.contains("?lang=en") && page.contains("No cars"), "{page}");
+    }
+}

@@ -94,6 +94,11 @@ pub struct Words {
     pub move_to: &'static str,
     pub pause_reason: &'static str,
     pub qc_note: &'static str,
+    pub missing: &'static str,
+    pub not_a_number: &'static str,
+    pub not_a_time: &'static str,
+    pub bad_kind: &'static str,
+    pub does_not_fit: &'static str,
     /// The §6 figures, in the order of `figures::COLUMNS`.
     pub kpis: [&'static str; 12],
 }
@@ -189,6 +194,11 @@ pub static ZH: Words = Words {
     move_to: "移到",
     pause_reason: "暂停原因",
     qc_note: "质检备注",
+    missing: "缺少：",
+    not_a_number: "不是数字：",
+    not_a_time: "不是时间（例如 2026-11-02T09:15）：",
+    bad_kind: "类型只能是补录、移动或作废：",
+    does_not_fit: "更正不成立：",
     kpis: [
         "实际工时",
         "已售工时",
@@ -296,6 +306,11 @@ pub static EN: Words = Words {
     move_to: "Move to",
     pause_reason: "Pause reason",
     qc_note: "QC note",
+    missing: "Missing: ",
+    not_a_number: "Not a number: ",
+    not_a_time: "Not a time (2026-11-02T09:15): ",
+    bad_kind: "Kind is add, move or void, not ",
+    does_not_fit: "The correction does not fit: ",
     kpis: [
         "Clocked",
         "Sold",
