@@ -149,7 +149,7 @@ mod tests {
         let ledger = bayline_store::Ledger::open(store, vec![SiteConfig::demo()])
             .await
             .unwrap();
-        (dir, crate::router(AppState::new(Arc::new(ledger))))
+        (dir, crate::http::router(AppState::new(Arc::new(ledger))))
     }
 
     #[tokio::test]
