@@ -178,7 +178,12 @@ mod tests {
         }
     }
 
-    async fn call(app: &axum::Router, method: Method, uri: &str, body: serde_json::Value) -> (StatusCode, serde_json::Value) {
+    async fn call(
+        app: &axum::Router,
+        method: Method,
+        uri: &str,
+        body: serde_json::Value,
+    ) -> (StatusCode, serde_json::Value) {
         let req = Request::builder()
             .method(method)
             .uri(uri)
@@ -188,15 +193,29 @@ mod tests {
             .unwrap();
         let res = app.clone().oneshot(req).await.unwrap();
         let status = res.status();
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await.unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        )
     }
 
     /// The schema the document gives `status` of `method path`, with the document's components
     /// beside it so that its `$ref`s resolve.
-    fn answer_schema(doc: &serde_json::Value, method: &str, path: &str, status: &str) -> serde_json::Value {
-        let schema = &doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"];
-        assert!(schema.is_object(), "{method} {path} {status} has no JSON schema");
+    fn answer_schema(
+        doc: &serde_json::Value,
+        method: &str,
+        path: &str,
+        status: &str,
+    ) -> serde_json::Value {
+        let schema = &doc["paths"][path][method]["responses"][status]["content"]
+            ["application/json"]["schema"];
+        assert!(
+            schema.is_object(),
+            "{method} {path} {status} has no JSON schema"
+        );
         let mut root = schema.clone();
         root["components"] = doc["components"].clone();
         root
@@ -207,7 +226,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/doc.db", dir.path().display());
         let store = bayline_store::Store::open(&url).await.unwrap();
-        let ledger = bayline_store::Ledger::open(store, vec![SiteConfig::demo()])
+        let ledger = bayline_ledger::Ledger::open(store, vec![SiteConfig::demo()])
             .await
             .unwrap();
         let app = super::super::router(AppState::new(Arc::new(ledger)));
@@ -231,34 +250,72 @@ mod tests {
         ];
         for event in events {
             let body = serde_json::json!({"kind": "add", "reason": "test", "event": event});
-            let (status, answer) = call(&app, Method::POST, &format!("{site}/corrections"), body).await;
+            let (status, answer) =
+                call(&app, Method::POST, &format!("{site}/corrections"), body).await;
             assert_eq!(status, StatusCode::CREATED, "{answer}");
         }
 
         let asks = [
-            ("/api/v1/sites/{site}/jobs/{job}", format!("{site}/jobs/RO-1")),
+            (
+                "/api/v1/sites/{site}/jobs/{job}",
+                format!("{site}/jobs/RO-1"),
+            ),
             ("/api/v1/sites/{site}/jobs", format!("{site}/jobs")),
             ("/api/v1/sites/{site}/bays", format!("{site}/bays")),
             ("/api/v1/sites/{site}/lounge", format!("{site}/lounge")),
             ("/api/v1/sites/{site}/kpis", format!("{site}/kpis")),
-            ("/api/v1/sites/{site}/kpis", format!("{site}/kpis?group_by=badge")),
-            ("/api/v1/sites/{site}/anomalies", format!("{site}/anomalies")),
-            ("/api/v1/sites/{site}/corrections", format!("{site}/corrections")),
+            (
+                "/api/v1/sites/{site}/kpis",
+                format!("{site}/kpis?group_by=badge"),
+            ),
+            (
+                "/api/v1/sites/{site}/anomalies",
+                format!("{site}/anomalies"),
+            ),
+            (
+                "/api/v1/sites/{site}/corrections",
+                format!("{site}/corrections"),
+            ),
         ];
         for (path, uri) in asks {
             let (status, answer) = call(&app, Method::GET, &uri, serde_json::Value::Null).await;
             assert_eq!(status, StatusCode::OK, "{uri}: {answer}");
             let schema = answer_schema(&doc, "get", path, "200");
             let validator = jsonschema::validator_for(&schema).unwrap();
-            let wrong: Vec<String> = validator.iter_errors(&answer).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-            assert!(wrong.is_empty(), "{uri} does not fit the document:\n{}\n{answer:#}", wrong.join("\n"));
+            let wrong: Vec<String> = validator
+                .iter_errors(&answer)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(
+                wrong.is_empty(),
+                "{uri} does not fit the document:\n{}\n{answer:#}",
+                wrong.join("\n")
+            );
         }
         // The bay and the job are not empty answers that fit anything.
-        let (_, bays) = call(&app, Method::GET, &format!("{site}/bays"), serde_json::Value::Null).await;
-        assert!(bays.as_array().unwrap().iter().any(|b| b["bay"] == "B01" && b["job"] == "RO-1"), "{bays}");
+        let (_, bays) = call(
+            &app,
+            Method::GET,
+            &format!("{site}/bays"),
+            serde_json::Value::Null,
+        )
+        .await;
+        assert!(
+            bays.as_array()
+                .unwrap()
+                .iter()
+                .any(|b| b["bay"] == "B01" && b["job"] == "RO-1"),
+            "{bays}"
+        );
 
         // A refusal fits the error body.
-        let (status, answer) = call(&app, Method::GET, &format!("{site}/jobs/RO-NONE"), serde_json::Value::Null).await;
+        let (status, answer) = call(
+            &app,
+            Method::GET,
+            &format!("{site}/jobs/RO-NONE"),
+            serde_json::Value::Null,
+        )
+        .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let schema = answer_schema(&doc, "get", "/api/v1/sites/{site}/jobs/{job}", "404");
         assert!(jsonschema::is_valid(&schema, &answer), "{answer}");

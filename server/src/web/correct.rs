@@ -135,10 +135,7 @@ mod tests {
         let w = words(site.language);
         let cases = [
             (form(&[("kind", "void"), ("reason", "dup")]), w.target_seq),
-            (
-                form(&[("kind", "add"), ("ts", "2026-11-02T09:15")]),
-                w.why,
-            ),
+            (form(&[("kind", "add"), ("ts", "2026-11-02T09:15")]), w.why),
             (
                 form(&[
                     ("kind", "add"),
@@ -158,10 +155,7 @@ mod tests {
                 ]),
                 w.does_not_fit,
             ),
-            (
-                form(&[("kind", "swap"), ("reason", "x")]),
-                w.bad_kind,
-            ),
+            (form(&[("kind", "swap"), ("reason", "x")]), w.bad_kind),
         ];
         for (f, words) in cases {
             match body_of(&site, &f) {

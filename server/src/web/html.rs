@@ -174,9 +174,15 @@ mod tests {
     #[test]
     fn an_error_page_speaks_the_sites_language() {
         let zh = error_document(Language::Zh, StatusCode::NOT_FOUND, "B09").into_string();
-        assert!(zh.contains(r#"lang="zh-CN""#) && zh.contains("<h1>找不到</h1>"), "{zh}");
+        assert!(
+            zh.contains(r#"lang="zh-CN""#) && zh.contains("<h1>找不到</h1>"),
+            "{zh}"
+        );
         let en = error_document(Language::En, StatusCode::FORBIDDEN, "B09").into_string();
-        assert!(en.contains("<h1>Not allowed</h1>") && en.contains("B09"), "{en}");
+        assert!(
+            en.contains("<h1>Not allowed</h1>") && en.contains("B09"),
+            "{en}"
+        );
         let bad = error_page(Language::Zh, StatusCode::BAD_REQUEST, "x");
         assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     }

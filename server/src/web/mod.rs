@@ -146,7 +146,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/web.db", dir.path().display());
         let store = bayline_store::Store::open(&url).await.unwrap();
-        let ledger = bayline_store::Ledger::open(store, vec![SiteConfig::demo()])
+        let ledger = bayline_ledger::Ledger::open(store, vec![SiteConfig::demo()])
             .await
             .unwrap();
         (dir, crate::http::router(AppState::new(Arc::new(ledger))))
@@ -158,15 +158,28 @@ mod tests {
         let manager = Some("demo-manager-token");
         let (status, review) = get(&app, "/sites/demo/review", manager).await;
         assert_eq!(status, StatusCode::OK);
-        for head in ["<th>工牌</th>", "<th>代码</th>", "<th>原始内容</th>", "<th>操作人</th>"] {
+        for head in [
+            "<th>工牌</th>",
+            "<th>代码</th>",
+            "<th>原始内容</th>",
+            "<th>操作人</th>",
+        ] {
             assert!(review.contains(head), "{head} missing from the review page");
         }
-        for english in ["<th>badge</th>", "<th>payload</th>", ">kind ", ">target ts "] {
+        for english in [
+            "<th>badge</th>",
+            "<th>payload</th>",
+            ">kind ",
+            ">target ts ",
+        ] {
             assert!(!review.contains(english), "{english} on a Chinese page");
         }
         let (status, page) = get(&app, "/sites/nowhere/now", manager).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        assert!(page.contains("没有这个站点") && page.contains("nowhere"), "{page}");
+        assert!(
+            page.contains("没有这个站点") && page.contains("nowhere"),
+            "{page}"
+        );
         let (status, page) = get(&app, "/sites/demo/now", Some("demo-advisor-token")).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert!(page.contains("仅供本站点经理使用"), "{page}");
@@ -184,6 +197,9 @@ mod tests {
         let (status, page) = get(&app, "/sites/demo/lounge?lang=en", None).await;
         assert_eq!(status, StatusCode::OK);
         assert!(page.contains(r#"<html lang="en">"#), "{page}");
-        assert!(page.contains("?lang=en") && page.contains("No cars"), "{page}");
+        assert!(
+            page.contains("?lang=en") && page.contains("No cars"),
+            "{page}"
+        );
     }
 }
