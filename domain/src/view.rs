@@ -7,6 +7,7 @@ use crate::{BayKind, Id, PauseReason, Stage, Time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OpStatus {
     /// Never clocked on.
     Open,
@@ -18,7 +19,9 @@ pub enum OpStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub op: Id,
     pub title: String,
     pub status: OpStatus,
@@ -26,11 +29,14 @@ pub struct OpView {
     /// Σ over badges of clocked time on this op, open intervals counted up to `now`.
     pub clocked_hours: f64,
     /// The badges clocked on it now.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub badges: Vec<Id>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub job: Id,
     pub plate: String,
     pub vehicle: String,
@@ -42,33 +48,45 @@ pub struct JobView {
     /// 0.0..=1.0 (contract §4 "Progress and ETA").
     pub progress: f64,
     /// Never before `now` while the job is not ready; `ready_at` once it is.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub eta: Option<Time>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub promised_at: Option<Time>,
     pub late: bool,
     pub ops: Vec<OpView>,
     /// The bay the job holds, if any.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub bay: Option<Id>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub checked_in_at: Option<Time>,
     /// When the job first reached stage `ready`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub ready_at: Option<Time>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub delivered_at: Option<Time>,
 }
 
 pub use bayline_proto::board::BayState;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BayView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub bay: Id,
     pub kind: BayKind,
     pub state: BayState,
     /// Why a blocked bay is blocked: the reason of the holding job's most recent clock-off
     /// (`switched` and `finish` count as `other`).
     pub reason: Option<PauseReason>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub job: Option<Id>,
     /// The op being worked, or the one most recently clocked off when blocked.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub op: Option<Id>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub badges: Vec<Id>,
     /// When the bay entered its current state.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub since: Option<Time>,
     /// Clocked seconds on `op` (all badges, up to `now`).
     pub clocked_s: i64,
@@ -78,6 +96,7 @@ pub struct BayView {
 
 /// A lounge row: nothing here may identify the customer (contract §5).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoungeRow {
     /// Masked by [`mask_plate`].
     pub plate: String,
@@ -85,6 +104,7 @@ pub struct LoungeRow {
     pub stage: Stage,
     pub stage_label: String,
     pub progress: f64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub eta: Option<Time>,
     pub late: bool,
 }

@@ -123,6 +123,7 @@ impl fmt::Display for Action {
 /// never sent by a handheld: the system records them when it clocks a badge off by itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PauseReason {
     Parts,
     Approval,

@@ -37,13 +37,13 @@ async fn a_manager_signs_in_once_and_sees_a_scan_move_a_bay_without_a_reload() {
         "(document.getElementById('signin-error')||{}).innerText",
     )
     .await;
-    assert!(b.text("#signin-error").await.contains("not known"));
+    assert!(b.text("#signin-error").await.contains("令牌无效"));
     b.shot("signin-error").await;
     b.fill("#token", ADVISOR).await;
     b.click("#signin").await;
     b.until(
         "a not-a-manager error",
-        "((document.getElementById('signin-error')||{}).innerText||'').includes('not a manager')",
+        "((document.getElementById('signin-error')||{}).innerText||'').includes('不是本站点的经理令牌')",
     )
     .await;
 

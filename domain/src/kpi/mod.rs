@@ -87,6 +87,7 @@ impl Period {
 
 /// Bay hours blocked, by the reason that holds the bay (contract §6).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockedByReason {
     pub parts: f64,
     pub approval: f64,
@@ -105,6 +106,7 @@ impl BlockedByReason {
 /// zero denominator; fields that do not apply to a group row are `None` too (see the module
 /// doc). Hours are hours.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     pub clocked_hours: f64,
     pub sold_hours: f64,
@@ -124,6 +126,7 @@ pub struct Figures {
 /// How [`grouped`] splits the figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum GroupBy {
     Badge,
     Bay,
@@ -132,6 +135,7 @@ pub enum GroupBy {
 
 /// One group's figures: `key` is the badge, the bay or the local date `YYYY-MM-DD`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = KpiRow))]
 pub struct Row {
     pub key: String,
     pub figures: Figures,

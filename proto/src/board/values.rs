@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use heapless::String;
+use heapless::String as Text;
 use serde::{Deserialize, Serialize};
 
 use super::MAX_PLATE_BYTES;
@@ -49,7 +49,7 @@ impl fmt::Display for Clock {
 /// A plate with its middle hidden (contract §5): `粤B12345` → `粤B***45`. The only way to
 /// build one from a full plate is [`MaskedPlate::mask`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct MaskedPlate(String<MAX_PLATE_BYTES>);
+pub struct MaskedPlate(Text<MAX_PLATE_BYTES>);
 
 impl MaskedPlate {
     /// Keeps the first two and the last two characters and replaces the rest with `*`. A
@@ -60,7 +60,7 @@ impl MaskedPlate {
         let plate = plate.trim();
         let n = plate.chars().count();
         let head = if n > 4 { 2 } else { 2.min(n.saturating_sub(1)) };
-        let mut out = String::new();
+        let mut out = Text::new();
         for (i, c) in plate.chars().enumerate() {
             let shown = i < head || (n > 4 && i + 2 >= n);
             let c = if shown { c } else { '*' };
@@ -79,6 +79,7 @@ impl MaskedPlate {
 /// snake_case name; new stages go at the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Stage {
     Booked,
     CheckedIn,
@@ -152,6 +153,7 @@ impl Stage {
 /// A bay's state (contract §4 "Bays").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BayState {
     Idle,
     Working,

@@ -26,9 +26,13 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(kpis))
 }
 
-#[derive(Serialize)]
+/// The period's figures at the top level, and rows when grouped.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = KpiAnswer)]
 struct Answer {
+    #[schema(value_type = String, format = DateTime)]
     from: Time,
+    #[schema(value_type = String, format = DateTime)]
     to: Time,
     #[serde(flatten)]
     figures: Figures,
@@ -44,7 +48,7 @@ struct Answer {
         ("from" = Option<String>, Query, description = "RFC 3339 or a local date; default today"),
         ("to" = Option<String>, Query, description = "RFC 3339 or a local date; default the day after from"),
         ("group_by" = Option<String>, Query, description = "badge | bay | day")),
-    responses((status = 200, body = super::schema::KpiAnswer), (status = 400, description = "a bad period", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    responses((status = 200, body = Answer), (status = 400, description = "a bad period", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn kpis(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,10 +1,12 @@
-//! The shapes of the JSON bodies, for the OpenAPI document only. The real types live in
-//! `domain`, which stays free of HTTP concerns; these mirror their serde output field for
-//! field. Nothing checks the mirrors against real answers yet: change both together.
+//! The shapes of the JSON bodies in the OpenAPI document. The views (jobs, bays, lounge,
+//! figures) are the domain's own types, their schemas derived (`bayline-domain/openapi`);
+//! the bodies below are written as `json!` or stored rows, so they are described here, and
+//! `tests` checks real answers against all of them.
 #![allow(dead_code)]
 
-use serde::Serialize;
 use utoipa::ToSchema;
+
+pub use bayline_domain::view::{BayView, JobView, LoungeRow};
 
 /// `{"error": {"code", "message"}}` (contract §5).
 #[derive(ToSchema)]
@@ -17,123 +19,6 @@ pub struct ErrorDetail {
     /// `unauthorized`, `forbidden`, `not_found`, `bad_request`, `invalid`, `too_large`, `internal`.
     pub code: String,
     pub message: String,
-}
-
-/// One labour line of a job as the timeline has left it.
-#[derive(ToSchema)]
-pub struct OpView {
-    pub op: String,
-    pub title: String,
-    /// `open` | `active` | `paused` | `finished`.
-    pub status: String,
-    pub std_hours: f64,
-    pub clocked_hours: f64,
-    /// Badges clocked on it now.
-    pub badges: Vec<String>,
-}
-
-/// A job card with its stage, progress and ETA (contract §5 `GET …/jobs/{job}`).
-#[derive(ToSchema)]
-pub struct JobView {
-    pub job: String,
-    pub plate: String,
-    pub vehicle: String,
-    pub customer: String,
-    pub advisor: String,
-    pub service: String,
-    pub wash: bool,
-    /// `booked` | `checked_in` | `in_progress` | `waiting_parts` | `waiting_approval` |
-    /// `quality_check` | `washing` | `ready` | `delivered`.
-    pub stage: String,
-    /// 0..=1.
-    pub progress: f64,
-    /// RFC 3339.
-    pub eta: Option<String>,
-    pub promised_at: Option<String>,
-    pub late: bool,
-    pub ops: Vec<OpView>,
-    pub bay: Option<String>,
-    pub checked_in_at: Option<String>,
-    pub ready_at: Option<String>,
-    pub delivered_at: Option<String>,
-}
-
-/// One bay now (contract §5 `GET …/bays`).
-#[derive(ToSchema)]
-pub struct BayView {
-    pub bay: String,
-    /// `lift` | `alignment` | `body` | `paint` | `wash` | `qc` | `other`.
-    pub kind: String,
-    /// `idle` | `working` | `blocked`.
-    pub state: String,
-    /// Why a blocked bay is blocked: `parts` | `approval` | `break` | `shift_end` | `other`.
-    pub reason: Option<String>,
-    pub job: Option<String>,
-    pub op: Option<String>,
-    pub badges: Vec<String>,
-    pub since: Option<String>,
-    pub clocked_s: i64,
-    pub std_s: i64,
-}
-
-/// A lounge row: masked plate, no name (contract §5).
-#[derive(ToSchema)]
-pub struct LoungeRow {
-    pub plate: String,
-    pub vehicle: String,
-    pub stage: String,
-    pub stage_label: String,
-    pub progress: f64,
-    pub eta: Option<String>,
-    pub late: bool,
-}
-
-/// Bay hours blocked by the reason holding the bay.
-#[derive(ToSchema, Serialize)]
-pub struct BlockedByReason {
-    pub parts: f64,
-    pub approval: f64,
-    #[serde(rename = "break")]
-    pub break_: f64,
-    pub other: f64,
-}
-
-/// The figures of contract §6; ratios are `null` on a zero denominator.
-#[derive(ToSchema, Serialize)]
-pub struct Figures {
-    pub clocked_hours: f64,
-    pub sold_hours: f64,
-    pub available_hours: Option<f64>,
-    pub labour_efficiency: Option<f64>,
-    pub labour_utilisation: Option<f64>,
-    pub productivity: Option<f64>,
-    pub bay_utilisation: Option<f64>,
-    pub bay_blocked_hours: Option<f64>,
-    pub bay_blocked_hours_by_reason: Option<BlockedByReason>,
-    pub first_time_fix_rate: Option<f64>,
-    pub on_time_rate: Option<f64>,
-    pub avg_cycle_hours: Option<f64>,
-    pub jobs_delivered: u32,
-}
-
-/// One group's figures: `key` is the badge, the bay or the local date.
-#[derive(ToSchema, Serialize)]
-pub struct KpiRow {
-    pub key: String,
-    pub figures: Figures,
-}
-
-/// The period's figures at the top level, and rows when grouped.
-#[derive(ToSchema, Serialize)]
-pub struct KpiAnswer {
-    pub from: String,
-    pub to: String,
-    #[schema(inline)]
-    #[serde(flatten)]
-    pub figures: Figures,
-    /// `badge` | `bay` | `day`, when asked.
-    pub group_by: Option<String>,
-    pub rows: Option<Vec<KpiRow>>,
 }
 
 /// Something §4 kept but did not apply; no scanner, seq or action for a forgotten clock-off.

@@ -1,15 +1,17 @@
 //! Board previews: every board of the site as its panel draws it (`GET /boards/…png`).
 
-use std::fmt::Write;
-
 use axum::extract::{Path, State};
 use axum::response::Response;
+use maud::html;
 
-use super::html::{esc, manager_page, Tab};
+use super::html::{manager_page, Tab};
 use super::session::{manager, Refusal};
 use super::words::words;
 use crate::http::Caller;
 use crate::AppState;
+
+/// Reloads every preview image, past the browser's cache.
+const RELOAD: &str = "document.querySelectorAll('.previews img').forEach(function(i){i.src=i.src.split('?')[0]+'?t='+Date.now()})";
 
 pub async fn page(
     State(state): State<AppState>,
@@ -19,7 +21,7 @@ pub async fn page(
     let live = manager(&state, &caller, &site, &format!("/sites/{site}/boards"))?;
     let c = &live.config;
     let w = words(c.language);
-    let id = esc(c.id.as_str());
+    let id = c.id.as_str();
     let mut boards = vec![
         ("lounge".to_string(), w.lounge.to_string()),
         ("workshop".to_string(), w.bays.to_string()),
@@ -27,18 +29,18 @@ pub async fn page(
     for b in &c.bays {
         boards.push((format!("bay/{}", b.id), format!("{} {}", b.id, b.name)));
     }
-    let mut body = format!(
-        r#"<h1>{}</h1><p><button type="button" onclick="document.querySelectorAll('.previews img').forEach(function(i){{i.src=i.src.split('?')[0]+'?t='+Date.now()}})">↻</button></p><div class="previews">"#,
-        w.boards
-    );
-    for (path, title) in boards {
-        let _ = write!(
-            body,
-            r#"<figure class="card"><figcaption>{title}</figcaption><a href="/boards/{id}/{path}.png"><img src="/boards/{id}/{path}.png" alt="{title}" loading="lazy"></a></figure>"#,
-            path = esc(&path),
-            title = esc(&title),
-        );
-    }
-    body.push_str("</div>");
-    Ok(manager_page(c, Tab::Boards, w.boards, &body))
+    let body = html! {
+        h1 { (w.boards) }
+        p { button type="button" title=(w.refresh) onclick=(RELOAD) { "↻" } }
+        div.previews {
+            @for (path, title) in &boards {
+                @let src = format!("/boards/{id}/{path}.png");
+                figure.card {
+                    figcaption { (title) }
+                    a href=(src) { img src=(src) alt=(title) loading="lazy"; }
+                }
+            }
+        }
+    };
+    Ok(manager_page(c, Tab::Boards, w.boards, body))
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::html::esc;
+use maud::{html, Markup};
 
 /// One cause of a Pareto chart: label, hours, CSS colour.
 pub struct Cause<'a> {
@@ -13,23 +13,18 @@ pub struct Cause<'a> {
 }
 
 /// Bars sorted from the largest, with the cumulative share as a line on a 0–100 % axis.
-pub fn pareto(causes: &mut [Cause], empty: &str) -> String {
+pub fn pareto(causes: &mut [Cause], empty: &str) -> Markup {
     causes.sort_by(|a, b| b.hours.total_cmp(&a.hours));
     let total: f64 = causes.iter().map(|c| c.hours).sum();
     let (w, h, left, bottom, top) = (420.0, 220.0, 44.0, 36.0, 16.0);
     let plot_h = h - bottom - top;
-    let mut svg = format!(
-        r#"<svg class="pareto" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="Pareto">"#
-    );
+    let view = format!("0 0 {w} {h}");
     if total <= 0.0 {
-        let _ = write!(
-            svg,
-            r##"<text x="{x}" y="{y}" text-anchor="middle" fill="#67707c">{}</text></svg>"##,
-            esc(empty),
-            x = w / 2.0,
-            y = h / 2.0
-        );
-        return svg;
+        return html! {
+            svg.pareto viewBox=(view) width="100%" role="img" aria-label="Pareto" {
+                text x=(w / 2.0) y=(h / 2.0) text-anchor="middle" fill="#67707c" { (empty) }
+            }
+        };
     }
     let max = causes
         .first()
@@ -38,74 +33,72 @@ pub fn pareto(causes: &mut [Cause], empty: &str) -> String {
     let slot = (w - left - 40.0) / causes.len() as f64;
     let mut cumulative = 0.0;
     let mut line = String::new();
+    let mut bars = Vec::new();
     for (i, c) in causes.iter().enumerate() {
         let x = left + slot * i as f64;
         let bh = plot_h * c.hours / max;
         let y = top + plot_h - bh;
-        let _ = write!(
-            svg,
-            r#"<rect x="{x:.1}" y="{y:.1}" width="{bw:.1}" height="{bh:.1}" fill="{colour}"><title>{label}: {hours:.1} h</title></rect><text x="{tx:.1}" y="{ly:.1}" text-anchor="middle" font-size="11">{label}</text><text x="{tx:.1}" y="{vy:.1}" text-anchor="middle" font-size="11">{hours:.1}</text>"#,
-            bw = slot * 0.7,
-            colour = c.colour,
-            label = esc(c.label),
-            hours = c.hours,
-            tx = x + slot * 0.35,
-            ly = h - bottom + 14.0,
-            vy = (y - 3.0).max(top - 2.0),
-        );
+        bars.push((x, y, bh, c));
         cumulative += c.hours;
         let cy = top + plot_h * (1.0 - cumulative / total);
         let _ = write!(line, "{:.1},{cy:.1} ", x + slot * 0.35);
     }
-    let _ = write!(
-        svg,
-        r##"<polyline points="{line}" fill="none" stroke="#1d232b" stroke-width="1.5"/><line x1="{left}" y1="{base}" x2="{right}" y2="{base}" stroke="#9aa3ae"/><text x="{r2}" y="{top2}" font-size="10" fill="#67707c">100%</text><text x="{r2}" y="{base}" font-size="10" fill="#67707c">0%</text><text x="4" y="{top2}" font-size="10" fill="#67707c">{max:.1} h</text></svg>"##,
-        base = top + plot_h,
-        right = w - 40.0,
-        r2 = w - 36.0,
-        top2 = top + 4.0,
-    );
-    svg
+    let f1 = |v: f64| format!("{v:.1}");
+    let (base, right, r2, top2) = (top + plot_h, w - 40.0, w - 36.0, top + 4.0);
+    html! {
+        svg.pareto viewBox=(view) width="100%" role="img" aria-label="Pareto" {
+            @for (x, y, bh, c) in &bars {
+                @let tx = f1(x + slot * 0.35);
+                @let hours = f1(c.hours);
+                rect x=(f1(*x)) y=(f1(*y)) width=(f1(slot * 0.7)) height=(f1(*bh)) fill=(c.colour) {
+                    title { (c.label) ": " (hours) " h" }
+                }
+                text x=(tx) y=(f1(h - bottom + 14.0)) text-anchor="middle" font-size="11" { (c.label) }
+                text x=(tx) y=(f1((y - 3.0).max(top - 2.0))) text-anchor="middle" font-size="11" { (hours) }
+            }
+            polyline points=(line) fill="none" stroke="#1d232b" stroke-width="1.5" {}
+            line x1=(left) y1=(base) x2=(right) y2=(base) stroke="#9aa3ae" {}
+            text x=(r2) y=(top2) font-size="10" fill="#67707c" { "100%" }
+            text x=(r2) y=(base) font-size="10" fill="#67707c" { "0%" }
+            text x="4" y=(top2) font-size="10" fill="#67707c" { (f1(max)) " h" }
+        }
+    }
 }
 
 /// A small trend line of `values` (gaps where `None`), with its last value printed beside it.
-pub fn sparkline(values: &[Option<f64>], label: &str) -> String {
+pub fn sparkline(values: &[Option<f64>], label: &str) -> Markup {
     let (w, h) = (160.0, 36.0);
     let known: Vec<f64> = values.iter().flatten().copied().collect();
-    let mut svg = format!(
-        r#"<svg class="spark" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{}">"#,
-        esc(label)
-    );
-    if known.is_empty() {
-        svg.push_str("</svg>");
-        return svg;
-    }
-    let lo = known.iter().copied().fold(f64::INFINITY, f64::min).min(0.0);
-    let hi = known.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let span = (hi - lo).max(f64::MIN_POSITIVE);
-    let step = if values.len() > 1 {
-        (w - 8.0) / (values.len() - 1) as f64
-    } else {
-        0.0
-    };
     let mut path = String::new();
-    let mut pen_up = true;
-    for (i, v) in values.iter().enumerate() {
-        match v {
-            Some(v) => {
-                let x = 4.0 + step * i as f64;
-                let y = h - 4.0 - (h - 8.0) * (v - lo) / span;
-                let _ = write!(path, "{}{x:.1},{y:.1} ", if pen_up { "M" } else { "L" });
-                pen_up = false;
+    if !known.is_empty() {
+        let lo = known.iter().copied().fold(f64::INFINITY, f64::min).min(0.0);
+        let hi = known.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let span = (hi - lo).max(f64::MIN_POSITIVE);
+        let step = if values.len() > 1 {
+            (w - 8.0) / (values.len() - 1) as f64
+        } else {
+            0.0
+        };
+        let mut pen_up = true;
+        for (i, v) in values.iter().enumerate() {
+            match v {
+                Some(v) => {
+                    let x = 4.0 + step * i as f64;
+                    let y = h - 4.0 - (h - 8.0) * (v - lo) / span;
+                    let _ = write!(path, "{}{x:.1},{y:.1} ", if pen_up { "M" } else { "L" });
+                    pen_up = false;
+                }
+                None => pen_up = true,
             }
-            None => pen_up = true,
         }
     }
-    let _ = write!(
-        svg,
-        r##"<path d="{path}" fill="none" stroke="#2563c9" stroke-width="1.6"/></svg>"##
-    );
-    svg
+    html! {
+        svg.spark viewBox={ "0 0 " (w) " " (h) } width=(w) height=(h) role="img" aria-label=(label) {
+            @if !path.is_empty() {
+                path d=(path) fill="none" stroke="#2563c9" stroke-width="1.6" {}
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -126,7 +119,7 @@ mod tests {
                 colour: "#d98a00",
             },
         ];
-        let svg = pareto(&mut causes, "none");
+        let svg = pareto(&mut causes, "none").into_string();
         assert_eq!(causes[0].label, "parts");
         assert!(svg.find(">parts<").unwrap() < svg.find(">break<").unwrap());
         // The cumulative line's last point is at the top of the plot (100 %): y = 16.
@@ -142,13 +135,13 @@ mod tests {
 
     #[test]
     fn nothing_lost_says_so_instead_of_drawing_empty_bars() {
-        let svg = pareto(&mut [], "nothing lost");
+        let svg = pareto(&mut [], "nothing lost").into_string();
         assert!(svg.contains("nothing lost") && !svg.contains("<rect"));
     }
 
     #[test]
     fn a_trend_line_breaks_where_a_day_has_no_value() {
-        let svg = sparkline(&[Some(1.0), None, Some(2.0), Some(3.0)], "x");
+        let svg = sparkline(&[Some(1.0), None, Some(2.0), Some(3.0)], "x").into_string();
         assert_eq!(svg.matches('M').count(), 2, "{svg}");
     }
 }

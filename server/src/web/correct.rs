@@ -48,26 +48,34 @@ pub async fn correct(
     Ok(Redirect::to(&prefill(c, &fields)).into_response())
 }
 
-/// The API's correction body from the form's fields.
+/// The API's correction body from the form's fields, or what is wrong in the site's words.
 fn body_of(site: &SiteConfig, f: &HashMap<String, String>) -> Result<corrections::Body, String> {
+    let w = words(site.language);
     let get = |k: &str| f.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let time = |k: &str| -> Result<String, String> {
-        let v = get(k).ok_or_else(|| format!("{k} is missing"))?;
-        when(site, v).map(|t| t.to_string())
+    // A required field, named as the form labels it.
+    let need = |k: &str, label: &str| get(k).ok_or_else(|| format!("{}{label}", w.missing));
+    let time = |k: &str, label: &str| -> Result<String, String> {
+        when(site, need(k, label)?).map(|t| t.to_string())
     };
     let target = || -> Result<Value, String> {
-        let seq: u64 = get("target_seq")
-            .ok_or("target seq is missing")?
+        let seq = need("target_seq", w.target_seq)?;
+        let seq: u64 = seq
             .parse()
-            .map_err(|_| "target seq is not a number".to_string())?;
-        Ok(
-            json!({"ts": time("target_ts")?, "scanner": get("target_scanner").ok_or("target scanner is missing")?, "seq": seq}),
-        )
+            .map_err(|_| format!("{}{} {seq:?}", w.not_a_number, w.target_seq))?;
+        Ok(json!({
+            "ts": time("target_ts", w.target_ts)?,
+            "scanner": need("target_scanner", w.target_scanner)?,
+            "seq": seq,
+        }))
     };
-    let reason = get("reason").ok_or("a correction needs a reason")?;
+    let reason = need("reason", w.why)?;
     let body = match get("kind").unwrap_or("add") {
         "add" => {
-            let mut event = json!({"ts": time("ts")?, "badge": get("badge").ok_or("badge is missing")?, "action": get("action").ok_or("action is missing")?});
+            let mut event = json!({
+                "ts": time("ts", w.time)?,
+                "badge": need("badge", w.badge)?,
+                "action": need("action", w.action)?,
+            });
             for k in ["job", "op", "bay", "note"] {
                 if let Some(v) = get(k) {
                     event[k] = v.into();
@@ -79,12 +87,12 @@ fn body_of(site: &SiteConfig, f: &HashMap<String, String>) -> Result<corrections
             json!({"kind": "add", "reason": reason, "event": event})
         }
         "move" => {
-            json!({"kind": "move", "reason": reason, "target": target()?, "to_ts": time("to_ts")?})
+            json!({"kind": "move", "reason": reason, "target": target()?, "to_ts": time("to_ts", w.move_to)?})
         }
         "void" => json!({"kind": "void", "reason": reason, "target": target()?}),
-        other => return Err(format!("kind {other:?} is not add, move or void")),
+        other => return Err(format!("{}{other:?}", w.bad_kind)),
     };
-    serde_json::from_value(body).map_err(|e| format!("the correction does not fit: {e}"))
+    serde_json::from_value(body).map_err(|e| format!("{}{e}", w.does_not_fit))
 }
 
 /// An RFC 3339 instant, or a local date-time at the site (what `datetime-local` sends).
@@ -96,7 +104,7 @@ fn when(site: &SiteConfig, v: &str) -> Result<Time, String> {
         .ok()
         .and_then(|d| d.to_zoned(site.time_zone.clone()).ok())
         .map(|z| z.timestamp())
-        .ok_or_else(|| format!("{v:?} is not a time (2026-11-02T09:15)"))
+        .ok_or_else(|| format!("{}{v:?}", words(site.language).not_a_time))
 }
 
 #[cfg(test)]
@@ -117,18 +125,17 @@ mod tests {
             when(&site, "2026-11-02T09:15").unwrap(),
             "2026-11-02T01:15:00Z".parse::<Time>().unwrap()
         );
-        assert!(when(&site, "9:15").unwrap_err().contains("not a time"));
+        let w = words(site.language);
+        assert!(when(&site, "9:15").unwrap_err().starts_with(w.not_a_time));
     }
 
     #[test]
-    fn a_form_missing_what_its_kind_needs_says_which_field() {
+    fn a_form_missing_what_its_kind_needs_says_which_field_in_the_sites_words() {
         let site = SiteConfig::demo();
+        let w = words(site.language);
         let cases = [
-            (form(&[("kind", "void"), ("reason", "dup")]), "target seq"),
-            (
-                form(&[("kind", "add"), ("ts", "2026-11-02T09:15")]),
-                "reason",
-            ),
+            (form(&[("kind", "void"), ("reason", "dup")]), w.target_seq),
+            (form(&[("kind", "add"), ("ts", "2026-11-02T09:15")]), w.why),
             (
                 form(&[
                     ("kind", "add"),
@@ -136,7 +143,7 @@ mod tests {
                     ("ts", "2026-11-02T09:15"),
                     ("badge", "T01"),
                 ]),
-                "action",
+                w.action,
             ),
             (
                 form(&[
@@ -146,12 +153,9 @@ mod tests {
                     ("badge", "T01"),
                     ("action", "fly"),
                 ]),
-                "does not fit",
+                w.does_not_fit,
             ),
-            (
-                form(&[("kind", "swap"), ("reason", "x")]),
-                "add, move or void",
-            ),
+            (form(&[("kind", "swap"), ("reason", "x")]), w.bad_kind),
         ];
         for (f, words) in cases {
             match body_of(&site, &f) {

@@ -1,8 +1,6 @@
 //! "Figures": every §6 KPI for today, this week, this month or a chosen range; by badge, bay
 //! and day; lost hours by cause as a Pareto chart; small trend lines per day.
 
-use std::fmt::Write;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -12,12 +10,13 @@ use bayline_proto::{Language, PauseReason};
 use bayline_site::SiteConfig;
 use jiff::civil::Date;
 use jiff::ToSpan;
+use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::charts::{pareto, sparkline, Cause};
-use super::html::{badge_name, esc, hours, manager_page, pct, Tab};
+use super::html::{badge_name, hours, manager_page, pct, Tab};
 use super::session::{manager, Refusal};
-use super::words::words;
+use super::words::{words, Words};
 use crate::http::kpis::{midnight, Ask};
 use crate::http::Caller;
 use crate::AppState;
@@ -29,95 +28,63 @@ pub struct Choice {
     to: Option<String>,
 }
 
-/// A figure: its name in each language and how to print it from [`Figures`].
+/// A figure: how to print it from [`Figures`] and its trend. Its name is `Words::kpis` at
+/// the same index.
 struct Column {
-    en: &'static str,
-    zh: &'static str,
     show: fn(&Figures) -> String,
     trend: Option<fn(&Figures) -> Option<f64>>,
 }
 
-const COLUMNS: &[Column] = &[
+const COLUMNS: [Column; 12] = [
     Column {
-        en: "Clocked",
-        zh: "实际工时",
         show: |f| hours(Some(f.clocked_hours)),
         trend: Some(|f| Some(f.clocked_hours)),
     },
     Column {
-        en: "Sold",
-        zh: "已售工时",
         show: |f| hours(Some(f.sold_hours)),
         trend: Some(|f| Some(f.sold_hours)),
     },
     Column {
-        en: "Available",
-        zh: "可用工时",
         show: |f| hours(f.available_hours),
         trend: None,
     },
     Column {
-        en: "Labour efficiency",
-        zh: "劳动效率",
         show: |f| pct(f.labour_efficiency),
         trend: Some(|f| f.labour_efficiency),
     },
     Column {
-        en: "Labour utilisation",
-        zh: "劳动力利用率",
         show: |f| pct(f.labour_utilisation),
         trend: Some(|f| f.labour_utilisation),
     },
     Column {
-        en: "Productivity",
-        zh: "总劳动效率",
         show: |f| pct(f.productivity),
         trend: Some(|f| f.productivity),
     },
     Column {
-        en: "Bay utilisation",
-        zh: "工位利用率",
         show: |f| pct(f.bay_utilisation),
         trend: Some(|f| f.bay_utilisation),
     },
     Column {
-        en: "Bay blocked",
-        zh: "工位阻塞",
         show: |f| hours(f.bay_blocked_hours),
         trend: Some(|f| f.bay_blocked_hours),
     },
     Column {
-        en: "First-time fix",
-        zh: "一次修复率",
         show: |f| pct(f.first_time_fix_rate),
         trend: Some(|f| f.first_time_fix_rate),
     },
     Column {
-        en: "On time",
-        zh: "准时交车率",
         show: |f| pct(f.on_time_rate),
         trend: Some(|f| f.on_time_rate),
     },
     Column {
-        en: "Avg cycle",
-        zh: "平均周期",
         show: |f| hours(f.avg_cycle_hours),
         trend: Some(|f| f.avg_cycle_hours),
     },
     Column {
-        en: "Delivered",
-        zh: "交车数",
         show: |f| f.jobs_delivered.to_string(),
         trend: Some(|f| Some(f64::from(f.jobs_delivered))),
     },
 ];
-
-fn name(c: &Column, lang: Language) -> &'static str {
-    match lang {
-        Language::Zh => c.zh,
-        Language::En => c.en,
-    }
-}
 
 pub async fn page(
     State(state): State<AppState>,
@@ -129,18 +96,13 @@ pub async fn page(
     let c = &live.config;
     let w = words(c.language);
     let now = jiff::Timestamp::now();
-    let mut body = format!("<h1>{}</h1>", w.figures);
     let kind = choice.period.as_deref().unwrap_or("today");
-    periods(&mut body, c, kind, &choice);
+    let head = html! { h1 { (w.figures) } (periods(c, kind, &choice)) };
     let period = match chosen(c, kind, &choice, now) {
         Ok(p) => p,
         Err(message) => {
-            let _ = write!(
-                body,
-                r#"<p class="error" role="alert">{}</p>"#,
-                esc(&message)
-            );
-            let page = manager_page(c, Tab::Figures, w.figures, &body);
+            let body = html! { (head) p.error role="alert" { (message) } };
+            let page = manager_page(c, Tab::Figures, w.figures, body);
             return Ok((StatusCode::BAD_REQUEST, page).into_response());
         }
     };
@@ -162,17 +124,20 @@ pub async fn page(
             kpi::grouped(ws, Period::new(trend_from, period.to), now, GroupBy::Day),
         )
     });
-    tiles(&mut body, c.language, &whole, &trend);
-    lost_hours(&mut body, c.language, &whole);
-    let w = words(c.language);
-    table(&mut body, c, w.by_badge, "by-badge", &badges, true);
-    table(&mut body, c, w.by_bay, "by-bay", &bays, false);
-    table(&mut body, c, w.by_day, "by-day", &days, false);
-    Ok(manager_page(c, Tab::Figures, w.figures, &body))
+    let body = html! {
+        (head)
+        (tiles(w, &whole, &trend))
+        (lost_hours(c.language, &whole))
+        (table(c, w.by_badge, "by-badge", &badges, true))
+        (table(c, w.by_bay, "by-bay", &bays, false))
+        (table(c, w.by_day, "by-day", &days, false))
+    };
+    Ok(manager_page(c, Tab::Figures, w.figures, body))
 }
 
 /// The period chosen, or what is wrong with the range.
 fn chosen(site: &SiteConfig, kind: &str, choice: &Choice, now: Time) -> Result<Period, String> {
+    let w = words(site.language);
     let tz = &site.time_zone;
     let today = now.to_zoned(tz.clone()).date();
     let days = |from: Date, to: Date| format!("from={from}&to={to}");
@@ -195,11 +160,9 @@ fn chosen(site: &SiteConfig, kind: &str, choice: &Choice, now: Time) -> Result<P
         }
         "range" => {
             let (Some(from), Some(to)) = (choice.from.as_deref(), choice.to.as_deref()) else {
-                return Err("a range needs a first and a last day".into());
+                return Err(format!("{}{}", w.bad_range, w.range_needs_both));
             };
-            let last: Date = to
-                .parse()
-                .map_err(|_| format!("{to:?} is not a date (2026-11-02)"))?;
+            let last: Date = to.parse().map_err(|_| format!("{}{to:?}", w.not_a_date))?;
             // The form's last day is included; the API's `to` is not.
             let end = last.checked_add(1.day()).map_err(|e| e.to_string())?;
             format!(
@@ -207,66 +170,55 @@ fn chosen(site: &SiteConfig, kind: &str, choice: &Choice, now: Time) -> Result<P
                 url::form_urlencoded::byte_serialize(from.as_bytes()).collect::<String>()
             )
         }
-        other => {
-            return Err(format!(
-                "period {other:?} is not today, week, month or range"
-            ))
-        }
+        other => return Err(format!("{}{other:?}", w.bad_period)),
     };
-    let ask = Ask::parse(&query, tz, now).map_err(|e| e.to_string())?;
+    // The API's own wording of what is wrong with the range, after the page's words for it.
+    let ask = Ask::parse(&query, tz, now).map_err(|e| format!("{}{e}", w.bad_range))?;
     Ok(Period::new(ask.from, ask.to))
 }
 
-fn periods(out: &mut String, site: &SiteConfig, kind: &str, choice: &Choice) {
+fn periods(site: &SiteConfig, kind: &str, choice: &Choice) -> Markup {
     let w = words(site.language);
-    let id = esc(site.id.as_str());
-    out.push_str(r#"<div class="periods">"#);
-    for (k, label) in [
+    let id = site.id.as_str();
+    let quick = [
         ("today", w.today),
         ("week", w.this_week),
         ("month", w.this_month),
-    ] {
-        let cur = if k == kind {
-            r#" aria-current="page""#
-        } else {
-            ""
-        };
-        let _ = write!(
-            out,
-            r#"<a href="/sites/{id}/figures?period={k}"{cur}>{label}</a>"#
-        );
+    ];
+    html! {
+        div.periods {
+            @for (k, label) in quick {
+                a href={ "/sites/" (id) "/figures?period=" (k) } aria-current=[(k == kind).then_some("page")] { (label) }
+            }
+            form.periods method="get" {
+                input type="hidden" name="period" value="range";
+                span { (w.range) ":" }
+                label { (w.from) " " input type="date" name="from" value=(choice.from.as_deref().unwrap_or("")); }
+                label { (w.to) " " input type="date" name="to" value=(choice.to.as_deref().unwrap_or("")); }
+                button { (w.show) }
+            }
+        }
     }
-    let _ = write!(
-        out,
-        r#"<form method="get" class="periods"><input type="hidden" name="period" value="range"><span>{range}:</span><label>{from} <input type="date" name="from" value="{f}"></label><label>{to} <input type="date" name="to" value="{t}"></label><button>{show}</button></form></div>"#,
-        range = w.range,
-        from = w.from,
-        to = w.to,
-        show = w.show,
-        f = esc(choice.from.as_deref().unwrap_or("")),
-        t = esc(choice.to.as_deref().unwrap_or("")),
-    );
 }
 
-fn tiles(out: &mut String, lang: Language, f: &Figures, trend: &[Row]) {
-    out.push_str(r#"<div class="tiles" id="kpis">"#);
-    for c in COLUMNS {
-        let line = c.trend.map(|get| {
-            let values: Vec<Option<f64>> = trend.iter().map(|r| get(&r.figures)).collect();
-            sparkline(&values, name(c, lang))
-        });
-        let _ = write!(
-            out,
-            r#"<div class="tile"><div class="k">{k}</div><div class="v">{v}</div>{line}</div>"#,
-            k = name(c, lang),
-            v = (c.show)(f),
-            line = line.unwrap_or_default(),
-        );
+fn tiles(w: &Words, f: &Figures, trend: &[Row]) -> Markup {
+    html! {
+        div.tiles #kpis {
+            @for (c, name) in COLUMNS.iter().zip(w.kpis) {
+                div.tile {
+                    div.k { (name) }
+                    div.v { ((c.show)(f)) }
+                    @if let Some(get) = c.trend {
+                        @let values: Vec<Option<f64>> = trend.iter().map(|r| get(&r.figures)).collect();
+                        (sparkline(&values, name))
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</div>");
 }
 
-fn lost_hours(out: &mut String, lang: Language, f: &Figures) {
+fn lost_hours(lang: Language, f: &Figures) -> Markup {
     let w = words(lang);
     let by = f.bay_blocked_hours_by_reason.unwrap_or_default();
     let mut causes = [
@@ -291,43 +243,38 @@ fn lost_hours(out: &mut String, lang: Language, f: &Figures) {
             colour: "#a16207",
         },
     ];
-    let _ = write!(
-        out,
-        r#"<div class="charts"><section class="card" id="pareto"><h2>{}</h2>{}</section></div>"#,
-        w.lost_hours,
-        pareto(&mut causes, w.nothing)
-    );
+    html! {
+        div.charts {
+            section.card #pareto {
+                h2 { (w.lost_hours) }
+                (pareto(&mut causes, w.nothing))
+            }
+        }
+    }
 }
 
-fn table(out: &mut String, site: &SiteConfig, title: &str, id: &str, rows: &[Row], badges: bool) {
-    let _ = write!(
-        out,
-        r#"<h2>{title}</h2><table id="{id}"><thead><tr><th></th>"#
-    );
-    for c in COLUMNS {
-        let _ = write!(out, r#"<th class="num">{}</th>"#, name(c, site.language));
-    }
-    out.push_str("</tr></thead><tbody>");
-    for r in rows {
-        let key = if badges {
-            badge_name(site, &r.key)
-        } else {
-            r.key.clone()
-        };
-        let _ = write!(out, "<tr><td>{}</td>", esc(&key));
-        for c in COLUMNS {
-            let _ = write!(out, r#"<td class="num">{}</td>"#, (c.show)(&r.figures));
+fn table(site: &SiteConfig, title: &str, id: &str, rows: &[Row], badges: bool) -> Markup {
+    let w = words(site.language);
+    html! {
+        h2 { (title) }
+        table id=(id) {
+            thead { tr {
+                th {}
+                @for name in w.kpis { th.num { (name) } }
+            } }
+            tbody {
+                @for r in rows {
+                    tr {
+                        td { @if badges { (badge_name(site, &r.key)) } @else { (r.key) } }
+                        @for c in COLUMNS { td.num { ((c.show)(&r.figures)) } }
+                    }
+                }
+                @if rows.is_empty() {
+                    tr { td.muted colspan=(COLUMNS.len() + 1) { (w.nothing) } }
+                }
+            }
         }
-        out.push_str("</tr>");
     }
-    if rows.is_empty() {
-        let _ = write!(
-            out,
-            r#"<tr><td colspan="13" class="muted">{}</td></tr>"#,
-            words(site.language).nothing
-        );
-    }
-    out.push_str("</tbody></table>");
 }
 
 #[cfg(test)]
@@ -381,6 +328,6 @@ mod tests {
             .contains("neither"));
         assert!(chosen(&site, "year", &Choice::default(), now)
             .unwrap_err()
-            .contains("today, week"));
+            .starts_with(words(site.language).bad_period));
     }
 }

@@ -1,31 +1,15 @@
-//! The page shell and the small helpers every page writes HTML with. Pages are plain strings:
-//! a handful of templates does not earn a template engine in the build.
+//! The page shell and the small helpers every page is written with. Pages are `maud`
+//! templates: checked at compile time, and every value put into one is escaped unless it is
+//! wrapped in `PreEscaped`, which only the shell's doctype is.
 
-use std::fmt::Write;
-
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use bayline_domain::Time;
 use bayline_proto::Language;
 use bayline_site::SiteConfig;
+use maud::{html, Markup, DOCTYPE};
 
-use super::words::words;
-
-/// `s` escaped for HTML text and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use super::words::{words, Words};
 
 /// Which manager page is open, for the navigation bar.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -37,66 +21,108 @@ pub enum Tab {
     Boards,
 }
 
-/// A manager page: navigation, the site's name, `body`. Elements of `body` with
+/// A whole document: `<head>` with the shared stylesheet, then `body`.
+pub fn document(lang: Language, title: &str, body: Markup) -> Markup {
+    let lang = match lang {
+        Language::Zh => "zh-CN",
+        Language::En => "en",
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                link rel="stylesheet" href="/assets/bayline.css";
+            }
+            (body)
+        }
+    }
+}
+
+/// A manager page: navigation, the site's name, `main`. Elements of `main` with
 /// `data-live="URL"` are kept fresh by `live.js` from the site's event stream.
-pub fn manager_page(site: &SiteConfig, tab: Tab, title: &str, body: &str) -> Response {
+pub fn manager_page(site: &SiteConfig, tab: Tab, title: &str, main: Markup) -> Response {
     let w = words(site.language);
-    let id = esc(site.id.as_str());
-    let mut nav = String::new();
-    for (t, name, path) in [
+    let id = site.id.as_str();
+    let tabs = [
         (Tab::Now, w.now, "now"),
         (Tab::Figures, w.figures, "figures"),
         (Tab::Timeline, w.timeline, "timeline"),
         (Tab::Review, w.review, "review"),
         (Tab::Boards, w.boards, "boards"),
-    ] {
-        let current = if t == tab {
-            r#" aria-current="page""#
-        } else {
-            ""
-        };
-        let _ = write!(nav, r#"<a href="/sites/{id}/{path}"{current}>{name}</a>"#);
-    }
-    let _ = write!(
-        nav,
-        r#"<a href="/sites/{id}/lounge" target="_blank">{lounge}</a>"#,
-        lounge = w.lounge
-    );
-    let head = shell_head(site.language, &format!("{title} · {}", site.name), "");
-    html(format!(
-        r#"{head}<body class="manager" data-events="/api/v1/sites/{id}/events">
-<header><strong class="site">{name}</strong><nav>{nav}</nav>
-<form method="post" action="/sites/{id}/signout"><button class="link">{out}</button></form></header>
-<main>{body}</main>
-<script src="/assets/live.js" defer></script>
-</body></html>"#,
-        name = esc(&site.name),
-        out = w.sign_out,
+    ];
+    let body = html! {
+        body.manager data-events={ "/api/v1/sites/" (id) "/events" } {
+            header {
+                strong.site { (site.name) }
+                nav {
+                    @for (t, name, path) in tabs {
+                        a href={ "/sites/" (id) "/" (path) } aria-current=[(t == tab).then_some("page")] { (name) }
+                    }
+                    a href={ "/sites/" (id) "/lounge" } target="_blank" { (w.lounge) }
+                }
+                form method="post" action={ "/sites/" (id) "/signout" } {
+                    button.link { (w.sign_out) }
+                }
+            }
+            main { (main) }
+            script src="/assets/live.js" defer {}
+        }
+    };
+    page(document(
+        site.language,
+        &format!("{title} · {}", site.name),
+        body,
     ))
 }
 
-/// `<!doctype>` to `</head>`, with the shared stylesheet.
-pub fn shell_head(lang: Language, title: &str, extra: &str) -> String {
-    let lang = match lang {
-        Language::Zh => "zh-CN",
-        Language::En => "en",
-    };
-    format!(
-        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><link rel="stylesheet" href="/assets/bayline.css">{extra}</head>"#,
-        title = esc(title)
-    )
-}
-
 /// An HTML answer that no cache keeps: every page shows the present.
-pub fn html(body: String) -> Response {
-    ([(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+pub fn page(markup: Markup) -> Response {
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        ],
+        markup.into_string(),
+    )
+        .into_response()
 }
 
 /// A fragment for `live.js` to swap in.
-pub fn fragment(body: String) -> Response {
-    html(body)
+pub fn fragment(markup: Markup) -> Response {
+    page(markup)
+}
+
+/// A page for what went wrong, in `lang`: what kind of failure as the title, `detail` below.
+pub fn error_page(lang: Language, status: StatusCode, detail: &str) -> Response {
+    (status, page(error_document(lang, status, detail))).into_response()
+}
+
+fn error_document(lang: Language, status: StatusCode, detail: &str) -> Markup {
+    let w = words(lang);
+    let title = failure(w, status);
+    let body = html! {
+        body.manager {
+            main {
+                h1 { (title) }
+                p.error role="alert" { (detail) }
+                p { a href="/" { "bayline" } }
+            }
+        }
+    };
+    document(lang, title, body)
+}
+
+fn failure(w: &Words, status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => w.not_found,
+        StatusCode::UNAUTHORIZED => w.unauthorized,
+        StatusCode::FORBIDDEN => w.forbidden,
+        StatusCode::BAD_REQUEST => w.bad_request,
+        _ => w.failed,
+    }
 }
 
 /// Hours with one decimal, `–` for none.
@@ -138,11 +164,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn markup_in_text_is_escaped() {
-        assert_eq!(
-            esc(r#"<script>"x" & 'y'</script>"#),
-            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
+    fn markup_in_text_and_attributes_is_escaped() {
+        let evil = r#"<script>"x" & 'y'</script>"#;
+        let out = html! { p title=(evil) { (evil) } }.into_string();
+        assert!(!out.contains("<script>"), "{out}");
+        assert!(out.contains("&lt;script&gt;&quot;x&quot; &amp;"), "{out}");
+    }
+
+    #[test]
+    fn an_error_page_speaks_the_sites_language() {
+        let zh = error_document(Language::Zh, StatusCode::NOT_FOUND, "B09").into_string();
+        assert!(
+            zh.contains(r#"lang="zh-CN""#) && zh.contains("<h1>找不到</h1>"),
+            "{zh}"
         );
+        let en = error_document(Language::En, StatusCode::FORBIDDEN, "B09").into_string();
+        assert!(
+            en.contains("<h1>Not allowed</h1>") && en.contains("B09"),
+            "{en}"
+        );
+        let bad = error_page(Language::Zh, StatusCode::BAD_REQUEST, "x");
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     }
 
     #[test]

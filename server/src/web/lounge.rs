@@ -7,7 +7,6 @@
 //! `live.js` shows one page at a time, the next every few seconds.
 
 use std::convert::Infallible;
-use std::fmt::Write;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -18,11 +17,12 @@ use bayline_domain::{Stage, Time};
 use bayline_proto::Language;
 use bayline_site::SiteConfig;
 use futures::Stream;
+use maud::{html, Markup};
 use serde::Deserialize;
 use tokio_stream::StreamExt;
 
-use super::html::{clock, esc, fragment, html, shell_head};
-use super::session::{error_page, Refusal};
+use super::html::{clock, document, error_page, fragment, page as html_page};
+use super::session::{no_site, Refusal};
 use super::words::words;
 use crate::http::auth::public_site;
 use crate::http::events::{keep_alive, site_changes};
@@ -38,9 +38,11 @@ impl Options {
         match self.lang.as_deref() {
             None | Some("") => Ok(site.language),
             Some(l) => Language::parse(l).ok_or_else(|| {
+                let w = words(site.language);
                 error_page(
+                    site.language,
                     StatusCode::BAD_REQUEST,
-                    &format!("lang {l:?} is not zh or en"),
+                    &format!("{}{l:?}", w.bad_lang),
                 )
                 .into()
             }),
@@ -53,29 +55,24 @@ pub async fn page(
     Path(site): Path<String>,
     Query(o): Query<Options>,
 ) -> Result<Response, Refusal> {
-    let live = public_site(&state, &site)
-        .map_err(|e| error_page(StatusCode::NOT_FOUND, &e.to_string()))?;
+    let live = public_site(&state, &site).map_err(|_| no_site(&state, &site))?;
     let c = &live.config;
     let lang = o.language(c)?;
     let w = words(lang);
     let now = jiff::Timestamp::now();
     let rows = live.read(|ws| ws.lounge(now, lang));
-    let id = esc(c.id.as_str());
-    let lang_q = o
-        .lang
-        .as_deref()
-        .map(|l| format!("?lang={}", esc(l)))
-        .unwrap_or_default();
-    let head = shell_head(lang, &format!("{} · {}", w.lounge_title, c.name), "");
-    Ok(html(format!(
-        r#"{head}<body class="tv" data-events="/sites/{id}/lounge/events">
-<header><span>{name}</span><span>{title}</span></header>
-<main id="lounge" data-live="/sites/{id}/lounge/live{lang_q}">{rows}</main>
-<script src="/assets/live.js" defer></script></body></html>"#,
-        name = esc(&c.name),
-        title = w.lounge_title,
-        rows = render(c, lang, &rows, now),
-    )))
+    let id = c.id.as_str();
+    let body = html! {
+        body.tv data-events={ "/sites/" (id) "/lounge/events" } {
+            header { span { (c.name) } span { (w.lounge_title) } }
+            main #lounge data-live={ "/sites/" (id) "/lounge/live" @if let Some(l) = &o.lang { "?lang=" (l) } } {
+                (render(c, lang, &rows, now))
+            }
+            script src="/assets/live.js" defer {}
+        }
+    };
+    let title = format!("{} · {}", w.lounge_title, c.name);
+    Ok(html_page(document(lang, &title, body)))
 }
 
 pub async fn live(
@@ -83,8 +80,7 @@ pub async fn live(
     Path(site): Path<String>,
     Query(o): Query<Options>,
 ) -> Result<Response, Refusal> {
-    let live = public_site(&state, &site)
-        .map_err(|e| error_page(StatusCode::NOT_FOUND, &e.to_string()))?;
+    let live = public_site(&state, &site).map_err(|_| no_site(&state, &site))?;
     let lang = o.language(&live.config)?;
     let now = jiff::Timestamp::now();
     let rows = live.read(|ws| ws.lounge(now, lang));
@@ -96,8 +92,7 @@ pub async fn events(
     State(state): State<AppState>,
     Path(site): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Refusal> {
-    let live = public_site(&state, &site)
-        .map_err(|e| error_page(StatusCode::NOT_FOUND, &e.to_string()))?;
+    let live = public_site(&state, &site).map_err(|_| no_site(&state, &site))?;
     let pings = site_changes(&state, live.config.id.clone())
         .map(|_| Ok(Event::default().event("change").data("{}")));
     Ok(Sse::new(pings).keep_alive(keep_alive()))
@@ -106,52 +101,45 @@ pub async fn events(
 /// Rows a TV page shows: what a 1080p screen holds in the lounge's large type.
 pub const TV_ROWS: usize = 10;
 
-fn render(site: &SiteConfig, lang: Language, rows: &[LoungeRow], now: Time) -> String {
+fn render(site: &SiteConfig, lang: Language, rows: &[LoungeRow], now: Time) -> Markup {
     let w = words(lang);
     if rows.is_empty() {
-        return format!(r#"<p class="empty">{}</p>"#, w.no_cars);
+        return html! { p.empty { (w.no_cars) } };
     }
     let count = rows.len().div_ceil(TV_ROWS);
-    let mut out = String::from(r#"<div class="pages">"#);
-    for (i, page) in rows.chunks(TV_ROWS).enumerate() {
-        let hidden = if i == 0 { "" } else { " hidden" };
-        let _ = write!(out, r#"<section class="page"{hidden}>"#);
-        out.push_str(&table(site, lang, page, now));
-        if count > 1 {
-            let _ = write!(out, r#"<p class="mark">{}/{count}</p>"#, i + 1);
+    html! {
+        div.pages {
+            @for (i, page) in rows.chunks(TV_ROWS).enumerate() {
+                section.page hidden[i > 0] {
+                    (table(site, lang, page, now))
+                    @if count > 1 { p.mark { (i + 1) "/" (count) } }
+                }
+            }
         }
-        out.push_str("</section>");
     }
-    out.push_str("</div>");
-    out
 }
 
-fn table(site: &SiteConfig, lang: Language, rows: &[LoungeRow], now: Time) -> String {
+fn table(site: &SiteConfig, lang: Language, rows: &[LoungeRow], now: Time) -> Markup {
     let w = words(lang);
-    let mut out = format!(
-        r#"<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>"#,
-        w.plate, w.vehicle, w.stage, w.progress, w.expected
-    );
-    for r in rows {
-        let ready = matches!(r.stage, Stage::Ready);
-        let eta = match (ready, r.eta) {
-            (true, _) => "✓".to_string(),
-            (false, Some(t)) => clock(site, t, now),
-            (false, None) => String::new(),
-        };
-        let _ = write!(
-            out,
-            r#"<tr class="{cls}"><td class="plate">{plate}</td><td>{vehicle}</td><td>{stage}</td><td><div class="bar"><i style="width:{p:.0}%"></i></div></td><td class="{late}">{eta}</td></tr>"#,
-            cls = if ready { "ready" } else { "" },
-            plate = esc(&r.plate),
-            vehicle = esc(&r.vehicle),
-            stage = esc(&r.stage_label),
-            p = r.progress * 100.0,
-            late = if r.late && !ready { "late" } else { "" },
-        );
+    html! {
+        table {
+            thead { tr { th { (w.plate) } th { (w.vehicle) } th { (w.stage) } th { (w.progress) } th { (w.expected) } } }
+            tbody {
+                @for r in rows {
+                    @let ready = matches!(r.stage, Stage::Ready);
+                    tr class=[ready.then_some("ready")] {
+                        td.plate { (r.plate) }
+                        td { (r.vehicle) }
+                        td { (r.stage_label) }
+                        td { div.bar { i style={ "width:" (format!("{:.0}", r.progress * 100.0)) "%" } {} } }
+                        td class=[(r.late && !ready).then_some("late")] {
+                            @if ready { "✓" } @else if let Some(t) = r.eta { (clock(site, t, now)) }
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</tbody></table>");
-    out
 }
 
 #[cfg(test)]
@@ -174,7 +162,7 @@ mod tests {
     fn every_car_is_on_a_page_and_pages_are_marked() {
         let site = SiteConfig::demo();
         let rows: Vec<LoungeRow> = (0..23).map(row).collect();
-        let html = render(&site, Language::Zh, &rows, jiff::Timestamp::UNIX_EPOCH);
+        let html = render(&site, Language::Zh, &rows, jiff::Timestamp::UNIX_EPOCH).into_string();
         for i in 0..23 {
             assert!(html.contains(&format!("粤B***{i:02}")), "car {i} missing");
         }
@@ -192,7 +180,7 @@ mod tests {
     fn one_page_has_no_mark() {
         let site = SiteConfig::demo();
         let rows: Vec<LoungeRow> = (0..TV_ROWS).map(row).collect();
-        let html = render(&site, Language::Zh, &rows, jiff::Timestamp::UNIX_EPOCH);
+        let html = render(&site, Language::Zh, &rows, jiff::Timestamp::UNIX_EPOCH).into_string();
         assert!(!html.contains("class=\"mark\""));
     }
 }

@@ -10,7 +10,7 @@
 //!
 //! # Layout
 //! - `session`: sign-in form, cookie, sign-out; the manager check every page makes.
-//! - `html`, `words`: the page shell and helpers; every word in zh and en.
+//! - `html`, `words`: the page shell (maud), error pages and helpers; every word in zh and en.
 //! - `charts`: SVG Pareto and trend-line charts.
 //! - one module per page: `now` (bay grid, WIP), `figures` (§6 KPIs), `timeline` (Gantt),
 //!   `review` (anomalies, rejected scans, the correction form; `correct` takes it), `boards`
@@ -34,6 +34,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use bayline_proto::Language;
+use maud::html;
 
 use crate::AppState;
 
@@ -63,24 +65,28 @@ pub fn router() -> Router<AppState> {
         .route("/sites/{site}/lounge/events", get(lounge::events))
 }
 
-/// Every site this server serves, with its pages.
+/// Every site this server serves, with its pages, each named in its site's language.
 async fn index(State(state): State<AppState>) -> Response {
-    let mut list = String::new();
-    for live in state.ledger.sites() {
-        let c = &live.config;
-        let w = words::words(c.language);
-        let id = html::esc(c.id.as_str());
-        list.push_str(&format!(
-            r#"<li class="card"><strong>{name}</strong> · <a href="/sites/{id}/now">{now}</a> · <a href="/sites/{id}/lounge">{lounge}</a></li>"#,
-            name = html::esc(&c.name),
-            now = w.now,
-            lounge = w.lounge
-        ));
-    }
-    let head = html::shell_head(bayline_proto::Language::En, "bayline", "");
-    html::html(format!(
-        r#"{head}<body class="manager"><main><h1>bayline</h1><ul class="sites">{list}</ul></main></body></html>"#
-    ))
+    let sites: Vec<_> = state.ledger.sites().collect();
+    let body = html! {
+        body.manager {
+            main {
+                h1 { "bayline" }
+                ul.sites {
+                    @for live in &sites {
+                        @let c = &live.config;
+                        @let w = words::words(c.language);
+                        li.card {
+                            strong { (c.name) } " · "
+                            a href={ "/sites/" (c.id.as_str()) "/now" } { (w.now) } " · "
+                            a href={ "/sites/" (c.id.as_str()) "/lounge" } { (w.lounge) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    html::page(html::document(Language::En, "bayline", body))
 }
 
 async fn site_home(Path(site): Path<String>) -> Redirect {
@@ -106,4 +112,94 @@ fn asset(kind: &'static str, body: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use bayline_site::SiteConfig;
+    use tower::ServiceExt;
+
+    use crate::AppState;
+
+    async fn get(app: &axum::Router, uri: &str, session: Option<&str>) -> (StatusCode, String) {
+        let mut req = Request::builder().uri(uri);
+        if let Some(token) = session {
+            req = req.header("cookie", format!("bayline_session={token}"));
+        }
+        let res = app
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 22)
+            .await
+            .unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    async fn app() -> (tempfile::TempDir, axum::Router) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/web.db", dir.path().display());
+        let store = bayline_store::Store::open(&url).await.unwrap();
+        let ledger = bayline_ledger::Ledger::open(store, vec![SiteConfig::demo()])
+            .await
+            .unwrap();
+        (dir, crate::http::router(AppState::new(Arc::new(ledger))))
+    }
+
+    #[tokio::test]
+    async fn a_chinese_site_has_chinese_pages_headers_and_errors() {
+        let (_dir, app) = app().await;
+        let manager = Some("demo-manager-token");
+        let (status, review) = get(&app, "/sites/demo/review", manager).await;
+        assert_eq!(status, StatusCode::OK);
+        for head in [
+            "<th>工牌</th>",
+            "<th>代码</th>",
+            "<th>原始内容</th>",
+            "<th>操作人</th>",
+        ] {
+            assert!(review.contains(head), "{head} missing from the review page");
+        }
+        for english in [
+            "<th>badge</th>",
+            "<th>payload</th>",
+            ">kind ",
+            ">target ts ",
+        ] {
+            assert!(!review.contains(english), "{english} on a Chinese page");
+        }
+        let (status, page) = get(&app, "/sites/nowhere/now", manager).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(
+            page.contains("没有这个站点") && page.contains("nowhere"),
+            "{page}"
+        );
+        let (status, page) = get(&app, "/sites/demo/now", Some("demo-advisor-token")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(page.contains("仅供本站点经理使用"), "{page}");
+        let (status, page) = get(&app, "/sites/demo/lounge?lang=fr", None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page.contains("请求有误") && page.contains("fr"), "{page}");
+        let (status, page) = get(&app, "/sites/demo/figures?period=range&from=x", manager).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page.contains("区间无效"), "{page}");
+    }
+
+    #[tokio::test]
+    async fn the_lounge_speaks_english_when_asked() {
+        let (_dir, app) = app().await;
+        let (status, page) = get(&app, "/sites/demo/lounge?lang=en", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains(r#"<html lang="en">"#), "{page}");
+        assert!(
+            page.contains("?lang=en") && page.contains("No cars"),
+            "{page}"
+        );
+    }
 }

@@ -1,15 +1,14 @@
 //! "Now": the bay grid (idle / working / blocked with reason, job, technicians, clocked vs
 //! standard time, overruns in red) and the work in progress by stage, kept live.
 
-use std::fmt::Write;
-
 use axum::extract::{Path, State};
 use axum::response::Response;
 use bayline_domain::view::{BayState, BayView, JobView};
 use bayline_domain::{Stage, Time};
 use bayline_site::SiteConfig;
+use maud::{html, Markup};
 
-use super::html::{badge_name, clock, esc, fragment, hm, manager_page, Tab};
+use super::html::{badge_name, clock, fragment, hm, manager_page, Tab};
 use super::session::{manager, Refusal};
 use super::words::words;
 use crate::http::Caller;
@@ -27,15 +26,14 @@ pub async fn page(
         let now = jiff::Timestamp::now();
         render(c, &ws.bays(now), &ws.jobs(now), now)
     });
-    let id = esc(c.id.as_str());
-    let body = format!(
-        r#"<h1>{title}<span id="live-status" class="live ok" data-ok="{ok}" data-lost="{lost}">{ok}</span></h1>
-<div id="now" data-live="/sites/{id}/now/live">{inner}</div>"#,
-        title = w.now,
-        ok = w.live,
-        lost = w.reconnecting,
-    );
-    Ok(manager_page(c, Tab::Now, w.now, &body))
+    let body = html! {
+        h1 {
+            (w.now)
+            span #live-status.live.ok data-ok=(w.live) data-lost=(w.reconnecting) { (w.live) }
+        }
+        div #now data-live={ "/sites/" (c.id.as_str()) "/now/live" } { (inner) }
+    };
+    Ok(manager_page(c, Tab::Now, w.now, body))
 }
 
 /// The live part alone, for `live.js`.
@@ -52,36 +50,32 @@ pub async fn live(
     })))
 }
 
-fn render(site: &SiteConfig, bays: &[BayView], jobs: &[JobView], now: Time) -> String {
+fn render(site: &SiteConfig, bays: &[BayView], jobs: &[JobView], now: Time) -> Markup {
     let w = words(site.language);
-    let mut out = format!(r#"<h2>{}</h2><div class="bays">"#, w.bays);
-    for b in bays {
-        bay_card(&mut out, site, b, now);
-    }
-    out.push_str("</div>");
     let open: Vec<&JobView> = (jobs.iter())
         .filter(|j| j.checked_in_at.is_some() || j.stage != Stage::Booked)
         .filter(|j| j.stage != Stage::Delivered)
         .collect();
-    let _ = write!(out, r#"<h2>{}</h2><div class="wip" id="wip">"#, w.wip);
-    for stage in Stage::ALL {
-        if matches!(stage, Stage::Booked | Stage::Delivered) {
-            continue;
+    let shown = Stage::ALL
+        .into_iter()
+        .filter(|s| !matches!(s, Stage::Booked | Stage::Delivered));
+    html! {
+        h2 { (w.bays) }
+        div.bays { @for b in bays { (bay_card(site, b, now)) } }
+        h2 { (w.wip) }
+        div.wip #wip {
+            @for stage in shown {
+                div.stage data-stage=(stage.as_str()) {
+                    b { (open.iter().filter(|j| j.stage == stage).count()) }
+                    (stage.label(site.language))
+                }
+            }
         }
-        let n = open.iter().filter(|j| j.stage == stage).count();
-        let _ = write!(
-            out,
-            r#"<div class="stage" data-stage="{s}"><b>{n}</b>{label}</div>"#,
-            s = stage.as_str(),
-            label = esc(stage.label(site.language)),
-        );
+        (jobs_table(site, &open, now))
     }
-    out.push_str("</div>");
-    jobs_table(&mut out, site, &open, now);
-    out
 }
 
-fn bay_card(out: &mut String, site: &SiteConfig, b: &BayView, now: Time) {
+fn bay_card(site: &SiteConfig, b: &BayView, now: Time) -> Markup {
     let w = words(site.language);
     let name = (site.bays.iter())
         .find(|x| x.id == b.bay)
@@ -99,99 +93,69 @@ fn bay_card(out: &mut String, site: &SiteConfig, b: &BayView, now: Time) {
         ),
     };
     let over = b.std_s > 0 && b.clocked_s > b.std_s;
-    let _ = write!(
-        out,
-        r#"<section class="bay {class}{over}" id="bay-{id}" data-state="{class}"><h3><span>{id} <span class="muted">{name}</span></span><span class="state">{state}</span></h3>"#,
-        over = if over { " over" } else { "" },
-        id = esc(b.bay.as_str()),
-        name = esc(name),
-    );
-    if let Some(job) = &b.job {
-        let op =
-            b.op.as_ref()
-                .map(|o| format!(" · op {}", esc(o.as_str())))
-                .unwrap_or_default();
-        let _ = write!(
-            out,
-            r#"<div class="job"><strong>{}</strong>{op}</div>"#,
-            esc(job.as_str())
-        );
+    let share = if b.std_s > 0 {
+        (b.clocked_s as f64 / b.std_s as f64).min(1.0) * 100.0
+    } else {
+        100.0
+    };
+    let who: Vec<String> = (b.badges.iter())
+        .map(|x| badge_name(site, x.as_str()))
+        .collect();
+    html! {
+        section.bay.(class).over[over] id={ "bay-" (b.bay.as_str()) } data-state=(class) {
+            h3 {
+                span { (b.bay.as_str()) " " span.muted { (name) } }
+                span.state { (state) }
+            }
+            @if let Some(job) = &b.job {
+                div.job {
+                    strong { (job.as_str()) }
+                    @if let Some(op) = &b.op { " · " (w.op) " " (op.as_str()) }
+                }
+            }
+            @if b.std_s > 0 || b.clocked_s > 0 {
+                div.meter { i style={ "width:" (format!("{share:.0}")) "%" } {} }
+                div.time { (hm(b.clocked_s)) " / " (hm(b.std_s)) }
+            }
+            @if !who.is_empty() {
+                div.who { (who.join(", ")) }
+            }
+            @if let Some(since) = b.since {
+                div.muted { (w.since) " " (clock(site, since, now)) }
+            }
+        }
     }
-    if b.std_s > 0 || b.clocked_s > 0 {
-        let share = if b.std_s > 0 {
-            (b.clocked_s as f64 / b.std_s as f64).min(1.0) * 100.0
-        } else {
-            100.0
-        };
-        let _ = write!(
-            out,
-            r#"<div class="meter"><i style="width:{share:.0}%"></i></div><div class="time">{} / {}</div>"#,
-            hm(b.clocked_s),
-            hm(b.std_s),
-        );
-    }
-    if !b.badges.is_empty() {
-        let who: Vec<String> = b
-            .badges
-            .iter()
-            .map(|x| esc(&badge_name(site, x.as_str())))
-            .collect();
-        let _ = write!(out, r#"<div class="who">{}</div>"#, who.join(", "));
-    }
-    if let Some(since) = b.since {
-        let _ = write!(
-            out,
-            r#"<div class="muted">{} {}</div>"#,
-            w.since,
-            clock(site, since, now)
-        );
-    }
-    out.push_str("</section>");
 }
 
-fn jobs_table(out: &mut String, site: &SiteConfig, jobs: &[&JobView], now: Time) {
+fn jobs_table(site: &SiteConfig, jobs: &[&JobView], now: Time) -> Markup {
     let w = words(site.language);
-    let _ = write!(
-        out,
-        r#"<h2>{}</h2><table id="jobs"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class="num">{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>"#,
-        w.jobs_in_workshop,
-        w.job,
-        w.plate,
-        w.vehicle,
-        w.stage,
-        w.progress,
-        w.eta,
-        w.promised,
-        w.bays
-    );
-    for j in jobs {
-        let late = if j.late {
-            format!(r#" <span class="late">{}</span>"#, w.late)
-        } else {
-            String::new()
-        };
-        let _ = write!(
-            out,
-            r#"<tr><td>{job}</td><td>{plate}</td><td>{vehicle}</td><td>{stage}</td><td class="num">{p:.0}%</td><td>{eta}{late}</td><td>{promised}</td><td>{bay}</td></tr>"#,
-            job = esc(j.job.as_str()),
-            plate = esc(&j.plate),
-            vehicle = esc(&j.vehicle),
-            stage = esc(j.stage.label(site.language)),
-            p = j.progress * 100.0,
-            eta = j.eta.map(|t| clock(site, t, now)).unwrap_or_default(),
-            promised = j
-                .promised_at
-                .map(|t| clock(site, t, now))
-                .unwrap_or_default(),
-            bay = j.bay.as_ref().map(|b| esc(b.as_str())).unwrap_or_default(),
-        );
+    html! {
+        h2 { (w.jobs_in_workshop) }
+        table #jobs {
+            thead { tr {
+                th { (w.job) } th { (w.plate) } th { (w.vehicle) } th { (w.stage) }
+                th.num { (w.progress) } th { (w.eta) } th { (w.promised) } th { (w.bays) }
+            } }
+            tbody {
+                @for j in jobs {
+                    tr {
+                        td { (j.job.as_str()) }
+                        td { (j.plate) }
+                        td { (j.vehicle) }
+                        td { (j.stage.label(site.language)) }
+                        td.num { (format!("{:.0}%", j.progress * 100.0)) }
+                        td {
+                            @if let Some(t) = j.eta { (clock(site, t, now)) }
+                            @if j.late { " " span.late { (w.late) } }
+                        }
+                        td { @if let Some(t) = j.promised_at { (clock(site, t, now)) } }
+                        td { @if let Some(b) = &j.bay { (b.as_str()) } }
+                    }
+                }
+                @if jobs.is_empty() {
+                    tr { td.muted colspan="8" { (w.nothing) } }
+                }
+            }
+        }
     }
-    if jobs.is_empty() {
-        let _ = write!(
-            out,
-            r#"<tr><td colspan="8" class="muted">{}</td></tr>"#,
-            w.nothing
-        );
-    }
-    out.push_str("</tbody></table>");
 }

@@ -3,7 +3,6 @@
 //! `correct`) and the audit trail.
 
 use std::collections::HashMap;
-use std::fmt::Write;
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -11,9 +10,10 @@ use bayline_domain::{Anomaly, Corrected, Time};
 use bayline_proto::{PauseReason, WarningCode};
 use bayline_site::SiteConfig;
 use bayline_store::RejectedRow;
+use maud::{html, Markup};
 use serde_json::{Map, Value};
 
-use super::html::{badge_name, clock, esc, manager_page, Tab};
+use super::html::{badge_name, clock, manager_page, Tab};
 use super::session::{manager, Refusal};
 use super::words::words;
 use crate::http::Caller;
@@ -40,83 +40,85 @@ pub async fn page(
             Vec::new()
         }
     };
-    let mut body = format!("<h1>{}</h1>", w.review);
-    if let Some(done) = q.get("done") {
-        let _ = write!(
-            body,
-            r#"<p class="ok-msg" role="status" id="flash">{}</p>"#,
-            esc(done)
-        );
-    }
-    if let Some(error) = q.get("error") {
-        let _ = write!(
-            body,
-            r#"<p class="error" role="alert" id="flash">{}</p>"#,
-            esc(error)
-        );
-    }
-    form(&mut body, c, &q);
     let (forgotten, other): (Vec<&Anomaly>, Vec<&Anomaly>) = anomalies
         .iter()
         .rev()
         .partition(|a| a.code == WarningCode::ForgottenClockOff);
-    anomaly_table(&mut body, c, &other, now);
-    forgotten_table(&mut body, c, &forgotten, now);
-    rejected_table(&mut body, c, &rejected);
-    trail_table(&mut body, c, &trail, now);
-    Ok(manager_page(c, Tab::Review, w.review, &body))
+    let body = html! {
+        h1 { (w.review) }
+        @if let Some(done) = q.get("done") {
+            p.ok-msg role="status" id="flash" { (done) }
+        }
+        @if let Some(error) = q.get("error") {
+            p.error role="alert" id="flash" { (error) }
+        }
+        (form(c, &q))
+        (anomaly_table(c, &other, now))
+        (forgotten_table(c, &forgotten, now))
+        (rejected_table(c, &rejected))
+        (trail_table(c, &trail, now))
+    };
+    Ok(manager_page(c, Tab::Review, w.review, body))
 }
 
+/// Actions the form suggests; the API checks what is sent.
+const ACTIONS: [&str; 13] = [
+    "check_in",
+    "start",
+    "pause",
+    "resume",
+    "finish",
+    "qc_pass",
+    "qc_fail",
+    "wash_start",
+    "wash_done",
+    "ready",
+    "delivered",
+    "shift_start",
+    "shift_end",
+];
+
 /// The correction form; fields start from the query (a row's "correct…" link fills them).
-fn form(out: &mut String, site: &SiteConfig, q: &HashMap<String, String>) {
+fn form(site: &SiteConfig, q: &HashMap<String, String>) -> Markup {
     let w = words(site.language);
-    let v = |k: &str| esc(q.get(k).map(String::as_str).unwrap_or(""));
+    let v = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
     let kind = q.get("kind").map(String::as_str).unwrap_or("add");
-    let opt = |name: &str| if kind == name { " selected" } else { "" };
-    let mut reasons = String::from(r#"<option value=""></option>"#);
-    for r in PauseReason::ALL {
-        let sel = if q.get("pause").map(String::as_str) == Some(r.as_str()) {
-            " selected"
-        } else {
-            ""
-        };
-        let _ = write!(
-            reasons,
-            r#"<option value="{}"{sel}>{}</option>"#,
-            r.as_str(),
-            r.label(site.language)
-        );
+    let kinds = [("add", w.add), ("move", w.move_), ("void", w.void)];
+    let pause = q.get("pause").map(String::as_str);
+    let text = |label: &str, name: &str| html! { label { (label) " " input name=(name) value=(v(name)); } };
+    let when = |label: &str, name: &str| {
+        html! {
+            label { (label) " " input name=(name) type="datetime-local" step="1" value=(v(name)); }
+        }
+    };
+    html! {
+        h2 #correct { (w.correction) }
+        form.card.correct #correction-form method="post" action={ "/sites/" (site.id.as_str()) "/review/corrections" } {
+            label { (w.kind) " " select name="kind" {
+                @for (k, label) in kinds { option value=(k) selected[k == kind] { (label) } }
+            } }
+            label { (w.why) " " input name="reason" required value=(v("reason")); }
+            (text(w.target_ts, "target_ts"))
+            (text(w.target_scanner, "target_scanner"))
+            (text(w.target_seq, "target_seq"))
+            (when(w.move_to, "to_ts"))
+            (when(w.time, "ts"))
+            (text(w.badge, "badge"))
+            label { (w.action) " " input name="action" list="actions" value=(v("action")); }
+            (text(w.job, "job"))
+            (text(w.op, "op"))
+            (text(w.bays, "bay"))
+            label { (w.pause_reason) " " select name="pause" {
+                option value="" {}
+                @for r in PauseReason::ALL {
+                    option value=(r.as_str()) selected[pause == Some(r.as_str())] { (r.label(site.language)) }
+                }
+            } }
+            (text(w.qc_note, "note"))
+            button type="submit" { (w.correction) }
+        }
+        datalist #actions { @for a in ACTIONS { option { (a) } } }
     }
-    let _ = write!(
-        out,
-        r#"<h2 id="correct">{title}</h2><form method="post" action="/sites/{id}/review/corrections" class="card correct" id="correction-form">
-<label>kind <select name="kind"><option value="add"{a}>add</option><option value="move"{m}>move</option><option value="void"{vd}>void</option></select></label>
-<label>why / 原因 <input name="reason" required value="{why}"></label>
-<label>target ts <input name="target_ts" value="{tts}"></label><label>target scanner <input name="target_scanner" value="{tsc}"></label><label>target seq <input name="target_seq" value="{tsq}"></label>
-<label>move to <input name="to_ts" type="datetime-local" step="1" value="{to}"></label>
-<label>ts <input name="ts" type="datetime-local" step="1" value="{ts}"></label><label>badge <input name="badge" value="{badge}"></label>
-<label>action <input name="action" list="actions" value="{action}"></label><label>job <input name="job" value="{job}"></label><label>op <input name="op" value="{op}"></label><label>bay <input name="bay" value="{bay}"></label>
-<label>pause <select name="pause">{reasons}</select></label><label>QC note <input name="note" value="{note}"></label>
-<button type="submit">{title}</button></form>
-<datalist id="actions"><option>check_in<option>start<option>pause<option>resume<option>finish<option>qc_pass<option>qc_fail<option>wash_start<option>wash_done<option>ready<option>delivered<option>shift_start<option>shift_end</datalist>"#,
-        title = w.correction,
-        id = esc(site.id.as_str()),
-        a = opt("add"),
-        m = opt("move"),
-        vd = opt("void"),
-        why = v("reason"),
-        tts = v("target_ts"),
-        tsc = v("target_scanner"),
-        tsq = v("target_seq"),
-        to = v("to_ts"),
-        ts = v("ts"),
-        badge = v("badge"),
-        action = v("action"),
-        job = v("job"),
-        op = v("op"),
-        bay = v("bay"),
-        note = v("note"),
-    );
 }
 
 /// A link that opens the form filled with `fields`.
@@ -138,74 +140,76 @@ fn opt_id<T: std::fmt::Display>(x: &Option<T>) -> String {
     x.as_ref().map(|x| x.to_string()).unwrap_or_default()
 }
 
-fn anomaly_table(out: &mut String, site: &SiteConfig, list: &[&Anomaly], now: Time) {
+/// A table of `list` under `title (count)`: a header row, a row per item, "none" if empty.
+fn listing<T>(
+    site: &SiteConfig,
+    (title, id): (&str, &str),
+    heads: &[&str],
+    list: &[T],
+    row: impl Fn(&T) -> Markup,
+) -> Markup {
     let w = words(site.language);
-    let _ = write!(
-        out,
-        r#"<h2>{} ({})</h2><table id="anomalies"><thead><tr><th>ts</th><th>badge</th><th>action</th><th>job / op / bay</th><th>code</th><th></th></tr></thead><tbody>"#,
-        w.anomalies,
-        list.len()
-    );
-    for a in list {
-        let links = match &a.event {
-            Some(k) => {
-                let target = [
-                    ("target_ts", k.ts.to_string()),
-                    ("target_scanner", k.scanner.to_string()),
-                    ("target_seq", k.seq.to_string()),
-                ];
-                let void = prefill(
-                    site,
-                    &[[("kind", "void".to_string())].as_slice(), &target].concat(),
-                );
-                let mv = prefill(
-                    site,
-                    &[
-                        [("kind", "move".to_string()), ("to_ts", local(site, k.ts))].as_slice(),
-                        &target,
-                    ]
-                    .concat(),
-                );
-                format!(
-                    r#"<a href="{}">void</a> · <a href="{}">move</a>"#,
-                    esc(&void),
-                    esc(&mv)
-                )
+    html! {
+        h2 { (title) " (" (list.len()) ")" }
+        table id=(id) {
+            thead { tr { @for h in heads { th { (h) } } } }
+            tbody {
+                @for x in list { (row(x)) }
+                @if list.is_empty() {
+                    tr { td.muted colspan=(heads.len()) { (w.nothing) } }
+                }
             }
-            None => String::new(),
-        };
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} {} {}</td><td>{}</td><td>{}</td></tr>",
-            clock(site, a.ts, now),
-            esc(&badge_name(site, a.badge.as_str())),
-            a.action.map(|x| x.as_str()).unwrap_or(""),
-            esc(&opt_id(&a.job)),
-            esc(&opt_id(&a.op)),
-            esc(&opt_id(&a.bay)),
-            a.code.as_str(),
-            links
-        );
+        }
     }
-    if list.is_empty() {
-        let _ = write!(
-            out,
-            r#"<tr><td colspan="6" class="muted">{}</td></tr>"#,
-            w.nothing
-        );
-    }
-    out.push_str("</tbody></table>");
 }
 
-fn forgotten_table(out: &mut String, site: &SiteConfig, list: &[&Anomaly], now: Time) {
+fn where_(a: &Anomaly) -> String {
+    format!("{} {} {}", opt_id(&a.job), opt_id(&a.op), opt_id(&a.bay))
+}
+
+fn anomaly_table(site: &SiteConfig, list: &[&Anomaly], now: Time) -> Markup {
     let w = words(site.language);
-    let _ = write!(
-        out,
-        r#"<h2>{} ({})</h2><table id="forgotten"><thead><tr><th>clocked off at</th><th>badge</th><th>job / op / bay</th><th></th></tr></thead><tbody>"#,
-        w.forgotten,
-        list.len()
-    );
-    for a in list {
+    let heads = [w.time, w.badge, w.action, w.job_op_bay, w.code, ""];
+    listing(site, (w.anomalies, "anomalies"), &heads, list, |a| {
+        let links = a.event.as_ref().map(|k| {
+            let target = [
+                ("target_ts", k.ts.to_string()),
+                ("target_scanner", k.scanner.to_string()),
+                ("target_seq", k.seq.to_string()),
+            ];
+            let void = prefill(
+                site,
+                &[[("kind", "void".to_string())].as_slice(), &target].concat(),
+            );
+            let mv = prefill(
+                site,
+                &[
+                    [("kind", "move".to_string()), ("to_ts", local(site, k.ts))].as_slice(),
+                    &target,
+                ]
+                .concat(),
+            );
+            (void, mv)
+        });
+        html! {
+            tr {
+                td { (clock(site, a.ts, now)) }
+                td { (badge_name(site, a.badge.as_str())) }
+                td { (a.action.map(|x| x.as_str()).unwrap_or("")) }
+                td { (where_(a)) }
+                td { (a.code.as_str()) }
+                td { @if let Some((void, mv)) = &links {
+                    a href=(void) { (w.void) } " · " a href=(mv) { (w.move_) }
+                } }
+            }
+        }
+    })
+}
+
+fn forgotten_table(site: &SiteConfig, list: &[&Anomaly], now: Time) -> Markup {
+    let w = words(site.language);
+    let heads = [w.clocked_off_at, w.badge, w.job_op_bay, ""];
+    listing(site, (w.forgotten, "forgotten"), &heads, list, |a| {
         // The fix: the pause the technician forgot to scan, at the time it really happened.
         let fix = prefill(
             site,
@@ -219,92 +223,61 @@ fn forgotten_table(out: &mut String, site: &SiteConfig, list: &[&Anomaly], now: 
                 ("pause", "shift_end".into()),
             ],
         );
-        let _ = write!(
-            out,
-            r#"<tr><td>{}</td><td>{}</td><td>{} {} {}</td><td><a href="{}">{}</a></td></tr>"#,
-            clock(site, a.ts, now),
-            esc(&badge_name(site, a.badge.as_str())),
-            esc(&opt_id(&a.job)),
-            esc(&opt_id(&a.op)),
-            esc(&opt_id(&a.bay)),
-            esc(&fix),
-            w.correction
-        );
-    }
-    if list.is_empty() {
-        let _ = write!(
-            out,
-            r#"<tr><td colspan="4" class="muted">{}</td></tr>"#,
-            w.nothing
-        );
-    }
-    out.push_str("</tbody></table>");
+        html! {
+            tr {
+                td { (clock(site, a.ts, now)) }
+                td { (badge_name(site, a.badge.as_str())) }
+                td { (where_(a)) }
+                td { a href=(fix) { (w.correction) } }
+            }
+        }
+    })
 }
 
-fn rejected_table(out: &mut String, site: &SiteConfig, list: &[RejectedRow]) {
+/// The form filled with a rejected scan as it was meant, if its payload can be read.
+fn refill(site: &SiteConfig, raw: &str) -> Option<String> {
+    let m: Map<String, Value> = serde_json::from_str(raw).ok()?;
+    let mut fields = vec![("kind", "add".to_string())];
+    for k in ["badge", "action", "job", "op", "bay"] {
+        if let Some(v) = m.get(k).and_then(Value::as_str) {
+            fields.push((k, v.to_string()));
+        }
+    }
+    if let Some(ts) = m
+        .get("ts")
+        .and_then(Value::as_str)
+        .and_then(|t| t.parse::<Time>().ok())
+    {
+        fields.push(("ts", local(site, ts)));
+    }
+    if let Some(p) = m.get("reason").and_then(Value::as_str) {
+        fields.push(("pause", p.to_string()));
+    }
+    Some(prefill(site, &fields))
+}
+
+fn rejected_table(site: &SiteConfig, list: &[RejectedRow]) -> Markup {
     let w = words(site.language);
-    let _ = write!(
-        out,
-        r#"<h2>{} ({})</h2><table id="rejected"><thead><tr><th>received</th><th>scanner #seq</th><th>code</th><th>detail</th><th>payload</th><th></th></tr></thead><tbody>"#,
-        w.rejected,
-        list.len()
-    );
-    for r in list {
+    let heads = [w.received, w.scanner_seq, w.code, w.detail, w.payload, ""];
+    listing(site, (w.rejected, "rejected"), &heads, list, |r| {
         // A readable scan can be added as it was meant, once the manager has fixed what was wrong.
-        let scan: Option<Map<String, Value>> = serde_json::from_str(&r.raw).ok();
-        let fix = scan.map(|m| {
-            let mut fields = vec![("kind", "add".to_string())];
-            for k in ["badge", "action", "job", "op", "bay"] {
-                if let Some(v) = m.get(k).and_then(Value::as_str) {
-                    fields.push((k, v.to_string()));
-                }
+        let fix = refill(site, &r.raw);
+        html! {
+            tr {
+                td { (r.received_at) }
+                td { (r.scanner) " #" @if let Some(s) = r.seq { (s) } }
+                td { (r.code) }
+                td { (r.detail.as_deref().unwrap_or("")) }
+                td { code { (r.raw) } }
+                td { @if let Some(fix) = fix { a href=(fix) { (w.correction) } } }
             }
-            if let Some(ts) = m
-                .get("ts")
-                .and_then(Value::as_str)
-                .and_then(|t| t.parse::<Time>().ok())
-            {
-                fields.push(("ts", local(site, ts)));
-            }
-            if let Some(p) = m.get("reason").and_then(Value::as_str) {
-                fields.push(("pause", p.to_string()));
-            }
-            format!(
-                r#"<a href="{}">{}</a>"#,
-                esc(&prefill(site, &fields)),
-                w.correction
-            )
-        });
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{} #{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
-            esc(&r.received_at),
-            esc(&r.scanner),
-            r.seq.map(|s| s.to_string()).unwrap_or_default(),
-            esc(&r.code),
-            esc(r.detail.as_deref().unwrap_or("")),
-            esc(&r.raw),
-            fix.unwrap_or_default()
-        );
-    }
-    if list.is_empty() {
-        let _ = write!(
-            out,
-            r#"<tr><td colspan="6" class="muted">{}</td></tr>"#,
-            w.nothing
-        );
-    }
-    out.push_str("</tbody></table>");
+        }
+    })
 }
 
-fn trail_table(out: &mut String, site: &SiteConfig, list: &[Corrected], now: Time) {
+fn trail_table(site: &SiteConfig, list: &[Corrected], now: Time) -> Markup {
     let w = words(site.language);
-    let _ = write!(
-        out,
-        r#"<h2>{} ({})</h2><table id="trail"><thead><tr><th>when</th><th>who</th><th>kind</th><th>why</th><th>before</th><th>after</th></tr></thead><tbody>"#,
-        w.corrections_made,
-        list.len()
-    );
+    let heads = [w.time, w.who, w.kind, w.why, w.before, w.after];
     let event = |e: &Option<bayline_domain::Event>| {
         e.as_ref().map_or(String::new(), |e| {
             format!(
@@ -316,28 +289,28 @@ fn trail_table(out: &mut String, site: &SiteConfig, list: &[Corrected], now: Tim
             )
         })
     };
-    for c in list.iter().rev() {
-        let kind = match c.correction.change {
-            bayline_domain::Change::Add { .. } => "add",
-            bayline_domain::Change::Move { .. } => "move",
-            bayline_domain::Change::Void { .. } => "void",
-        };
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{kind}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            clock(site, c.correction.at, now),
-            esc(c.correction.by.as_str()),
-            esc(&c.correction.reason),
-            esc(&event(&c.before)),
-            esc(&event(&c.after)),
-        );
-    }
-    if list.is_empty() {
-        let _ = write!(
-            out,
-            r#"<tr><td colspan="6" class="muted">{}</td></tr>"#,
-            w.nothing
-        );
-    }
-    out.push_str("</tbody></table>");
+    let newest_first: Vec<&Corrected> = list.iter().rev().collect();
+    listing(
+        site,
+        (w.corrections_made, "trail"),
+        &heads,
+        &newest_first,
+        |c| {
+            let kind = match c.correction.change {
+                bayline_domain::Change::Add { .. } => w.add,
+                bayline_domain::Change::Move { .. } => w.move_,
+                bayline_domain::Change::Void { .. } => w.void,
+            };
+            html! {
+                tr {
+                    td { (clock(site, c.correction.at, now)) }
+                    td { (c.correction.by.as_str()) }
+                    td { (kind) }
+                    td { (c.correction.reason) }
+                    td { (event(&c.before)) }
+                    td { (event(&c.after)) }
+                }
+            }
+        },
+    )
 }

@@ -12,7 +12,10 @@ use bayline_ledger::SiteLive;
 use bayline_site::SiteConfig;
 use serde::Deserialize;
 
-use super::html::{esc, html, shell_head};
+use bayline_proto::Language;
+use maud::html;
+
+use super::html::{document, error_page, page as html_page};
 use super::words::words;
 use crate::http::auth::{Caller, MANAGER, SESSION_COOKIE};
 use crate::http::Error;
@@ -48,20 +51,28 @@ pub fn manager(
             let to = format!("/sites/{}/signin?next={next}", enc(site));
             Err(Redirect::to(&to).into_response().into())
         }
-        Err(Error::NotFound(m)) => Err(error_page(StatusCode::NOT_FOUND, &m).into()),
-        Err(e) => Err(error_page(StatusCode::FORBIDDEN, &e.to_string()).into()),
+        Err(Error::NotFound(_)) => Err(no_site(state, site).into()),
+        Err(_) => {
+            let lang = state
+                .ledger
+                .site(site)
+                .map_or(Language::En, |l| l.config.language);
+            let w = words(lang);
+            Err(error_page(lang, StatusCode::FORBIDDEN, w.managers_only).into())
+        }
     }
 }
 
-/// A plain page for what went wrong (a page, where the JSON API would answer JSON).
-pub fn error_page(status: StatusCode, message: &str) -> Response {
-    let head = shell_head(bayline_proto::Language::En, "bayline", "");
-    let body = format!(
-        r#"{head}<body class="manager"><main><p class="error" role="alert">{}</p>
-<p><a href="/">bayline</a></p></main></body></html>"#,
-        esc(message)
-    );
-    (status, html(body)).into_response()
+/// The 404 for a site this server does not serve. It has no language of its own, so it
+/// speaks the first served site's (one server is one company's sites, in one language).
+pub fn no_site(state: &AppState, site: &str) -> Response {
+    let lang = state
+        .ledger
+        .sites()
+        .next()
+        .map_or(Language::En, |l| l.config.language);
+    let w = words(lang);
+    error_page(lang, StatusCode::NOT_FOUND, &format!("{}{site}", w.no_site))
 }
 
 fn enc(s: &str) -> String {
@@ -87,7 +98,7 @@ pub async fn form(
 ) -> Response {
     match state.ledger.site(&site) {
         Some(live) => page(&live.config, q.next.as_deref(), None, StatusCode::OK),
-        None => error_page(StatusCode::NOT_FOUND, &format!("no site {site}")),
+        None => no_site(&state, &site),
     }
 }
 
@@ -97,23 +108,18 @@ pub async fn sign_in(
     Form(f): Form<SignIn>,
 ) -> Response {
     let Some(live) = state.ledger.site(&site) else {
-        return error_page(StatusCode::NOT_FOUND, &format!("no site {site}"));
+        return no_site(&state, &site);
     };
     let config = &live.config;
+    let w = words(config.language);
     let token = f.token.trim();
     let refused = match Caller::with_token(token).site(&state, &site, MANAGER) {
         Ok(_) => None,
         Err(Error::Unauthorized) if token.is_empty() => {
-            Some((StatusCode::UNAUTHORIZED, "Enter a token. / 请输入令牌。"))
+            Some((StatusCode::UNAUTHORIZED, w.enter_token))
         }
-        Err(Error::Unauthorized) => Some((
-            StatusCode::UNAUTHORIZED,
-            "That token is not known here: check it against the site file. / 令牌无效。",
-        )),
-        Err(_) => Some((
-            StatusCode::FORBIDDEN,
-            "That token is not a manager token of this site. / 该令牌不是本站点的经理令牌。",
-        )),
+        Err(Error::Unauthorized) => Some((StatusCode::UNAUTHORIZED, w.token_unknown)),
+        Err(_) => Some((StatusCode::FORBIDDEN, w.token_not_manager)),
     };
     if let Some((status, why)) = refused {
         return page(config, f.next.as_deref(), Some(why), status);
@@ -158,36 +164,31 @@ fn page(
     status: StatusCode,
 ) -> Response {
     let w = words(site.language);
-    let head = shell_head(site.language, &format!("{} · {}", w.sign_in, site.name), "");
-    let error = error
-        .map(|e| {
-            format!(
-                r#"<p class="error" role="alert" id="signin-error">{}</p>"#,
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
-    let next = next
-        .map(|n| format!(r#"<input type="hidden" name="next" value="{}">"#, esc(n)))
-        .unwrap_or_default();
-    let body = format!(
-        r#"{head}<body class="manager signin"><main>
-<h1>{name}</h1>
-<form method="post" action="/sites/{id}/signin" class="card">
-<p>{hint}</p>{error}
-<label>{token} <input type="password" name="token" id="token" autocomplete="current-password" required autofocus></label>
-{next}<button type="submit" id="signin">{sign_in}</button>
-</form>
-<p><a href="/sites/{id}/lounge">{lounge}</a></p>
-</main></body></html>"#,
-        name = esc(&site.name),
-        id = esc(site.id.as_str()),
-        hint = w.sign_in_hint,
-        token = w.token,
-        sign_in = w.sign_in,
-        lounge = w.lounge,
-    );
-    (status, html(body)).into_response()
+    let id = site.id.as_str();
+    let body = html! {
+        body.manager.signin {
+            main {
+                h1 { (site.name) }
+                form.card method="post" action={ "/sites/" (id) "/signin" } {
+                    p { (w.sign_in_hint) }
+                    @if let Some(e) = error {
+                        p.error role="alert" id="signin-error" { (e) }
+                    }
+                    label {
+                        (w.token) " "
+                        input type="password" name="token" id="token" autocomplete="current-password" required autofocus;
+                    }
+                    @if let Some(n) = next {
+                        input type="hidden" name="next" value=(n);
+                    }
+                    button type="submit" id="signin" { (w.sign_in) }
+                }
+                p { a href={ "/sites/" (id) "/lounge" } { (w.lounge) } }
+            }
+        }
+    };
+    let title = format!("{} · {}", w.sign_in, site.name);
+    (status, html_page(document(site.language, &title, body))).into_response()
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! blocked time per bay, pauses coloured by reason, forgotten clock-offs marked.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,9 +12,10 @@ use bayline_proto::Language;
 use bayline_site::SiteConfig;
 use jiff::civil::Date;
 use jiff::{SignedDuration, ToSpan};
+use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::html::{badge_name, esc, manager_page, Tab};
+use super::html::{badge_name, manager_page, Tab};
 use super::session::{manager, Refusal};
 use super::words::words;
 use crate::http::kpis::midnight;
@@ -43,12 +43,11 @@ pub async fn page(
     let w = words(c.language);
     let now = jiff::Timestamp::now();
     let today = now.to_zoned(c.time_zone.clone()).date();
-    let mut body = format!("<h1>{}</h1>", w.timeline);
     let date = match q.date.as_deref().filter(|d| !d.is_empty()) {
         None => Ok(today),
         Some(d) => d
             .parse::<Date>()
-            .map_err(|_| format!("{d:?} is not a date (2026-11-02)")),
+            .map_err(|_| format!("{}{d:?}", w.not_a_date)),
     };
     let window = date.and_then(|d| {
         let from = midnight(d, &c.time_zone).map_err(|e| e.to_string())?;
@@ -56,41 +55,36 @@ pub async fn page(
         let to = midnight(next, &c.time_zone).map_err(|e| e.to_string())?;
         Ok((d, from, to))
     });
-    let id = esc(c.id.as_str());
     let shown = window.as_ref().map_or(today, |w| w.0);
-    let _ = write!(
-        body,
-        r#"<form method="get" class="periods"><a href="?date={prev}">◀</a><label>{label} <input type="date" name="date" value="{shown}"></label><button>{show}</button><a href="?date={next}">▶</a><a href="/sites/{id}/timeline">{today_w}</a></form>"#,
-        label = w.date,
-        show = w.show,
-        today_w = w.today,
-        prev = shown.yesterday().unwrap_or(shown),
-        next = shown.tomorrow().unwrap_or(shown),
-    );
+    let head = html! {
+        h1 { (w.timeline) }
+        form.periods method="get" {
+            a href={ "?date=" (shown.yesterday().unwrap_or(shown)) } { "◀" }
+            label { (w.date) " " input type="date" name="date" value=(shown); }
+            button { (w.show) }
+            a href={ "?date=" (shown.tomorrow().unwrap_or(shown)) } { "▶" }
+            a href={ "/sites/" (c.id.as_str()) "/timeline" } { (w.today) }
+        }
+    };
     let (_, from, to) = match window {
         Ok(x) => x,
         Err(message) => {
-            let _ = write!(
-                body,
-                r#"<p class="error" role="alert">{}</p>"#,
-                esc(&message)
-            );
-            let page = manager_page(c, Tab::Timeline, w.timeline, &body);
+            let body = html! { (head) p.error role="alert" { (message) } };
+            let page = manager_page(c, Tab::Timeline, w.timeline, body);
             return Ok((StatusCode::BAD_REQUEST, page).into_response());
         }
     };
-    legend(&mut body, c.language);
     let charts = live.read(|ws| {
         let state = ws.state_at(now);
-        let mut out = String::new();
-        let _ = write!(out, "<h2>{}</h2>", w.technicians);
-        out.push_str(&badges_chart(c, &state, from, to, now));
-        let _ = write!(out, "<h2>{}</h2>", w.bays);
-        out.push_str(&bays_chart(c, &state, from, to, now));
-        out
+        html! {
+            h2 { (w.technicians) }
+            (badges_chart(c, &state, from, to, now))
+            h2 { (w.bays) }
+            (bays_chart(c, &state, from, to, now))
+        }
     });
-    body.push_str(&charts);
-    Ok(manager_page(c, Tab::Timeline, w.timeline, &body))
+    let body = html! { (head) (legend(c.language)) (charts) };
+    Ok(manager_page(c, Tab::Timeline, w.timeline, body))
 }
 
 fn colour(r: PauseReason) -> &'static str {
@@ -111,27 +105,17 @@ fn job_colour(job: &str) -> String {
     format!("hsl({}, 55%, 52%)", h % 360)
 }
 
-fn legend(out: &mut String, lang: Language) {
+fn legend(lang: Language) -> Markup {
     let w = words(lang);
-    out.push_str(r#"<div class="legend">"#);
-    let _ = write!(
-        out,
-        r#"<span><i style="background:#1f9d55"></i>{}</span>"#,
-        w.working
-    );
-    for r in PauseReason::ALL {
-        let _ = write!(
-            out,
-            r#"<span><i style="background:{}"></i>{}</span>"#,
-            colour(r),
-            r.label(lang)
-        );
+    html! {
+        div.legend {
+            span { i style="background:#1f9d55" {} (w.working) }
+            @for r in PauseReason::ALL {
+                span { i style={ "background:" (colour(r)) } {} (r.label(lang)) }
+            }
+            span { i style="background:#d62f2f" {} (w.forgotten) }
+        }
     }
-    let _ = write!(
-        out,
-        r#"<span><i style="background:#d62f2f"></i>{}</span></div>"#,
-        w.forgotten
-    );
 }
 
 /// What of the day to draw: opening hours widened to whatever was clocked, within the day.
@@ -147,12 +131,10 @@ impl Frame {
         LABEL_W + PLOT_W * t.duration_since(self.from).as_secs_f64() / all
     }
 
-    fn svg_open(&self, site: &SiteConfig, rows: usize, now: Time) -> String {
-        let h = ROW_H * rows as f64 + 24.0;
-        let mut s = format!(
-            r#"<div class="gantt"><svg viewBox="0 0 {vw} {h}" width="100%" role="img">"#,
-            vw = LABEL_W + PLOT_W + 10.0
-        );
+    /// The chart around `rows` of bars: hour lines and labels, and a line at `now`.
+    fn chart(&self, site: &SiteConfig, count: usize, now: Time, rows: Markup) -> Markup {
+        let h = ROW_H * count as f64 + 24.0;
+        let mut hours = Vec::new();
         let mut hour = self.from.to_zoned(site.time_zone.clone());
         hour = hour.start_of_day().unwrap_or(hour);
         while let Ok(next) = hour.checked_add(1.hour()) {
@@ -161,26 +143,31 @@ impl Frame {
                 break;
             }
             if t >= self.from {
-                let x = self.x(t);
-                let _ = write!(
-                    s,
-                    r##"<line x1="{x:.1}" y1="0" x2="{x:.1}" y2="{h}" stroke="#e5e7eb"/><text x="{x:.1}" y="{ty}" font-size="10" fill="#67707c" text-anchor="middle">{}</text>"##,
-                    hour.strftime("%H"),
-                    ty = h - 6.0
-                );
+                hours.push((f1(self.x(t)), hour.strftime("%H").to_string()));
             }
             hour = next;
         }
-        if self.from <= now && now < self.to {
-            let x = self.x(now);
-            let _ = write!(
-                s,
-                r##"<line x1="{x:.1}" y1="0" x2="{x:.1}" y2="{}" stroke="#d62f2f" stroke-dasharray="3 2"/>"##,
-                h - 16.0
-            );
+        let now_x = (self.from <= now && now < self.to).then(|| f1(self.x(now)));
+        html! {
+            div.gantt {
+                svg viewBox={ "0 0 " (LABEL_W + PLOT_W + 10.0) " " (h) } width="100%" role="img" {
+                    @for (x, label) in &hours {
+                        line x1=(x) y1="0" x2=(x) y2=(h) stroke="#e5e7eb" {}
+                        text x=(x) y=(h - 6.0) font-size="10" fill="#67707c" text-anchor="middle" { (label) }
+                    }
+                    @if let Some(x) = now_x {
+                        line x1=(x) y1="0" x2=(x) y2=(h - 16.0) stroke="#d62f2f" stroke-dasharray="3 2" {}
+                    }
+                    (rows)
+                }
+            }
         }
-        s
     }
+}
+
+/// An SVG coordinate to one decimal.
+fn f1(v: f64) -> String {
+    format!("{v:.1}")
 }
 
 fn frame(
@@ -201,17 +188,12 @@ fn frame(
     Frame { from: lo, to: hi }
 }
 
-fn row_label(s: &mut String, i: usize, text: &str) {
+fn row_label(i: usize, text: &str) -> Markup {
     let y = ROW_H * i as f64;
-    let _ = write!(
-        s,
-        r##"<text x="4" y="{:.1}" font-size="12">{}</text><line x1="0" y1="{:.1}" x2="{}" y2="{:.1}" stroke="#eef0f3"/>"##,
-        y + ROW_H * 0.65,
-        esc(text),
-        y + ROW_H,
-        LABEL_W + PLOT_W,
-        y + ROW_H
-    );
+    html! {
+        text x="4" y=(f1(y + ROW_H * 0.65)) font-size="12" { (text) }
+        line x1="0" y1=(f1(y + ROW_H)) x2=(LABEL_W + PLOT_W) y2=(f1(y + ROW_H)) stroke="#eef0f3" {}
+    }
 }
 
 /// How a bar looks: its colour, thin (a pause) or full, its tooltip and its label.
@@ -222,39 +204,31 @@ struct Look<'a> {
     text: &'a str,
 }
 
-fn bar(s: &mut String, f: &Frame, i: usize, (a, b): (Time, Time), look: Look) {
+fn bar(f: &Frame, i: usize, (a, b): (Time, Time), look: Look) -> Markup {
     let Look {
         fill,
         thin,
         title,
         text,
     } = look;
-    let (x1, x2) = (f.x(a), f.x(b));
     if b <= a {
-        return;
+        return html! {};
     }
+    let (x1, x2) = (f.x(a), f.x(b));
     // A clock-on of seconds still shows: a sliver is what the manager should look into.
     let x2 = x2.max(x1 + 1.5);
     let y = ROW_H * i as f64 + if thin { ROW_H * 0.38 } else { 3.0 };
     let h = if thin { ROW_H * 0.24 } else { ROW_H - 6.0 };
-    let _ = write!(
-        s,
-        r#"<rect x="{x1:.1}" y="{y:.1}" width="{:.1}" height="{h:.1}" rx="2" fill="{fill}"><title>{}</title></rect>"#,
-        x2 - x1,
-        esc(title)
-    );
-    if !text.is_empty() && x2 - x1 > 7.0 * text.chars().count() as f64 {
-        let _ = write!(
-            s,
-            r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#fff">{}</text>"##,
-            x1 + 3.0,
-            y + h * 0.7,
-            esc(text)
-        );
+    let label = !text.is_empty() && x2 - x1 > 7.0 * text.chars().count() as f64;
+    html! {
+        rect x=(f1(x1)) y=(f1(y)) width=(f1(x2 - x1)) height=(f1(h)) rx="2" fill=(fill) { title { (title) } }
+        @if label {
+            text x=(f1(x1 + 3.0)) y=(f1(y + h * 0.7)) font-size="10" fill="#fff" { (text) }
+        }
     }
 }
 
-fn badges_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) -> String {
+fn badges_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) -> Markup {
     let mut rows: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, c) in s.clocked.iter().enumerate() {
         if c.from < to && c.to.unwrap_or(now) > from {
@@ -271,9 +245,10 @@ fn badges_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) 
         }),
     );
     let lang = site.language;
-    let mut out = f.svg_open(site, rows.len().max(1), now);
+    let w = words(lang);
+    let mut out = Vec::new();
     for (r, (badge, list)) in rows.iter().enumerate() {
-        row_label(&mut out, r, &badge_name(site, badge));
+        out.push(row_label(r, &badge_name(site, badge)));
         for (k, &i) in list.iter().enumerate() {
             let c = &s.clocked[i];
             let end = c.to.unwrap_or(now);
@@ -292,7 +267,7 @@ fn badges_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) 
                 title: &title,
                 text: c.job.as_str(),
             };
-            bar(&mut out, &f, r, (c.from, end), look);
+            out.push(bar(&f, r, (c.from, end), look));
             match c.end {
                 Some(ClockOff::Paused(why)) => {
                     // The pause lasts until this badge clocks on again (or the day ends).
@@ -309,31 +284,29 @@ fn badges_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) 
                         title: &title,
                         text: "",
                     };
-                    bar(&mut out, &f, r, (end, back), look);
+                    out.push(bar(&f, r, (end, back), look));
                 }
-                Some(ClockOff::Forgotten) => {
-                    let x = f.x(end);
-                    let _ = write!(
-                        out,
-                        r##"<rect x="{:.1}" y="{:.1}" width="4" height="{:.1}" fill="#d62f2f"><title>{}</title></rect>"##,
-                        x - 2.0,
-                        ROW_H * r as f64 + 1.0,
-                        ROW_H - 2.0,
-                        esc(words(lang).forgotten)
-                    );
-                }
+                Some(ClockOff::Forgotten) => out.push(html! {
+                    rect x=(f1(f.x(end) - 2.0)) y=(f1(ROW_H * r as f64 + 1.0)) width="4" height=(f1(ROW_H - 2.0)) fill="#d62f2f" {
+                        title { (w.forgotten) }
+                    }
+                }),
                 _ => {}
             }
         }
     }
     if rows.is_empty() {
-        row_label(&mut out, 0, words(lang).nothing);
+        out.push(row_label(0, w.nothing));
     }
-    out.push_str("</svg></div>");
-    out
+    f.chart(
+        site,
+        rows.len().max(1),
+        now,
+        html! { @for m in out { (m) } },
+    )
 }
 
-fn bays_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) -> String {
+fn bays_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) -> Markup {
     let f = frame(
         site,
         from,
@@ -343,18 +316,19 @@ fn bays_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) ->
             .map(|g| (g.from, g.to.unwrap_or(now))),
     );
     let lang = site.language;
-    let mut out = f.svg_open(site, site.bays.len().max(1), now);
+    let w = words(lang);
+    let mut out = Vec::new();
     for (r, bay) in site.bays.iter().enumerate() {
-        row_label(&mut out, r, &format!("{} {}", bay.id, bay.name));
+        out.push(row_label(r, &format!("{} {}", bay.id, bay.name)));
         for g in s.segments.iter().filter(|g| g.bay == bay.id) {
             let end = g.to.unwrap_or(now);
             if g.from >= to || end <= from {
                 continue;
             }
             let (fill, what) = match (g.working, g.reason) {
-                (true, _) => ("#1f9d55".to_string(), words(lang).working.to_string()),
-                (false, Some(why)) => (colour(why).to_string(), why.label(lang).to_string()),
-                (false, None) => ("#d98a00".to_string(), words(lang).blocked.to_string()),
+                (true, _) => ("#1f9d55", w.working),
+                (false, Some(why)) => (colour(why), why.label(lang)),
+                (false, None) => ("#d98a00", w.blocked),
             };
             let title = format!(
                 "{} {} {}–{}",
@@ -364,16 +338,20 @@ fn bays_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) ->
                 hhmm(site, end)
             );
             let look = Look {
-                fill: &fill,
+                fill,
                 thin: false,
                 title: &title,
                 text: g.job.as_str(),
             };
-            bar(&mut out, &f, r, (g.from, end), look);
+            out.push(bar(&f, r, (g.from, end), look));
         }
     }
-    out.push_str("</svg></div>");
-    out
+    f.chart(
+        site,
+        site.bays.len().max(1),
+        now,
+        html! { @for m in out { (m) } },
+    )
 }
 
 fn hhmm(site: &SiteConfig, t: Time) -> String {
