@@ -19,3 +19,4 @@ mod security;
 mod services;
 mod simulate;
 mod tls;
+mod websocket;

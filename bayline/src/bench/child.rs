@@ -41,6 +41,8 @@ impl System {
             db,
             "--mqtt-listen",
             "127.0.0.1:0",
+            "--mqtt-ws-listen",
+            "127.0.0.1:0",
             "--http",
             "127.0.0.1:0",
             "--client-id",
@@ -73,6 +75,7 @@ impl System {
             SERVICE_USER,
             service_password,
             Some(port),
+            None,
         )?;
         if is_root() {
             // Mosquitto started as root drops to its own user, which cannot read a private
