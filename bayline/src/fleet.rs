@@ -148,6 +148,11 @@ pub async fn server(args: ServerArgs, cancel: CancellationToken) -> anyhow::Resu
     let (store, ledger) = open_ledger(&args.db, args.sites.load()?).await?;
     let follow_stop = CancellationToken::new();
     let follow = tokio::spawn(ledger.clone().follow(follow_stop.clone()));
+    let clock = tokio::spawn(bayline_ledger::keep_time(
+        ledger.clone(),
+        bayline_ledger::SETTLE_EVERY,
+        follow_stop.clone(),
+    ));
     let boards = args.broker.map(|broker| {
         tokio::spawn(bayline_gateway::boards::run(
             ledger.clone(),
@@ -162,6 +167,7 @@ pub async fn server(args: ServerArgs, cancel: CancellationToken) -> anyhow::Resu
         let _ = boards.await;
     }
     stop(follow_stop, follow, store).await;
+    let _ = clock.await;
     served.context("HTTP server")
 }
 

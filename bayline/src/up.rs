@@ -11,8 +11,9 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use bayline_gateway::boards::BoardOptions;
 use bayline_gateway::{BrokerUrl, GatewayOptions};
+use bayline_ledger::Ledger;
 use bayline_site::SiteConfig;
-use bayline_store::{Ledger, Store};
+use bayline_store::Store;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -113,6 +114,11 @@ pub async fn run(
     let subscribed = Arc::new(Notify::new());
     // Other processes may share a PostgreSQL database with this one.
     let follow = tasks.spawn(ledger.clone().follow(gateway_stop.clone()));
+    tasks.spawn(bayline_ledger::keep_time(
+        ledger.clone(),
+        bayline_ledger::SETTLE_EVERY,
+        gateway_stop.clone(),
+    ));
     let gateway = tasks.spawn(
         bayline_gateway::run(
             ledger.clone(),

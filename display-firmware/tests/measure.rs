@@ -1,4 +1,5 @@
-//! The figures the issue asks for, checked against their goals. See them with
+//! The firmware's costs (encoded model bytes, frame buffers and tile hashes per panel, the
+//! glyph subset's flash), checked against their budgets. See them with
 //! `cargo test -p bayline-display --test measure -- --nocapture`.
 #![cfg(feature = "std")]
 

@@ -4,10 +4,13 @@
 //!
 //! # Layout
 //! - [`correction`]: a manager's add, move or void of an event, kept with who and why.
+//! - [`decode`]: payload bytes → event or reject code (contract §3.1–3.2); the clock is a
+//!   parameter.
 //! - [`event`]: a stored scan as the domain sees it, and its timeline key `(ts, scanner, seq)`.
 //! - [`catalog`]: what the site knows before any scan: bays, badges, job cards.
 //! - [`fold`]: the state machine. Folding the sorted events gives the [`fold::State`]; the
 //!   same set of events gives the same state whatever order they arrived in.
+//! - [`judgement`]: what judging a scan decided, for its reply.
 //! - [`kpi`]: the figures of contract §6 for a period, whole or grouped by badge, bay, day.
 //! - [`schedule`]: opening hours in the site's time zone, DST included.
 //! - [`stage`]: a job's stage, by the contract's first-rule-that-holds list.
@@ -18,8 +21,10 @@
 pub mod boards;
 pub mod catalog;
 pub mod correction;
+pub mod decode;
 pub mod event;
 pub mod fold;
+pub mod judgement;
 pub mod kpi;
 #[doc(hidden)]
 pub mod sample;
@@ -34,6 +39,7 @@ pub use catalog::{BayKind, Catalog, JobCard, OpCard, Role};
 pub use correction::{Change, Corrected, Correction, CorrectionError};
 pub use event::{Event, EventKey, EventKind};
 pub use fold::{ClockOff, State};
+pub use judgement::Judgement;
 pub use schedule::{OpeningHours, Schedule};
 pub use stage::stage_of;
 pub use stage::Stage;

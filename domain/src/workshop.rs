@@ -22,6 +22,9 @@ mod corrections_tests;
 mod eta;
 #[cfg(test)]
 mod eta_tests;
+mod retract;
+#[cfg(test)]
+mod retract_tests;
 #[cfg(test)]
 mod tests;
 mod views;

@@ -3,13 +3,13 @@
 
 use std::sync::OnceLock;
 
-use bayline_gateway::decode::decode;
-use bayline_gateway::text::reply_for;
+use bayline_domain::decode::decode;
+use bayline_domain::Judgement;
 use bayline_proto::reply::MAX_MSG_CHARS;
 use bayline_proto::scan::MAX_SCAN_BYTES;
 use bayline_proto::{Id, RejectCode, WarningCode};
+use bayline_site::reply::reply_for;
 use bayline_site::SiteConfig;
-use bayline_store::ledger::Judgement;
 
 /// The instant every payload is judged at; corpus seeds carry times around it.
 pub const NOW: &str = "2026-11-22T01:00:00Z";

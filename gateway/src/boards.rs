@@ -12,10 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bayline_domain::boards::Boards;
+use bayline_ledger::Ledger;
 use bayline_proto::board::{self, BoardError, Clock};
 use bayline_proto::topic;
 use bayline_proto::Id;
-use bayline_store::Ledger;
 use rumqttc::{AsyncClient, Event, EventLoop, Packet, QoS};
 use serde::Serialize;
 use tokio::sync::{broadcast, Notify};
@@ -156,8 +156,7 @@ async fn publish(
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tick.tick() => {
-                // Time passing is a change too: forgotten clock-offs fall due (contract §4).
-                ledger.settle(jiff::Timestamp::now());
+                // Time passing is a change too: ETAs move, forgotten clock-offs fall due.
                 dirty.extend(all.iter().cloned());
             }
             _ = connected.notified() => {

@@ -7,17 +7,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use bayline_ledger::{Incoming, Ledger};
 use bayline_proto::topic;
-use bayline_store::ledger::keep_of_oversize;
-use bayline_store::{Incoming, Ledger};
 use rumqttc::{AsyncClient, Event, EventLoop, Packet, Publish, QoS};
 use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::decode::decode;
-use crate::text::reply_for;
 use crate::BrokerUrl;
+use bayline_domain::decode::{decode, kept};
 
 /// Most scans committed in one transaction.
 const MAX_BATCH: usize = 512;
@@ -185,11 +183,7 @@ async fn process(
             match topic::parse_scan_topic(&p.topic) {
                 Some(t) => {
                     let decoded = decode(&p.payload, &t.scanner, now);
-                    let raw = if p.payload.len() > bayline_proto::scan::MAX_SCAN_BYTES {
-                        keep_of_oversize(&p.payload)
-                    } else {
-                        p.payload.to_vec()
-                    };
+                    let raw = kept(&p.payload).to_vec();
                     batch.push(Incoming {
                         site: t.site,
                         scanner: t.scanner,
@@ -207,7 +201,7 @@ async fn process(
                 }
             }
         }
-        let answers = match ledger.submit(batch, reply_for, &cancel).await {
+        let answers = match ledger.submit(batch, &cancel).await {
             Ok(a) => a,
             // Only cancellation ends the retries: leave the batch unacked for the broker.
             Err(e) => {

@@ -1,5 +1,5 @@
-//! Wire types of the bayline contract (`shared/contract.md` §1, §3), shared by the gateway,
-//! the server, the handheld tools and the display firmware.
+//! Wire types of bayline's public interface (`docs/protocol.md`, `docs/mqtt.md`), shared by
+//! the gateway, the server, the handheld tools and the display firmware.
 //!
 //! `no_std` and allocation-free: ids and texts are bounded `heapless` strings, so the same
 //! types compile for a microcontroller that renders boards or a handheld that sends scans.

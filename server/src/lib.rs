@@ -1,10 +1,11 @@
-//! The bayline HTTP server (contract §5): the API for advisors, integrations and managers,
+//! The bayline HTTP server (`docs/http.md`): the API for advisors, integrations and managers,
 //! the public lounge feed, live changes as Server-Sent Events, `/healthz` and `/metrics`.
 //!
 //! # Layout
 //! - [`state`]: [`AppState`], what every handler shares.
 //! - [`http`]: one module per route group, each exporting `router()`, merged in
 //!   [`http::router`]; errors, auth and the JSON extractor beside them.
+//! - [`web`]: the manager and lounge pages, server-rendered HTML, merged into the same router.
 pub mod http;
 pub mod state;
 pub mod web;

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use bayline_store::Ledger;
+use bayline_ledger::Ledger;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 #[derive(Clone)]

@@ -5,10 +5,12 @@
 //! # Layout
 //! - [`config`]: the typed [`SiteConfig`] and its parser.
 //! - [`hours`]: opening hours per weekday.
+//! - [`reply`]: what a handheld is told about its scan, in the site's language.
 //! - [`error`]: [`ConfigError`], with file and line.
 pub mod config;
 pub mod error;
 pub mod hours;
+pub mod reply;
 
 pub use config::{Display, Scanner, SiteConfig, Staff, Token, TokenRole};
 pub use error::ConfigError;

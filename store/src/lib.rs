@@ -1,4 +1,4 @@
-//! Durable storage for bayline, and the live state written through it.
+//! Durable storage for bayline: the backends and the rows they keep.
 //!
 //! Every scan that reaches a gateway is stored before it is answered; the accepted ones are
 //! the event log the domain state is folded from, so a restart rebuilds exactly the state it
@@ -13,14 +13,11 @@
 //! - `backend`: the backends and what they share: `backend/sqlite.rs` (one writer
 //!   connection, read-only pool), `backend/postgres.rs`, the multi-row insert and row types
 //!   in `backend/mod.rs`. Migrations per dialect in `migrations/{sqlite,postgres}/`.
-//! - [`ledger`]: the live sites (config + domain state + seen scans) and the single write
-//!   path: judge a batch in memory, commit it in one transaction, then answer.
 //! - [`notice`]: what a process tells the others on one PostgreSQL database (`NOTIFY`), and
 //!   `backend/postgres/listen.rs`, the `LISTEN` side.
 //! - [`error`]: the store's error type.
 mod backend;
 pub mod error;
-pub mod ledger;
 pub mod notice;
 pub mod record;
 pub mod store;
@@ -28,12 +25,6 @@ pub mod store;
 pub use backend::postgres::Listener;
 pub use backend::{Backend, StoredScan};
 pub use error::StoreError;
-pub use ledger::{Change, CorrectError, Incoming, Ledger, SiteLive};
 pub use notice::Notice;
-pub use record::{Decoded, ScanRecord, Status};
+pub use record::{ScanRecord, Status};
 pub use store::{Committed, RejectedRow, SeenRow, Store, Taken};
-
-/// The store's rows under the path they had when SQLite was the only backend.
-pub mod sqlite {
-    pub use crate::store::{RejectedRow, SeenRow, Store};
-}

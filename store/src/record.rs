@@ -5,9 +5,6 @@ use bayline_proto::{Action, Id, PauseReason, RejectCode, Reply};
 
 use crate::StoreError;
 
-/// How many bytes of a rejected payload are kept when the payload was over the size limit.
-pub const KEEP_OF_OVERSIZE: usize = 256;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Accepted,
@@ -21,17 +18,6 @@ impl Status {
             Status::Rejected => "rejected",
         }
     }
-}
-
-/// A scan as the gateway decoded it, before any state is consulted.
-#[derive(Debug, Clone)]
-pub struct Decoded {
-    /// The payload's seq, when it could be read: what makes a repeat a repeat.
-    pub seq: Option<u64>,
-    /// The payload with sorted keys, when it was a JSON object.
-    pub canonical: Option<String>,
-    /// The event, or why the payload cannot be one (with a detail for the reply).
-    pub result: Result<Event, (RejectCode, String)>,
 }
 
 /// One row of the `scans` table.
@@ -51,6 +37,17 @@ pub struct ScanRecord {
     pub size: usize,
     pub raw: Vec<u8>,
     pub reply: Reply,
+}
+
+impl ScanRecord {
+    /// Marks the scan refused with `code`; `reply` tells its handheld why.
+    pub fn reject(&mut self, code: RejectCode, detail: String, reply: Reply) {
+        self.status = Status::Rejected;
+        self.code = Some(code.as_str().into());
+        self.detail = Some(detail);
+        self.event = None;
+        self.reply = reply;
+    }
 }
 
 /// The event's columns: (action, job, op, bay, reason).

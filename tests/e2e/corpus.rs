@@ -1,4 +1,4 @@
-//! Issue 6: malformed input, end to end. Each folder of `tests/corpus/` is data the tests walk,
+//! Malformed input, end to end. Each folder of `tests/corpus/` is data the tests walk,
 //! so a new bad input is a new file, not new code:
 //! - [`scans`]: bad scans published by a real handheld, each with its reject code;
 //! - [`http`]: bad HTTP requests, each with its status, error code and message;

@@ -1,4 +1,4 @@
-//! The fleet (issue 5): the same binary as separate `bayline gateway` and `bayline server`
+//! The fleet: the same binary as separate `bayline gateway` and `bayline server`
 //! processes on one PostgreSQL database and a real Mosquitto. Needs both services (see
 //! `services`); skipped without them unless `CI=true`.
 
@@ -217,7 +217,8 @@ fn sql(db: &Database, query: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_gateways_in_one_share_group_store_each_scan_once_and_answer_every_one() {
     const SCANNERS: usize = 50;
-    // Issue 5's 20,000 scans (400 each); `BAYLINE_FLEET_EACH` sends more or fewer.
+    // 20,000 scans (400 each): enough for both gateways to take turns under load;
+    // `BAYLINE_FLEET_EACH` sends more or fewer.
     let each: u64 = std::env::var("BAYLINE_FLEET_EACH")
         .ok()
         .and_then(|n| n.parse().ok())

@@ -126,6 +126,27 @@ impl Journal {
         }
     }
 
+    /// Whether the state before `key` can be had by undoing `key` and what came after it.
+    pub(crate) fn holds(&self, key: &EventKey) -> bool {
+        self.complete
+            || self
+                .marks
+                .iter()
+                .find_map(|m| m.key.as_ref())
+                .is_some_and(|first| first <= key)
+    }
+
+    /// Takes back the step of `key` and every step after it.
+    pub(crate) fn undo_from(&mut self, state: &mut State, key: &EventKey) {
+        while self
+            .marks
+            .back()
+            .is_some_and(|m| m.key.as_ref().is_none_or(|k| k >= key))
+        {
+            self.undo_last(state);
+        }
+    }
+
     /// Forgets the oldest steps until at most `keep` events remain.
     pub(crate) fn forget(&mut self, keep: usize) {
         while self.events > keep {

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use bayline_ledger::SiteLive;
 use bayline_site::TokenRole;
-use bayline_store::SiteLive;
 
 use super::Error;
 use crate::AppState;

@@ -13,7 +13,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bayline_domain::{Change, Corrected, Event, EventKey, EventKind, Id, Time};
-use bayline_store::CorrectError;
+use bayline_ledger::CorrectError;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use bayline_ledger::Change;
 use bayline_proto::Id;
-use bayline_store::Change;
 use futures::Stream;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt;

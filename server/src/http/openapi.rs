@@ -147,7 +147,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/doc.db", dir.path().display());
         let store = bayline_store::Store::open(&url).await.unwrap();
-        let ledger = bayline_store::Ledger::open(store, vec![SiteConfig::demo()])
+        let ledger = bayline_ledger::Ledger::open(store, vec![SiteConfig::demo()])
             .await
             .unwrap();
         let app = super::super::router(AppState::new(Arc::new(ledger)));

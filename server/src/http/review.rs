@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use bayline_domain::Time;
 use bayline_proto::{Id, WarningCode};
-use bayline_store::sqlite::RejectedRow;
+use bayline_store::RejectedRow;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

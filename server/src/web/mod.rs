@@ -1,4 +1,4 @@
-//! The browser pages (issue 7): what managers run a day from, and the lounge TV. Server-rendered
+//! The browser pages: what managers run a day from, and the lounge TV. Server-rendered
 //! HTML, one stylesheet and one small script embedded in the binary, charts drawn as inline
 //! SVG on the server: nothing to build, no CDN, works with no internet.
 //!

@@ -8,8 +8,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use bayline_ledger::SiteLive;
 use bayline_site::SiteConfig;
-use bayline_store::SiteLive;
 use serde::Deserialize;
 
 use super::html::{esc, html, shell_head};

@@ -4,8 +4,8 @@ use bayline_domain::EventKind;
 use bayline_proto::RejectCode;
 use bayline_store::{RejectedRow, SeenRow, Store};
 
-use crate::rows::{sorted_events, sorted_seen};
 use crate::support::scans::*;
+use crate::support::scans::{sorted_events, sorted_seen};
 use crate::support::TestDb;
 
 type Rows = (

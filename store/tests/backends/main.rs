@@ -6,7 +6,6 @@
 #[macro_use]
 mod support;
 mod identical;
-mod ledger;
 mod races;
 mod rows;
 mod throughput;

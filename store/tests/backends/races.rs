@@ -3,7 +3,7 @@
 
 use bayline_store::{Committed, Store};
 
-use crate::rows::sorted_seen;
+use crate::support::scans::sorted_seen;
 use crate::support::scans::*;
 use crate::support::TestDb;
 

@@ -56,18 +56,6 @@ fn sample_events() -> Vec<bayline_domain::Event> {
     ]
 }
 
-pub async fn sorted_events(store: &Store) -> Vec<bayline_domain::Event> {
-    let mut events = store.events(&id(SITE)).await.unwrap();
-    events.sort_by_key(|e| (e.key.ts, e.key.scanner.clone(), e.key.seq));
-    events
-}
-
-pub async fn sorted_seen(store: &Store) -> Vec<bayline_store::SeenRow> {
-    let mut seen = store.seen(&id(SITE)).await.unwrap();
-    seen.sort_by_key(|s| (s.scanner.clone(), s.seq));
-    seen
-}
-
 async fn accepted_scans_come_back_as_events_and_first_scans(db: &TestDb) {
     let store = db.open().await;
     let events = sample_events();

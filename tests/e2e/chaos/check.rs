@@ -120,7 +120,7 @@ pub fn check(logs: &[(String, Log)], stored: &Stored) -> Verdict {
                 ));
                 continue;
             };
-            let canonical = bayline_gateway::decode::decode(&sent.payload, &id, now).canonical;
+            let canonical = bayline_domain::decode::decode(&sent.payload, &id, now).canonical;
             if row.canonical != canonical {
                 v.unexpected += 1;
                 v.note(format!(

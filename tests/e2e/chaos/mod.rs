@@ -1,4 +1,4 @@
-//! Chaos (issue 6): a fleet of handhelds with outboxes sends scans without pause while the
+//! Chaos: a fleet of handhelds with outboxes sends scans without pause while the
 //! suite kills `bayline up` with SIGKILL and starts it again on the same database, restarts
 //! Mosquitto (in `--broker` mode), and takes the database away for a while. Then a checker
 //! compares what was sent with what was stored and heard: lost, doubled, unexpected,

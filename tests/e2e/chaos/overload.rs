@@ -1,4 +1,4 @@
-//! Overload (issue 6): ten times the sustainable rate, through `bayline bench --overload`,
+//! Overload: ten times the sustainable rate, through `bayline bench --overload`,
 //! short: a few seconds of it in a debug build. Asserted is what must hold whatever the
 //! machine: nothing lost or doubled, every scan answered, memory under a generous bound. The
 //! rates (before, during, after) are printed, not judged; the full one-minute run is

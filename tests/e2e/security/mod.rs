@@ -1,4 +1,4 @@
-//! Issue 6, security (without TLS): who may call what, how much a body may weigh, that no
+//! Security (without TLS): who may call what, how much a body may weigh, that no
 //! secret leaves the process, and that the public boards name nobody.
 //!
 //! - [`table`]: every HTTP endpoint × every role → the expected answer, as data;

@@ -2,9 +2,7 @@
 
 use bayline_domain::{Event, EventKey, EventKind, JobCard, Time};
 use bayline_proto::{Id, RejectCode, Reply};
-use bayline_site::SiteConfig;
-use bayline_store::ledger::Judgement;
-use bayline_store::{Decoded, Incoming, ScanRecord, Status};
+use bayline_store::{ScanRecord, Status, Store};
 
 pub const SITE: &str = "demo";
 
@@ -85,31 +83,6 @@ pub fn shift_start(scanner: &str, seq: u64, badge: &str) -> Event {
     event(scanner, seq, at(seq as i64), badge, EventKind::ShiftStart)
 }
 
-/// A well-formed scan of `e` as it comes off the broker.
-pub fn incoming(e: &Event, extra: &str) -> Incoming {
-    let canonical = canonical(e, extra);
-    Incoming {
-        site: id(SITE),
-        scanner: e.key.scanner.clone(),
-        received_at: e.key.ts,
-        size: canonical.len(),
-        raw: canonical.clone().into_bytes(),
-        decoded: Decoded {
-            seq: Some(e.key.seq),
-            canonical: Some(canonical),
-            result: Ok(e.clone()),
-        },
-    }
-}
-
-/// The gateway's replies, without the language.
-pub fn reply(_: &SiteConfig, j: &Judgement<'_>) -> Reply {
-    match j {
-        Judgement::Rejected { seq, code, detail } => Reply::rejected(*seq, *code, detail),
-        Judgement::Accepted { event, .. } => Reply::accepted(event.key.seq, "ok"),
-    }
-}
-
 pub fn job_card(job: &str, title: &str) -> JobCard {
     serde_json::from_value(serde_json::json!({
         "job": job,
@@ -117,4 +90,18 @@ pub fn job_card(job: &str, title: &str) -> JobCard {
         "ops": [{"op": "10", "title": title, "std_hours": 1.5}],
     }))
     .expect("job card")
+}
+
+/// The site's stored events in timeline order.
+pub async fn sorted_events(store: &Store) -> Vec<bayline_domain::Event> {
+    let mut events = store.events(&id(SITE)).await.unwrap();
+    events.sort_by_key(|e| (e.key.ts, e.key.scanner.clone(), e.key.seq));
+    events
+}
+
+/// The site's first scans by (scanner, seq).
+pub async fn sorted_seen(store: &Store) -> Vec<bayline_store::SeenRow> {
+    let mut seen = store.seen(&id(SITE)).await.unwrap();
+    seen.sort_by_key(|s| (s.scanner.clone(), s.seq));
+    seen
 }

@@ -10,23 +10,24 @@
 
 use std::collections::BTreeSet;
 
-use super::{load, lock, Answer, Judgement, Ledger};
-use crate::{Decoded, Incoming, ScanRecord, StoreError, Taken};
-use bayline_proto::{Id, RejectCode, Reply};
-use bayline_site::SiteConfig;
 use std::time::Duration;
+
+use bayline_domain::decode::Decoded;
+use bayline_proto::{Id, RejectCode};
+use bayline_store::{ScanRecord, StoreError, Taken};
 use tokio_util::sync::CancellationToken;
+
+use crate::{load, lock, Answer, Incoming, Ledger};
 
 impl Ledger {
     /// Reloads the sites of the `taken` records, judges those records again, commits what
     /// that judgement stores, and puts its answers in place of theirs (`answer_of[i]` is the
     /// answer of `records[i]`). Returns the records that are now stored.
-    pub(super) async fn settle_taken(
+    pub(super) async fn rejudge_taken(
         &self,
         records: Vec<ScanRecord>,
         (taken, answer_of): (Vec<Taken>, &[usize]),
         answers: &mut [Answer],
-        reply: &impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
         cancel: &CancellationToken,
     ) -> Result<Vec<ScanRecord>, StoreError> {
         metrics::counter!("bayline_scans_taken_total").increment(taken.len() as u64);
@@ -51,7 +52,7 @@ impl Ledger {
             }
         }
         let mut again = Vec::new();
-        for (at, (answer, record)) in places.into_iter().zip(self.judge(judge_again, reply)) {
+        for (at, (answer, record)) in places.into_iter().zip(self.judge(judge_again)) {
             answers[answer_of[at]] = answer;
             again.extend(record);
         }

@@ -7,17 +7,20 @@
 //! ([`Workshop::admit_many`]): the contract orders a timeline by (ts, scanner, seq), not by
 //! arrival, and a batch that is late behind events already admitted (a backlog at the broker,
 //! or another gateway's scans followed meanwhile) takes those back once, not once per scan.
-//! Then the replies, from each admission and the state after the batch.
+//! Then the replies, from each admission and the state after the batch; then the batch is
+//! retracted again. Nothing judged here is visible until [`Ledger::show`] applies it after
+//! the commit: a reader never sees a scan that is not durable.
 
 use std::collections::{BTreeMap, HashMap};
 
-use bayline_domain::{Admission, Event, Verdict, Workshop};
+use bayline_domain::{Admission, Event, EventKey, Judgement, Verdict, Workshop};
 use bayline_proto::{Id, RejectCode, Reply};
+use bayline_site::reply::reply_for;
 use bayline_site::SiteConfig;
+use bayline_store::{ScanRecord, Status};
 
-use super::seen::{Fingerprint, Seen};
-use super::{lock, Answer, Incoming, Judgement, Ledger, SiteLive};
-use crate::{ScanRecord, Status};
+use crate::seen::{Fingerprint, Seen};
+use crate::{lock, Answer, Incoming, Ledger, SiteLive};
 
 /// One scan's answer and the record to store.
 pub(super) type Judged = (Answer, Option<ScanRecord>);
@@ -33,11 +36,7 @@ enum Step {
 
 impl Ledger {
     /// Judges `batch`, returning one [`Judged`] per scan in the order given.
-    pub(super) fn judge(
-        &self,
-        batch: Vec<Incoming>,
-        reply: &impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
-    ) -> Vec<Judged> {
+    pub(super) fn judge(&self, batch: Vec<Incoming>) -> Vec<Judged> {
         let mut out: Vec<Option<Judged>> = (0..batch.len()).map(|_| None).collect();
         let mut by_site: BTreeMap<Id, Vec<(usize, Incoming)>> = BTreeMap::new();
         for (at, incoming) in batch.into_iter().enumerate() {
@@ -55,7 +54,7 @@ impl Ledger {
                 continue;
             };
             let (places, scans): (Vec<usize>, Vec<Incoming>) = scans.into_iter().unzip();
-            for (at, judged) in places.into_iter().zip(judge_site(live, scans, reply)) {
+            for (at, judged) in places.into_iter().zip(judge_site(live, scans)) {
                 out[at] = Some(judged);
             }
         }
@@ -64,13 +63,9 @@ impl Ledger {
 }
 
 /// Judges one site's scans, in the order given.
-fn judge_site(
-    live: &SiteLive,
-    scans: Vec<Incoming>,
-    reply: &impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
-) -> Vec<Judged> {
+fn judge_site(live: &SiteLive, scans: Vec<Incoming>) -> Vec<Judged> {
     let config = &live.config;
-    let mut seen = lock(&live.seen);
+    let seen = lock(&live.seen);
     // The first scan of each (scanner, seq) in this batch, by place, with its payload.
     let mut firsts: HashMap<(Id, u64), (usize, Option<Fingerprint>)> = HashMap::new();
     let mut steps = Vec::with_capacity(scans.len());
@@ -94,7 +89,7 @@ fn judge_site(
                     }
                 } else {
                     let detail = format!("seq {seq} was already used for another scan");
-                    refuse(&mut record, RejectCode::SeqConflict, detail, config, reply);
+                    refuse(&mut record, RejectCode::SeqConflict, detail, config);
                     record.first_of_seq = false;
                     Step::Done(Box::new(stored(record)))
                 };
@@ -105,7 +100,7 @@ fn judge_site(
         }
         steps.push(match result {
             Err((code, detail)) => {
-                refuse(&mut record, code, detail, config, reply);
+                refuse(&mut record, code, detail, config);
                 Step::Done(Box::new(stored(record)))
             }
             Ok(event) => {
@@ -115,7 +110,12 @@ fn judge_site(
         });
     }
 
+    drop(seen);
     let mut workshop = lock(&live.workshop);
+    let new: Vec<EventKey> = (events.iter())
+        .filter(|e| !workshop.contains(&e.key))
+        .map(|e| e.key.clone())
+        .collect();
     let admissions = workshop.admit_many(events.clone());
     let mut admitted = events.into_iter().zip(admissions);
     let mut out: Vec<Judged> = Vec::with_capacity(steps.len());
@@ -129,21 +129,42 @@ fn judge_site(
             }
             Step::Admit(record) => match admitted.next() {
                 Some((event, admission)) => {
-                    stored(decide(record, event, admission, &workshop, config, reply))
+                    stored(decide(record, event, admission, &workshop, config))
                 }
                 // One admission per event: not reached.
                 None => stored(record),
             },
         };
-        if let Some(r) = &judged.1 {
-            if let (true, Some(seq)) = (r.first_of_seq, r.seq) {
-                let first = Seen::new(r.canonical.as_deref(), &r.reply);
-                seen.insert((r.scanner.clone(), seq), first);
-            }
-        }
         out.push(judged);
     }
+    workshop.retract(&new);
     out
+}
+
+impl Ledger {
+    /// Makes committed records visible: their events applied to their sites' state, each
+    /// first scan remembered with its reply. The caller holds the write lock, so each event
+    /// gets the admission it was judged with.
+    pub(super) fn show(&self, records: &[ScanRecord]) {
+        let mut by_site: BTreeMap<&Id, Vec<&ScanRecord>> = BTreeMap::new();
+        for r in records {
+            by_site.entry(&r.site).or_default().push(r);
+        }
+        for (site, records) in by_site {
+            let Some(live) = self.sites.get(site) else {
+                continue;
+            };
+            let events: Vec<Event> = records.iter().filter_map(|r| r.event.clone()).collect();
+            lock(&live.workshop).admit_many(events);
+            let mut seen = lock(&live.seen);
+            for r in records {
+                if let (true, Some(seq)) = (r.first_of_seq, r.seq) {
+                    let first = Seen::new(r.canonical.as_deref(), &r.reply);
+                    seen.insert((r.scanner.clone(), seq), first);
+                }
+            }
+        }
+    }
 }
 
 /// The record of a scan, rejected until judged otherwise, and its decoded event.
@@ -175,19 +196,13 @@ fn record_of(incoming: Incoming) -> (ScanRecord, Result<Event, (RejectCode, Stri
 }
 
 /// Marks the record refused with `code`, and the reply that tells its handheld why.
-fn refuse(
-    record: &mut ScanRecord,
-    code: RejectCode,
-    detail: String,
-    config: &SiteConfig,
-    reply: &impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
-) {
+fn refuse(record: &mut ScanRecord, code: RejectCode, detail: String, config: &SiteConfig) {
     let judgement = Judgement::Rejected {
         seq: record.seq,
         code,
         detail: &detail,
     };
-    let reply = reply(config, &judgement);
+    let reply = reply_for(config, &judgement);
     record.reject(code, detail, reply);
 }
 
@@ -198,12 +213,11 @@ fn decide(
     admission: Admission,
     workshop: &Workshop,
     config: &SiteConfig,
-    reply: &impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
 ) -> ScanRecord {
     match admission {
         Admission::Rejected(code) => {
             let detail = rejected_detail(code, &event, workshop);
-            refuse(&mut record, code, detail, config, reply);
+            refuse(&mut record, code, detail, config);
         }
         Admission::Accepted(verdict) => {
             let warning = match verdict {
@@ -216,7 +230,7 @@ fn decide(
                 warning,
                 bay,
             };
-            record.reply = reply(config, &judgement);
+            record.reply = reply_for(config, &judgement);
             record.status = Status::Accepted;
             record.code = warning.map(|w| w.as_str().into());
             record.event = Some(event);
@@ -232,15 +246,6 @@ fn unknown_site(incoming: Incoming) -> Judged {
     record.reject(RejectCode::UnknownSite, detail, reply);
     record.first_of_seq = false;
     stored(record)
-}
-
-impl ScanRecord {
-    fn reject(&mut self, code: RejectCode, detail: String, reply: Reply) {
-        self.status = Status::Rejected;
-        self.code = Some(code.as_str().into());
-        self.detail = Some(detail);
-        self.reply = reply;
-    }
 }
 
 /// The answer for a record that is written.

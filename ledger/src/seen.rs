@@ -2,8 +2,8 @@
 //!
 //! A site keeps one entry for every scan it has ever stored, so an entry is kept small: a
 //! fingerprint of the payload instead of the payload, and the reply without the fixed-size
-//! buffer a handheld's copy needs. (Before: about 600 bytes an entry, most of it the reply's
-//! 256-byte message buffer and the canonical JSON.)
+//! buffer a handheld's copy needs (that buffer and the canonical JSON would be most of an
+//! entry's size).
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};

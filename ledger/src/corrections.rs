@@ -4,8 +4,8 @@
 
 use bayline_domain::{Change as Edit, Corrected, Correction, CorrectionError, Id, Time};
 
-use super::{lock, Change, Ledger};
-use crate::StoreError;
+use crate::{lock, Change, Ledger};
+use bayline_store::StoreError;
 
 /// Why a correction was not made.
 #[derive(Debug, thiserror::Error)]

@@ -2,10 +2,9 @@
 //! Checks run in the order a person would fix them: size, JSON, version, action, fields,
 //! ids, time. Pure: `now` is a parameter.
 
-use bayline_domain::{Event, EventKey, EventKind, Time};
+use crate::{Event, EventKey, EventKind, Time};
 use bayline_proto::scan::{Need, MAX_REASON_CHARS, MAX_SCAN_BYTES};
 use bayline_proto::{Action, Id, PauseReason, RejectCode, Scan, CONTRACT_VERSION};
-use bayline_store::Decoded;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value};
 
@@ -14,7 +13,31 @@ pub const MAX_AHEAD: SignedDuration = SignedDuration::from_mins(5);
 /// How old a scan may be (a handheld's outbox may hold scans for days).
 pub const MAX_AGE: SignedDuration = SignedDuration::from_hours(7 * 24);
 
+/// How many bytes of a rejected payload are kept when the payload was over the size limit.
+pub const KEEP_OF_OVERSIZE: usize = 256;
+
 type Reject = (RejectCode, String);
+
+/// A scan as decoded, before any state is consulted.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The payload's seq, when it could be read: what makes a repeat a repeat.
+    pub seq: Option<u64>,
+    /// The payload with sorted keys, when it was a JSON object.
+    pub canonical: Option<String>,
+    /// The event, or why the payload cannot be one (with a detail for the reply).
+    pub result: Result<Event, Reject>,
+}
+
+/// The bytes of a payload that are stored: all of them, or the first [`KEEP_OF_OVERSIZE`]
+/// when it was over the size limit (the contract keeps a rejected giant's head, not its body).
+pub fn kept(payload: &[u8]) -> &[u8] {
+    if payload.len() > MAX_SCAN_BYTES {
+        &payload[..KEEP_OF_OVERSIZE]
+    } else {
+        payload
+    }
+}
 
 /// Decodes one payload that arrived on `scanner`'s scan topic at `now`.
 pub fn decode(payload: &[u8], scanner: &Id, now: Time) -> Decoded {

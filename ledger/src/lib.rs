@@ -10,16 +10,17 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bayline_domain::boards::{BoardSite, Boards};
-use bayline_domain::{Event, JobCard, Time, Workshop};
-use bayline_proto::{Id, RejectCode, Reply, WarningCode};
+use bayline_domain::{JobCard, Time, Workshop};
+use bayline_proto::{Id, Reply};
 use bayline_site::SiteConfig;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
-use crate::record::KEEP_OF_OVERSIZE;
-use crate::{Committed, Decoded, Listener, ScanRecord, Store, StoreError};
+use bayline_domain::decode::Decoded;
+use bayline_store::{Committed, Listener, ScanRecord, Store, StoreError};
 
 mod change;
+pub mod clock;
 mod corrections;
 mod follow;
 mod judge;
@@ -27,6 +28,7 @@ mod seen;
 mod taken;
 
 pub use change::Change;
+pub use clock::{keep_time, SETTLE_EVERY};
 pub use corrections::CorrectError;
 use seen::{Seen, SeenScans};
 
@@ -41,21 +43,6 @@ pub struct Incoming {
     /// The payload's size as received.
     pub size: usize,
     pub decoded: Decoded,
-}
-
-/// What the ledger decided, for the reply text.
-#[derive(Debug, Clone)]
-pub enum Judgement<'a> {
-    Rejected {
-        seq: Option<u64>,
-        code: RejectCode,
-        detail: &'a str,
-    },
-    Accepted {
-        event: &'a Event,
-        warning: Option<WarningCode>,
-        bay: Option<Id>,
-    },
 }
 
 /// The reply for one incoming scan, in the order they came.
@@ -162,7 +149,6 @@ impl Ledger {
     pub async fn submit(
         &self,
         batch: Vec<Incoming>,
-        reply: impl Fn(&SiteConfig, &Judgement<'_>) -> Reply,
         cancel: &CancellationToken,
     ) -> Result<Vec<Answer>, StoreError> {
         let _writer = self.write.lock().await;
@@ -170,7 +156,7 @@ impl Ledger {
         let mut records = Vec::with_capacity(batch.len());
         // the answer each record was judged for
         let mut answer_of = Vec::with_capacity(batch.len());
-        for (answer, record) in self.judge(batch, &reply) {
+        for (answer, record) in self.judge(batch) {
             if record.is_some() {
                 answer_of.push(answers.len());
             }
@@ -183,9 +169,10 @@ impl Ledger {
             // Another gateway stored some of these first: answer them as it decided.
             let taken = (committed.taken, answer_of.as_slice());
             records = self
-                .settle_taken(records, taken, &mut answers, &reply, cancel)
+                .rejudge_taken(records, taken, &mut answers, cancel)
                 .await?;
         }
+        self.show(&records);
         metrics::histogram!("bayline_commit_seconds").record(started.elapsed().as_secs_f64());
         metrics::histogram!("bayline_batch_size").record(records.len() as f64);
         for r in &records {
@@ -226,7 +213,7 @@ impl Ledger {
 
     /// Applies the forgotten clock-offs due by `now` to every site's state (contract §4: time
     /// passing, not a scan). Changes no figure, only spares each view doing it on a copy;
-    /// call it on a timer.
+    /// [`keep_time`] calls it on a timer.
     pub fn settle(&self, now: Time) {
         for live in self.sites.values() {
             lock(&live.workshop).settle(now);
@@ -269,9 +256,4 @@ async fn load(store: &Store, config: &SiteConfig) -> Result<(Workshop, SeenScans
         })
         .collect();
     Ok((workshop, seen))
-}
-
-/// Keeps the first bytes of an oversized payload, as the contract asks.
-pub fn keep_of_oversize(payload: &[u8]) -> Vec<u8> {
-    payload[..payload.len().min(KEEP_OF_OVERSIZE)].to_vec()
 }

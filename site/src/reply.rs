@@ -1,10 +1,10 @@
 //! What the handheld shows: short (≤ 64 characters, cut by [`Reply`]) and in the site's
 //! language. One function per outcome so the words live in one place.
 
-use bayline_domain::{Event, EventKind};
+use bayline_domain::{Event, EventKind, Judgement};
 use bayline_proto::{Id, Language, RejectCode, Reply, WarningCode};
-use bayline_site::SiteConfig;
-use bayline_store::ledger::Judgement;
+
+use crate::SiteConfig;
 
 /// The reply for a judged scan, in the site's language.
 pub fn reply_for(site: &SiteConfig, judgement: &Judgement<'_>) -> Reply {

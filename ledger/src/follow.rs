@@ -15,8 +15,8 @@ use bayline_domain::Admission;
 use bayline_proto::Id;
 use tokio_util::sync::CancellationToken;
 
-use super::{lock, Change, Ledger, Seen};
-use crate::{Notice, StoreError};
+use crate::{lock, Change, Ledger, Seen};
+use bayline_store::{Notice, StoreError};
 
 impl Ledger {
     /// Applies the notices of the other processes on the database until `cancel`. Returns at

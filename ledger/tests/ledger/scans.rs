@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use bayline_domain::EventKind;
+use bayline_ledger::{Incoming, Ledger};
 use bayline_proto::RejectCode;
 use bayline_site::SiteConfig;
-use bayline_store::{Incoming, Ledger};
 use tokio_util::sync::CancellationToken;
 
+use crate::incoming;
 use crate::support::scans::*;
 use crate::support::TestDb;
 
@@ -26,9 +27,9 @@ async fn ledger(db: &TestDb) -> Arc<Ledger> {
     )
 }
 
-async fn submit(ledger: &Ledger, scans: Vec<Incoming>) -> Vec<bayline_store::ledger::Answer> {
+async fn submit(ledger: &Ledger, scans: Vec<Incoming>) -> Vec<bayline_ledger::Answer> {
     ledger
-        .submit(scans, reply, &CancellationToken::new())
+        .submit(scans, &CancellationToken::new())
         .await
         .unwrap()
 }
@@ -166,7 +167,7 @@ async fn two_gateways_on_one_database_give_each_scan_one_answer(db: &TestDb) {
             assert_eq!(a.store().count_scans(&site, "HH-03", seq).await.unwrap(), 2);
         }
     }
-    let seen = crate::rows::sorted_seen(a.store()).await;
+    let seen = sorted_seen(a.store()).await;
     assert_eq!(
         seen.iter()
             .filter(|s| s.scanner.as_str() == "HH-03")
