@@ -23,10 +23,10 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use bayline_domain::Time;
+use bayline_ledger::{Incoming, Ledger};
 use bayline_proto::{Action, Id, RejectCode, WarningCode};
 use bayline_server::AppState;
 use bayline_site::SiteConfig;
-use bayline_ledger::{Incoming, Ledger};
 use bayline_store::Store;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -285,8 +285,7 @@ async fn play(name: &str) -> (usize, Vec<String>) {
                     let scanner = Id::new("HH-01").unwrap();
                     let now: Time = ARRIVED.parse().unwrap();
                     let payload = block.body.replace('\n', "");
-                    let decoded =
-                        bayline_domain::decode::decode(payload.as_bytes(), &scanner, now);
+                    let decoded = bayline_domain::decode::decode(payload.as_bytes(), &scanner, now);
                     if let Err((code, detail)) = decoded.result {
                         wrong.push(format!("{}: refused {code}: {detail}", block.at()));
                     }
