@@ -7,7 +7,9 @@
 //! - the service user (the gateway and the server in this process) may use `bayline/#`.
 //!
 //! Besides its plain listener it may serve MQTT over TLS ([`TlsListener`]): the same users and
-//! rights, the traffic encrypted and the broker known by its certificate.
+//! rights, the traffic encrypted and the broker known by its certificate; and MQTT over
+//! WebSocket on path `/mqtt` (browsers, the handheld app), TLS too when the TCP listener has
+//! it, since a page served over HTTPS may only open `wss://`.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -19,7 +21,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use bayline_site::SiteConfig;
 use mqtt5::broker::auth::{AuthProvider, AuthResult};
-use mqtt5::broker::config::{StorageBackend, StorageConfig, TlsConfig};
+use mqtt5::broker::config::{StorageBackend, StorageConfig, TlsConfig, WebSocketConfig};
 use mqtt5::broker::{BrokerConfig, MqttBroker};
 use mqtt5::packet::connect::ConnectPacket;
 use mqtt5::protocol::v5::reason_codes::ReasonCode;
@@ -230,15 +232,20 @@ pub struct Broker {
     pub addr: SocketAddr,
     /// Where MQTT over TLS is served, when it is.
     pub tls_addr: Option<SocketAddr>,
+    /// Where MQTT over WebSocket is served, when it is, and whether it is `wss://`.
+    pub ws_addr: Option<(SocketAddr, bool)>,
     task: tokio::task::JoinHandle<()>,
     stop: mqtt5::broker::server::BrokerShutdownHandle,
     scanners_admitted: Arc<AtomicBool>,
 }
 
 impl Broker {
+    /// Starts the broker on `listen`, with MQTT over TLS when `tls` is given and over
+    /// WebSocket on `ws` (over TLS as well when `tls` is given).
     pub async fn start(
         listen: SocketAddr,
         tls: Option<TlsListener>,
+        ws: Option<SocketAddr>,
         rights: Rights,
     ) -> anyhow::Result<Broker> {
         port_free(
@@ -267,6 +274,25 @@ impl Broker {
                 TlsConfig::new(tls.cert.clone(), tls.key.clone()).with_bind_address(tls.listen),
             );
         }
+        let mut ws_tls_addr = None;
+        if let Some(mut ws) = ws {
+            port_free(
+                ws,
+                "MQTT WebSocket port",
+                "choose another with --mqtt-ws-listen ADDR",
+            )?;
+            let path = WebSocketConfig::new().with_path(WS_PATH);
+            if tls.is_some() {
+                // The broker library does not say which port its wss listener took.
+                if ws.port() == 0 {
+                    ws.set_port(free_port(ws)?);
+                }
+                ws_tls_addr = Some(ws);
+                config = config.with_websocket_tls(path.with_bind_address(ws).with_tls(true));
+            } else {
+                config = config.with_websocket(path.with_bind_address(ws));
+            }
+        }
         let scanners_admitted = rights.scanners_admitted.clone();
         let mut broker = MqttBroker::with_config(config)
             .await
@@ -280,6 +306,16 @@ impl Broker {
             // The broker library only warns when its TLS listener cannot bind.
             bail!("cannot listen for MQTT over TLS on {}", tls.listen);
         }
+        let ws_addr = match (ws, ws_tls_addr) {
+            (None, _) => None,
+            (Some(_), Some(wss)) => Some((wss, true)),
+            (Some(ws), None) => Some((
+                broker
+                    .ws_local_addr()
+                    .with_context(|| format!("cannot listen for MQTT over WebSocket on {ws}"))?,
+                false,
+            )),
+        };
         let stop = broker.shutdown_handle();
         let task = tokio::spawn(async move {
             if let Err(e) = broker.run().await {
@@ -289,6 +325,7 @@ impl Broker {
         Ok(Broker {
             addr,
             tls_addr,
+            ws_addr,
             task,
             stop,
             scanners_admitted,
@@ -304,6 +341,16 @@ impl Broker {
         self.stop.shutdown();
         let _ = self.task.await;
     }
+}
+
+/// The HTTP path of MQTT over WebSocket, as Mosquitto and most clients expect it.
+pub const WS_PATH: &str = "/mqtt";
+
+/// A port on `addr`'s interface that is free now.
+fn free_port(addr: SocketAddr) -> anyhow::Result<u16> {
+    let l = std::net::TcpListener::bind(addr)
+        .with_context(|| format!("cannot listen for MQTT over WebSocket on {addr}"))?;
+    Ok(l.local_addr()?.port())
 }
 
 /// Says which option to change when `addr` is taken (the broker library would only warn).

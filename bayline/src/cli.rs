@@ -119,6 +119,7 @@ impl SiteArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("tls_listener").multiple(true).args(["mqtt_tls_listen", "https_listen"]))]
 pub struct UpArgs {
     #[command(flatten)]
     pub sites: SiteArgs,
@@ -148,13 +149,26 @@ pub struct UpArgs {
         conflicts_with = "broker"
     )]
     pub mqtt_tls_listen: Option<SocketAddr>,
-    /// The TLS listener's certificate chain (PEM): the server's certificate first, then any
+    /// Also serve the pages over HTTPS here (e.g. 0.0.0.0:8443): the handheld app at /h/ works
+    /// offline only from a secure origin. Needs --tls-cert and --tls-key.
+    #[arg(long, value_name = "ADDR", requires_all = ["tls_cert", "tls_key"])]
+    pub https_listen: Option<SocketAddr>,
+    /// The TLS listeners' certificate chain (PEM): the server's certificate first, then any
     /// intermediates. Its names must include the host name or address handhelds connect to.
-    #[arg(long, value_name = "FILE", requires = "mqtt_tls_listen")]
+    #[arg(long, value_name = "FILE", requires = "tls_listener")]
     pub tls_cert: Option<PathBuf>,
     /// The private key of --tls-cert (PEM).
-    #[arg(long, value_name = "FILE", requires = "mqtt_tls_listen")]
+    #[arg(long, value_name = "FILE", requires = "tls_listener")]
     pub tls_key: Option<PathBuf>,
+    /// MQTT over WebSocket (path /mqtt) on the built-in broker, for the handheld app at /h/;
+    /// over TLS (wss://) when --mqtt-tls-listen is given. `off`: none.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8083",
+        conflicts_with = "broker"
+    )]
+    pub mqtt_ws_listen: ListenOrOff,
     /// Use an external broker instead: mqtt://user:pass@host:port, or mqtts://… for MQTT
     /// over TLS (port 8883 by default; see --broker-ca).
     #[arg(
@@ -207,6 +221,18 @@ impl UpArgs {
             (None, _) => crate::up::Mqtt::Listen(self.mqtt_listen),
         }
     }
+
+    /// HTTPS for the pages, when asked for.
+    fn https(&self) -> Option<crate::tls::TlsListener> {
+        match (self.https_listen, &self.tls_cert, &self.tls_key) {
+            (Some(listen), Some(cert), Some(key)) => Some(crate::tls::TlsListener {
+                listen,
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl Command {
@@ -215,11 +241,14 @@ impl Command {
             Command::Up(args) => {
                 let demo = args.demo.then_some(args.demo_speed);
                 let mqtt = args.mqtt();
+                let https = args.https();
                 let up = crate::up::Up {
                     sites: args.sites.load()?,
                     db: args.db,
                     mqtt,
                     http: args.http,
+                    https,
+                    mqtt_ws: args.mqtt_ws_listen.0.filter(|_| args.broker.is_none()),
                     client_id: args.client_id,
                     service_password: args.service_password,
                 };
@@ -306,7 +335,32 @@ fn ready_line(ready: &crate::up::Ready) -> String {
     if let Some(tls) = ready.mqtts {
         line += &format!(" mqtts={tls}");
     }
+    if let Some(https) = ready.https {
+        line += &format!(" https={https}");
+    }
+    match ready.ws {
+        Some((addr, true)) => line += &format!(" wss={addr}"),
+        Some((addr, false)) => line += &format!(" ws={addr}"),
+        None => {}
+    }
     line
+}
+
+/// An address to listen on, or `off`.
+#[derive(Debug, Clone, Copy)]
+pub struct ListenOrOff(pub Option<SocketAddr>);
+
+impl std::str::FromStr for ListenOrOff {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ListenOrOff, String> {
+        if text == "off" {
+            return Ok(ListenOrOff(None));
+        }
+        text.parse()
+            .map(|a| ListenOrOff(Some(a)))
+            .map_err(|e| format!("{e}: an address like 0.0.0.0:8083, or off"))
+    }
 }
 
 async fn shutdown_on_signal(cancel: tokio_util::sync::CancellationToken) {

@@ -7,6 +7,7 @@
 //!   fleet on PostgreSQL and an external broker.
 //! - [`broker`]: the in-process MQTT broker with bayline's credentials and topic rights.
 //! - [`tls`]: the built-in broker's TLS listener and its certificate files.
+//! - [`https`]: HTTPS for the pages (`up --https-listen`), with the same files.
 //! - [`scan`]: `bayline scan`: one scan as a handheld sends it, and its reply.
 //! - [`mosquitto`]: `bayline mosquitto-config`: the same rights for an external Mosquitto.
 //! - [`telemetry`]: tracing setup.
@@ -16,6 +17,7 @@
 pub mod broker;
 pub mod cli;
 pub mod fleet;
+pub mod https;
 pub mod mosquitto;
 pub mod scan;
 pub mod telemetry;

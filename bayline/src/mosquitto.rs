@@ -28,6 +28,11 @@ pub struct MosquittoArgs {
     /// Add a `listener PORT` line to bayline.conf.
     #[arg(long)]
     pub port: Option<u16>,
+    /// Add a MQTT-over-WebSocket listener on this port (all interfaces: the handheld app
+    /// connects from the LAN) to bayline.conf. Mosquitto then opens no default listener: give
+    /// --port too for TCP clients.
+    #[arg(long, value_name = "PORT")]
+    pub ws_port: Option<u16>,
 }
 
 /// Messages Mosquitto keeps for one client while it is slow or away (each scan ≤ 8 KiB, most
@@ -38,7 +43,14 @@ const MAX_INFLIGHT: u32 = 200;
 
 pub fn run(a: MosquittoArgs) -> anyhow::Result<ExitCode> {
     let sites = a.sites.load()?;
-    write_config(&a.out, &sites, &a.service_user, &a.service_password, a.port)?;
+    write_config(
+        &a.out,
+        &sites,
+        &a.service_user,
+        &a.service_password,
+        a.port,
+        a.ws_port,
+    )?;
     println!("wrote {}/{{passwd,acl,bayline.conf}}", a.out.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -50,6 +62,7 @@ pub fn write_config(
     service_user: &str,
     service_password: &str,
     port: Option<u16>,
+    ws_port: Option<u16>,
 ) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     write(
@@ -60,6 +73,10 @@ pub fn write_config(
     let mut conf = String::new();
     if let Some(port) = port {
         let _ = writeln!(conf, "listener {port} 127.0.0.1");
+    }
+    if let Some(port) = ws_port {
+        // Mosquitto serves any path; the built-in broker and the handheld app use /mqtt.
+        let _ = writeln!(conf, "listener {port}\nprotocol websockets");
     }
     let _ = writeln!(conf, "allow_anonymous false");
     let _ = writeln!(conf, "password_file {}", out.join("passwd").display());

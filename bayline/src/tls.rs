@@ -37,6 +37,11 @@ pub enum TlsError {
 impl TlsListener {
     /// Reads both files and checks that the key is the certificate's.
     pub fn check(&self) -> Result<(), TlsError> {
+        self.server_config().map(|_| ())
+    }
+
+    /// A TLS server's config with this certificate and key.
+    pub fn server_config(&self) -> Result<rustls::ServerConfig, TlsError> {
         let chain = certificates(&self.cert)?;
         let key = private_key(&self.key)?;
         install_provider();
@@ -47,8 +52,7 @@ impl TlsListener {
                 cert: self.cert.clone(),
                 key: self.key.clone(),
                 error: e.to_string(),
-            })?;
-        Ok(())
+            })
     }
 }
 

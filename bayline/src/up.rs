@@ -36,6 +36,11 @@ pub struct Up {
     pub db: String,
     pub mqtt: Mqtt,
     pub http: SocketAddr,
+    /// The pages over HTTPS too, with this certificate.
+    pub https: Option<TlsListener>,
+    /// MQTT over WebSocket on the built-in broker (the handheld app); none with an external
+    /// broker, which serves its own.
+    pub mqtt_ws: Option<SocketAddr>,
     pub client_id: String,
     /// The password of the gateway's and server's own user on the built-in broker; random
     /// when `None` (set it to reach the broker as the service, e.g. from `bayline bench`).
@@ -46,9 +51,13 @@ pub struct Up {
 #[derive(Debug, Clone)]
 pub struct Ready {
     pub http: SocketAddr,
+    /// Where the pages are served over HTTPS, when they are.
+    pub https: Option<SocketAddr>,
     pub mqtt: String,
     /// The built-in broker's TLS listener, when it has one.
     pub mqtts: Option<SocketAddr>,
+    /// The built-in broker's WebSocket listener, when it has one, and whether it is `wss://`.
+    pub ws: Option<(SocketAddr, bool)>,
 }
 
 /// The user name of the gateway and server on the built-in broker.
@@ -62,11 +71,33 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let http = bind_http(up.http).await?;
     let http_addr = http.local_addr()?;
+    let https = match &up.https {
+        Some(tls) => {
+            let config = tls.server_config()?;
+            let tcp = bind(tls.listen, "HTTPS", "--https-listen").await?;
+            Some(crate::https::HttpsListener::new(tcp, config)?)
+        }
+        None => None,
+    };
+    let https_addr = https
+        .as_ref()
+        .map(|h| bayline_server::Listener::local_addr(h))
+        .transpose()?;
 
     let (broker, broker_url) = match up.mqtt {
-        Mqtt::Listen(addr) => built_in(addr, None, &up.sites, up.service_password.clone()).await?,
+        Mqtt::Listen(addr) => {
+            built_in(
+                addr,
+                None,
+                up.mqtt_ws,
+                &up.sites,
+                up.service_password.clone(),
+            )
+            .await?
+        }
         Mqtt::ListenTls { plain, tls } => {
-            built_in(plain, Some(tls), &up.sites, up.service_password.clone()).await?
+            let password = up.service_password.clone();
+            built_in(plain, Some(tls), up.mqtt_ws, &up.sites, password).await?
         }
         Mqtt::External(url) => (None, url),
     };
@@ -74,6 +105,7 @@ pub async fn run(
         .as_ref()
         .map_or_else(|| broker_url.to_string(), |b| b.addr.to_string());
     let mqtts_addr = broker.as_ref().and_then(|b| b.tls_addr);
+    let ws_addr = broker.as_ref().and_then(|b| b.ws_addr);
 
     let (store, ledger) = open_ledger(&up.db, up.sites).await?;
 
@@ -106,11 +138,15 @@ pub async fn run(
         gateway_stop.clone(),
     ));
     let server_stop = CancellationToken::new();
-    let server = tasks.spawn(bayline_server::serve(
-        http,
-        bayline_server::AppState::new(ledger.clone()),
-        server_stop.clone(),
-    ));
+    let state = bayline_server::AppState::new(ledger.clone());
+    let secure = https.map(|https| {
+        tasks.spawn(bayline_server::serve(
+            https,
+            state.clone(),
+            server_stop.clone(),
+        ))
+    });
+    let server = tasks.spawn(bayline_server::serve(http, state, server_stop.clone()));
     tasks.close();
     if let Some(b) = &broker {
         // Handhelds reconnecting after a restart publish their outboxes at once; let them in
@@ -123,8 +159,10 @@ pub async fn run(
 
     on_ready(&Ready {
         http: http_addr,
+        https: https_addr,
         mqtt: mqtt_addr,
         mqtts: mqtts_addr,
+        ws: ws_addr,
     });
     tracing::info!(http = %http_addr, "bayline ready");
 
@@ -136,6 +174,12 @@ pub async fn run(
     server_stop.cancel();
     if let Ok(Err(e)) = server.await {
         tracing::warn!(error = %e, "HTTP server stopped with an error");
+    }
+    if let Some(Ok(Err(e))) = match secure {
+        Some(s) => Some(s.await),
+        None => None,
+    } {
+        tracing::warn!(error = %e, "HTTPS server stopped with an error");
     }
     tasks.wait().await;
     if let Some(b) = broker {
@@ -150,25 +194,31 @@ pub async fn run(
 async fn built_in(
     addr: SocketAddr,
     tls: Option<TlsListener>,
+    ws: Option<SocketAddr>,
     sites: &[SiteConfig],
     service_password: Option<String>,
 ) -> anyhow::Result<(Option<Broker>, BrokerUrl)> {
     let password = service_password.unwrap_or_else(random_secret);
-    let broker = Broker::start(addr, tls, Rights::new(sites, SERVICE_USER, &password)?).await?;
+    let rights = Rights::new(sites, SERVICE_USER, &password)?;
+    let broker = Broker::start(addr, tls, ws, rights).await?;
     let url = BrokerUrl::local(broker.addr.port(), SERVICE_USER, &password);
     Ok((Some(broker), url))
 }
 
 /// Listens for HTTP on `addr`, or says which option to change.
 pub(crate) async fn bind_http(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    bind(addr, "HTTP", "--http").await
+}
+
+async fn bind(addr: SocketAddr, what: &str, flag: &str) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             anyhow::anyhow!(
-                "HTTP port {} is already in use: choose another with --http ADDR",
+                "{what} port {} is already in use: choose another with {flag} ADDR",
                 addr.port()
             )
         } else {
-            anyhow::anyhow!("cannot listen for HTTP on {addr}: {e}")
+            anyhow::anyhow!("cannot listen for {what} on {addr}: {e}")
         }
     })
 }

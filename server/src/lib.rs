@@ -10,6 +10,7 @@ pub mod http;
 pub mod state;
 pub mod web;
 
+pub use axum::serve::Listener;
 pub use state::AppState;
 
 use tokio::net::TcpListener;
@@ -27,12 +28,16 @@ pub async fn serve_ops(
         .await
 }
 
-/// Serves the API on `listener` until `cancel`.
-pub async fn serve(
-    listener: TcpListener,
+/// Serves the API and the pages on `listener` (plain TCP, or TLS for HTTPS) until `cancel`.
+pub async fn serve<L>(
+    listener: L,
     state: AppState,
     cancel: CancellationToken,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: Listener,
+    L::Addr: std::fmt::Debug,
+{
     axum::serve(listener, http::router(state))
         .with_graceful_shutdown(async move { cancel.cancelled().await })
         .await

@@ -10,8 +10,14 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_bayline");
 /// `bayline up --db DB` with HTTP and the built-in broker on free ports of 127.0.0.1.
 pub fn up_on_free_ports(db: &str) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.args(["up", "--db", db])
-        .args(["--http", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0"]);
+    cmd.args(["up", "--db", db]).args([
+        "--http",
+        "127.0.0.1:0",
+        "--mqtt-listen",
+        "127.0.0.1:0",
+        "--mqtt-ws-listen",
+        "127.0.0.1:0",
+    ]);
     cmd
 }
 

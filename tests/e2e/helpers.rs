@@ -32,6 +32,8 @@ pub struct TestApp {
     pub http: SocketAddr,
     /// Where handhelds connect.
     pub broker: BrokerUrl,
+    /// The built-in broker's MQTT over WebSocket, when it serves it.
+    pub ws: Option<SocketAddr>,
     pub db_url: String,
     /// Keeps the database's folder alive as long as the app.
     _dir: tempfile::TempDir,
@@ -75,6 +77,8 @@ async fn start(
         db: db_url.clone(),
         mqtt,
         http: "127.0.0.1:0".parse().unwrap(),
+        https: None,
+        mqtt_ws: Some("127.0.0.1:0".parse().unwrap()),
         client_id: format!("bayline-gw-{}", rand_suffix()),
         service_password: None,
     };
@@ -107,6 +111,7 @@ async fn start(
     let app = TestApp {
         http: ready.http,
         broker,
+        ws: ready.ws.map(|(addr, _)| addr),
         db_url,
         _dir: dir,
         cancel,

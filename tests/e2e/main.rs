@@ -20,3 +20,4 @@ mod security;
 mod services;
 mod simulate;
 mod tls;
+mod websocket;

@@ -30,7 +30,11 @@ fn a_port_in_use_is_one_line_naming_the_port_and_the_flag() {
     let port = taken.local_addr().unwrap().port();
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/b.db", dir.path().display());
-    for (flag, words) in [("--mqtt-listen", "MQTT port"), ("--http", "HTTP port")] {
+    for (flag, words) in [
+        ("--mqtt-listen", "MQTT port"),
+        ("--mqtt-ws-listen", "MQTT WebSocket port"),
+        ("--http", "HTTP port"),
+    ] {
         let mut args = vec![
             "up",
             "--db",
@@ -38,6 +42,8 @@ fn a_port_in_use_is_one_line_naming_the_port_and_the_flag() {
             "--http",
             "127.0.0.1:0",
             "--mqtt-listen",
+            "127.0.0.1:0",
+            "--mqtt-ws-listen",
             "127.0.0.1:0",
         ];
         let addr = format!("127.0.0.1:{port}");
@@ -73,6 +79,8 @@ fn a_bad_site_config_names_file_and_line_and_does_not_start() {
             "--http",
             "127.0.0.1:0",
             "--mqtt-listen",
+            "127.0.0.1:0",
+            "--mqtt-ws-listen",
             "127.0.0.1:0",
             "--site-config",
         ])

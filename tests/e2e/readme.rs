@@ -80,6 +80,8 @@ fn start_up(line: &str, dir: &Path, n: usize) -> System {
         "127.0.0.1:0",
         "--mqtt-listen",
         "127.0.0.1:0",
+        "--mqtt-ws-listen",
+        "127.0.0.1:0",
     ]);
     let run = Running::start(&mut cmd);
     let (http, mqtt) = (run.must("http").to_string(), run.must("mqtt").to_string());

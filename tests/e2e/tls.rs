@@ -55,6 +55,8 @@ fn up_with_tls(pki: &Pki) -> (Up, u16) {
     let run = up(&[
         "--mqtt-listen",
         "127.0.0.1:0",
+        "--mqtt-ws-listen",
+        "127.0.0.1:0",
         "--mqtt-tls-listen",
         "127.0.0.1:0",
         "--tls-cert",
@@ -196,6 +198,8 @@ fn bad_certificate_files_are_one_line_naming_the_file() {
                 "--http",
                 "127.0.0.1:0",
                 "--mqtt-listen",
+                "127.0.0.1:0",
+                "--mqtt-ws-listen",
                 "127.0.0.1:0",
             ])
             .args(["--mqtt-tls-listen", "127.0.0.1:0", "--db"])

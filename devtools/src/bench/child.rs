@@ -41,6 +41,8 @@ impl System {
             db,
             "--mqtt-listen",
             "127.0.0.1:0",
+            "--mqtt-ws-listen",
+            "127.0.0.1:0",
             "--http",
             "127.0.0.1:0",
             "--client-id",

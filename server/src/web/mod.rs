@@ -16,11 +16,13 @@
 //!   `review` (anomalies, rejected scans, the correction form; `correct` takes it), `boards`
 //!   (PNG previews), `lounge` (TV).
 //! - `assets/`: `bayline.css`, `live.js`, served from the binary.
+//! - `handheld`: the technician's app at `/h/` (its files in `handheld/`).
 
 mod boards;
 mod charts;
 mod correct;
 mod figures;
+mod handheld;
 mod html;
 mod lounge;
 mod now;
@@ -63,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .route("/sites/{site}/lounge", get(lounge::page))
         .route("/sites/{site}/lounge/live", get(lounge::live))
         .route("/sites/{site}/lounge/events", get(lounge::events))
+        .merge(handheld::router())
 }
 
 /// Every site this server serves, with its pages, each named in its site's language.

@@ -60,6 +60,7 @@ pub(super) async fn run(mut s: Setup) {
     match &s.broker {
         Broker::BuiltIn { port } => {
             args.extend(["--mqtt-listen".into(), format!("127.0.0.1:{port}")]);
+            args.extend(["--mqtt-ws-listen".into(), "off".into()]);
         }
         Broker::Mosquitto(m) => args.extend(["--broker".into(), m.service_url()]),
     }

@@ -71,7 +71,13 @@ fn up(site: &Path) -> Outcome {
     let db = format!("sqlite://{}/b.db", dir.path().display());
     let mut child = Command::new(BIN)
         .args(["up", "--db", &db, "--http", "127.0.0.1:0"])
-        .args(["--mqtt-listen", "127.0.0.1:0", "--site-config"])
+        .args([
+            "--mqtt-listen",
+            "127.0.0.1:0",
+            "--mqtt-ws-listen",
+            "127.0.0.1:0",
+            "--site-config",
+        ])
         .arg(site)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -1,0 +1,132 @@
+// The handheld: provisioning, badge → job card / bay → action buttons, the outbox drained
+// over MQTT-over-WebSocket, replies shown large.
+"use strict";
+const $ = (id) => document.getElementById(id);
+const ACTIONS = {
+  technician: ["start", "pause", "resume", "finish", "shift_start", "shift_end"],
+  qc: ["qc_pass", "qc_fail", "shift_start", "shift_end"],
+  washer: ["wash_start", "wash_done", "shift_start", "shift_end"],
+  advisor: ["check_in", "ready", "delivered"],
+  manager: ["check_in", "start", "pause", "resume", "finish", "qc_pass", "qc_fail", "ready", "delivered"],
+};
+const LABEL = { start: "开工", pause: "暂停", resume: "继续", finish: "完工", shift_start: "上班", shift_end: "下班",
+  qc_pass: "质检通过", qc_fail: "质检不通过", wash_start: "开始洗车", wash_done: "洗车完成", check_in: "接车",
+  ready: "待交车", delivered: "已交车" };
+const REASONS = { parts: "等件", approval: "等客户确认", break: "休息", shift_end: "下班", other: "其他" };
+let prov, roster = { badges: {}, bays: [] }, outbox, mqtt, ctx = {};
+
+function iso(d) {
+  const off = -d.getTimezoneOffset(), p = (n) => String(Math.abs(n)).padStart(2, "0");
+  const l = new Date(d.getTime() + off * 60000).toISOString().slice(0, 19);
+  return l + (off >= 0 ? "+" : "-") + p(Math.trunc(off / 60)) + ":" + p(off % 60);
+}
+async function waiting() {
+  $("waiting").textContent = (await outbox.all()).length + " 待发送";
+}
+function show(ok, msg) {
+  const r = $("reply");
+  r.className = "reply " + (ok ? "ok" : "bad");
+  r.textContent = msg;
+  if (navigator.vibrate) navigator.vibrate(ok ? 60 : [120, 60, 120]);
+}
+function topic(kind) { return `bayline/${prov.site}/scanners/${prov.id}/${kind}`; }
+
+async function drain() {
+  if (!mqtt || !mqtt.up) return;
+  for (const e of await outbox.all()) mqtt.publish(topic("scan"), e.payload);
+}
+function connect() {
+  mqtt = new Mqtt(prov.url, prov.id + "-" + Math.random().toString(36).slice(2, 8), prov.id, prov.secret);
+  mqtt.onUp = () => { $("net").textContent = "在线"; $("net").className = "up"; mqtt.subscribe(topic("reply")); drain(); };
+  mqtt.onDown = () => { $("net").textContent = "离线"; $("net").className = "down"; setTimeout(connect, 2000); };
+  mqtt.onMessage = async (_t, text) => {
+    let r;
+    try { r = JSON.parse(text); } catch (_) { return; }
+    if (r.seq == null) return;
+    const mine = (await outbox.all()).some((e) => e.seq === r.seq);
+    await outbox.remove(r.seq);
+    await waiting();
+    if (mine) show(r.ok, r.msg || r.code || "");
+  };
+  mqtt.open();
+}
+// Resends what is still waiting every few seconds: the broker may have dropped it.
+setInterval(() => drain(), 5000);
+
+async function send(action, extra) {
+  const scan = Object.assign({ ts: iso(new Date()), badge: ctx.badge, action }, extra);
+  for (const k of ["job", "op", "bay"]) if (scan[k] === undefined && ctx[k]) scan[k] = ctx[k];
+  await outbox.add(scan);
+  await waiting();
+  show(true, LABEL[action] || action);
+  $("reply").className = "reply";
+  drain();
+}
+function render() {
+  const a = $("actions");
+  a.innerHTML = "";
+  $("ctx").textContent = ctx.badge
+    ? [ctx.badge, ctx.job && "工单 " + ctx.job, ctx.op && "工序 " + ctx.op, ctx.bay && "工位 " + ctx.bay].filter(Boolean).join(" · ")
+    : "请扫描工牌";
+  $("who").textContent = prov ? prov.id : "—";
+  if (!ctx.badge) return;
+  const add = (text, fn, cls) => {
+    const b = document.createElement("button");
+    b.textContent = text; b.type = "button"; if (cls) b.className = cls;
+    b.dataset.action = cls || text;
+    b.onclick = fn; a.appendChild(b);
+  };
+  if (ctx.asking === "pause") {
+    for (const [r, t] of Object.entries(REASONS)) add(t, () => { ctx.asking = null; send("pause", { reason: r }); render(); }, "reason-" + r);
+    return;
+  }
+  const role = roster.badges[ctx.badge] || "technician";
+  for (const act of ACTIONS[role] || []) {
+    if (["start", "pause", "resume", "finish", "qc_pass", "qc_fail", "wash_start", "wash_done", "check_in", "ready", "delivered"].includes(act) && !ctx.job) continue;
+    add(LABEL[act], () => {
+      if (act === "pause") { ctx.asking = "pause"; render(); return; }
+      send(act, act === "qc_fail" ? { reason: "质检不通过" } : {});
+    }, "act-" + act);
+  }
+}
+function line(text) {
+  text = text.trim();
+  if (!text) return;
+  if (roster.badges[text] !== undefined || !ctx.badge) { ctx = { badge: text }; }
+  else if (roster.bays.includes(text)) ctx.bay = text;
+  else {
+    const [job, op] = text.split(/[\s/]+/);
+    ctx.job = job; ctx.op = op || ctx.op || "10";
+  }
+  ctx.asking = null;
+  render();
+}
+
+async function main() {
+  outbox = await Outbox.open();
+  prov = await outbox.get("prov");
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js").catch(() => {});
+  const f = $("prov");
+  if (!prov) {
+    f.url.value = (location.protocol === "https:" ? "wss://" : "ws://") + location.hostname + ":8083/mqtt";
+    f.hidden = false;
+    f.onsubmit = async (e) => {
+      e.preventDefault();
+      await outbox.set("prov", { id: f.id.value.trim(), secret: f.secret.value, site: f.site.value.trim(), url: f.url.value.trim() });
+      location.reload();
+    };
+    return;
+  }
+  try {
+    const r = await fetch(`sites/${encodeURIComponent(prov.site)}/roster.json`);
+    if (r.ok) { roster = await r.json(); await outbox.set("roster", roster); }
+  } catch (_) {
+    roster = (await outbox.get("roster")) || roster;
+  }
+  $("main").hidden = false;
+  $("scan").onsubmit = (e) => { e.preventDefault(); line($("line").value); $("line").value = ""; };
+  render();
+  await waiting();
+  connect();
+}
+main();
