@@ -81,7 +81,7 @@ pub async fn run(
     };
     let https_addr = https
         .as_ref()
-        .map(|h| bayline_server::Listener::local_addr(h))
+        .map(bayline_server::Listener::local_addr)
         .transpose()?;
 
     let (broker, broker_url) = match up.mqtt {
