@@ -83,10 +83,12 @@ impl Display {
     }
 }
 
+/// The kind of a board by its topic's name: `lounge`, `lounge/2` (its second page),
+/// `workshop`, `workshop/2`, `bay/B03`.
 fn kind(board: &str) -> BoardKind {
-    match board {
-        "lounge" => BoardKind::Lounge,
-        "workshop" => BoardKind::Workshop,
+    match board.split('/').next() {
+        Some("lounge") => BoardKind::Lounge,
+        Some("workshop") => BoardKind::Workshop,
         _ => BoardKind::Tag,
     }
 }
@@ -290,7 +292,8 @@ async fn the_lounge_and_the_boards_name_nobody_and_mask_every_plate_of_a_simulat
         display.next(Duration::from_millis(500)).await;
     }
     let mut with_job = 0;
-    for (name, bytes) in display.raw() {
+    // A page the board no longer has is cleared with an empty retained message.
+    for (name, bytes) in display.raw().into_iter().filter(|(_, b)| !b.is_empty()) {
         let board = Board::decode(kind(&name), &bytes).unwrap();
         if let Board::Tag(t) = &board {
             with_job += usize::from(t.now.is_some() || t.next.is_some());

@@ -140,4 +140,17 @@ pub const TABLE: &[Row] = &[
     row("GET",  "/sites/{site}/lounge",                   Nothing,        ["200",  "200",   "200",   "200",   "200"]),
     row("GET",  "/sites/{site}/lounge/live",              Nothing,        ["200",  "200",   "200",   "200",   "200"]),
     row("GET",  "/sites/{site}/lounge/events",            Nothing,        ["200",  "200",   "200",   "200",   "200"]),
+    // The handheld app (server/src/web/handheld.rs): static files, and the site's badge ids
+    // with their roles and its bay ids (no names), which a handheld needs before it has signed
+    // in to the broker.
+    row("GET",  "/h",                                     Nothing,        ["303 /h/", "303 /h/", "303 /h/", "303 /h/", "303 /h/"]),
+    row("GET",  "/h/",                                    Nothing,        ["200",  "200",   "200",   "200",   "200"]),
+    row("GET",  "/h/app.js",                              Nothing,        ["200",  "200",   "200",   "200",   "200"]),
+    row("GET",  "/h/mqtt.js",                             Nothing,        ["200",  "200",   "200",   "200",   "200"]),
+    row("GET",  "/h/outbox.js",                           Nothing,        ["200",  "200",   "200",   "200",   "200"]),
+    row("GET",  "/h/sw.js",                               Nothing,        ["200",  "200",   "200",   "200",   "200"]),
+    row("GET",  "/h/app.css",                             Nothing,        ["200",  "200",   "200",   "200",   "200"]),
+    row("GET",  "/h/manifest.webmanifest",                Nothing,        ["200",  "200",   "200",   "200",   "200"]),
+    row("GET",  "/h/icon.svg",                            Nothing,        ["200",  "200",   "200",   "200",   "200"]),
+    row("GET",  "/h/sites/{site}/roster.json",            Nothing,        ["200",  "200",   "200",   "200",   "200"]),
 ];
