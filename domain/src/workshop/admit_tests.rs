@@ -27,6 +27,29 @@ pub(super) fn raw() -> impl Strategy<Value = Raw> {
     )
 }
 
+/// The events of `raws`, and a workshop that admitted those before `split`, then (with
+/// `settle`) let time pass to that minute: a history for a batch to arrive into.
+pub(super) fn history(
+    raws: Vec<Raw>,
+    split: prop::sample::Index,
+    settle: Option<i64>,
+) -> (Vec<Event>, usize, Workshop) {
+    let events: Vec<Event> = raws
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| build(i as u64, r))
+        .collect();
+    let split = split.index(events.len());
+    let mut w = Workshop::new(catalog(), Settings::default());
+    for e in &events[..split] {
+        w.admit(e.clone());
+    }
+    if let Some(m) = settle {
+        w.settle(t(m));
+    }
+    (events, split, w)
+}
+
 pub(super) fn build(seq: u64, (min, scanner, badge, action, job, bay, reason): Raw) -> Event {
     let (job, op) = match job {
         0 => (id("J1"), id(["10", "20"][reason % 2])),

@@ -4,9 +4,9 @@
 
 use proptest::prelude::*;
 
-use super::admit_tests::{build, check, raw};
+use super::admit_tests::{check, history, raw};
 use super::*;
-use crate::testkit::{catalog, ev, start, t};
+use crate::testkit::{catalog, ev, start};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
@@ -19,19 +19,8 @@ proptest! {
         repeats in prop::collection::vec(any::<prop::sample::Index>(), 0..6),
         settle in prop::option::of(0i64..800),
     ) {
-        let events: Vec<Event> = raws
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| build(i as u64, r))
-            .collect();
-        let (before, after) = events.split_at(split.index(events.len()));
-        let mut seq = Workshop::new(catalog(), Settings::default());
-        for e in before {
-            seq.admit(e.clone());
-        }
-        if let Some(m) = settle {
-            seq.settle(t(m));
-        }
+        let (events, split, mut seq) = history(raws, split, settle);
+        let after = &events[split..];
         let mut batched = seq.clone();
         // The batch in some arrival order, with repeats of earlier events and of its own.
         let mut batch: Vec<Event> = after.to_vec();

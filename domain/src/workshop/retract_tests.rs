@@ -5,9 +5,9 @@
 
 use proptest::prelude::*;
 
-use super::admit_tests::{build, check, raw};
+use super::admit_tests::{check, history, raw};
 use super::*;
-use crate::testkit::{catalog, t};
+use crate::testkit::t;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
@@ -19,19 +19,8 @@ proptest! {
         arrival in prop::collection::vec(any::<u32>(), 150),
         settle in prop::option::of(0i64..800),
     ) {
-        let events: Vec<Event> = raws
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| build(i as u64, r))
-            .collect();
-        let (before, after) = events.split_at(split.index(events.len()));
-        let mut w = Workshop::new(catalog(), Settings::default());
-        for e in before {
-            w.admit(e.clone());
-        }
-        if let Some(m) = settle {
-            w.settle(t(m));
-        }
+        let (events, split, mut w) = history(raws, split, settle);
+        let after = &events[split..];
         let untouched = w.clone();
         let mut arrived: Vec<(u32, Event)> = arrival.iter().copied().zip(after.to_vec()).collect();
         arrived.sort_by_key(|(at, _)| *at);
