@@ -123,9 +123,9 @@ fn judge_site(live: &SiteLive, scans: Vec<Incoming>) -> Vec<Judged> {
         let judged = match step {
             Step::Done(judged) => *judged,
             Step::RepeatOf(place, record) => {
-                // An earlier place, so already answered.
-                let first = out.get(place).map(|(answer, _)| answer.reply.clone());
-                not_stored(record, first.unwrap_or_else(|| Reply::accepted(0, "")))
+                // An earlier place of this loop, so already answered.
+                let first = out[place].0.reply.clone();
+                not_stored(record, first)
             }
             Step::Admit(record) => match admitted.next() {
                 Some((event, admission)) => {
