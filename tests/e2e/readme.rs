@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use bayline_devtools::simulate::{demo, plan};
 use bayline_site::SiteConfig;
 
-use crate::binary::{Running, BIN};
+use crate::binary::{up_on_free_ports, Running, BIN};
 
 /// The README's first `up` comes up, the demo's first job card appears: the failure line.
 const DEADLINE: Duration = Duration::from_secs(120);
@@ -72,17 +72,9 @@ fn start_up(line: &str, dir: &Path, n: usize) -> System {
         .split_whitespace()
         .skip_while(|w| *w != "up")
         .collect();
-    let mut cmd = Command::new(BIN);
-    cmd.args(&args).args([
-        "--db",
-        &format!("sqlite://{}/readme-{n}.db", dir.display()),
-        "--http",
-        "127.0.0.1:0",
-        "--mqtt-listen",
-        "127.0.0.1:0",
-        "--mqtt-ws-listen",
-        "127.0.0.1:0",
-    ]);
+    let mut cmd = up_on_free_ports(&format!("sqlite://{}/readme-{n}.db", dir.display()));
+    // The README's own flags after `up` (`--demo`).
+    cmd.args(args.iter().skip(1));
     let run = Running::start(&mut cmd);
     let (http, mqtt) = (run.must("http").to_string(), run.must("mqtt").to_string());
     System { run, http, mqtt }

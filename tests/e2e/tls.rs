@@ -17,7 +17,7 @@ use bayline_proto::Reply;
 use rumqttc::{AsyncClient, ConnectionError, Event, Packet};
 use serde_json::json;
 
-use crate::binary::{Running, BIN};
+use crate::binary::{up_on_free_ports, Running, BIN};
 use crate::helpers::*;
 use pki::{pki, Pki};
 
@@ -192,18 +192,9 @@ fn bad_certificate_files_are_one_line_naming_the_file() {
         (&pki.cert, &pki.cert, &pki.cert),
         (&pki.cert, &wrong_key, &wrong_key),
     ] {
-        let out = Command::new(BIN)
-            .args([
-                "up",
-                "--http",
-                "127.0.0.1:0",
-                "--mqtt-listen",
-                "127.0.0.1:0",
-                "--mqtt-ws-listen",
-                "127.0.0.1:0",
-            ])
-            .args(["--mqtt-tls-listen", "127.0.0.1:0", "--db"])
-            .arg(format!("sqlite://{}/b.db", pki.dir.path().display()))
+        let db = format!("sqlite://{}/b.db", pki.dir.path().display());
+        let out = up_on_free_ports(&db)
+            .args(["--mqtt-tls-listen", "127.0.0.1:0"])
             .args(["--tls-cert".as_ref(), cert.as_os_str()])
             .args(["--tls-key".as_ref(), key.as_os_str()])
             .output()
