@@ -89,4 +89,7 @@ pub struct Catalog {
     pub bays: BTreeMap<Id, BayKind>,
     pub badges: BTreeMap<Id, Role>,
     pub jobs: BTreeMap<Id, JobCard>,
+    /// Jobs delivered before the freeze point, with when ([`crate::Workshop::freeze`]): their
+    /// cards and state left memory, and a scan naming one is `job_closed`.
+    pub closed: BTreeMap<Id, crate::Time>,
 }

@@ -22,6 +22,9 @@ mod corrections_tests;
 mod eta;
 #[cfg(test)]
 mod eta_tests;
+mod freeze;
+#[cfg(test)]
+mod freeze_tests;
 mod retract;
 #[cfg(test)]
 mod retract_tests;
@@ -30,6 +33,7 @@ mod tests;
 mod views;
 
 pub use anomaly::Anomaly;
+pub use freeze::Freeze;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,6 +115,10 @@ pub struct Workshop {
     /// out of order, so "late" is common, and a copy of the state would cost the site's
     /// whole history each time.
     journal: Journal,
+    /// The state at [`Workshop::frozen_to`] that the timeline is folded from: empty until a
+    /// day is frozen ([`Workshop::freeze`]).
+    base: State,
+    frozen_to: Time,
 }
 
 /// How many of the newest events the journal can take back: an event later than that is
@@ -133,6 +141,8 @@ impl Workshop {
             state: State::default(),
             settled: Time::MIN,
             journal: Journal::new(true),
+            base: State::default(),
+            frozen_to: Time::MIN,
         }
     }
 
@@ -147,6 +157,10 @@ impl Workshop {
     /// Adds or replaces a job card. The timeline is refolded when the op list or the wash
     /// flag changed: bay release, `qc_pass` and `ready_at` depend on them.
     pub fn upsert_job(&mut self, card: JobCard) {
+        if self.catalog.closed.contains_key(&card.job) {
+            // Frozen with its days: the store keeps the new card, the live state has no job.
+            return;
+        }
         let shape = |c: &JobCard| {
             (
                 c.wash,
@@ -170,7 +184,10 @@ impl Workshop {
         // An unstable sort of the events is cheaper than sorting (key, event) pairs; keys are
         // unique, so it is as good as stable. Collecting sorted pairs then builds the tree in
         // bulk, and `append` merges in bulk too.
-        let mut sorted: Vec<Event> = events.into_iter().collect();
+        let frozen_to = self.frozen_to;
+        let mut sorted: Vec<Event> = (events.into_iter())
+            .filter(|e| e.key.ts >= frozen_to)
+            .collect();
         sorted.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         let mut new: BTreeMap<EventKey, Event> =
             sorted.into_iter().map(|e| (e.key.clone(), e)).collect();
@@ -190,6 +207,10 @@ impl Workshop {
         }
         if let Err(code) = self.check_names(&event) {
             return Admission::Rejected(code);
+        }
+        if event.key.ts < self.frozen_to {
+            // The frozen past changes only by a rebuild (import, corrections).
+            return Admission::Rejected(RejectCode::BadTime);
         }
         if self.is_tail(&event.key) {
             // The common case: judged in place.
@@ -256,13 +277,7 @@ impl Workshop {
     /// the fold of the events before it, then the events after it applied again. Rare (a
     /// handheld back after a long time offline), and as costly as a refold.
     fn admit_long_late(&mut self, event: Event) -> Admission {
-        let mut state = State::fold(
-            &self.catalog,
-            &self.settings,
-            self.events
-                .range((Unbounded, Excluded(&event.key)))
-                .map(|(_, e)| e),
-        );
+        let mut state = self.fold_before(&event.key);
         state.settle(event.key.ts);
         let verdict = state.step(&self.catalog, &self.settings, &event);
         if verdict == Verdict::Anomaly(WarningCode::BayBusy) {
@@ -273,6 +288,19 @@ impl Workshop {
         self.events.insert(key.clone(), event);
         self.fold_after(state, Some(&key));
         Admission::Accepted(verdict)
+    }
+
+    /// The fold of the timeline before `key`, from the frozen base.
+    pub(super) fn fold_before(&self, key: &EventKey) -> State {
+        let mut state = self.base.clone();
+        for e in self
+            .events
+            .range((Unbounded, Excluded(key)))
+            .map(|(_, e)| e)
+        {
+            state.apply(&self.catalog, &self.settings, e);
+        }
+        state
     }
 
     /// Makes `state`, the fold of the timeline through `after` (`None`: of nothing), the fold
@@ -306,6 +334,9 @@ impl Workshop {
         if !cat.badges.contains_key(&event.badge) {
             return Err(RejectCode::UnknownBadge);
         }
+        if event.kind.job().is_some_and(|j| cat.closed.contains_key(j)) {
+            return Err(RejectCode::JobClosed);
+        }
         let card = match event.kind.job() {
             Some(job) => Some(cat.jobs.get(job).ok_or(RejectCode::UnknownJob)?),
             None => None,
@@ -328,7 +359,7 @@ impl Workshop {
 
     /// Folds the whole timeline again.
     pub(crate) fn refold(&mut self) {
-        self.fold_after(State::default(), None);
+        self.fold_after(self.base.clone(), None);
     }
 
     /// Applies to the stored state the forgotten clock-offs due by `now` (time passing,

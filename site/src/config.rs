@@ -141,6 +141,7 @@ impl SiteConfig {
                 .map(|s| (s.badge.clone(), s.role))
                 .collect(),
             jobs: BTreeMap::new(),
+            closed: BTreeMap::new(),
         }
     }
 

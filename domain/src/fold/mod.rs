@@ -39,6 +39,7 @@ mod edit;
 #[cfg(test)]
 mod forgotten_tests;
 pub(crate) mod journal;
+mod prune;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -47,7 +48,7 @@ pub mod track;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub(crate) use edit::Edit;
 pub use track::{BadgeTrack, BayTrack, ClockOff, JobTrack, LastClockOff, OnOp, OpTrack, QcResult};
@@ -55,7 +56,7 @@ pub use track::{BadgeTrack, BayTrack, ClockOff, JobTrack, LastClockOff, OnOp, Op
 use crate::{Catalog, Event, EventKey, Id, PauseReason, Settings, Stage, Time, WarningCode};
 
 /// How a stored event stands in the timeline now. Re-judged when a late event arrives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Applied,
@@ -64,7 +65,7 @@ pub enum Verdict {
 }
 
 /// A badge clocked on an op at a bay. `to: None` is still open.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Clocked {
     pub badge: Id,
     pub job: Id,
@@ -77,7 +78,7 @@ pub struct Clocked {
 }
 
 /// A badge's attendance, `shift_start` → `shift_end` (available time, §6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attendance {
     pub badge: Id,
     pub from: Time,
@@ -85,7 +86,7 @@ pub struct Attendance {
 }
 
 /// A job holding a bay (contract §4 "Bays").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BayHold {
     pub bay: Id,
     pub job: Id,
@@ -95,7 +96,7 @@ pub struct BayHold {
 
 /// A stretch of time a held bay was `working` or `blocked` (with the reason) for one job:
 /// the bay board's `since` and the §6 blocked hours by reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BaySegment {
     pub bay: Id,
     pub job: Id,
@@ -107,7 +108,7 @@ pub struct BaySegment {
 }
 
 /// A job washing, `wash_start` → `wash_done` (bay `None` when the scans named none).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wash {
     pub job: Id,
     pub bay: Option<Id>,
@@ -117,7 +118,7 @@ pub struct Wash {
 
 /// A badge the system clocked off at closing time because it was still on when the grace ran
 /// out (contract §4 "Forgotten clock-offs").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Forgotten {
     pub badge: Id,
     pub job: Id,
@@ -181,7 +182,7 @@ pub fn sorted<V>(map: &IdMap<V>) -> Vec<(&Id, &V)> {
 }
 
 /// Everything the timeline says, folded.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct State {
     pub jobs: IdMap<JobTrack>,
     pub badges: IdMap<BadgeTrack>,

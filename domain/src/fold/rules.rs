@@ -14,7 +14,8 @@ pub(super) fn apply(s: &mut Edit<'_>, cat: &Catalog, settings: &Settings, ev: &E
     let ts = ev.key.ts;
     let badge = &ev.badge;
     if let Some(job) = ev.kind.job() {
-        let delivered = s.jobs.get(job).and_then(|j| j.delivered_at);
+        let delivered =
+            (s.jobs.get(job).and_then(|j| j.delivered_at)).or_else(|| cat.closed.get(job).copied());
         if delivered.is_some_and(|d| ts > d || matches!(ev.kind, EventKind::Delivered { .. })) {
             return Err(WarningCode::JobClosed);
         }

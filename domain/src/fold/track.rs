@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use jiff::SignedDuration;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{EventKey, Id, JobCard, PauseReason, Time};
 
 /// How a clocked interval ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockOff {
     /// The badge scanned `pause` with this reason.
@@ -38,7 +38,7 @@ impl ClockOff {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QcResult {
     Pass,
@@ -46,7 +46,7 @@ pub enum QcResult {
 }
 
 /// One labour line as the timeline has left it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OpTrack {
     /// Done now (a `qc_fail` may reopen it).
     pub finished: bool,
@@ -81,7 +81,7 @@ impl OpTrack {
 }
 
 /// Why a job's bay is blocked: its most recent clock-off.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastClockOff {
     pub op: Id,
     pub end: ClockOff,
@@ -90,7 +90,7 @@ pub struct LastClockOff {
 
 /// One job as the timeline has left it. Marks are event keys so that "more recent than"
 /// follows the timeline order exactly, ties included.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTrack {
     pub checked_in_at: Option<Time>,
     /// When the job first reached stage `ready` (contract §5 `ready_at`).
@@ -175,7 +175,7 @@ impl JobTrack {
 }
 
 /// Where a badge is clocked on now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OnOp {
     pub job: Id,
     pub op: Id,
@@ -188,7 +188,7 @@ pub struct OnOp {
     pub closing: Option<(Time, Time)>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BadgeTrack {
     pub on: Option<OnOp>,
     /// Index of the open attendance interval, when on shift.
@@ -201,7 +201,7 @@ impl BadgeTrack {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holding {
     pub job: Id,
     pub since: Time,
@@ -209,7 +209,7 @@ pub struct Holding {
     pub interval: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Washing {
     pub job: Id,
     pub since: Time,
@@ -217,7 +217,7 @@ pub struct Washing {
     pub interval: usize,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BayTrack {
     pub holder: Option<Holding>,
     /// Index of the open segment in [`super::State::segments`] while held.

@@ -62,11 +62,6 @@ pub fn total<'a>(spans: impl IntoIterator<Item = &'a Span>) -> SignedDuration {
     spans.into_iter().map(|s| length(*s)).sum()
 }
 
-/// A duration in hours, the unit of every §6 figure.
-pub fn hours(d: SignedDuration) -> f64 {
-    d.as_secs_f64() / 3600.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

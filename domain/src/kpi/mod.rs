@@ -43,23 +43,33 @@
 //!   has begun by `now`, each the site's figures for that day's part of the period. The rows'
 //!   additive fields add up to the period's.
 //!
+//! Frozen days: a closed local day whose late-scan window has passed is frozen (see
+//! [`crate::Workshop::freeze`]); its [`Totals`] are stored, and so is the [`Outcome`] of each job
+//! that leaves the live state. A period's figures are the sum of the stored days it covers
+//! ([`Stored`], fetched by the caller) and of the live part measured on the state; ratios are
+//! taken from the summed numerators and denominators.
+//!
 //! # Layout
 //! - `intervals`: clip, union, intersection of half-open spans.
-//! - `tally`: one named function per measured quantity, over the whole period.
-//! - `assemble`: each figure from the tally, one small function per ratio or mean.
+//! - `totals`: the additive quantities over a window, exact integers.
+//! - `outcome`: what a job did that the job figures count.
+//! - `assemble`: each figure from totals and outcomes, one small function per ratio or mean.
 //! - this file: the public types and entry points.
 
 mod assemble;
 mod intervals;
-mod tally;
+mod outcome;
 #[cfg(test)]
 mod tests;
+mod totals;
 
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::{Id, Time, Workshop};
-use assemble::{badge_figures, bay_figures, site_figures};
-use tally::Tally;
+use assemble::{badge_figures, bay_figures, site_figures, Measured};
+pub use outcome::{outcomes, Outcome};
+pub use totals::{BadgeTotals, BayTotals, MicroHours, Nanos, Totals};
 
 /// The period `[from, to)` a figure is measured over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,12 +84,12 @@ impl Period {
     }
 
     /// `t` lies in `[from, to)` and is not after `now`.
-    fn holds(&self, t: Time, now: Time) -> bool {
+    pub fn holds(&self, t: Time, now: Time) -> bool {
         self.from <= t && t < self.to && t <= now
     }
 
     /// What of the period has happened by `now`: `[from, min(to, now))`, `None` when empty.
-    fn window(&self, now: Time) -> Option<(Time, Time)> {
+    pub fn window(&self, now: Time) -> Option<(Time, Time)> {
         let end = self.to.min(now);
         (self.from < end).then_some((self.from, end))
     }
@@ -141,46 +151,135 @@ pub struct Row {
     pub figures: Figures,
 }
 
-/// The site's figures for `period` at `now` (contract §6).
-pub fn figures(workshop: &Workshop, period: Period, now: Time) -> Figures {
-    measure(workshop, period, now, false, site_figures)
+/// The stored part of a period's figures, fetched by the caller for the period's frozen days
+/// ([`Workshop::frozen_to`]): each frozen day's totals over its part of the period, and the
+/// outcomes of the jobs that left the live state and count in the period.
+#[derive(Debug, Clone, Default)]
+pub struct Stored {
+    pub days: Vec<(Date, Totals)>,
+    pub outcomes: Vec<Outcome>,
 }
 
-/// Runs `f` on the tally of `period` at `now`.
-fn measure<R>(
-    workshop: &Workshop,
-    period: Period,
-    now: Time,
-    split: bool,
-    f: impl FnOnce(&Tally) -> R,
-) -> R {
-    let state = workshop.state_at(now);
-    let schedule = &workshop.settings().schedule;
-    f(&Tally::measure(
-        &state,
-        workshop.catalog(),
-        schedule,
-        period,
-        now,
-        split,
-    ))
+/// The site's figures for `period` at `now` (contract §6), from the live state alone: right
+/// for any period while nothing is frozen, and for periods after [`Workshop::frozen_to`].
+pub fn figures(workshop: &Workshop, period: Period, now: Time) -> Figures {
+    figures_with(workshop, &Stored::default(), period, now)
+}
+
+/// The site's figures for `period` at `now`, the frozen part from `stored`.
+pub fn figures_with(workshop: &Workshop, stored: &Stored, period: Period, now: Time) -> Figures {
+    site_figures(&measure(workshop, stored, period, now, false))
 }
 
 /// The figures per badge, per work bay or per local day (see the module doc for what each
-/// row means). Rows are sorted by key.
+/// row means), from the live state alone. Rows are sorted by key.
 pub fn grouped(workshop: &Workshop, period: Period, now: Time, by: GroupBy) -> Vec<Row> {
+    grouped_with(workshop, &Stored::default(), period, now, by)
+}
+
+/// [`grouped`], the frozen part from `stored`.
+pub fn grouped_with(
+    workshop: &Workshop,
+    stored: &Stored,
+    period: Period,
+    now: Time,
+    by: GroupBy,
+) -> Vec<Row> {
     match by {
-        GroupBy::Day => by_day(workshop, period, now),
-        GroupBy::Badge => measure(workshop, period, now, true, |tally| {
-            (tally.badges().into_iter())
-                .map(|b| row(b, badge_figures(tally, b)))
+        GroupBy::Day => by_day(workshop, stored, period, now),
+        GroupBy::Badge => {
+            let m = measure(workshop, stored, period, now, true);
+            (m.totals.busy_badges())
+                .map(|b| row(b, badge_figures(&m, b)))
                 .collect()
-        }),
-        GroupBy::Bay => measure(workshop, period, now, true, |tally| {
-            (tally.work_bays.iter())
-                .map(|b| row(b, bay_figures(tally, b)))
+        }
+        GroupBy::Bay => {
+            let m = measure(workshop, stored, period, now, true);
+            (m.work_bays.iter())
+                .map(|b| row(b, bay_figures(&m, b)))
                 .collect()
-        }),
+        }
+    }
+}
+
+/// Opening time in `[from, to)`.
+fn open_in(workshop: &Workshop, window: Option<(Time, Time)>) -> Nanos {
+    window.map_or(0, |(a, b)| {
+        totals::nanos(intervals::total(
+            &workshop.settings().schedule.open_spans(a, b),
+        ))
+    })
+}
+
+/// The live part of `period`: what of it lies at or after the frozen days.
+fn live_window(workshop: &Workshop, period: Period, now: Time) -> Option<(Time, Time)> {
+    let (from, end) = period.window(now)?;
+    let from = from.max(workshop.frozen_to());
+    (from < end).then_some((from, end))
+}
+
+/// The live part's totals.
+fn live_totals(workshop: &Workshop, period: Period, now: Time) -> Totals {
+    let Some(window) = live_window(workshop, period, now) else {
+        return Totals::default();
+    };
+    let state = workshop.state_at(now);
+    let open = workshop.settings().schedule.open_spans(window.0, window.1);
+    let frozen_to = workshop.frozen_to();
+    Totals::measure(&state, workshop.catalog(), window, &open, |f| {
+        f >= frozen_to && period.holds(f, now)
+    })
+}
+
+/// The outcomes that count in `period`: the stored ones and the live jobs'. `crews` fills in
+/// who worked on the live jobs (group rows only).
+fn period_outcomes(
+    workshop: &Workshop,
+    stored: &Stored,
+    period: Period,
+    now: Time,
+    crews: bool,
+) -> Vec<Outcome> {
+    let state = workshop.state();
+    let counts = |job: &Id| {
+        state.jobs.get(job).is_some_and(|jt| {
+            let holds = |t: Option<Time>| t.is_some_and(|t| period.holds(t, now));
+            holds(jt.qc.first().map(|q| q.1)) || holds(jt.ready_at) || holds(jt.delivered_at)
+        })
+    };
+    let mut all: Vec<Outcome> = if crews {
+        outcomes(state, workshop.catalog(), counts)
+    } else {
+        (state.jobs.keys().filter(|j| counts(j)))
+            .map(|job| outcome::bare(state, workshop.catalog(), job))
+            .collect()
+    };
+    all.extend(
+        (stored.outcomes.iter())
+            .filter(|o| o.counts_in(period, now))
+            .cloned(),
+    );
+    all
+}
+
+fn measure<'a>(
+    workshop: &'a Workshop,
+    stored: &Stored,
+    period: Period,
+    now: Time,
+    crews: bool,
+) -> Measured<'a> {
+    let mut totals = live_totals(workshop, period, now);
+    for (_, day) in &stored.days {
+        totals.add(day);
+    }
+    Measured {
+        period,
+        now,
+        totals,
+        open: open_in(workshop, period.window(now)),
+        work_bays: totals::work_bays(workshop.catalog()).collect(),
+        outcomes: period_outcomes(workshop, stored, period, now, crews),
     }
 }
 
@@ -191,12 +290,15 @@ fn row(key: &Id, figures: Figures) -> Row {
     }
 }
 
-/// The local days of the period that have begun by `now`, each measured on its own.
-fn by_day(workshop: &Workshop, period: Period, now: Time) -> Vec<Row> {
+/// The local days of the period that have begun by `now`, each measured on its own: a frozen
+/// day from its stored totals, a live one on the state.
+fn by_day(workshop: &Workshop, stored: &Stored, period: Period, now: Time) -> Vec<Row> {
     let schedule = &workshop.settings().schedule;
     let Some((from, end)) = period.window(now) else {
         return Vec::new();
     };
+    let outcomes = period_outcomes(workshop, stored, period, now, false);
+    let work_bays: Vec<&Id> = totals::work_bays(workshop.catalog()).collect();
     let mut rows = Vec::new();
     let mut day = schedule.date_of(from);
     let mut start = from;
@@ -208,9 +310,25 @@ fn by_day(workshop: &Workshop, period: Period, now: Time) -> Vec<Row> {
         if day_end <= start {
             break;
         }
+        let part = Period::new(start, day_end);
+        let totals = match stored.days.iter().find(|(d, _)| *d == day) {
+            Some((_, t)) => t.clone(),
+            None => live_totals(workshop, part, now),
+        };
+        let m = Measured {
+            period: part,
+            now,
+            totals,
+            open: open_in(workshop, part.window(now)),
+            work_bays: work_bays.clone(),
+            outcomes: (outcomes.iter())
+                .filter(|o| o.counts_in(part, now))
+                .cloned()
+                .collect(),
+        };
         rows.push(Row {
             key: day.to_string(),
-            figures: figures(workshop, Period::new(start, day_end), now),
+            figures: site_figures(&m),
         });
         match next {
             Some(d) => (day, start) = (d, day_end),

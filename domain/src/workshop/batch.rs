@@ -11,7 +11,7 @@ use bayline_proto::{RejectCode, WarningCode};
 use super::{Admission, Workshop, JOURNAL_EVENTS};
 use crate::event::{Event, EventKey};
 use crate::fold::journal::Journal;
-use crate::fold::{Edit, State, Verdict};
+use crate::fold::{Edit, Verdict};
 use crate::Time;
 
 impl Workshop {
@@ -72,9 +72,8 @@ impl Workshop {
         if self.journal.reaches(from) {
             self.journal.undo_after(&mut self.state, from);
         } else {
-            let before = self.events.range((Unbounded, Excluded(from)));
-            let empty = before.clone().next().is_none();
-            self.state = State::fold(&self.catalog, &self.settings, before.map(|(_, e)| e));
+            let empty = (self.events.range((Unbounded, Excluded(from))).next()).is_none();
+            self.state = self.fold_before(from);
             self.journal = Journal::new(empty);
         }
         let later: Vec<EventKey> = self.events.range(from..).map(|(k, _)| k.clone()).collect();

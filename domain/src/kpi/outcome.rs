@@ -1,0 +1,106 @@
+//! What a job did that the job figures count: instants, not intervals. A closed job's outcome
+//! is final, so it is stored when the job leaves the live state; an open job's is read off the
+//! state at query time.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::SignedDuration;
+use serde::{Deserialize, Serialize};
+
+use super::Period;
+use crate::fold::{QcResult, State};
+use crate::{Catalog, Id, Time};
+
+/// One job's outcome so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub job: Id,
+    pub checked_in_at: Option<Time>,
+    /// Its first-ever QC result (first-time-fix rate).
+    pub first_qc: Option<(QcResult, Time)>,
+    pub ready_at: Option<Time>,
+    pub delivered_at: Option<Time>,
+    /// The card's promise (on-time rate).
+    pub promised_at: Option<Time>,
+    /// The badges and bays that ever had clocked time on it: a badge's or bay's job figures
+    /// are over these jobs.
+    pub badges: BTreeSet<Id>,
+    pub bays: BTreeSet<Id>,
+}
+
+impl Outcome {
+    /// It has a first QC result, a first `ready` or a delivery in the period.
+    pub fn counts_in(&self, period: Period, now: Time) -> bool {
+        let holds = |t: Option<Time>| t.is_some_and(|t| period.holds(t, now));
+        holds(self.first_qc.map(|q| q.1)) || holds(self.ready_at) || holds(self.delivered_at)
+    }
+
+    /// In the period: whether its first QC result was a pass.
+    pub(super) fn first_qc_pass(&self, period: Period, now: Time) -> Option<bool> {
+        let (result, at) = self.first_qc?;
+        period.holds(at, now).then_some(result == QcResult::Pass)
+    }
+
+    /// In the period, when it became ready: (on time, or `None` without a promise; the
+    /// cycle, or `None` when never checked in).
+    pub(super) fn ready(
+        &self,
+        period: Period,
+        now: Time,
+    ) -> Option<(Option<bool>, Option<SignedDuration>)> {
+        let r = self.ready_at.filter(|r| period.holds(*r, now))?;
+        let on_time = self.promised_at.map(|p| r <= p);
+        let cycle = (self.checked_in_at).map(|c| r.duration_since(c).max(SignedDuration::ZERO));
+        Some((on_time, cycle))
+    }
+
+    pub(super) fn delivered(&self, period: Period, now: Time) -> bool {
+        self.delivered_at.is_some_and(|d| period.holds(d, now))
+    }
+}
+
+/// The outcomes of the jobs in `state` that `keep` selects, with their crews from the
+/// clocked log and promises from the catalog.
+pub fn outcomes(state: &State, catalog: &Catalog, keep: impl Fn(&Id) -> bool) -> Vec<Outcome> {
+    let mut crews: BTreeMap<&Id, (BTreeSet<Id>, BTreeSet<Id>)> = BTreeMap::new();
+    for c in &state.clocked {
+        if keep(&c.job) {
+            let crew = crews.entry(&c.job).or_default();
+            crew.0.insert(c.badge.clone());
+            crew.1.insert(c.bay.clone());
+        }
+    }
+    let mut out: Vec<Outcome> = (state.jobs.iter())
+        .filter(|(job, _)| keep(job))
+        .map(|(job, jt)| {
+            let (badges, bays) = crews.remove(job).unwrap_or_default();
+            Outcome {
+                job: job.clone(),
+                checked_in_at: jt.checked_in_at,
+                first_qc: jt.qc.first().copied(),
+                ready_at: jt.ready_at,
+                delivered_at: jt.delivered_at,
+                promised_at: catalog.jobs.get(job).and_then(|c| c.promised_at),
+                badges,
+                bays,
+            }
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| a.job.cmp(&b.job));
+    out
+}
+
+/// A live job's outcome without its crew (the site's figures need none).
+pub(super) fn bare(state: &State, catalog: &Catalog, job: &Id) -> Outcome {
+    let jt = &state.jobs[job];
+    Outcome {
+        job: job.clone(),
+        checked_in_at: jt.checked_in_at,
+        first_qc: jt.qc.first().copied(),
+        ready_at: jt.ready_at,
+        delivered_at: jt.delivered_at,
+        promised_at: catalog.jobs.get(job).and_then(|c| c.promised_at),
+        badges: BTreeSet::new(),
+        bays: BTreeSet::new(),
+    }
+}

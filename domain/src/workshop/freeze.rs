@@ -1,0 +1,136 @@
+//! Freezing the past: a closed local day whose late-scan window has passed leaves the live
+//! timeline. Its totals and the outcomes of the jobs that closed are handed to the caller to
+//! store, with the state at the freeze point (a checkpoint a later start folds from), and the
+//! live state keeps only open work and the days after it.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+
+use super::Workshop;
+use crate::fold::State;
+use crate::kpi::{Outcome, Totals};
+use crate::{Event, Id, Time};
+
+/// What [`Workshop::freeze`] took out of the live state, for the caller to store in one
+/// transaction.
+#[derive(Debug, Clone)]
+pub struct Freeze {
+    /// Each newly frozen local day with its totals.
+    pub days: Vec<(Date, Totals)>,
+    /// The jobs delivered before `at`: they left the live state.
+    pub outcomes: Vec<Outcome>,
+    /// The state after every event before `at`, pruned: where a later start folds from.
+    pub checkpoint: State,
+    /// The new freeze point, the start of a local day.
+    pub at: Time,
+}
+
+impl Workshop {
+    /// Everything before this instant is frozen (`Time::MIN` when nothing is): the live
+    /// timeline holds only events at or after it.
+    pub fn frozen_to(&self) -> Time {
+        self.frozen_to
+    }
+
+    /// Starts the live state from a checkpoint taken at `at` ([`Freeze::checkpoint`]), with
+    /// the jobs closed before it and when they were delivered. Call before
+    /// [`Workshop::restore`] of the events at or after `at`.
+    pub fn resume(&mut self, checkpoint: State, at: Time, closed: BTreeMap<Id, Time>) {
+        for job in closed.keys() {
+            self.catalog.jobs.remove(job);
+        }
+        self.catalog.closed = closed;
+        self.base = checkpoint;
+        self.frozen_to = at;
+        self.events.clear();
+        self.refold();
+    }
+
+    /// Whether `job` closed before the freeze point (its card and state are no longer live).
+    pub fn is_closed(&self, job: &str) -> bool {
+        self.catalog.closed.contains_key(job)
+    }
+
+    /// Freezes the local days that end by `limit`, measured at `now`: their totals, the jobs
+    /// delivered before the new freeze point, and the checkpoint. `None` when no whole day
+    /// is left to freeze. The freeze point never passes a forgotten clock-off still pending
+    /// at `now`: it could end an interval at a closing time before it.
+    pub fn freeze(&mut self, limit: Time, now: Time) -> Option<Freeze> {
+        let schedule = self.settings.schedule.clone();
+        let mut at = schedule.start_of(schedule.date_of(limit.min(now)))?;
+        let live = self.state_at(now).into_owned();
+        let pending = live.deadlines.iter().filter_map(|(_, badge)| {
+            let on = live.badges.get(badge)?.on.as_ref()?;
+            on.closing.map(|(closing, _)| closing)
+        });
+        if let Some(closing) = pending.min() {
+            at = at.min(schedule.start_of(schedule.date_of(closing))?);
+        }
+        if at <= self.frozen_to {
+            return None;
+        }
+        let first = if self.frozen_to == Time::MIN {
+            self.events.keys().next().map_or(at, |k| k.ts)
+        } else {
+            self.frozen_to
+        };
+        let mut days = Vec::new();
+        let mut day = schedule.date_of(first);
+        loop {
+            let Some(start) = schedule.start_of(day) else {
+                break;
+            };
+            if start >= at {
+                break;
+            }
+            let Some(end) = day.tomorrow().ok().and_then(|d| schedule.start_of(d)) else {
+                break;
+            };
+            let open = schedule.open_spans(start, end);
+            let totals = Totals::measure(&live, &self.catalog, (start, end), &open, |f| {
+                start <= f && f < end
+            });
+            days.push((day, totals));
+            match day.tomorrow() {
+                Ok(d) => day = d,
+                Err(_) => break,
+            }
+        }
+        let later = self.split_events(at);
+        let mut checkpoint = std::mem::take(&mut self.base);
+        for e in self.events.values() {
+            checkpoint.apply(&self.catalog, &self.settings, e);
+        }
+        checkpoint.settle(at);
+        let outcomes = checkpoint.prune(at, &self.catalog);
+        for o in &outcomes {
+            self.catalog.jobs.remove(&o.job);
+            (self.catalog.closed).insert(o.job.clone(), o.delivered_at.unwrap_or(at));
+        }
+        self.base = checkpoint.clone();
+        self.events = later;
+        self.frozen_to = at;
+        self.retired.retain(|k| k.ts >= at);
+        self.corrections.retain(|c| {
+            let live = |e: &Option<Event>| e.as_ref().is_some_and(|e| e.key.ts >= at);
+            live(&c.before) || live(&c.after)
+        });
+        self.refold();
+        Some(Freeze {
+            days,
+            outcomes,
+            checkpoint,
+            at,
+        })
+    }
+
+    /// Keeps the events before `at` in the timeline and returns the rest.
+    fn split_events(&mut self, at: Time) -> BTreeMap<crate::EventKey, Event> {
+        let first_live = self.events.keys().find(|k| k.ts >= at).cloned();
+        match first_live {
+            Some(k) => self.events.split_off(&k),
+            None => BTreeMap::new(),
+        }
+    }
+}
