@@ -62,3 +62,52 @@ pub struct Corrected {
     /// The event as it is after (`None` for a void).
     pub after: Option<Event>,
 }
+
+impl Correction {
+    /// The earliest instant this correction changes the timeline at.
+    pub fn earliest(&self) -> Time {
+        match &self.change {
+            Change::Add { event } => event.key.ts,
+            Change::Move { target, to_ts } => target.ts.min(*to_ts),
+            Change::Void { target } => target.ts,
+        }
+    }
+}
+
+/// What `corrections` (in the order made) do to the stored events, as a stream can apply
+/// them: the keys they take out, and the events they put in (added, or moved to a new key).
+/// `stored` holds the stored events they name; a correction whose target is missing is
+/// skipped, as [`crate::Workshop::restore_corrections`] would.
+pub fn as_stream(
+    corrections: &[Correction],
+    stored: impl IntoIterator<Item = Event>,
+) -> (std::collections::BTreeSet<EventKey>, Vec<Event>) {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut known: BTreeMap<EventKey, Event> =
+        stored.into_iter().map(|e| (e.key.clone(), e)).collect();
+    let mut out: BTreeSet<EventKey> = BTreeSet::new();
+    let mut put: BTreeMap<EventKey, Event> = BTreeMap::new();
+    let mut sorted: Vec<&Correction> = corrections.iter().collect();
+    sorted.sort_by_key(|c| c.id);
+    for c in sorted {
+        match &c.change {
+            Change::Add { event } => {
+                put.insert(event.key.clone(), event.clone());
+            }
+            Change::Move { target, to_ts } => {
+                let Some(mut e) = put.remove(target).or_else(|| known.remove(target)) else {
+                    continue;
+                };
+                out.insert(target.clone());
+                e.key.ts = *to_ts;
+                put.insert(e.key.clone(), e);
+            }
+            Change::Void { target } => {
+                if put.remove(target).is_none() && known.remove(target).is_some() {
+                    out.insert(target.clone());
+                }
+            }
+        }
+    }
+    (out, put.into_values().collect())
+}

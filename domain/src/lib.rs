@@ -43,7 +43,9 @@ pub use judgement::Judgement;
 pub use schedule::{OpeningHours, Schedule};
 pub use stage::stage_of;
 pub use stage::Stage;
-pub use workshop::{Admission, Anomaly, Freeze, Settings, Verdict, Workshop};
+pub use workshop::{
+    decode_checkpoint, encode_checkpoint, Admission, Anomaly, Freeze, Settings, Verdict, Workshop,
+};
 
 /// An instant. The domain never reads the clock; callers pass `now`.
 pub type Time = jiff::Timestamp;

@@ -33,7 +33,7 @@ mod tests;
 mod views;
 
 pub use anomaly::Anomaly;
-pub use freeze::Freeze;
+pub use freeze::{decode_checkpoint, encode_checkpoint, Freeze};
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,6 +1,7 @@
-//! Time passing: forgotten clock-offs fall due (contract §4) without any scan. One task per
-//! process applies them to every site's live state, so that views and boards need not apply
-//! them to a copy each time they are computed.
+//! Time passing: forgotten clock-offs fall due (contract §4) without any scan, and days grow
+//! old enough to freeze. One task per process applies the first to every site's live state,
+//! so that views and boards need not apply them to a copy each time they are computed, and
+//! freezes the second ([`Ledger::freeze`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +20,13 @@ pub async fn keep_time(ledger: Arc<Ledger>, every: Duration, cancel: Cancellatio
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
-            _ = tick.tick() => ledger.settle(jiff::Timestamp::now()),
+            _ = tick.tick() => {
+                let now = jiff::Timestamp::now();
+                ledger.settle(now);
+                if let Err(e) = ledger.freeze(now).await {
+                    tracing::warn!(error = %e, "freezing old days failed; trying again later");
+                }
+            }
         }
     }
 }

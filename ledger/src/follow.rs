@@ -103,8 +103,9 @@ impl Ledger {
             let mut events = Vec::new();
             for scan in scans {
                 if let Some(first) = scan.seen {
-                    seen.entry((first.scanner, first.seq))
-                        .or_insert_with(|| Seen::new(first.canonical.as_deref(), &first.reply));
+                    seen.remember((first.scanner, first.seq), || {
+                        Seen::new(first.canonical.as_deref(), &first.reply)
+                    });
                 }
                 let Some(event) = scan.event else { continue };
                 if workshop.contains(&event.key) {

@@ -23,6 +23,7 @@ mod change;
 pub mod clock;
 mod corrections;
 mod follow;
+mod history;
 mod judge;
 pub mod retry;
 mod seen;
@@ -31,6 +32,7 @@ mod taken;
 pub use change::Change;
 pub use clock::{keep_time, SETTLE_EVERY};
 pub use corrections::CorrectError;
+pub use history::FREEZE_AFTER;
 pub use retry::Backoff;
 use seen::{Seen, SeenScans};
 
@@ -104,7 +106,7 @@ impl Ledger {
         let listener = store.listen().await?;
         let mut sites = BTreeMap::new();
         for config in configs {
-            let (workshop, seen) = load(&store, &config).await?;
+            let (workshop, seen) = history::load(&store, &config, jiff::Timestamp::now()).await?;
             tracing::info!(site = %config.id, events = workshop.events().count(), "site loaded");
             sites.insert(
                 config.id.clone(),
@@ -233,27 +235,4 @@ impl Ledger {
         let _ = self.changes.send(Change::of_job(site, &job, now));
         Ok(created)
     }
-}
-
-/// A site's state as stored: job cards, the events folded, and the first scan of every
-/// (scanner, seq) with its reply.
-async fn load(store: &Store, config: &SiteConfig) -> Result<(Workshop, SeenScans), StoreError> {
-    let mut workshop = Workshop::new(config.catalog(), config.settings());
-    for card in store.jobs(&config.id).await? {
-        workshop.upsert_job(card);
-    }
-    workshop.restore(store.events(&config.id).await?);
-    for (id, e) in workshop.restore_corrections(store.corrections(&config.id).await?) {
-        tracing::warn!(site = %config.id, correction = id, error = %e, "a stored correction no longer applies");
-    }
-    let seen = store
-        .seen(&config.id)
-        .await?
-        .into_iter()
-        .map(|s| {
-            let seen = Seen::new(s.canonical.as_deref(), &s.reply);
-            ((s.scanner, s.seq), seen)
-        })
-        .collect();
-    Ok((workshop, seen))
 }

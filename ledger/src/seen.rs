@@ -22,8 +22,46 @@ pub(crate) struct Seen {
     msg: Box<str>,
 }
 
-/// The scans a site has stored, by (scanner, seq).
-pub(crate) type SeenScans = HashMap<(Id, u64), Seen>;
+/// The first scans a site stored recently, by (scanner, seq), in two generations: each
+/// freeze of the site ([`crate::Ledger::freeze`], daily) drops the older one, so memory
+/// holds a day or two of scans however long the process runs. An older repeat is answered
+/// from the store: its first scan's unique key turns it away on commit ([`crate::taken`]).
+#[derive(Default)]
+pub(crate) struct SeenScans {
+    new: HashMap<(Id, u64), Seen>,
+    old: HashMap<(Id, u64), Seen>,
+}
+
+impl SeenScans {
+    pub fn get(&self, key: &(Id, u64)) -> Option<&Seen> {
+        self.new.get(key).or_else(|| self.old.get(key))
+    }
+
+    pub fn insert(&mut self, key: (Id, u64), seen: Seen) {
+        self.new.insert(key, seen);
+    }
+
+    /// Keeps `seen()` for `key` unless one is kept already.
+    pub fn remember(&mut self, key: (Id, u64), seen: impl FnOnce() -> Seen) {
+        if self.get(&key).is_none() {
+            self.new.insert(key, seen());
+        }
+    }
+
+    /// Drops the older generation.
+    pub fn age(&mut self) {
+        self.old = std::mem::take(&mut self.new);
+    }
+}
+
+impl FromIterator<((Id, u64), Seen)> for SeenScans {
+    fn from_iter<I: IntoIterator<Item = ((Id, u64), Seen)>>(iter: I) -> SeenScans {
+        SeenScans {
+            new: iter.into_iter().collect(),
+            old: HashMap::new(),
+        }
+    }
+}
 
 impl Seen {
     pub fn new(canonical: Option<&str>, reply: &Reply) -> Seen {

@@ -15,7 +15,7 @@ use bayline_proto::{Id, RejectCode};
 use bayline_store::{ScanRecord, StoreError, Taken};
 use tokio_util::sync::CancellationToken;
 
-use crate::{load, lock, Answer, Backoff, Incoming, Ledger};
+use crate::{lock, Answer, Backoff, Incoming, Ledger};
 
 impl Ledger {
     /// Reloads the sites of the `taken` records, judges those records again, commits what
@@ -77,7 +77,7 @@ impl Ledger {
         };
         let mut backoff = Backoff::WRITE;
         let (workshop, seen) = loop {
-            match load(&self.store, &live.config).await {
+            match crate::history::load(&self.store, &live.config, jiff::Timestamp::now()).await {
                 Ok(state) => break state,
                 Err(e) => {
                     tracing::warn!(error = %e, %site, "reloading the site failed; retrying");

@@ -22,6 +22,7 @@ pub mod notice;
 pub mod record;
 pub mod store;
 
+pub use backend::history::Checkpoint;
 pub use backend::postgres::Listener;
 pub use backend::{Backend, StoredScan};
 pub use error::StoreError;

@@ -11,10 +11,14 @@ use bayline_domain::correction::Correction;
 use bayline_domain::{Event, JobCard, Time};
 use bayline_proto::{Id, Reply};
 
+use crate::backend::history::Checkpoint;
 use crate::backend::postgres::{Listener, Postgres};
 use crate::backend::sqlite::Sqlite;
 use crate::backend::{Backend, StoredScan};
 use crate::{ScanRecord, StoreError};
+use bayline_domain::kpi::{Outcome, Totals};
+use bayline_domain::Freeze;
+use jiff::civil::Date;
 
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -187,5 +191,74 @@ impl Store {
 
     pub async fn close(&self) {
         on_backend!(self, db => db.close().await)
+    }
+
+    /// Stores what a freeze took out of the live state, all or nothing.
+    pub async fn put_freeze(&self, site: &Id, f: &Freeze) -> Result<(), StoreError> {
+        on_backend!(self, db => db.put_freeze(site, f).await)
+    }
+
+    /// The newest checkpoint at or before `at` (`Time::MAX`: the site's freeze point).
+    pub async fn checkpoint_before(
+        &self,
+        site: &Id,
+        at: Time,
+    ) -> Result<Option<Checkpoint>, StoreError> {
+        on_backend!(self, db => db.checkpoint_before(site, at).await)
+    }
+
+    /// The frozen days in `[from, to)` with their totals, by date.
+    pub async fn frozen_days(
+        &self,
+        site: &Id,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(Date, Totals)>, StoreError> {
+        on_backend!(self, db => db.frozen_days(site, from, to).await)
+    }
+
+    /// The closed jobs with something the job figures count in `[from, to)`.
+    pub async fn outcomes_in(
+        &self,
+        site: &Id,
+        from: Time,
+        to: Time,
+    ) -> Result<Vec<Outcome>, StoreError> {
+        on_backend!(self, db => db.outcomes_in(site, from, to).await)
+    }
+
+    /// Every closed job with when it was delivered.
+    pub async fn closed_jobs(&self, site: &Id) -> Result<Vec<(Id, Time)>, StoreError> {
+        on_backend!(self, db => db.closed_jobs(site).await)
+    }
+
+    /// The cards of the jobs that have not closed.
+    pub async fn live_jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
+        on_backend!(self, db => db.live_jobs(site).await)
+    }
+
+    /// The accepted events with `ts` in `[from, to)`, in no particular order.
+    pub async fn events_in(
+        &self,
+        site: &Id,
+        from: Time,
+        to: Option<Time>,
+    ) -> Result<Vec<Event>, StoreError> {
+        on_backend!(self, db => db.events_in(site, from, to).await)
+    }
+
+    /// When the site's earliest accepted event happened, if it has any.
+    pub async fn first_event(&self, site: &Id) -> Result<Option<Time>, StoreError> {
+        on_backend!(self, db => db.first_event(site).await)
+    }
+
+    /// The first scans received at or after `since`, with their replies.
+    pub async fn seen_since(&self, site: &Id, since: Time) -> Result<Vec<SeenRow>, StoreError> {
+        on_backend!(self, db => db.seen_since(site, since).await)
+    }
+
+    /// Forgets a site's frozen days, outcomes and checkpoints (before a rebuild).
+    pub async fn forget_frozen(&self, site: &Id) -> Result<(), StoreError> {
+        on_backend!(self, db => db.forget_frozen(site).await)
     }
 }

@@ -59,6 +59,7 @@
 mod assemble;
 mod intervals;
 mod outcome;
+mod replay;
 #[cfg(test)]
 mod tests;
 mod totals;
@@ -69,6 +70,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Id, Time, Workshop};
 use assemble::{badge_figures, bay_figures, site_figures, Measured};
 pub use outcome::{outcomes, Outcome};
+pub use replay::Replay;
 pub use totals::{BadgeTotals, BayTotals, MicroHours, Nanos, Totals};
 
 /// The period `[from, to)` a figure is measured over.

@@ -52,6 +52,14 @@ impl Workshop {
         self.catalog.closed.contains_key(job)
     }
 
+    /// Whether [`Workshop::freeze`] with `limit` may find a day to freeze.
+    pub fn freeze_due(&self, limit: Time) -> bool {
+        let schedule = &self.settings.schedule;
+        schedule
+            .start_of(schedule.date_of(limit))
+            .is_some_and(|at| at > self.frozen_to)
+    }
+
     /// Freezes the local days that end by `limit`, measured at `now`: their totals, the jobs
     /// delivered before the new freeze point, and the checkpoint. `None` when no whole day
     /// is left to freeze. The freeze point never passes a forgotten clock-off still pending
@@ -59,6 +67,10 @@ impl Workshop {
     pub fn freeze(&mut self, limit: Time, now: Time) -> Option<Freeze> {
         let schedule = self.settings.schedule.clone();
         let mut at = schedule.start_of(schedule.date_of(limit.min(now)))?;
+        if at <= self.frozen_to {
+            // The common case, each time the clock ticks: nothing new to freeze.
+            return None;
+        }
         let live = self.state_at(now).into_owned();
         let pending = live.deadlines.iter().filter_map(|(_, badge)| {
             let on = live.badges.get(badge)?.on.as_ref()?;
@@ -132,5 +144,26 @@ impl Workshop {
             Some(k) => self.events.split_off(&k),
             None => BTreeMap::new(),
         }
+    }
+}
+
+/// The format of [`encode_checkpoint`]: a stored checkpoint of another format is not read,
+/// and the site is rebuilt from its events instead.
+const CHECKPOINT_FORMAT: u8 = 1;
+
+/// A checkpoint as stored: its format, then the state in postcard.
+pub fn encode_checkpoint(state: &State) -> Vec<u8> {
+    let mut bytes = vec![CHECKPOINT_FORMAT];
+    // A state of ids, times and numbers always serialises; an empty body would fail to
+    // decode and force a rebuild, never a wrong state.
+    bytes.extend(postcard::to_allocvec(state).unwrap_or_default());
+    bytes
+}
+
+/// A stored checkpoint, `None` when it is of another format or damaged.
+pub fn decode_checkpoint(bytes: &[u8]) -> Option<State> {
+    match bytes.split_first() {
+        Some((&CHECKPOINT_FORMAT, body)) => postcard::from_bytes(body).ok(),
+        _ => None,
     }
 }

@@ -266,3 +266,24 @@ fn a_delivered_job_leaves_the_live_state_and_a_later_scan_of_it_is_job_closed() 
     let later = build(50, (5, 60, 0, 0, 5, 0, 0, 0));
     assert_eq!(w.admit(later), Admission::Rejected(RejectCode::JobClosed));
 }
+
+#[test]
+fn a_checkpoint_reads_back_as_it_was_stored() {
+    let events = timeline(vec![
+        (0, 60, 0, 0, 0, 0, 0, 0),
+        (0, 70, 1, 0, 1, 1, 1, 0),
+        (0, 80, 1, 5, 1, 1, 1, 0),
+        (0, 90, 0, 20, 0, 0, 0, 0),
+        (4, 60, 2, 0, 2, 0, 0, 0),
+    ]);
+    let mut w = admitted(&events);
+    let f = w.freeze(t(2 * DAY), t(11 * DAY)).expect("days to freeze");
+    let bytes = encode_checkpoint(&f.checkpoint);
+    assert_eq!(decode_checkpoint(&bytes).as_ref(), Some(&f.checkpoint));
+    assert_eq!(decode_checkpoint(&[99, 1, 2]), None, "another format");
+    assert_eq!(
+        decode_checkpoint(&bytes[..bytes.len() / 2]),
+        None,
+        "cut short"
+    );
+}

@@ -6,7 +6,7 @@
 //! level, and with `group_by=badge|bay|day` also `rows: [{key, …figures}]`.
 
 use axum::extract::{Path, RawQuery, State};
-use bayline_domain::kpi::{self, Figures, GroupBy, Period, Row};
+use bayline_domain::kpi::{Figures, GroupBy, Period, Row};
 use bayline_domain::Time;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -59,13 +59,18 @@ async fn kpis(
     let now = jiff::Timestamp::now();
     let ask = Ask::parse(query.as_deref().unwrap_or(""), &live.config.time_zone, now)?;
     let period = Period::new(ask.from, ask.to);
-    let answer = live.read(|w| Answer {
+    let ledger = &state.ledger;
+    let rows = match ask.group_by {
+        Some(by) => Some(ledger.grouped(&live, period, now, by).await?),
+        None => None,
+    };
+    let answer = Answer {
         from: ask.from,
         to: ask.to,
-        figures: kpi::figures(w, period, now),
+        figures: ledger.figures(&live, period, now).await?,
         group_by: ask.group_by,
-        rows: ask.group_by.map(|by| kpi::grouped(w, period, now, by)),
-    });
+        rows,
+    };
     Ok(axum::Json(answer))
 }
 

@@ -4,7 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bayline_domain::kpi::{self, Figures, GroupBy, Period, Row};
+use bayline_domain::kpi::{Figures, GroupBy, Period, Row};
 use bayline_domain::Time;
 use bayline_proto::{Language, PauseReason};
 use bayline_site::SiteConfig;
@@ -115,15 +115,17 @@ pub async fn page(
         } else {
             period.from
         };
-    let (whole, badges, bays, days, trend) = live.read(|ws| {
-        (
-            kpi::figures(ws, period, now),
-            kpi::grouped(ws, period, now, GroupBy::Badge),
-            kpi::grouped(ws, period, now, GroupBy::Bay),
-            kpi::grouped(ws, period, now, GroupBy::Day),
-            kpi::grouped(ws, Period::new(trend_from, period.to), now, GroupBy::Day),
-        )
-    });
+    let ledger = &state.ledger;
+    let trend_period = Period::new(trend_from, period.to);
+    let (whole, badges, bays, days, trend) = (
+        ledger.figures(&live, period, now).await?,
+        ledger.grouped(&live, period, now, GroupBy::Badge).await?,
+        ledger.grouped(&live, period, now, GroupBy::Bay).await?,
+        ledger.grouped(&live, period, now, GroupBy::Day).await?,
+        ledger
+            .grouped(&live, trend_period, now, GroupBy::Day)
+            .await?,
+    );
     let body = html! {
         (head)
         (tiles(w, &whole, &trend))

@@ -31,6 +31,13 @@ impl From<Response> for Refusal {
     }
 }
 
+impl From<bayline_store::StoreError> for Refusal {
+    /// The database failed under a page: the API's error answer, logged there.
+    fn from(e: bayline_store::StoreError) -> Refusal {
+        Error::from(e).into_response().into()
+    }
+}
+
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         *self.0

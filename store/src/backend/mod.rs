@@ -6,6 +6,7 @@
 
 mod api;
 mod corrections;
+pub(crate) mod history;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 

@@ -1,0 +1,229 @@
+//! Frozen days on both backends: day totals, closed jobs' outcomes and checkpoints (see
+//! migration 0003), and the bounded reads a start and a period's figures need. The SQL is
+//! the same on both dialects (the query builder writes each one's placeholders), so one
+//! macro writes both implementations.
+
+use bayline_domain::kpi::{Outcome, Totals};
+use bayline_domain::{decode_checkpoint, encode_checkpoint, Event, Freeze, JobCard, State, Time};
+use bayline_proto::Id;
+use jiff::civil::Date;
+use sqlx::QueryBuilder;
+
+use super::postgres::Postgres;
+use super::sqlite::Sqlite;
+use super::{job_card, SeenColumns};
+use crate::record::EventRow;
+use crate::store::SeenRow;
+use crate::StoreError;
+
+/// A time as the integer nanoseconds the history tables sort by.
+pub(crate) fn ns(t: Time) -> i64 {
+    i64::try_from(t.as_nanosecond()).unwrap_or(i64::MAX)
+}
+
+fn time(ns: i64) -> Result<Time, StoreError> {
+    Time::from_nanosecond(i128::from(ns)).map_err(|e| StoreError::Corrupt(format!("time: {e}")))
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+fn date(text: &str) -> Result<Date, StoreError> {
+    text.parse()
+        .map_err(|e| StoreError::Corrupt(format!("frozen day {text:?}: {e}")))
+}
+
+/// A stored checkpoint: the freeze point and the state there.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    pub at: Time,
+    /// `None` when stored in a format this build does not read: rebuild the site.
+    pub state: Option<State>,
+}
+
+const EVENT_COLUMNS: &str =
+    "SELECT scanner, seq, ts, badge, action, job, op, bay, reason FROM scans \
+     WHERE status = 'accepted' AND site = ";
+
+macro_rules! history {
+    ($backend:ty, $db:ty, $write:ident, $read:ident) => {
+        impl $backend {
+            /// Stores what a freeze took out of the live state, all or nothing: a crash
+            /// leaves the previous freeze point, whose checkpoint still holds.
+            pub(crate) async fn put_freeze(&self, site: &Id, f: &Freeze) -> Result<(), StoreError> {
+                let mut tx = self.$write().begin().await?;
+                for (day, totals) in &f.days {
+                    let mut b = QueryBuilder::<$db>::new("INSERT INTO frozen_days (site, day, totals) VALUES (");
+                    b.push_bind(site.as_str()).push(", ").push_bind(day.to_string());
+                    b.push(", ").push_bind(json(totals)?);
+                    b.push(") ON CONFLICT (site, day) DO UPDATE SET totals = excluded.totals");
+                    b.build().execute(&mut *tx).await?;
+                }
+                for o in &f.outcomes {
+                    let delivered = o.delivered_at.map(ns).unwrap_or(ns(f.at));
+                    let mut b = QueryBuilder::<$db>::new(
+                        "INSERT INTO job_outcomes (site, job, first_qc_ns, ready_ns, delivered_ns, body) VALUES (",
+                    );
+                    b.push_bind(site.as_str()).push(", ").push_bind(o.job.as_str());
+                    b.push(", ").push_bind(o.first_qc.map(|q| ns(q.1)));
+                    b.push(", ").push_bind(o.ready_at.map(ns));
+                    b.push(", ").push_bind(delivered).push(", ").push_bind(json(o)?);
+                    b.push(
+                        ") ON CONFLICT (site, job) DO UPDATE SET first_qc_ns = excluded.first_qc_ns, \
+                         ready_ns = excluded.ready_ns, delivered_ns = excluded.delivered_ns, \
+                         body = excluded.body",
+                    );
+                    b.build().execute(&mut *tx).await?;
+                }
+                let mut b = QueryBuilder::<$db>::new("INSERT INTO checkpoints (site, at_ns, body) VALUES (");
+                b.push_bind(site.as_str()).push(", ").push_bind(ns(f.at));
+                b.push(", ").push_bind(encode_checkpoint(&f.checkpoint));
+                b.push(") ON CONFLICT (site, at_ns) DO UPDATE SET body = excluded.body");
+                b.build().execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            /// The newest checkpoint at or before `at`.
+            pub(crate) async fn checkpoint_before(
+                &self,
+                site: &Id,
+                at: Time,
+            ) -> Result<Option<Checkpoint>, StoreError> {
+                let mut b = QueryBuilder::<$db>::new("SELECT at_ns, body FROM checkpoints WHERE site = ");
+                b.push_bind(site.as_str()).push(" AND at_ns <= ").push_bind(ns(at));
+                b.push(" ORDER BY at_ns DESC LIMIT 1");
+                let row: Option<(i64, Vec<u8>)> =
+                    b.build_query_as().fetch_optional(self.$read()).await?;
+                row.map(|(at, body)| {
+                    Ok(Checkpoint {
+                        at: time(at)?,
+                        state: decode_checkpoint(&body),
+                    })
+                })
+                .transpose()
+            }
+
+            /// The frozen days in `[from, to)` with their totals.
+            pub(crate) async fn frozen_days(
+                &self,
+                site: &Id,
+                from: Date,
+                to: Date,
+            ) -> Result<Vec<(Date, Totals)>, StoreError> {
+                let mut b = QueryBuilder::<$db>::new("SELECT day, totals FROM frozen_days WHERE site = ");
+                b.push_bind(site.as_str()).push(" AND day >= ").push_bind(from.to_string());
+                b.push(" AND day < ").push_bind(to.to_string()).push(" ORDER BY day");
+                let rows: Vec<(String, String)> = b.build_query_as().fetch_all(self.$read()).await?;
+                rows.iter()
+                    .map(|(d, t)| Ok((date(d)?, parse("day totals", t)?)))
+                    .collect()
+            }
+
+            /// The closed jobs with a first QC result, a first `ready` or a delivery in
+            /// `[from, to)`.
+            pub(crate) async fn outcomes_in(
+                &self,
+                site: &Id,
+                from: Time,
+                to: Time,
+            ) -> Result<Vec<Outcome>, StoreError> {
+                let mut b = QueryBuilder::<$db>::new("SELECT body FROM job_outcomes WHERE site = ");
+                b.push_bind(site.as_str()).push(" AND (");
+                for (i, col) in ["first_qc_ns", "ready_ns", "delivered_ns"].iter().enumerate() {
+                    if i > 0 {
+                        b.push(" OR ");
+                    }
+                    b.push(format!("({col} >= ")).push_bind(ns(from));
+                    b.push(format!(" AND {col} < ")).push_bind(ns(to)).push(")");
+                }
+                b.push(")");
+                let rows: Vec<String> = b.build_query_scalar().fetch_all(self.$read()).await?;
+                rows.iter().map(|r| parse("job outcome", r)).collect()
+            }
+
+            /// Every closed job, with when it was delivered.
+            pub(crate) async fn closed_jobs(&self, site: &Id) -> Result<Vec<(Id, Time)>, StoreError> {
+                let mut b = QueryBuilder::<$db>::new("SELECT job, delivered_ns FROM job_outcomes WHERE site = ");
+                b.push_bind(site.as_str());
+                let rows: Vec<(String, i64)> = b.build_query_as().fetch_all(self.$read()).await?;
+                rows.into_iter()
+                    .map(|(job, at)| {
+                        let job = Id::new(&job).map_err(|e| StoreError::Corrupt(format!("job id: {e}")))?;
+                        Ok((job, time(at)?))
+                    })
+                    .collect()
+            }
+
+            /// The job cards of the jobs that have not closed.
+            pub(crate) async fn live_jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
+                let mut b = QueryBuilder::<$db>::new("SELECT card FROM jobs j WHERE site = ");
+                b.push_bind(site.as_str());
+                b.push(
+                    " AND NOT EXISTS (SELECT 1 FROM job_outcomes o WHERE o.site = j.site AND o.job = j.job) \
+                     ORDER BY job",
+                );
+                let cards: Vec<String> = b.build_query_scalar().fetch_all(self.$read()).await?;
+                cards.iter().map(|c| job_card(c)).collect()
+            }
+
+            /// The accepted events with `ts` in `[from, to)` (`to: None`: to the end), in no
+            /// particular order.
+            pub(crate) async fn events_in(
+                &self,
+                site: &Id,
+                from: Time,
+                to: Option<Time>,
+            ) -> Result<Vec<Event>, StoreError> {
+                let mut b = QueryBuilder::<$db>::new(EVENT_COLUMNS);
+                b.push_bind(site.as_str()).push(" AND ts_ns >= ").push_bind(ns(from));
+                if let Some(to) = to {
+                    b.push(" AND ts_ns < ").push_bind(ns(to));
+                }
+                let rows: Vec<EventRow> = b.build_query_as().fetch_all(self.$read()).await?;
+                super::events(rows)
+            }
+
+            /// When the site's earliest accepted event happened, if it has any.
+            pub(crate) async fn first_event(&self, site: &Id) -> Result<Option<Time>, StoreError> {
+                let mut b = QueryBuilder::<$db>::new(
+                    "SELECT MIN(ts_ns) FROM scans WHERE status = 'accepted' AND site = ",
+                );
+                b.push_bind(site.as_str());
+                let first: Option<i64> = b.build_query_scalar().fetch_one(self.$read()).await?;
+                first.map(time).transpose()
+            }
+
+            /// The first scans received at or after `since`, with their replies.
+            pub(crate) async fn seen_since(&self, site: &Id, since: Time) -> Result<Vec<SeenRow>, StoreError> {
+                let mut b = QueryBuilder::<$db>::new(
+                    "SELECT scanner, seq, canonical, reply FROM scans WHERE site = ",
+                );
+                b.push_bind(site.as_str()).push(" AND received_at >= ").push_bind(since.to_string());
+                b.push(" AND first_of_seq = ").push_bind(true);
+                let rows: Vec<SeenColumns> = b.build_query_as().fetch_all(self.$read()).await?;
+                rows.into_iter().map(SeenColumns::into_row).collect()
+            }
+
+            /// Forgets a site's frozen days, outcomes and checkpoints, before a rebuild.
+            pub(crate) async fn forget_frozen(&self, site: &Id) -> Result<(), StoreError> {
+                let mut tx = self.$write().begin().await?;
+                for table in ["frozen_days", "job_outcomes", "checkpoints"] {
+                    let mut b = QueryBuilder::<$db>::new(format!("DELETE FROM {table} WHERE site = "));
+                    b.push_bind(site.as_str());
+                    b.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+history!(Sqlite, sqlx::Sqlite, writer, reader);
+history!(Postgres, sqlx::Postgres, pool, pool);
