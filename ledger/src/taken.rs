@@ -15,6 +15,7 @@ use bayline_proto::{Id, RejectCode};
 use bayline_store::{ScanRecord, StoreError, Taken};
 use tokio_util::sync::CancellationToken;
 
+use crate::seen::Seen;
 use crate::{lock, Answer, Backoff, Incoming, Ledger};
 
 impl Ledger {
@@ -29,6 +30,9 @@ impl Ledger {
         cancel: &CancellationToken,
     ) -> Result<Vec<ScanRecord>, StoreError> {
         metrics::counter!("bayline_scans_taken_total").increment(taken.len() as u64);
+        let firsts: Vec<(Id, bayline_store::SeenRow)> = (taken.iter())
+            .map(|t| (records[t.index].site.clone(), t.first.clone()))
+            .collect();
         let taken: BTreeSet<usize> = taken.iter().map(|t| t.index).collect();
         let sites: BTreeSet<&Id> = taken.iter().map(|&at| &records[at].site).collect();
         for site in sites {
@@ -38,6 +42,13 @@ impl Ledger {
                 cancel,
             )
             .await?;
+        }
+        // A start remembers only recent first scans: the taken ones may be older.
+        for (site, first) in firsts {
+            if let Some(live) = self.sites.get(&site) {
+                let seen = Seen::new(first.canonical.as_deref(), &first.reply);
+                lock(&live.seen).insert((first.scanner, first.seq), seen);
+            }
         }
         let mut stored = Vec::with_capacity(records.len());
         let (mut places, mut judge_again) = (Vec::new(), Vec::new());

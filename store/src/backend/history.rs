@@ -17,8 +17,10 @@ use crate::store::SeenRow;
 use crate::StoreError;
 
 /// A time as the integer nanoseconds the history tables sort by.
+/// Saturating: `Time::MIN` and `Time::MAX` lie beyond an i64 of nanoseconds (years ±292).
 pub(crate) fn ns(t: Time) -> i64 {
-    i64::try_from(t.as_nanosecond()).unwrap_or(i64::MAX)
+    let n = t.as_nanosecond();
+    i64::try_from(n).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX })
 }
 
 fn time(ns: i64) -> Result<Time, StoreError> {

@@ -10,9 +10,19 @@ pub fn id(s: &str) -> Id {
     Id::new(s).expect("id")
 }
 
-/// A fixed instant, so two backends can be compared value for value.
+/// An instant fixed for the run, so two backends can be compared value for value: 01:00 UTC
+/// yesterday, recent enough that a restart keeps it live (days are frozen only once past
+/// the late-scan window).
 pub fn at(minute: i64) -> Time {
-    let base: Time = "2026-11-22T01:00:00Z".parse().expect("time");
+    static BASE: std::sync::OnceLock<Time> = std::sync::OnceLock::new();
+    let base = *BASE.get_or_init(|| {
+        let yesterday = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24);
+        let day = yesterday.to_zoned(jiff::tz::TimeZone::UTC).date();
+        day.at(1, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .expect("a UTC time")
+            .timestamp()
+    });
     base + jiff::SignedDuration::from_mins(minute)
 }
 
