@@ -89,10 +89,7 @@ impl Workshop {
         };
         let mut days = Vec::new();
         let mut day = schedule.date_of(first);
-        loop {
-            let Some(start) = schedule.start_of(day) else {
-                break;
-            };
+        while let Some(start) = schedule.start_of(day) {
             if start >= at {
                 break;
             }

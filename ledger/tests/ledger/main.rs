@@ -5,6 +5,7 @@
 #[macro_use]
 #[path = "../../../store/tests/backends/support/mod.rs"]
 mod support;
+mod history;
 mod scans;
 
 use bayline_domain::decode::Decoded;
