@@ -34,13 +34,9 @@ impl Ledger {
             .ok_or_else(|| StoreError::UnknownSite(site.to_string()))?;
         let _writer = self.write.lock().await;
         let mut trial = lock(&live.workshop).clone();
-        let id = trial
-            .corrections()
-            .iter()
-            .map(|c| c.correction.id)
-            .max()
-            .unwrap_or(0)
-            + 1;
+        // Numbered from the store: the live state forgets the corrections of frozen days.
+        let stored = self.store.corrections(site).await?;
+        let id = stored.iter().map(|c| c.id).max().unwrap_or(0) + 1;
         if let Edit::Add { event } = &mut edit {
             event.key.seq = id;
         }
@@ -51,13 +47,18 @@ impl Ledger {
             reason,
             change: edit,
         };
-        trial.correct(correction.clone())?;
-        self.store.put_correction(site, &correction).await?;
-        let line = (trial.corrections().iter())
-            .find(|c| c.correction.id == id)
-            .cloned()
-            .ok_or_else(|| StoreError::Corrupt(format!("correction {id} vanished")))?;
-        *lock(&live.workshop) = trial;
+        let line = if correction.earliest() < trial.frozen_to() {
+            self.correct_the_past(live, correction, now).await?
+        } else {
+            trial.correct(correction.clone())?;
+            self.store.put_correction(site, &correction).await?;
+            let line = (trial.corrections().iter())
+                .find(|c| c.correction.id == id)
+                .cloned()
+                .ok_or_else(|| StoreError::Corrupt(format!("correction {id} vanished")))?;
+            *lock(&live.workshop) = trial;
+            line
+        };
         let event = line.after.as_ref().or(line.before.as_ref());
         let _ = self.changes.send(Change {
             site: site.clone(),
@@ -69,5 +70,62 @@ impl Ledger {
             at: now,
         });
         Ok(line)
+    }
+
+    /// A correction that reaches into frozen days: checked against the stored events, stored,
+    /// then the site is rebuilt from its events (its frozen days thawed and frozen again) and
+    /// reloaded. Rare, and as costly as a start on an unfrozen database.
+    async fn correct_the_past(
+        &self,
+        live: &crate::SiteLive,
+        correction: Correction,
+        now: Time,
+    ) -> Result<Corrected, CorrectError> {
+        let site = &live.config.id;
+        if correction.reason.trim().is_empty() {
+            return Err(CorrectionError::NoReason.into());
+        }
+        let stored = |key: &bayline_domain::EventKey| {
+            let key = key.clone();
+            async move {
+                let next = key.ts + jiff::SignedDuration::from_nanos(1);
+                let found = self.store.events_in(site, key.ts, Some(next)).await?;
+                Ok::<_, StoreError>(found.into_iter().find(|e| e.key == key))
+            }
+        };
+        let (before, after) = match &correction.change {
+            Edit::Add { event } => {
+                if stored(&event.key).await?.is_some() {
+                    return Err(CorrectionError::KeyTaken(event.key.clone()).into());
+                }
+                (None, Some(event.clone()))
+            }
+            Edit::Move { target, to_ts } => {
+                let event = (stored(target).await?)
+                    .ok_or_else(|| CorrectionError::NoSuchEvent(target.clone()))?;
+                if *to_ts == target.ts {
+                    return Err(CorrectionError::Unchanged.into());
+                }
+                let mut moved = event.clone();
+                moved.key.ts = *to_ts;
+                (Some(event), Some(moved))
+            }
+            Edit::Void { target } => {
+                let event = (stored(target).await?)
+                    .ok_or_else(|| CorrectionError::NoSuchEvent(target.clone()))?;
+                (Some(event), None)
+            }
+        };
+        self.store.put_correction(site, &correction).await?;
+        crate::history::rebuild(&self.store, &live.config, now).await?;
+        let (workshop, seen) = crate::history::load(&self.store, &live.config, now).await?;
+        *lock(&live.workshop) = workshop;
+        *lock(&live.seen) = seen;
+        tracing::info!(site = %site, correction = correction.id, "a correction of a frozen day: site rebuilt");
+        Ok(Corrected {
+            correction,
+            before,
+            after,
+        })
     }
 }

@@ -229,9 +229,27 @@ impl Ledger {
             .get(site)
             .ok_or_else(|| StoreError::UnknownSite(site.to_string()))?;
         let _writer = self.write.lock().await;
+        let closed = live.read(|w| w.is_closed(&card.job));
+        let before = match closed {
+            true => self.store.job(site, &card.job).await?,
+            false => None,
+        };
         let created = self.store.put_job(site, &card, now).await?;
         let job = card.job.clone();
-        lock(&live.workshop).upsert_job(card);
+        let counted = |c: &JobCard| {
+            let ops: Vec<(&str, f64)> =
+                c.ops.iter().map(|o| (o.op.as_str(), o.std_hours)).collect();
+            (c.promised_at, c.wash, format!("{ops:?}"))
+        };
+        if closed && before.as_ref().map(counted) != Some(counted(&card)) {
+            // A closed job's figures are in frozen days: thaw them.
+            history::rebuild(&self.store, &live.config, now).await?;
+            let (workshop, seen) = history::load(&self.store, &live.config, now).await?;
+            *lock(&live.workshop) = workshop;
+            *lock(&live.seen) = seen;
+        } else {
+            lock(&live.workshop).upsert_job(card);
+        }
         let _ = self.changes.send(Change::of_job(site, &job, now));
         Ok(created)
     }

@@ -18,6 +18,7 @@ use crate::support::TestDb;
 on_both_backends!(
     frozen_days_give_the_figures_of_the_full_fold,
     a_scan_of_a_frozen_job_is_job_closed_after_a_restart,
+    corrections_and_card_changes_in_frozen_days_thaw_them,
 );
 
 const JOBS: usize = 12;
@@ -157,9 +158,14 @@ async fn seeded(db: &TestDb, now: Time) -> (bayline_store::Store, Vec<Event>) {
 
 /// The full fold of every event: what every figure must equal.
 fn full_fold(config: &SiteConfig, events: &[Event], now: Time) -> Workshop {
+    let cards: Vec<JobCard> = (0..JOBS).map(|i| card(i, now)).collect();
+    full_fold_with(config, events, cards)
+}
+
+fn full_fold_with(config: &SiteConfig, events: &[Event], cards: Vec<JobCard>) -> Workshop {
     let mut w = Workshop::new(config.catalog(), config.settings());
-    for i in 0..JOBS {
-        w.upsert_job(card(i, now));
+    for c in cards {
+        w.upsert_job(c);
     }
     w.restore(events.iter().cloned());
     w
@@ -259,4 +265,40 @@ async fn a_scan_of_a_frozen_job_is_job_closed_after_a_restart(db: &TestDb) {
         Some(bayline_proto::RejectCode::JobClosed),
         "{answer:?}"
     );
+}
+
+async fn corrections_and_card_changes_in_frozen_days_thaw_them(db: &TestDb) {
+    let now = jiff::Timestamp::now();
+    let (store, mut events) = seeded(db, now).await;
+    let ledger = open(store.clone()).await;
+    let site = id(SITE);
+    // Void the first pause of RO-01, three weeks ago: its hours move from blocked to worked.
+    let at = events
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Pause { job, .. } if job.as_str() == "RO-01"))
+        .unwrap();
+    let target = events.remove(at).key;
+    assert!(target.ts < ledger.site(SITE).unwrap().read(|w| w.frozen_to()));
+    ledger
+        .correct(
+            &site,
+            id("manager"),
+            "scanned by mistake".into(),
+            bayline_domain::Change::Void { target },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_same_figures(&ledger, &full_fold(&SiteConfig::demo(), &events, now), now).await;
+
+    // RO-02 was sold at the wrong standard hours, long after it was delivered.
+    let mut cards: Vec<JobCard> = (0..JOBS).map(|i| card(i, now)).collect();
+    cards[2].ops[0].std_hours = 4.25;
+    cards[2].promised_at = None;
+    ledger.put_job(&site, cards[2].clone(), now).await.unwrap();
+    let full = full_fold_with(&SiteConfig::demo(), &events, cards);
+    assert_same_figures(&ledger, &full, now).await;
+    // And the same after a restart.
+    let again = open(store).await;
+    assert_same_figures(&again, &full, now).await;
 }
