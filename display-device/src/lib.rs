@@ -3,11 +3,13 @@
 //! [`bayline_display::app::run`], the same loop `bayline display` runs on Linux.
 //!
 //! # Layout
+//! - [`epaper`]: the e-paper panels (bay tag, lounge) over `epd-waveshare`.
 //! - [`mqtt`]: a read-only MQTT 3.1.1 client over one embassy-net TCP socket.
 //! - [`provision`]: Wi-Fi, broker and credentials (today at build time, see the README).
-//! - this file: the clock and the Wi-Fi/network tasks.
+//! - this file: the clock, Wi-Fi and the network stack, and [`run`].
 #![no_std]
 
+pub mod epaper;
 pub mod mqtt;
 pub mod provision;
 
@@ -48,4 +50,77 @@ pub async fn wifi_task(mut controller: WifiController<'static>) {
 #[embassy_executor::task]
 pub async fn net_task(mut runner: Runner<'static, Interface>) {
     runner.run().await
+}
+
+/// Brings up Wi-Fi (station, the provisioned network) and the network stack; returns the
+/// stack once it has an address.
+pub async fn network(
+    spawner: embassy_executor::Spawner,
+    wifi: esp_hal::peripherals::WIFI<'static>,
+) -> embassy_net::Stack<'static> {
+    use esp_radio::wifi::sta::StationConfig;
+    use esp_radio::wifi::{AuthenticationMethodConfig, ControllerConfig};
+    use static_cell::StaticCell;
+
+    let station = StationConfig::default()
+        .with_ssid(provision::WIFI_SSID.try_into().unwrap_or_default())
+        .with_authentication(AuthenticationMethodConfig::Wpa2Personal(
+            provision::WIFI_PASSWORD.try_into().unwrap_or_default(),
+        ));
+    // Setup faults at boot panic: esp-backtrace prints why and the chip restarts.
+    let mut controller =
+        WifiController::new(wifi, ControllerConfig::default()).expect("the Wi-Fi radio");
+    controller
+        .set_config(&esp_radio::wifi::Config::Station(station))
+        .expect("a station configuration");
+    let rng = esp_hal::rng::Rng::new();
+    let seed = (u64::from(rng.random()) << 32) | u64::from(rng.random());
+    static RESOURCES: StaticCell<embassy_net::StackResources<3>> = StaticCell::new();
+    let (stack, runner) = embassy_net::new(
+        Interface::station(),
+        embassy_net::Config::dhcpv4(Default::default()),
+        RESOURCES.init(embassy_net::StackResources::new()),
+        seed,
+    );
+    spawner.spawn(wifi_task(controller).expect("one Wi-Fi task"));
+    spawner.spawn(net_task(runner).expect("one network task"));
+    stack.wait_config_up().await;
+    stack
+}
+
+/// Runs the display app on `panel` for the provisioned board until the panel fails (it
+/// does not: e-paper errors are retried on the next frame).
+pub async fn run<D, const P: usize>(
+    stack: embassy_net::Stack<'static>,
+    profile: &'static bayline_display::Profile,
+    default_board: &'static str,
+    panel: &mut D,
+) -> !
+where
+    D: bayline_display::app::Panel<Error = core::convert::Infallible>,
+    D::Color: bayline_display::Ink,
+{
+    use static_cell::StaticCell;
+    static RX: StaticCell<[u8; 2048]> = StaticCell::new();
+    static TX: StaticCell<[u8; 512]> = StaticCell::new();
+    let socket = embassy_net::tcp::TcpSocket::new(stack, RX.init([0; 2048]), TX.init([0; 512]));
+    let broker = provision::broker().expect("BAYLINE_BROKER as a.b.c.d:port");
+    let mut net = mqtt::Mqtt::new(
+        socket,
+        broker,
+        provision::DISPLAY_ID,
+        provision::DISPLAY_ID,
+        provision::DISPLAY_SECRET,
+    );
+    let mut clock = Clock;
+    let config = bayline_display::app::Config {
+        site: provision::SITE,
+        board: provision::BOARD.unwrap_or(default_board),
+        profile,
+        offline_after_ms: 60_000,
+        page_ms: 8_000,
+    };
+    let mut app = bayline_display::app::Display::<P>::new(config, clock.now());
+    let Err(never) = bayline_display::app::run(&mut app, &mut net, &mut clock, panel).await;
+    match never {}
 }

@@ -1,0 +1,148 @@
+//! `bayline display`: the devices' app on Linux, a real MQTT client of a running bayline,
+//! writing each frame as a PNG with its model beside it. A scan changes the bay tag's frame;
+//! the broker going away raises the offline mark; no frame is drawn from a full plate.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::binary::BIN;
+use crate::helpers::*;
+
+/// One frame the display wrote: its pixels and what it says it showed.
+struct Frame {
+    png: Vec<u8>,
+    /// The `.txt` beside the PNG: screen, offline mark, the model's debug print.
+    about: String,
+}
+
+/// A `bayline display` child process, killed when dropped.
+struct DisplayProcess {
+    child: Child,
+    frames: mpsc::UnboundedReceiver<PathBuf>,
+}
+
+impl DisplayProcess {
+    fn start(app: &TestApp, board: &str, dir: &Path) -> DisplayProcess {
+        let mut child = Command::new(BIN)
+            .args(["display", "--board", board, "--site", SITE])
+            .args([
+                "--broker",
+                &format!("{}:{}", app.broker.host, app.broker.port),
+            ])
+            .args(["--username", "lounge-1", "--password", "demo-lounge"])
+            .arg("--out")
+            .arg("png-dir")
+            .arg(dir)
+            // One second instead of the devices' 60, so the test sees the mark quickly.
+            .args(["--offline-after", "1"])
+            .stdout(Stdio::piped())
+            .stderr(if std::env::var_os("TEST_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
+            .spawn()
+            .unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, frames) = mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                if let Some(path) = line.strip_prefix("frame ") {
+                    if tx.send(PathBuf::from(path)).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        DisplayProcess { child, frames }
+    }
+
+    /// Waits for a frame that `ok` accepts, skipping the others; returns it.
+    async fn wait_for(&mut self, what: &str, ok: impl Fn(&Frame) -> bool) -> Frame {
+        let mut last = String::from("no frame at all");
+        let last = &mut last;
+        let found = tokio::time::timeout(DEADLINE, async {
+            loop {
+                let path = self.frames.recv().await.expect("the display stopped");
+                let frame = Frame {
+                    png: std::fs::read(&path).unwrap(),
+                    about: std::fs::read_to_string(path.with_extension("txt")).unwrap(),
+                };
+                assert_eq!(&frame.png[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+                if ok(&frame) {
+                    return frame;
+                }
+                *last = frame.about;
+            }
+        })
+        .await;
+        found.unwrap_or_else(|_| panic!("the display never showed {what}; its last frame:\n{last}"))
+    }
+}
+
+impl Drop for DisplayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_scan_changes_the_bay_tag_and_a_gone_broker_shows_offline() {
+    let mut app = spawn_app().await;
+    app.put_job("RO-D1", &[("10", 1.0)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut display = DisplayProcess::start(&app, "bay/B03", dir.path());
+
+    let idle = display
+        .wait_for("the idle bay B03", |f| f.about.contains("bay: \"B03\""))
+        .await;
+    assert!(idle.about.contains("now: None"), "{}", idle.about);
+
+    let mut hh = app.handheld("HH-01").await;
+    assert_ok(&hh.scan("A01", "check_in", json!({"job": "RO-D1"})).await);
+    let scanned = Instant::now();
+    assert_ok(
+        &hh.scan(
+            "T07",
+            "start",
+            json!({"job": "RO-D1", "op": "10", "bay": "B03"}),
+        )
+        .await,
+    );
+    let busy = display
+        .wait_for("RO-D1 on bay B03", |f| f.about.contains("RO-D1"))
+        .await;
+    eprintln!("scan → frame written: {:?}", scanned.elapsed());
+    assert_ne!(busy.png, idle.png, "the scan did not change the pixels");
+    assert!(busy.about.contains("粤B***45"), "{}", busy.about);
+
+    app.stop().await;
+    let offline = display
+        .wait_for("the offline mark", |f| {
+            f.about.contains("离线 / offline since")
+        })
+        .await;
+    // The last board stays up under the mark: still RO-D1, in other pixels.
+    assert!(offline.about.contains("RO-D1"), "{}", offline.about);
+    assert_ne!(offline.png, busy.png);
+
+    // No frame was ever drawn from a model holding the full plate or the customer.
+    let mut models = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            let about = std::fs::read_to_string(&path).unwrap();
+            for secret in ["12345", "Zhang"] {
+                assert!(!about.contains(secret), "{secret} in {}", path.display());
+            }
+            models += 1;
+        }
+    }
+    assert!(models >= 3, "{models} frames");
+}
