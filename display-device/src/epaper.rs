@@ -30,16 +30,10 @@ where
     E: WaveshareDisplay<Spi2, Input<'static>, Output<'static>, Output<'static>, Delay>,
 {
     /// `None` when `N` bytes do not hold a `width × height` frame.
-    pub fn new(
-        epd: E,
-        spi: Spi2,
-        delay: Delay,
-        width: u16,
-        height: u16,
-        turn: bool,
-    ) -> Option<Self> {
+    pub fn new(epd: E, spi: Spi2, delay: Delay, width: u16, height: u16) -> Option<Self> {
         Some(EPaper {
             frame: MonoFrame::new(width, height)?,
+            turned: [0xFF; T],
             epd,
             spi,
             delay,
