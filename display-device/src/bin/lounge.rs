@@ -1,6 +1,7 @@
 //! Lounge: a 7.5" e-paper (UC8179 class, Waveshare V2, 800×480) on an ESP32-C6.
 //!
-//! Wiring (SPI2): CLK GPIO6, DIN GPIO7, CS GPIO10, DC GPIO11, RST GPIO18, BUSY GPIO19.
+//! Wiring (SPI2, through the panel's driver HAT): CLK GPIO6, DIN GPIO7, CS GPIO10, DC GPIO11,
+//! RST GPIO18, BUSY GPIO19.
 #![no_std]
 #![no_main]
 

@@ -383,3 +383,30 @@ fn the_loop_shows_models_marks_an_outage_and_reconnects_with_backoff() {
     // Two tries to the break at 1 s, then at 2, 4, 8, 16 and 32 s before the mark at 61 s.
     assert_eq!(connects.get(), 2 + 5);
 }
+
+#[test]
+fn the_offline_mark_is_a_band_over_the_bottom_of_the_last_board() {
+    let mut app = Display::<1>::new(tag_config(), at(0));
+    app.connected(at(0));
+    app.message(
+        "bayline/demo/boards/bay/B03",
+        &bytes(&tag(Clock(600))),
+        at(0),
+    )
+    .unwrap();
+    let band_top = 128 - (TAG_2IN9.body.height() as i32 + 2);
+    let row_inked = |c: &Canvas<BinaryColor>, y: i32| {
+        (0..296).all(|x| c.pixels[(y * 296 + x) as usize] == BinaryColor::On)
+    };
+    let mut live = Canvas::new(296, 128);
+    draw(&app, &mut live).unwrap();
+    assert!(!row_inked(&live, band_top));
+    app.lost(at(1_000));
+    app.tick(at(61_000));
+    let mut offline = Canvas::new(296, 128);
+    draw(&app, &mut offline).unwrap();
+    assert!(row_inked(&offline, band_top), "no band at y = {band_top}");
+    // Above the band the board is untouched.
+    let above = (band_top * 296) as usize;
+    assert_eq!(live.pixels[..above], offline.pixels[..above]);
+}
