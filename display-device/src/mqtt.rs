@@ -193,14 +193,17 @@ impl Network for Mqtt<'_> {
             }
             let until = Instant::from_millis(until_ms.min(u64::MAX / 2));
             let ping_at = self.last_ping + half;
-            match with_deadline(until.min(ping_at), self.read_packet()).await {
+            // Only the wait for a packet's first byte has a deadline: a packet cut in the
+            // middle would leave the stream out of step.
+            let ready = with_deadline(until.min(ping_at), self.socket.wait_read_ready()).await;
+            match ready {
                 Err(_) if Instant::now() >= ping_at => {
                     self.send(0xC0, &[]).await?;
                     self.last_ping = Instant::now();
                 }
                 Err(_) => return Ok(None),
-                Ok(r) => {
-                    let (h, n, whole) = r?;
+                Ok(()) => {
+                    let (h, n, whole) = self.read_packet().await?;
                     if h >> 4 != 3 || !whole {
                         continue;
                     }
