@@ -1,17 +1,20 @@
-//! A small MQTT 3.1.1 client for a display over one embassy-net TCP socket: connect with the
-//! display's credentials, subscribe with QoS 1, receive publishes (acked), keep alive. A
-//! display only reads, so this is all of MQTT it needs; a fuller client (rust-mqtt) would
-//! cost flash for publishing and sessions it never uses.
+//! The display's MQTT client over one embassy-net TCP socket: the packets of
+//! [`bayline_display::app::mqtt`] (tested there, and against the real broker in
+//! `tests/e2e/display.rs`) sent and read. Connect with the display's credentials, subscribe
+//! at QoS 1, ack publishes, ping at half the keep-alive, and count a broker silent for 1.5
+//! keep-alives as gone.
 
+use bayline_display::app::mqtt::{self as packets, Incoming, Length};
 use bayline_display::app::{Network, Received};
 use embassy_net::tcp::TcpSocket;
 use embassy_net::IpEndpoint;
 use embassy_time::{with_deadline, with_timeout, Duration, Instant};
 use embedded_io_async::Write as _;
 
-/// Longest message kept: a 24-bay workshop page is about 500 bytes.
+/// Longest message kept: a 24-bay workshop page is about 500 bytes. Longer ones are read
+/// past and skipped, the connection kept.
 const BUF: usize = 2048;
-/// Keep-alive told to the broker; a ping goes out at half of it.
+/// Keep-alive told to the broker, in seconds.
 const KEEP_ALIVE_S: u16 = 30;
 
 #[derive(Debug)]
@@ -21,6 +24,12 @@ pub enum Error {
     /// The broker refused the connection (bad credentials) or the subscription.
     Refused(u8),
     Protocol,
+}
+
+impl From<packets::Malformed> for Error {
+    fn from(_: packets::Malformed) -> Error {
+        Error::Protocol
+    }
 }
 
 pub struct Mqtt<'a> {
@@ -54,25 +63,22 @@ impl<'a> Mqtt<'a> {
         }
     }
 
-    async fn send(&mut self, header: u8, parts: &[&[u8]]) -> Result<(), Error> {
-        let len: usize = parts.iter().map(|p| p.len()).sum();
-        let mut head = [header, 0, 0, 0, 0];
-        let n = 1 + encode_len(len, &mut head[1..]);
-        self.socket
-            .write_all(&head[..n])
-            .await
-            .map_err(|_| Error::Tcp)?;
-        for p in parts {
-            self.socket.write_all(p).await.map_err(|_| Error::Tcp)?;
-        }
+    async fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.socket.write_all(bytes).await.map_err(|_| Error::Tcp)?;
         self.socket.flush().await.map_err(|_| Error::Tcp)
     }
 
-    async fn read_exact(&mut self, at: usize, n: usize) -> Result<(), Error> {
+    /// Writes the first `n` bytes of `buf`, where a packet was just built.
+    async fn write_buf(&mut self, n: usize) -> Result<(), Error> {
+        let Mqtt { socket, buf, .. } = self;
+        socket.write_all(&buf[..n]).await.map_err(|_| Error::Tcp)?;
+        socket.flush().await.map_err(|_| Error::Tcp)
+    }
+
+    async fn read_exact(&mut self, n: usize) -> Result<(), Error> {
         let mut got = 0;
         while got < n {
-            let r = self.socket.read(&mut self.buf[at + got..at + n]).await;
-            match r {
+            match self.socket.read(&mut self.buf[got..n]).await {
                 Ok(0) | Err(_) => return Err(Error::Tcp),
                 Ok(k) => got += k,
             }
@@ -80,31 +86,30 @@ impl<'a> Mqtt<'a> {
         Ok(())
     }
 
-    /// Reads one packet; its body is `buf[..len]` unless it was too long and skipped.
-    async fn read_packet(&mut self) -> Result<(u8, usize, bool), Error> {
-        self.read_exact(0, 1).await?;
+    /// Reads one packet: its header byte, and its body in `buf[..len]` (`None` when it was
+    /// too long and skipped).
+    async fn read_packet(&mut self) -> Result<(u8, Option<usize>), Error> {
+        self.read_exact(1).await?;
         let header = self.buf[0];
-        let mut len = 0usize;
-        for shift in [0, 7, 14, 21] {
-            self.read_exact(0, 1).await?;
-            len |= usize::from(self.buf[0] & 0x7F) << shift;
-            if self.buf[0] & 0x80 == 0 {
-                break;
+        let mut length = Length::default();
+        let len = loop {
+            self.read_exact(1).await?;
+            if let Some(n) = length.push(self.buf[0])? {
+                break n;
             }
-        }
+        };
         self.last_heard = Instant::now();
         if len > BUF {
-            // Too long for this display: read past it, keep the connection.
             let mut left = len;
             while left > 0 {
                 let n = left.min(BUF);
-                self.read_exact(0, n).await?;
+                self.read_exact(n).await?;
                 left -= n;
             }
-            return Ok((header, 0, false));
+            return Ok((header, None));
         }
-        self.read_exact(0, len).await?;
-        Ok((header, len, true))
+        self.read_exact(len).await?;
+        Ok((header, Some(len)))
     }
 
     async fn open(&mut self, filter: &str) -> Result<(), Error> {
@@ -117,59 +122,40 @@ impl<'a> Mqtt<'a> {
             .connect(self.broker)
             .await
             .map_err(|_| Error::Tcp)?;
-        let ka = KEEP_ALIVE_S.to_be_bytes();
-        let (id, user, pw) = (self.client_id, self.user, self.password);
-        let variable = [0, 4, b'M', b'Q', b'T', b'T', 4, 0xC2, ka[0], ka[1]];
-        self.send(
-            0x10,
-            &[
-                &variable,
-                &str_len(id),
-                id.as_bytes(),
-                &str_len(user),
-                user.as_bytes(),
-                &str_len(pw),
-                pw.as_bytes(),
-            ],
+        let n = packets::connect(
+            &mut self.buf,
+            self.client_id,
+            self.user,
+            self.password,
+            KEEP_ALIVE_S,
         )
-        .await?;
-        let (h, n, _) = self.read_packet().await?;
-        if h != 0x20 || n != 2 {
-            return Err(Error::Protocol);
+        .ok_or(Error::Protocol)?;
+        self.write_buf(n).await?;
+        let (h, len) = self.read_packet().await?;
+        match packets::parse(h, &self.buf[..len.unwrap_or(0)])? {
+            Incoming::ConnAck { code: 0 } => {}
+            Incoming::ConnAck { code } => return Err(Error::Refused(code)),
+            _ => return Err(Error::Protocol),
         }
-        if self.buf[1] != 0 {
-            return Err(Error::Refused(self.buf[1]));
-        }
-        self.send(0x82, &[&[0, 1], &str_len(filter), filter.as_bytes(), &[1]])
-            .await?;
+        let n = packets::subscribe(&mut self.buf, 1, filter).ok_or(Error::Protocol)?;
+        self.write_buf(n).await?;
         loop {
-            let (h, n, _) = self.read_packet().await?;
-            if h == 0x90 && n >= 3 {
-                return match self.buf[2] {
-                    0x80 => Err(Error::Refused(0x80)),
-                    _ => Ok(()),
-                };
+            let (h, len) = self.read_packet().await?;
+            // Brokers (Mosquitto, bayline's own) answer the SUBACK before the retained
+            // messages; a publish ahead of it would be acked and dropped.
+            match packets::parse(h, &self.buf[..len.unwrap_or(0)])? {
+                Incoming::SubAck { granted, .. } => {
+                    self.last_ping = Instant::now();
+                    return match granted {
+                        0x80 => Err(Error::Refused(0x80)),
+                        _ => Ok(()),
+                    };
+                }
+                Incoming::Publish { ack: Some(id), .. } => {
+                    self.write(&packets::puback(id)).await?;
+                }
+                _ => {}
             }
-        }
-    }
-}
-
-fn str_len(s: &str) -> [u8; 2] {
-    (s.len().min(usize::from(u16::MAX)) as u16).to_be_bytes()
-}
-
-fn encode_len(mut len: usize, out: &mut [u8]) -> usize {
-    let mut i = 0;
-    loop {
-        let mut b = (len % 128) as u8;
-        len /= 128;
-        if len > 0 {
-            b |= 0x80;
-        }
-        out[i] = b;
-        i += 1;
-        if len == 0 || i == 4 {
-            return i;
         }
     }
 }
@@ -185,53 +171,38 @@ impl Network for Mqtt<'_> {
     }
 
     async fn receive(&mut self, until_ms: u64) -> Result<Option<Received<'_>>, Error> {
-        let half = Duration::from_secs(u64::from(KEEP_ALIVE_S) / 2);
-        // Indices only inside the loop: the message is lent out once, after it.
-        let (tl, at, n) = loop {
-            if self.last_heard.elapsed() > Duration::from_secs(u64::from(KEEP_ALIVE_S) * 3 / 2) {
+        let keep_alive = Duration::from_secs(u64::from(KEEP_ALIVE_S));
+        // Only packet positions inside the loop: the message is lent out once, after it.
+        let (header, len) = loop {
+            if self.last_heard.elapsed() > keep_alive + keep_alive / 2 {
                 return Err(Error::Timeout);
             }
             let until = Instant::from_millis(until_ms.min(u64::MAX / 2));
-            let ping_at = self.last_ping + half;
+            let ping_at = self.last_ping + keep_alive / 2;
             // Only the wait for a packet's first byte has a deadline: a packet cut in the
             // middle would leave the stream out of step.
-            let ready = with_deadline(until.min(ping_at), self.socket.wait_read_ready()).await;
-            match ready {
+            match with_deadline(until.min(ping_at), self.socket.wait_read_ready()).await {
                 Err(_) if Instant::now() >= ping_at => {
-                    self.send(0xC0, &[]).await?;
+                    self.write(&packets::PINGREQ).await?;
                     self.last_ping = Instant::now();
                 }
                 Err(_) => return Ok(None),
                 Ok(()) => {
-                    let (h, n, whole) = self.read_packet().await?;
-                    if h >> 4 != 3 || !whole {
+                    let (h, Some(len)) = self.read_packet().await? else {
                         continue;
-                    }
-                    let qos = (h >> 1) & 3;
-                    let tl = usize::from(u16::from_be_bytes([self.buf[0], self.buf[1]]));
-                    let mut at = 2 + tl;
-                    if at > n {
-                        return Err(Error::Protocol);
-                    }
-                    if qos > 0 {
-                        if at + 2 > n {
-                            return Err(Error::Protocol);
+                    };
+                    if let Incoming::Publish { ack, .. } = packets::parse(h, &self.buf[..len])? {
+                        if let Some(id) = ack {
+                            self.write(&packets::puback(id)).await?;
                         }
-                        let id = [self.buf[at], self.buf[at + 1]];
-                        at += 2;
-                        self.send(0x40, &[&id]).await?;
+                        break (h, len);
                     }
-                    if core::str::from_utf8(&self.buf[2..2 + tl]).is_err() {
-                        continue;
-                    }
-                    break (tl, at, n);
                 }
             }
         };
-        let topic = core::str::from_utf8(&self.buf[2..2 + tl]).map_err(|_| Error::Protocol)?;
-        Ok(Some(Received {
-            topic,
-            payload: &self.buf[at..n],
-        }))
+        match packets::parse(header, &self.buf[..len])? {
+            Incoming::Publish { topic, payload, .. } => Ok(Some(Received { topic, payload })),
+            _ => Err(Error::Protocol),
+        }
     }
 }

@@ -170,3 +170,93 @@ async fn a_scan_changes_the_bay_tag_and_a_gone_broker_shows_offline() {
     }
     assert!(models >= 3, "{models} frames");
 }
+
+/// Reads one MQTT packet from `s`: its header byte and body.
+fn read_packet(s: &mut std::net::TcpStream) -> (u8, Vec<u8>) {
+    use bayline_display::app::mqtt::Length;
+    use std::io::Read;
+    let mut byte = [0u8; 1];
+    s.read_exact(&mut byte).unwrap();
+    let header = byte[0];
+    let mut length = Length::default();
+    let len = loop {
+        s.read_exact(&mut byte).unwrap();
+        if let Some(n) = length.push(byte[0]).unwrap() {
+            break n;
+        }
+    };
+    let mut body = vec![0; len];
+    s.read_exact(&mut body).unwrap();
+    (header, body)
+}
+
+#[tokio::test]
+async fn the_devices_mqtt_packets_get_the_retained_bay_tag_from_the_real_broker() {
+    use bayline_display::app::mqtt::{self, Incoming};
+    use bayline_display::{Board, BoardKind};
+    use std::io::Write;
+
+    let app = spawn_app().await;
+    let addr = format!("{}:{}", app.broker.host, app.broker.port);
+    let tag = tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(DEADLINE)).unwrap();
+        let mut buf = [0u8; 256];
+        let n = mqtt::connect(&mut buf, "dev-test", "lounge-1", "demo-lounge", 30).unwrap();
+        s.write_all(&buf[..n]).unwrap();
+        let (h, body) = read_packet(&mut s);
+        assert_eq!(mqtt::parse(h, &body), Ok(Incoming::ConnAck { code: 0 }));
+        let filter = bayline_display::app::filter(SITE, "bay/B03").unwrap();
+        let n = mqtt::subscribe(&mut buf, 1, &filter).unwrap();
+        s.write_all(&buf[..n]).unwrap();
+        let (h, body) = read_packet(&mut s);
+        assert_eq!(
+            mqtt::parse(h, &body),
+            Ok(Incoming::SubAck {
+                packet_id: 1,
+                granted: 1
+            })
+        );
+        let (h, body) = read_packet(&mut s);
+        let Ok(Incoming::Publish {
+            topic,
+            payload,
+            ack,
+        }) = mqtt::parse(h, &body)
+        else {
+            panic!("not a publish: {h:#x} {body:?}");
+        };
+        assert_eq!(topic, format!("bayline/{SITE}/boards/bay/B03"));
+        if let Some(id) = ack {
+            s.write_all(&mqtt::puback(id)).unwrap();
+        }
+        s.write_all(&mqtt::PINGREQ).unwrap();
+        let (h, body) = read_packet(&mut s);
+        assert_eq!(mqtt::parse(h, &body), Ok(Incoming::PingResp));
+        Board::decode(BoardKind::Tag, payload).unwrap()
+    })
+    .await
+    .unwrap();
+    let Board::Tag(tag) = tag else {
+        panic!("not a tag")
+    };
+    assert_eq!(tag.bay.as_str(), "B03");
+
+    // A wrong secret is refused in the CONNACK, as the device reports it.
+    let addr = format!("{}:{}", app.broker.host, app.broker.port);
+    let code = tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(DEADLINE)).unwrap();
+        let mut buf = [0u8; 256];
+        let n = mqtt::connect(&mut buf, "dev-test-2", "lounge-1", "wrong", 30).unwrap();
+        s.write_all(&buf[..n]).unwrap();
+        let (h, body) = read_packet(&mut s);
+        match mqtt::parse(h, &body) {
+            Ok(Incoming::ConnAck { code }) => code,
+            other => panic!("not a CONNACK: {other:?}"),
+        }
+    })
+    .await
+    .unwrap();
+    assert_ne!(code, 0, "a wrong secret was accepted");
+}

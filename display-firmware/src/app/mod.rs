@@ -11,9 +11,11 @@
 //! # Layout
 //! - [`state`]: [`Display`], the state without I/O (time is a parameter), and its inputs.
 //! - [`mark`]: the offline mark and the waiting screen.
+//! - [`mqtt`]: the MQTT packets a display exchanges, without I/O (the devices' client).
 //! - this file: the host traits, [`Backoff`] and [`run`].
 
 pub mod mark;
+pub mod mqtt;
 pub mod state;
 #[cfg(test)]
 mod tests;
