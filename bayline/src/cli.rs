@@ -66,6 +66,9 @@ pub enum Command {
     /// Be a board display: subscribe to a board as a display does, draw it with the
     /// devices' code, write each new frame as a PNG (offline mark and pages included).
     Display(crate::display::DisplayArgs),
+    /// Write a display device's settings (Wi-Fi, broker, board, credentials) as a file for
+    /// `espflash write-bin`: no rebuild to set up or move a display.
+    DisplayConfig(crate::display_config::DisplayConfigArgs),
 }
 
 /// Reads a broker URL that may carry the service password. clap's own message for a bad value
@@ -310,6 +313,7 @@ impl Command {
             Command::MosquittoConfig(args) => crate::mosquitto::run(args),
             Command::Bench(args) => bayline_devtools::bench::run(args).await,
             Command::Display(args) => crate::display::run(args).await,
+            Command::DisplayConfig(args) => crate::display_config::run(args),
         }
     }
 }
@@ -325,7 +329,7 @@ impl Command {
             Command::Scan(a) => Some(&mut a.broker),
             Command::Simulate(a) => Some(&mut a.broker),
             Command::Display(a) => Some(&mut a.broker),
-            Command::MosquittoConfig(_) | Command::Bench(_) => None,
+            Command::MosquittoConfig(_) | Command::Bench(_) | Command::DisplayConfig(_) => None,
         };
         if let Some(url) = url {
             *url = url.clone().trusting(ca)?;

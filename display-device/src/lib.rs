@@ -5,7 +5,7 @@
 //! # Layout
 //! - [`epaper`]: the e-paper panels (bay tag, lounge) over `epd-waveshare`.
 //! - [`mqtt`]: a read-only MQTT 3.1.1 client over one embassy-net TCP socket.
-//! - [`provision`]: Wi-Fi, broker and credentials (today at build time, see the README).
+//! - [`provision`]: Wi-Fi, broker and credentials, read from the `bayline` flash partition.
 //! - this file: the clock, Wi-Fi and the network stack, and [`run`].
 #![no_std]
 
@@ -57,15 +57,16 @@ pub async fn net_task(mut runner: Runner<'static, Interface>) {
 pub async fn network(
     spawner: embassy_executor::Spawner,
     wifi: esp_hal::peripherals::WIFI<'static>,
+    settings: &bayline_display::app::provision::Provision<'static>,
 ) -> embassy_net::Stack<'static> {
     use esp_radio::wifi::sta::StationConfig;
     use esp_radio::wifi::{AuthenticationMethodConfig, ControllerConfig};
     use static_cell::StaticCell;
 
     let station = StationConfig::default()
-        .with_ssid(provision::WIFI_SSID.try_into().unwrap_or_default())
+        .with_ssid(settings.wifi_ssid.try_into().unwrap_or_default())
         .with_authentication(AuthenticationMethodConfig::Wpa2Personal(
-            provision::WIFI_PASSWORD.try_into().unwrap_or_default(),
+            settings.wifi_password.try_into().unwrap_or_default(),
         ));
     // Setup faults at boot panic: esp-backtrace prints why and the chip restarts.
     let mut controller =
@@ -92,8 +93,8 @@ pub async fn network(
 /// does not: e-paper errors are retried on the next frame).
 pub async fn run<D, const P: usize>(
     stack: embassy_net::Stack<'static>,
+    settings: bayline_display::app::provision::Provision<'static>,
     profile: &'static bayline_display::Profile,
-    default_board: &'static str,
     panel: &mut D,
 ) -> !
 where
@@ -104,23 +105,50 @@ where
     static RX: StaticCell<[u8; 2048]> = StaticCell::new();
     static TX: StaticCell<[u8; 512]> = StaticCell::new();
     let socket = embassy_net::tcp::TcpSocket::new(stack, RX.init([0; 2048]), TX.init([0; 512]));
-    let broker = provision::broker().expect("BAYLINE_BROKER as a.b.c.d:port");
+    let Some(broker) = provision::broker(settings.broker) else {
+        stop("the provisioned broker is not a.b.c.d:port").await
+    };
     let mut net = mqtt::Mqtt::new(
         socket,
         broker,
-        provision::DISPLAY_ID,
-        provision::DISPLAY_ID,
-        provision::DISPLAY_SECRET,
+        settings.display_id,
+        settings.display_id,
+        settings.secret,
     );
     let mut clock = Clock;
     let config = bayline_display::app::Config {
-        site: provision::SITE,
-        board: provision::BOARD.unwrap_or(default_board),
+        site: settings.site,
+        board: settings.board,
         profile,
         offline_after_ms: 60_000,
         page_ms: 8_000,
     };
+    if config.kind() != profile.board {
+        stop("the provisioned board is not one this binary draws").await
+    }
     let mut app = bayline_display::app::Display::<P>::new(config, clock.now());
     let Err(never) = bayline_display::app::run(&mut app, &mut net, &mut clock, panel).await;
     match never {}
+}
+
+/// Reads the provisioning record, or stops with a word on the serial console: a display
+/// that was never provisioned has nothing to connect to.
+pub async fn settings(
+    flash: esp_hal::peripherals::FLASH<'static>,
+) -> bayline_display::app::provision::Provision<'static> {
+    match provision::read(flash) {
+        Ok(p) => p,
+        Err(e) => {
+            esp_println::println!("{e}: write one with `bayline display-config` and espflash");
+            stop("not provisioned").await
+        }
+    }
+}
+
+/// Stops the display here, saying why on the serial console now and then.
+pub async fn stop(why: &str) -> ! {
+    loop {
+        esp_println::println!("bayline display stopped: {why}");
+        embassy_time::Timer::after(embassy_time::Duration::from_secs(60)).await;
+    }
 }

@@ -1,40 +1,32 @@
-//! What a display needs to know about its site. Read at build time from the environment
-//! (`BAYLINE_WIFI_SSID=… cargo build --release`); a config partition written by a
-//! `bayline display-config` command, so a technician need not rebuild, is not done yet.
+//! The device's settings, read at boot from the `bayline` flash partition
+//! (`partitions.csv`), where a technician writes the record `bayline display-config` makes:
+//! no rebuild to change Wi-Fi, broker or credentials.
 
-/// The Wi-Fi network.
-pub const WIFI_SSID: &str = match option_env!("BAYLINE_WIFI_SSID") {
-    Some(s) => s,
-    None => "bayline",
-};
-pub const WIFI_PASSWORD: &str = match option_env!("BAYLINE_WIFI_PASSWORD") {
-    Some(s) => s,
-    None => "",
-};
-/// The broker's IPv4 address and port (no DNS on the shop floor's own network).
-pub const BROKER: &str = match option_env!("BAYLINE_BROKER") {
-    Some(s) => s,
-    None => "192.168.1.10:1883",
-};
-/// The site id and the display's `[[displays]]` id and secret.
-pub const SITE: &str = match option_env!("BAYLINE_SITE") {
-    Some(s) => s,
-    None => "demo",
-};
-pub const DISPLAY_ID: &str = match option_env!("BAYLINE_DISPLAY_ID") {
-    Some(s) => s,
-    None => "lounge-1",
-};
-pub const DISPLAY_SECRET: &str = match option_env!("BAYLINE_DISPLAY_SECRET") {
-    Some(s) => s,
-    None => "demo-lounge",
-};
-/// Which board: `bay/B01` for a tag.
-pub const BOARD: Option<&str> = option_env!("BAYLINE_BOARD");
+use bayline_display::app::provision::{Provision, ProvisionError};
+use esp_storage::FlashStorage;
+use static_cell::StaticCell;
 
-/// [`BROKER`] as an endpoint; `None` when it is not `a.b.c.d:port`.
-pub fn broker() -> Option<embassy_net::IpEndpoint> {
-    let (ip, port) = BROKER.rsplit_once(':')?;
+/// Where the `bayline` partition starts (`partitions.csv`).
+pub const OFFSET: u32 = 0x3F_0000;
+/// A record is at most 4 + 7 × 256 + 2 bytes.
+const RECORD: usize = 1800;
+
+/// Reads the record; it lives as long as the device runs.
+pub fn read(
+    flash: esp_hal::peripherals::FLASH<'static>,
+) -> Result<Provision<'static>, ProvisionError> {
+    static BYTES: StaticCell<[u8; RECORD]> = StaticCell::new();
+    let bytes = BYTES.init([0xFF; RECORD]);
+    let mut storage = FlashStorage::new(flash);
+    storage
+        .read(OFFSET, bytes)
+        .map_err(|_| ProvisionError::Missing)?;
+    Provision::decode(bytes)
+}
+
+/// The broker as an endpoint; `None` when it is not `a.b.c.d:port`.
+pub fn broker(text: &str) -> Option<embassy_net::IpEndpoint> {
+    let (ip, port) = text.rsplit_once(':')?;
     let mut octets = [0u8; 4];
     let mut parts = ip.split('.');
     for o in &mut octets {

@@ -48,6 +48,7 @@ async fn main(spawner: Spawner) -> ! {
     let mut panel =
         EPaper::<_, FRAME, FRAME>::new(epd, spi, delay, 296, 128).expect("frame fits 296×128");
 
-    let stack = bayline_display_device::network(spawner, p.WIFI).await;
-    bayline_display_device::run::<_, 1>(stack, &TAG_2IN9, "bay/B01", &mut panel).await
+    let settings = bayline_display_device::settings(p.FLASH).await;
+    let stack = bayline_display_device::network(spawner, p.WIFI, &settings).await;
+    bayline_display_device::run::<_, 1>(stack, settings, &TAG_2IN9, &mut panel).await
 }

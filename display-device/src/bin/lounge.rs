@@ -49,6 +49,7 @@ async fn main(spawner: Spawner) -> ! {
     let mut panel =
         EPaper::<_, FRAME, 0>::new(epd, spi, delay, 800, 480).expect("frame fits 800×480");
 
-    let stack = bayline_display_device::network(spawner, p.WIFI).await;
-    bayline_display_device::run::<_, 8>(stack, &LOUNGE_7IN5, "lounge", &mut panel).await
+    let settings = bayline_display_device::settings(p.FLASH).await;
+    let stack = bayline_display_device::network(spawner, p.WIFI, &settings).await;
+    bayline_display_device::run::<_, 8>(stack, settings, &LOUNGE_7IN5, &mut panel).await
 }

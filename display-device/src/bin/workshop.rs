@@ -121,6 +121,7 @@ async fn main(spawner: Spawner) -> ! {
         back: Some(back),
     };
 
-    let stack = bayline_display_device::network(spawner, p.WIFI).await;
-    bayline_display_device::run::<_, 8>(stack, &HUB75_128X64, "workshop", &mut wall).await
+    let settings = bayline_display_device::settings(p.FLASH).await;
+    let stack = bayline_display_device::network(spawner, p.WIFI, &settings).await;
+    bayline_display_device::run::<_, 8>(stack, settings, &HUB75_128X64, &mut wall).await
 }

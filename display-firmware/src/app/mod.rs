@@ -12,10 +12,12 @@
 //! - [`state`]: [`Display`], the state without I/O (time is a parameter), and its inputs.
 //! - [`mark`]: the offline mark and the waiting screen.
 //! - [`mqtt`]: the MQTT packets a display exchanges, without I/O (the devices' client).
+//! - [`provision`]: the record a technician writes to a device: Wi-Fi, broker, credentials.
 //! - this file: the host traits, [`Backoff`] and [`run`].
 
 pub mod mark;
 pub mod mqtt;
+pub mod provision;
 pub mod state;
 #[cfg(test)]
 mod tests;
