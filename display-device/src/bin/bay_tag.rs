@@ -20,6 +20,8 @@ use esp_backtrace as _;
 esp_bootloader_esp_idf::esp_app_desc!();
 
 /// 296 × 128 at 1 bit per pixel.
+/// Partial-refresh tiles of the profile.
+const TILES: usize = 37 * 8;
 const FRAME: usize = 296 / 8 * 128;
 
 #[esp_rtos::main]
@@ -45,8 +47,8 @@ async fn main(spawner: Spawner) -> ! {
     let busy = Input::new(p.GPIO19, InputConfig::default());
     let mut d = delay;
     let epd = Epd2in9::new(&mut spi, busy, dc, rst, &mut d, None).expect("the e-paper answers");
-    let mut panel =
-        EPaper::<_, FRAME, FRAME>::new(epd, spi, delay, 296, 128).expect("frame fits 296×128");
+    let mut panel = EPaper::<_, FRAME, FRAME, TILES>::new(epd, spi, delay, &TAG_2IN9)
+        .expect("frame and tiles fit the profile");
 
     let settings = bayline_display_device::settings(p.FLASH).await;
     let stack = bayline_display_device::network(spawner, p.WIFI, &settings).await;

@@ -21,6 +21,8 @@ use esp_backtrace as _;
 esp_bootloader_esp_idf::esp_app_desc!();
 
 /// 800 × 480 at 1 bit per pixel.
+/// Partial-refresh tiles of the profile.
+const TILES: usize = 20 * 20;
 const FRAME: usize = 800 / 8 * 480;
 
 #[esp_rtos::main]
@@ -46,8 +48,8 @@ async fn main(spawner: Spawner) -> ! {
     let busy = Input::new(p.GPIO19, InputConfig::default());
     let mut d = delay;
     let epd = Epd7in5::new(&mut spi, busy, dc, rst, &mut d, None).expect("the e-paper answers");
-    let mut panel =
-        EPaper::<_, FRAME, 0>::new(epd, spi, delay, 800, 480).expect("frame fits 800×480");
+    let mut panel = EPaper::<_, FRAME, 0, TILES>::new(epd, spi, delay, &LOUNGE_7IN5)
+        .expect("frame and tiles fit the profile");
 
     let settings = bayline_display_device::settings(p.FLASH).await;
     let stack = bayline_display_device::network(spawner, p.WIFI, &settings).await;
