@@ -57,6 +57,10 @@ pub struct DisplayArgs {
     /// Seconds each screen of a paged board stays up.
     #[arg(long, default_value_t = 8)]
     pub page_seconds: u64,
+    /// Time zone of the offline mark's "since HH:MM" (IANA name); the site's, which the
+    /// boards' clocks are in. Default: this machine's.
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
 }
 
 fn parse_broker(s: &str) -> Result<BrokerUrl, String> {
@@ -105,7 +109,11 @@ pub async fn run(a: DisplayArgs) -> anyhow::Result<ExitCode> {
         link: None,
         held: None,
     };
-    let mut timer = Clocks { start };
+    let zone = match &a.time_zone {
+        Some(name) => jiff::tz::TimeZone::get(name).with_context(|| format!("time zone {name}"))?,
+        None => jiff::tz::TimeZone::system(),
+    };
+    let mut timer = Clocks { start, zone };
     let mut app = Display::<PAGES>::new(config, timer.now());
     tracing::info!(board = %a.board, site = %a.site, dir = %dir.display(), "display started");
     let shown = async {
@@ -218,9 +226,10 @@ impl Network for Mqtt {
     }
 }
 
-/// The monotonic clock since start, and the machine's time of day.
+/// The monotonic clock since start, and the time of day in the site's zone.
 struct Clocks {
     start: Instant,
+    zone: jiff::tz::TimeZone,
 }
 
 /// The instant `ms` after `start`; the app's `u64::MAX` ("no deadline") becomes a day.
@@ -231,7 +240,7 @@ fn instant(start: Instant, ms: u64) -> Instant {
 impl Timer for Clocks {
     fn now(&self) -> Now {
         let ms = self.start.elapsed().as_millis() as u64;
-        let t = jiff::Zoned::now();
+        let t = jiff::Timestamp::now().to_zoned(self.zone.clone());
         let wall = Clock::at(0, t.hour() as u16, t.minute() as u16);
         Now { ms, wall }
     }

@@ -40,6 +40,7 @@ impl DisplayProcess {
             .arg(dir)
             // One second instead of the devices' 60, so the test sees the mark quickly.
             .args(["--offline-after", "1"])
+            .args(["--time-zone", "Asia/Shanghai"])
             .stdout(Stdio::piped())
             .stderr(if std::env::var_os("TEST_LOG").is_some() {
                 Stdio::inherit()
@@ -146,12 +147,26 @@ async fn a_scan_changes_the_bay_tag_and_a_gone_broker_shows_offline() {
         took[(took.len() * 99).div_ceil(100) - 1]
     );
 
+    // The mark tells the time in the site's zone (the demo site is in Shanghai).
+    let hhmm = |t: jiff::Timestamp| {
+        t.to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+            .strftime("%H:%M")
+            .to_string()
+    };
+    let before = hhmm(jiff::Timestamp::now());
     app.stop().await;
     let offline = display
         .wait_for("the offline mark", |f| {
             f.about.contains("离线 / offline since")
         })
         .await;
+    let after = hhmm(jiff::Timestamp::now());
+    assert!(
+        offline.about.contains(&format!("since {before}"))
+            || offline.about.contains(&format!("since {after}")),
+        "not {before} or {after} in Shanghai:\n{}",
+        offline.about
+    );
     // The last board stays up under the mark: still RO-D1, in other pixels.
     assert!(offline.about.contains("RO-D1"), "{}", offline.about);
     assert_ne!(offline.png, busy.png);
