@@ -63,6 +63,12 @@ pub enum Command {
     /// Measure: handhelds flat out (or at --rate) against a bayline started for the run, and
     /// the bare broker's echo in the same run. Prints scans/s and scan→reply latencies.
     Bench(bayline_devtools::bench::BenchArgs),
+    /// Be a board display: subscribe to a board as a display does, draw it with the
+    /// devices' code, write each new frame as a PNG (offline mark and pages included).
+    Display(crate::display::DisplayArgs),
+    /// Write a display device's settings (Wi-Fi, broker, board, credentials) as a file for
+    /// `espflash write-bin`: no rebuild to set up or move a display.
+    DisplayConfig(crate::display_config::DisplayConfigArgs),
 }
 
 /// Reads a broker URL that may carry the service password. clap's own message for a bad value
@@ -306,6 +312,8 @@ impl Command {
             Command::Simulate(args) => bayline_devtools::simulate::cli(args).await,
             Command::MosquittoConfig(args) => crate::mosquitto::run(args),
             Command::Bench(args) => bayline_devtools::bench::run(args).await,
+            Command::Display(args) => crate::display::run(args).await,
+            Command::DisplayConfig(args) => crate::display_config::run(args),
         }
     }
 }
@@ -320,7 +328,8 @@ impl Command {
             Command::Server(a) => a.broker.as_mut(),
             Command::Scan(a) => Some(&mut a.broker),
             Command::Simulate(a) => Some(&mut a.broker),
-            Command::MosquittoConfig(_) | Command::Bench(_) => None,
+            Command::Display(a) => Some(&mut a.broker),
+            Command::MosquittoConfig(_) | Command::Bench(_) | Command::DisplayConfig(_) => None,
         };
         if let Some(url) = url {
             *url = url.clone().trusting(ca)?;

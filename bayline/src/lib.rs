@@ -9,6 +9,8 @@
 //! - [`tls`]: the built-in broker's TLS listener and its certificate files.
 //! - [`https`]: HTTPS for the pages (`up --https-listen`), with the same files.
 //! - [`scan`]: `bayline scan`: one scan as a handheld sends it, and its reply.
+//! - [`display`]: `bayline display`: a board display on Linux, the devices' app writing PNGs.
+//! - [`display_config`]: `bayline display-config`: a display device's provisioning record.
 //! - [`mosquitto`]: `bayline mosquitto-config`: the same rights for an external Mosquitto.
 //! - [`telemetry`]: tracing setup.
 //!
@@ -16,6 +18,8 @@
 //! the `bayline-devtools` crate, which [`cli`] calls.
 pub mod broker;
 pub mod cli;
+pub mod display;
+pub mod display_config;
 pub mod fleet;
 pub mod https;
 pub mod mosquitto;

@@ -22,6 +22,11 @@ pub struct FontData {
     pub glyphs: &'static [[u8; 8]],
     /// All glyph bitmaps, row after row, as one bit stream.
     pub bits: &'static [u8],
+    /// Where a character this cut leaves out is drawn from, and at which scale: the 32 px
+    /// headline cut holds only headline characters (1.5 MB of flash would not hold all of
+    /// GB2312 at 32 px beside the other sizes), so a car model in it is the 16 px glyph
+    /// twice as large rather than a box.
+    pub fallback: Option<(&'static FontData, u8)>,
 }
 
 /// Where a glyph's ink lies in its cell and in [`FontData::bits`] (unpacked).
@@ -38,9 +43,25 @@ pub struct Glyph {
 
 include!(concat!(env!("OUT_DIR"), "/glyphs.rs"));
 
-/// Flash taken by the glyph tables of both fonts, in bytes.
+impl FontData {
+    /// The glyph of `c` in this cut alone.
+    fn glyph(&self, c: char) -> Option<Glyph> {
+        let c = u16::try_from(u32::from(c)).ok()?;
+        let g = self.glyphs.get(self.chars.binary_search(&c).ok()?)?;
+        Some(Glyph {
+            bit: u32::from_be_bytes([0, g[0], g[1], g[2]]),
+            x: g[3] as i8,
+            y: g[4] as i8,
+            w: g[5],
+            h: g[6],
+            advance: g[7],
+        })
+    }
+}
+
+/// Flash taken by the glyph tables of all fonts, in bytes.
 pub fn flash_bytes() -> usize {
-    [&WQY12, &WQY16]
+    [&WQY12, &WQY16, &WQY24, &WQY32]
         .iter()
         .map(|f| core::mem::size_of_val(f.chars) + core::mem::size_of_val(f.glyphs) + f.bits.len())
         .sum()
@@ -66,18 +87,17 @@ impl TextStyle {
         u32::from(self.font.line) * u32::from(self.scale)
     }
 
-    fn glyph(&self, c: char) -> Option<Glyph> {
-        let f = self.font;
-        let c = u16::try_from(u32::from(c)).ok()?;
-        let g = f.glyphs.get(f.chars.binary_search(&c).ok()?)?;
-        Some(Glyph {
-            bit: u32::from_be_bytes([0, g[0], g[1], g[2]]),
-            x: g[3] as i8,
-            y: g[4] as i8,
-            w: g[5],
-            h: g[6],
-            advance: g[7],
-        })
+    /// The glyph of `c`, the font holding it, its scale, and how far down its cell starts:
+    /// a fallback glyph sits on this font's baseline.
+    fn find(&self, c: char) -> Option<(&'static FontData, Glyph, i32, i32)> {
+        if let Some(g) = self.font.glyph(c) {
+            return Some((self.font, g, i32::from(self.scale), 0));
+        }
+        let (fb, k) = self.font.fallback?;
+        let g = fb.glyph(c)?;
+        let scale = i32::from(self.scale) * i32::from(k);
+        let dy = i32::from(self.font.ascent) * i32::from(self.scale) - i32::from(fb.ascent) * scale;
+        Some((fb, g, scale, dy))
     }
 
     /// How many characters of `s` have no glyph and would show as the replacement box.
@@ -87,13 +107,15 @@ impl TextStyle {
 
     /// Whether `c` has a real glyph (not the replacement box).
     pub fn has(&self, c: char) -> bool {
-        self.glyph(c).is_some()
+        self.find(c).is_some()
     }
 
     /// Advance of one character, in pixels.
     pub fn advance(&self, c: char) -> u32 {
-        let adv = self.glyph(c).map_or(self.font.line, |g| g.advance);
-        u32::from(adv) * u32::from(self.scale)
+        match self.find(c) {
+            Some((_, g, k, _)) => u32::from(g.advance) * k as u32,
+            None => u32::from(self.font.line) * u32::from(self.scale),
+        }
     }
 
     /// Width of `s` in one line, in pixels.
@@ -215,20 +237,19 @@ impl TextStyle {
         at: Point,
         color: D::Color,
     ) -> Result<(), D::Error> {
-        let k = i32::from(self.scale);
-        let Some(g) = self.glyph(c) else {
+        let Some((font, g, k, dy)) = self.find(c) else {
             // The replacement glyph: a hollow box in a full-width cell.
+            let k = i32::from(self.scale);
             let side = (u32::from(self.font.line) - 2) * u32::from(self.scale);
             return Rectangle::new(at + Point::new(k, k), Size::new(side, side))
                 .into_styled(PrimitiveStyle::with_stroke(color, u32::from(self.scale)))
                 .draw(t);
         };
-        let origin = at + Point::new(i32::from(g.x) * k, i32::from(g.y) * k);
+        let origin = at + Point::new(i32::from(g.x) * k, i32::from(g.y) * k + dy);
         let (w, h) = (usize::from(g.w), usize::from(g.h));
         let bit = |i: usize| {
             let n = g.bit as usize + i;
-            self.font
-                .bits
+            font.bits
                 .get(n / 8)
                 .is_some_and(|b| b & (0x80 >> (n % 8)) != 0)
         };

@@ -49,6 +49,15 @@ impl<const N: usize> MonoFrame<N> {
             .map(move |y| &self.buf[y * stride + x0..y * stride + x1])
     }
 
+    /// Flips every pixel: a controller that takes 1 for white gets the frame flipped, pushed
+    /// and flipped back, without a second frame of RAM.
+    pub fn invert(&mut self) {
+        let n = self.stride() * usize::from(self.height);
+        for b in &mut self.buf[..n] {
+            *b = !*b;
+        }
+    }
+
     /// Whether the pixel at `p` is ink; `false` outside the frame.
     pub fn is_ink(&self, p: Point) -> bool {
         self.index(p).is_some_and(|(i, bit)| self.buf[i] & bit != 0)

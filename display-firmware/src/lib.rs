@@ -11,6 +11,8 @@
 //! byte-aligned rectangles changed and pushes only those.
 //!
 //! # Layout
+//! - [`app`]: the display app (connect, subscribe, decode, page, offline mark, reconnect),
+//!   generic over the panel and the network: the devices and `bayline display` run it.
 //! - [`profile`]: the panels (size, fonts, grid, refresh tiles): 7.5" lounge e-ink, 2.9" bay
 //!   tag e-ink, HUB75 LED 128×64 and 256×64.
 //! - [`color`]: semantic roles ([`Role`]) and their colours per panel ([`Ink`]).
@@ -24,6 +26,7 @@
 //! - `fixtures` (`std`): fixed models for golden images and the demo.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod app;
 pub mod color;
 pub mod font;
 pub mod frame;

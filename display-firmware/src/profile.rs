@@ -3,7 +3,7 @@
 //! Layouts are integer grids derived from a profile: a row pitch, a margin, column
 //! boundaries in hundredths of the usable width. No floats anywhere.
 
-use crate::font::{TextStyle, WQY12, WQY16};
+use crate::font::{TextStyle, WQY12, WQY16, WQY24, WQY32};
 
 /// How a panel shows colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,8 +54,8 @@ pub const LOUNGE_7IN5: Profile = Profile {
     row: 48,
     margin: 16,
     small: TextStyle::new(&WQY16, 1),
-    body: TextStyle::new(&WQY12, 2),
-    big: TextStyle::new(&WQY16, 2),
+    body: TextStyle::new(&WQY24, 1),
+    big: TextStyle::new(&WQY32, 1),
     tile_w: 40,
     tile_h: 24,
     min_column: 800,
@@ -73,7 +73,7 @@ pub const TAG_2IN9: Profile = Profile {
     margin: 4,
     small: TextStyle::new(&WQY12, 1),
     body: TextStyle::new(&WQY16, 1),
-    big: TextStyle::new(&WQY16, 2),
+    big: TextStyle::new(&WQY32, 1),
     tile_w: 8,
     tile_h: 16,
     min_column: 296,

@@ -2,7 +2,7 @@
 //! in GB2312 shows a replacement box. GB2312 is decoded independently of `build.rs` (which
 //! works from Unicode blocks), so a block left out there fails here.
 
-use bayline_display::font::{flash_bytes, TextStyle, WQY12, WQY16};
+use bayline_display::font::{flash_bytes, TextStyle, WQY12, WQY16, WQY24, WQY32};
 
 /// The assigned cells of GB2312 (row byte, first and last column byte): the symbol rows
 /// 1–9 as the standard fills them, then the 72 hanzi rows 16–87 (row 55 ends at 0xF9).
@@ -39,10 +39,11 @@ fn gb2312() -> Vec<char> {
 }
 
 #[test]
-fn every_gb2312_character_has_a_glyph_in_both_fonts() {
+fn every_gb2312_character_has_a_glyph_in_every_size() {
     let all = gb2312();
     assert_eq!(all.len(), 7445, "GB2312 has 682 symbols and 6763 hanzi");
-    for font in [&WQY12, &WQY16] {
+    // 32 px through its fallback (the 16 px glyph drawn twice as large) where its cut has none.
+    for font in [&WQY12, &WQY16, &WQY24, &WQY32] {
         let style = TextStyle::new(font, 1);
         let missing: String = all.iter().filter(|&&c| !style.has(c)).collect();
         assert!(missing.is_empty(), "no glyph for {missing:?}");
@@ -50,13 +51,25 @@ fn every_gb2312_character_has_a_glyph_in_both_fonts() {
 }
 
 #[test]
-fn ascii_and_latin1_have_glyphs_in_both_fonts() {
+fn ascii_and_latin1_have_glyphs_in_every_size() {
     let latin: Vec<char> = (' '..='~').chain('\u{A1}'..='\u{FF}').collect();
-    for font in [&WQY12, &WQY16] {
+    for font in [&WQY12, &WQY16, &WQY24, &WQY32] {
         let style = TextStyle::new(font, 1);
         let missing: String = latin.iter().filter(|&&c| !style.has(c)).collect();
         assert!(missing.is_empty(), "no glyph for {missing:?}");
     }
+}
+
+#[test]
+fn headline_characters_are_native_at_32_px_not_pixel_doubled() {
+    // Plates and the boards' fixed words are in the 32 px cut itself.
+    for c in "粤京沪川浙苏湘B0123456789*车辆维修进度空闲作业中".chars() {
+        assert!(
+            WQY32.chars.binary_search(&(c as u16)).is_ok(),
+            "{c} is not native"
+        );
+    }
+    assert!(WQY24.chars.len() >= 7445);
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod browser;
 mod chaos;
 mod corpus;
 mod corrections;
+mod display;
 mod fleet;
 mod helpers;
 mod http_api;
