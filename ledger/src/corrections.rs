@@ -2,7 +2,9 @@
 //! state, stored, and only then swapped in, so memory never holds a correction the database
 //! does not.
 
-use bayline_domain::{Change as Edit, Corrected, Correction, CorrectionError, Id, Time};
+use bayline_domain::{
+    Change as Edit, Corrected, Correction, CorrectionError, Id, RejectCode, Time,
+};
 
 use crate::{lock, Change, Ledger};
 use bayline_store::StoreError;
@@ -98,6 +100,9 @@ impl Ledger {
                 if stored(&event.key).await?.is_some() {
                     return Err(CorrectionError::KeyTaken(event.key.clone()).into());
                 }
+                if let Err(code) = self.names_known(live, event).await {
+                    return Err(CorrectionError::Rejected(code?).into());
+                }
                 (None, Some(event.clone()))
             }
             Edit::Move { target, to_ts } => {
@@ -127,5 +132,34 @@ impl Ledger {
             before,
             after,
         })
+    }
+
+    /// The name checks of an added event in a frozen day, where a closed job's card is in the
+    /// store, not in memory. `Err(Ok(code))`: refused; `Err(Err(_))`: the store failed.
+    async fn names_known(
+        &self,
+        live: &crate::SiteLive,
+        event: &bayline_domain::Event,
+    ) -> Result<(), Result<RejectCode, StoreError>> {
+        let catalog = live.read(|w| w.catalog().clone());
+        if !catalog.badges.contains_key(&event.badge) {
+            return Err(Ok(RejectCode::UnknownBadge));
+        }
+        if let Some(job) = event.kind.job() {
+            let card = (self.store.job(&live.config.id, job).await)
+                .map_err(Err)?
+                .ok_or(Ok(RejectCode::UnknownJob))?;
+            if event.kind.op().is_some_and(|op| card.op(op).is_none()) {
+                return Err(Ok(RejectCode::UnknownOp));
+            }
+        }
+        if event
+            .kind
+            .bay()
+            .is_some_and(|b| !catalog.bays.contains_key(b))
+        {
+            return Err(Ok(RejectCode::UnknownBay));
+        }
+        Ok(())
     }
 }
