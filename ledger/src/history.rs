@@ -34,21 +34,55 @@ impl Ledger {
     /// first, then taken out of the live state. A failed write leaves the live state as it
     /// was, to try again on the next tick.
     pub async fn freeze(&self, now: Time) -> Result<(), StoreError> {
-        let limit = now - FREEZE_AFTER;
         for live in self.sites.values() {
-            if !live.read(|w| w.freeze_due(limit)) {
-                continue;
-            }
-            let _writer = self.write.lock().await;
-            let mut next = lock(&live.workshop).clone();
-            let Some(f) = next.freeze(limit, now) else {
-                continue;
-            };
-            self.store.put_freeze(&live.config.id, &f).await?;
-            tracing::info!(site = %live.config.id, days = f.days.len(), closed_jobs = f.outcomes.len(), at = %f.at, "days frozen");
-            *lock(&live.workshop) = next;
-            lock(&live.seen).age();
+            self.freeze_site(live, now - FREEZE_AFTER, now).await?;
         }
+        Ok(())
+    }
+
+    /// Thaws a site's frozen days from the one holding `from` on: what was frozen since is
+    /// forgotten and the site is loaded from the checkpoint before, so that scans of those
+    /// days (an import) are judged in their place. The clock task freezes them again.
+    pub(crate) async fn thaw_from(
+        &self,
+        live: &SiteLive,
+        from: Time,
+        now: Time,
+    ) -> Result<(), StoreError> {
+        let site = &live.config.id;
+        match self.store.checkpoint_before(site, from).await? {
+            Some(c) if c.state.is_some() => {
+                let day = live.config.settings().schedule.date_of(c.at);
+                self.store.forget_frozen_from(site, c.at, day).await?;
+            }
+            _ => self.store.forget_frozen(site).await?,
+        }
+        let (workshop, seen) = load_with(&self.store, &live.config, now, false).await?;
+        tracing::info!(site = %site, from = %from, frozen_to = %workshop.frozen_to(), "frozen days thawed");
+        *lock(&live.workshop) = workshop;
+        *lock(&live.seen) = seen;
+        Ok(())
+    }
+
+    /// Freezes one site's days that end by `limit`, stored first.
+    pub(crate) async fn freeze_site(
+        &self,
+        live: &SiteLive,
+        limit: Time,
+        now: Time,
+    ) -> Result<(), StoreError> {
+        if !live.read(|w| w.freeze_due(limit)) {
+            return Ok(());
+        }
+        let _writer = self.write.lock().await;
+        let mut next = lock(&live.workshop).clone();
+        let Some(f) = next.freeze(limit, now) else {
+            return Ok(());
+        };
+        self.store.put_freeze(&live.config.id, &f).await?;
+        tracing::info!(site = %live.config.id, days = f.days.len(), closed_jobs = f.outcomes.len(), at = %f.at, "days frozen");
+        *lock(&live.workshop) = next;
+        lock(&live.seen).age();
         Ok(())
     }
 
@@ -229,10 +263,20 @@ pub(crate) async fn load(
     config: &SiteConfig,
     now: Time,
 ) -> Result<(Workshop, SeenScans), StoreError> {
+    load_with(store, config, now, true).await
+}
+
+/// [`load`]; without `rebuild`, a site with no readable checkpoint is folded whole.
+async fn load_with(
+    store: &Store,
+    config: &SiteConfig,
+    now: Time,
+    rebuild_if_old: bool,
+) -> Result<(Workshop, SeenScans), StoreError> {
     let site = &config.id;
     let mut checkpoint = store.checkpoint_before(site, Time::MAX).await?;
     let readable = checkpoint.as_ref().is_some_and(|c| c.state.is_some());
-    if !readable {
+    if !readable && rebuild_if_old {
         let first = store.first_event(site).await?;
         if first.is_some_and(|f| f < now - FREEZE_AFTER) {
             rebuild(store, config, now).await?;

@@ -257,6 +257,17 @@ impl Store {
         on_backend!(self, db => db.seen_since(site, since).await)
     }
 
+    /// Forgets what was frozen at or after the checkpoint instant `at` (whose local date is
+    /// `day`): that checkpoint becomes the site's freeze point again.
+    pub async fn forget_frozen_from(
+        &self,
+        site: &Id,
+        at: Time,
+        day: Date,
+    ) -> Result<(), StoreError> {
+        on_backend!(self, db => db.forget_frozen_from(site, at, day).await)
+    }
+
     /// Forgets a site's frozen days, outcomes and checkpoints (before a rebuild).
     pub async fn forget_frozen(&self, site: &Id) -> Result<(), StoreError> {
         on_backend!(self, db => db.forget_frozen(site).await)

@@ -212,6 +212,29 @@ macro_rules! history {
                 rows.into_iter().map(SeenColumns::into_row).collect()
             }
 
+            /// Forgets what was frozen at or after `at` (a checkpoint's instant): the days
+            /// from its date, the checkpoints after it, the jobs delivered since. The
+            /// checkpoint at `at` becomes the site's freeze point again.
+            pub(crate) async fn forget_frozen_from(
+                &self,
+                site: &Id,
+                at: Time,
+                day: Date,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.$write().begin().await?;
+                let mut b = QueryBuilder::<$db>::new("DELETE FROM frozen_days WHERE site = ");
+                b.push_bind(site.as_str()).push(" AND day >= ").push_bind(day.to_string());
+                b.build().execute(&mut *tx).await?;
+                let mut b = QueryBuilder::<$db>::new("DELETE FROM checkpoints WHERE site = ");
+                b.push_bind(site.as_str()).push(" AND at_ns > ").push_bind(ns(at));
+                b.build().execute(&mut *tx).await?;
+                let mut b = QueryBuilder::<$db>::new("DELETE FROM job_outcomes WHERE site = ");
+                b.push_bind(site.as_str()).push(" AND delivered_ns >= ").push_bind(ns(at));
+                b.build().execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             /// Forgets a site's frozen days, outcomes and checkpoints, before a rebuild.
             pub(crate) async fn forget_frozen(&self, site: &Id) -> Result<(), StoreError> {
                 let mut tx = self.$write().begin().await?;
