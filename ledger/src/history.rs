@@ -35,7 +35,9 @@ impl Ledger {
     /// was, to try again on the next tick.
     pub async fn freeze(&self, now: Time) -> Result<(), StoreError> {
         for live in self.sites.values() {
-            self.freeze_site(live, now - FREEZE_AFTER, now).await?;
+            if self.freeze_site(live, now - FREEZE_AFTER, now).await? {
+                lock(&live.seen).age();
+            }
         }
         Ok(())
     }
@@ -64,26 +66,25 @@ impl Ledger {
         Ok(())
     }
 
-    /// Freezes one site's days that end by `limit`, stored first.
+    /// Freezes one site's days that end by `limit`, stored first; whether it froze any.
     pub(crate) async fn freeze_site(
         &self,
         live: &SiteLive,
         limit: Time,
         now: Time,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         if !live.read(|w| w.freeze_due(limit)) {
-            return Ok(());
+            return Ok(false);
         }
         let _writer = self.write.lock().await;
         let mut next = lock(&live.workshop).clone();
         let Some(f) = next.freeze(limit, now) else {
-            return Ok(());
+            return Ok(false);
         };
         self.store.put_freeze(&live.config.id, &f).await?;
         tracing::info!(site = %live.config.id, days = f.days.len(), closed_jobs = f.outcomes.len(), at = %f.at, "days frozen");
         *lock(&live.workshop) = next;
-        lock(&live.seen).age();
-        Ok(())
+        Ok(true)
     }
 
     /// The site's figures for `period` at `now` (contract §6): stored days and the live part.
