@@ -23,6 +23,7 @@ mod change;
 pub mod clock;
 mod corrections;
 mod follow;
+pub mod import;
 mod judge;
 pub mod retry;
 mod seen;
@@ -31,6 +32,7 @@ mod taken;
 pub use change::Change;
 pub use clock::{keep_time, SETTLE_EVERY};
 pub use corrections::CorrectError;
+pub use import::{ImportError, ImportSummary, LineError};
 pub use retry::Backoff;
 use seen::{Seen, SeenScans};
 
