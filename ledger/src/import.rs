@@ -73,16 +73,24 @@ impl ImportSummary {
         self.errors.extend(other.errors.into_iter().take(room));
     }
 
+    /// Counts a rejected line. Lines that could not be read are named as they are read, the
+    /// others when their chunk is judged, so `errors` is put in line order as it fills.
     fn reject(&mut self, line: u64, code: &str, message: String) {
         self.rejected += 1;
         self.errors_total += 1;
-        if self.errors.len() < MAX_LINE_ERRORS {
-            self.errors.push(LineError {
-                line,
-                code: code.to_string(),
-                message,
-            });
+        self.errors.push(LineError {
+            line,
+            code: code.to_string(),
+            message,
+        });
+        if self.errors.len() > 2 * MAX_LINE_ERRORS {
+            self.keep_first_errors();
         }
+    }
+
+    fn keep_first_errors(&mut self) {
+        self.errors.sort_by_key(|e| e.line);
+        self.errors.truncate(MAX_LINE_ERRORS);
     }
 }
 
@@ -147,6 +155,7 @@ impl Ledger {
         }
         self.import_chunk(&mut chunk, &mut lines, &mut summary, cancel, done)
             .await?;
+        summary.keep_first_errors();
         tracing::info!(
             %site, lines = done, accepted = summary.accepted, rejected = summary.rejected,
             repeats = summary.repeats, anomalies = summary.anomalies,
@@ -173,8 +182,12 @@ impl Ledger {
         if cancel.is_cancelled() {
             return Err(ImportError::Stopped { lines: stored });
         }
-        let answers = (self.submit(std::mem::take(chunk), cancel).await)
-            .map_err(|source| ImportError::Store { lines: stored, source })?;
+        let answers = (self.submit(std::mem::take(chunk), cancel).await).map_err(|source| {
+            ImportError::Store {
+                lines: stored,
+                source,
+            }
+        })?;
         for (answer, line) in answers.into_iter().zip(lines.drain(..)) {
             let reply = &answer.reply;
             if !answer.stored {
@@ -211,7 +224,11 @@ fn incoming(site: &Id, line: &[u8], now: Time) -> Result<Incoming, Unreadable> {
         Some(_) => return Err(("bad_scanner", "scanner must be text".into())),
     };
     // Any age is accepted: an old scan is decoded as if it arrived when it was made.
-    let arrived = match map.get("ts").and_then(Value::as_str).map(str::parse::<Time>) {
+    let arrived = match map
+        .get("ts")
+        .and_then(Value::as_str)
+        .map(str::parse::<Time>)
+    {
         Some(Ok(ts)) if now.checked_sub(MAX_AGE).is_ok_and(|oldest| ts < oldest) => ts,
         _ => now,
     };
