@@ -9,6 +9,7 @@
 //! - [`tls`]: the built-in broker's TLS listener and its certificate files.
 //! - [`https`]: HTTPS for the pages (`up --https-listen`), with the same files.
 //! - [`scan`]: `bayline scan`: one scan as a handheld sends it, and its reply.
+//! - [`import`]: `bayline import`: a clocking history sent to `POST …/scans/import`.
 //! - [`mosquitto`]: `bayline mosquitto-config`: the same rights for an external Mosquitto.
 //! - [`telemetry`]: tracing setup.
 //!
@@ -18,6 +19,7 @@ pub mod broker;
 pub mod cli;
 pub mod fleet;
 pub mod https;
+pub mod import;
 pub mod mosquitto;
 pub mod scan;
 pub mod telemetry;

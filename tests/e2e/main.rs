@@ -10,6 +10,7 @@ mod corrections;
 mod fleet;
 mod helpers;
 mod http_api;
+mod import;
 mod kpis;
 mod mosquitto;
 mod postgres;
