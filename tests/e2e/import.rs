@@ -26,14 +26,42 @@ fn morning() -> Vec<(&'static str, u64, i64, &'static str, &'static str, Value)>
         ("HH-02", 1, 6, "T02", "shift_start", json!({})),
         ("HH-01", 2, 10, "T01", "start", at_bay("RO-I1", "10", "B01")),
         ("HH-02", 2, 12, "T02", "start", at_bay("RO-I2", "10", "B02")),
-        ("HH-01", 3, 40, "T01", "pause", json!({"job": "RO-I1", "op": "10", "reason": "parts"})),
+        (
+            "HH-01",
+            3,
+            40,
+            "T01",
+            "pause",
+            json!({"job": "RO-I1", "op": "10", "reason": "parts"}),
+        ),
         // Not clocked on: stored, listed as an anomaly.
-        ("HH-02", 3, 45, "T03", "pause", json!({"job": "RO-I2", "op": "10", "reason": "break"})),
+        (
+            "HH-02",
+            3,
+            45,
+            "T03",
+            "pause",
+            json!({"job": "RO-I2", "op": "10", "reason": "break"}),
+        ),
         ("HH-01", 4, 70, "T01", "resume", op("RO-I1", "10")),
         // No such job: rejected, kept for review.
-        ("HH-02", 4, 75, "T02", "start", at_bay("RO-NONE", "10", "B03")),
+        (
+            "HH-02",
+            4,
+            75,
+            "T02",
+            "start",
+            at_bay("RO-NONE", "10", "B03"),
+        ),
         ("HH-01", 5, 100, "T01", "finish", op("RO-I1", "10")),
-        ("HH-01", 6, 101, "T01", "start", at_bay("RO-I1", "20", "B01")),
+        (
+            "HH-01",
+            6,
+            101,
+            "T01",
+            "start",
+            at_bay("RO-I1", "20", "B01"),
+        ),
         ("HH-02", 5, 130, "T02", "finish", op("RO-I2", "10")),
         // The same scan again (a handheld's retry): a repeat.
         ("HH-02", 5, 130, "T02", "finish", op("RO-I2", "10")),
@@ -45,7 +73,8 @@ fn morning() -> Vec<(&'static str, u64, i64, &'static str, &'static str, Value)>
 
 fn payload(base: jiff::Timestamp, scan: &(&str, u64, i64, &str, &str, Value)) -> Value {
     let (_, seq, minutes, badge, action, fields) = scan;
-    let mut body = json!({"v": 1, "seq": seq, "ts": at(base, *minutes), "badge": badge, "action": action});
+    let mut body =
+        json!({"v": 1, "seq": seq, "ts": at(base, *minutes), "badge": badge, "action": action});
     for (k, v) in fields.as_object().unwrap() {
         body[k] = v.clone();
     }
@@ -130,7 +159,11 @@ async fn scans_imported_give_the_figures_of_the_same_scans_over_mqtt() {
 
     let want = figures(&over_mqtt, base).await;
     assert_eq!(figures(&imported, base).await, want);
-    assert!(want[0]["clocked_hours"].as_f64().unwrap() > 0.0, "{}", want[0]);
+    assert!(
+        want[0]["clocked_hours"].as_f64().unwrap() > 0.0,
+        "{}",
+        want[0]
+    );
 
     // After a restart each reads its database again: still the same.
     over_mqtt.stop().await;

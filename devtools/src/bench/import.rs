@@ -60,7 +60,10 @@ impl fmt::Display for ImportReport {
             self.bytes as f64 / (1024.0 * 1024.0),
             self.requests
         )?;
-        writeln!(f, "| run | seconds | scans/s | accepted | rejected | anomalies | repeats |")?;
+        writeln!(
+            f,
+            "| run | seconds | scans/s | accepted | rejected | anomalies | repeats |"
+        )?;
         writeln!(f, "| --- | --- | --- | --- | --- | --- | --- |")?;
         writeln!(
             f,
@@ -91,8 +94,8 @@ async fn measure(args: &ImportArgs) -> anyhow::Result<ImportReport> {
         days: args.days,
         ..Size::MONTH
     });
-    let config = SiteConfig::parse("bench import", &site_toml(&sample))
-        .context("the sample's site file")?;
+    let config =
+        SiteConfig::parse("bench import", &site_toml(&sample)).context("the sample's site file")?;
     let dir = tempfile::tempdir().context("cannot make a temp dir")?;
     let db = format!("sqlite://{}", dir.path().join("import.db").display());
     let store = Store::open(&db).await.context("opening the database")?;
@@ -100,7 +103,9 @@ async fn measure(args: &ImportArgs) -> anyhow::Result<ImportReport> {
     // The import's clock: a day after the history, so every scan is old and none is future.
     let now = sample.to + jiff::SignedDuration::from_hours(24);
     for card in sample.catalog.jobs.values() {
-        ledger.put_job(&config.id, card.clone(), sample.from).await?;
+        ledger
+            .put_job(&config.id, card.clone(), sample.from)
+            .await?;
     }
     let mut events: Vec<&Event> = sample.events.iter().collect();
     events.sort_by(|a, b| a.key.cmp(&b.key));
@@ -140,7 +145,11 @@ async fn import(
     let started = Instant::now();
     let mut summary = ImportSummary::default();
     for body in requests {
-        summary.add(ledger.import(&config.id, body, now, &cancel).await?);
+        summary.add(
+            ledger
+                .import(&config.id, body.to_vec(), now, &cancel)
+                .await?,
+        );
     }
     Ok((summary, started.elapsed().as_secs_f64()))
 }

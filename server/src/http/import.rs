@@ -79,7 +79,7 @@ async fn import(
     let _stop = cancel.clone().drop_guard();
     let task = tokio::spawn(async move {
         ledger
-            .import(&site, &body, jiff::Timestamp::now(), &cancel)
+            .import(&site, body, jiff::Timestamp::now(), &cancel)
             .await
     });
     let summary = task
