@@ -24,6 +24,7 @@ pub mod clock;
 mod corrections;
 mod follow;
 mod history;
+pub mod import;
 mod judge;
 pub mod retry;
 mod seen;
@@ -33,6 +34,7 @@ pub use change::Change;
 pub use clock::{keep_time, SETTLE_EVERY};
 pub use corrections::CorrectError;
 pub use history::FREEZE_AFTER;
+pub use import::{ImportError, ImportSummary, LineError};
 pub use retry::Backoff;
 use seen::{Seen, SeenScans};
 

@@ -11,6 +11,7 @@ mod display;
 mod fleet;
 mod helpers;
 mod http_api;
+mod import;
 mod kpis;
 mod mosquitto;
 mod postgres;
