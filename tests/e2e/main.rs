@@ -10,6 +10,7 @@ mod corrections;
 mod display;
 mod fleet;
 mod helpers;
+mod history;
 mod http_api;
 mod import;
 mod kpis;

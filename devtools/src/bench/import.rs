@@ -186,7 +186,7 @@ fn requests(mut body: &[u8]) -> Vec<&[u8]> {
 
 /// The sample's bays and staff as a site file; open round the clock with a day's grace, so
 /// the figures are the sample's work, not clock-offs the site file invented.
-fn site_toml(sample: &bayline_domain::sample::Site) -> String {
+pub(super) fn site_toml(sample: &bayline_domain::sample::Site) -> String {
     use std::fmt::Write;
     let mut s = String::from(
         "[site]\nid = \"sample\"\nname = \"Sample\"\ntime_zone = \"UTC\"\nlanguage = \"en\"\n\

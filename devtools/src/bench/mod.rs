@@ -14,9 +14,12 @@
 //! - `overload`: `--overload F`: F times the sustainable rate, then back; lost, doubled, RSS.
 //! - `outbox`: the overload's handhelds, which republish what has no reply.
 //! - `import`: `bayline bench import`, the history import's throughput into SQLite.
+//! - `history`: `bayline bench history`, what years of stored history cost at start-up, in
+//!   memory and per figure.
 
 mod child;
 mod client;
+pub mod history;
 pub mod import;
 mod load;
 mod outbox;
@@ -76,6 +79,9 @@ pub struct BenchArgs {
 pub enum BenchMode {
     /// The history import (contract §7.4): scans/s of the sample site's history into SQLite.
     Import(import::ImportArgs),
+    /// Years of history: start-up, memory and figure times of the sample
+    /// site's history of each length, on SQLite or PostgreSQL.
+    History(history::HistoryArgs),
 }
 
 const SERVICE_USER: &str = "bayline-service";
@@ -83,6 +89,7 @@ const SERVICE_USER: &str = "bayline-service";
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     match args.mode {
         Some(BenchMode::Import(import)) => return import::run(import).await,
+        Some(BenchMode::History(history)) => return history::run(history).await,
         None => {}
     }
     anyhow::ensure!(args.scanners > 0, "--scanners must be at least 1");
