@@ -64,7 +64,7 @@ async fn a_rebuilt_history_on_sqlite_answers_the_figures_of_the_full_fold() {
 #[tokio::test]
 async fn a_rebuilt_history_on_postgres_answers_the_figures_of_the_full_fold() {
     let Some(db) = database() else { return };
-    let server = db.server.clone();
+    let server = db.url.clone();
     let rows = tokio::task::spawn_blocking(move || bench_history(Some(&server)))
         .await
         .unwrap();
