@@ -79,7 +79,10 @@ pub struct HistoryRow {
     /// Process start → ready line, on the rebuilt database.
     pub startup_s: f64,
     pub rss_mib: f64,
+    /// After the month's figures (whole, by badge, bay and day).
     pub rss_mib_after_figures: f64,
+    /// After the year's too.
+    pub rss_mib_after_year: f64,
     pub kpi_month_ms: f64,
     pub kpi_year_ms: f64,
     pub kpi_month_by_badge_ms: f64,
@@ -101,11 +104,11 @@ impl fmt::Display for HistoryReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "| days | events | backend | fill s | rebuild s | startup s | RSS MiB | RSS after figures | month ms | year ms | month by badge ms | by bay ms | by day ms | reply p99 ms |"
+            "| days | events | backend | fill s | rebuild s | startup s | RSS MiB | after month | after year | month ms | year ms | month by badge ms | by bay ms | by day ms | reply p99 ms | = full fold |"
         )?;
         writeln!(
             f,
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
         )?;
         for r in &self.0 {
             let p99 = r.reply_p99_ms.map_or("-".into(), |p| {
@@ -113,7 +116,7 @@ impl fmt::Display for HistoryReport {
             });
             writeln!(
                 f,
-                "| {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.0} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
+                "| {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} |",
                 r.days,
                 r.events,
                 r.backend,
@@ -122,12 +125,15 @@ impl fmt::Display for HistoryReport {
                 r.startup_s,
                 r.rss_mib,
                 r.rss_mib_after_figures,
+                r.rss_mib_after_year,
                 r.kpi_month_ms,
                 r.kpi_year_ms,
                 r.kpi_month_by_badge_ms,
                 r.kpi_month_by_bay_ms,
                 r.kpi_month_by_day_ms,
-                p99
+                p99,
+                r.equal_to_full_fold
+                    .map_or("-", |same| if same { "yes" } else { "NO" })
             )?;
         }
         Ok(())
@@ -264,11 +270,12 @@ async fn measure(
         None
     };
     let kpi_month_ms = median_ms(&client, &kpis(ago(30), None)).await?;
-    let kpi_year_ms = median_ms(&client, &kpis(ago(365), None)).await?;
     let kpi_month_by_badge_ms = median_ms(&client, &kpis(ago(30), Some("badge"))).await?;
     let kpi_month_by_bay_ms = median_ms(&client, &kpis(ago(30), Some("bay"))).await?;
     let kpi_month_by_day_ms = median_ms(&client, &kpis(ago(30), Some("day"))).await?;
     let rss_mib_after_figures = mib(system.peak_rss_bytes()?);
+    let kpi_year_ms = median_ms(&client, &kpis(ago(365), None)).await?;
+    let rss_mib_after_year = mib(system.peak_rss_bytes()?);
 
     let load = if args.seconds > 0 {
         Some(reply_load(&system, args).await?)
@@ -292,6 +299,7 @@ async fn measure(
         startup_s,
         rss_mib,
         rss_mib_after_figures,
+        rss_mib_after_year,
         kpi_month_ms,
         kpi_year_ms,
         kpi_month_by_badge_ms,
