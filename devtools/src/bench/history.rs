@@ -25,8 +25,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use jiff::SignedDuration;
 
 use super::child::System;
-use super::load::{LaneSpec, Outcome};
-use super::{connect_lanes, create_jobs, is_postgres, phase, rand_hex, scratch_database, site};
+use super::load::Outcome;
+use super::{create_jobs, handhelds, is_postgres, phase, rand_hex, scratch_database, site};
 
 /// The history's site id.
 const SITE: &str = "sample";
@@ -422,19 +422,7 @@ async fn reply_load(system: &System, args: &HistoryArgs) -> anyhow::Result<Outco
         password: None,
         tls: None,
     };
-    let lanes = connect_lanes(&broker, HANDHELDS, |i| LaneSpec {
-        client_id: format!("bench-history-hh-{i}"),
-        user: site::scanner(i),
-        password: site::secret(i),
-        publish: bayline_proto::topic::scan(site::SITE, &site::scanner(i)),
-        subscribe: bayline_proto::topic::reply(site::SITE, &site::scanner(i)),
-        payload: Box::new(move |n| site::scan(i, n, &jiff::Timestamp::now().to_string())),
-        answer: |b| {
-            let r: bayline_proto::Reply = serde_json::from_slice(b).ok()?;
-            r.ok.then_some(r.seq?)
-        },
-    })
-    .await?;
+    let lanes = handhelds(&broker, HANDHELDS, "bench-history-hh").await?;
     phase(
         "scans",
         lanes,

@@ -180,19 +180,7 @@ async fn measure(
     .await?;
     let echo = phase("broker echo", lanes, args.rate, window, args.json).await?;
 
-    let lanes = connect_lanes(&broker, args.scanners, |i| LaneSpec {
-        client_id: format!("bench-hh-{i}"),
-        user: site::scanner(i),
-        password: site::secret(i),
-        publish: bayline_proto::topic::scan(site::SITE, &site::scanner(i)),
-        subscribe: bayline_proto::topic::reply(site::SITE, &site::scanner(i)),
-        payload: Box::new(move |n| site::scan(i, n, &jiff::Timestamp::now().to_string())),
-        answer: |b| {
-            let r: bayline_proto::Reply = serde_json::from_slice(b).ok()?;
-            r.ok.then_some(r.seq?)
-        },
-    })
-    .await?;
+    let lanes = handhelds(&broker, args.scanners, "bench-hh").await?;
     let cpu_before = system.cpu_seconds()?;
     let bayline = phase("bayline", lanes, args.rate, window, args.json).await?;
     let cpu = system.cpu_seconds()? - cpu_before;
@@ -211,6 +199,28 @@ fn scratch_database(url: &str) -> anyhow::Result<String> {
     let mut url = url::Url::parse(url).with_context(|| format!("--db {url:?} is not a URL"))?;
     url.set_path(&format!("bayline_bench_{}", rand_hex()));
     Ok(url.to_string())
+}
+
+/// `n` handhelds of the bench's site, connected, each sending its scans and counting the
+/// accepted replies.
+async fn handhelds(
+    broker: &bayline_gateway::BrokerUrl,
+    n: usize,
+    client_prefix: &str,
+) -> anyhow::Result<Vec<Lane>> {
+    connect_lanes(broker, n, |i| LaneSpec {
+        client_id: format!("{client_prefix}-{i}"),
+        user: site::scanner(i),
+        password: site::secret(i),
+        publish: bayline_proto::topic::scan(site::SITE, &site::scanner(i)),
+        subscribe: bayline_proto::topic::reply(site::SITE, &site::scanner(i)),
+        payload: Box::new(move |n| site::scan(i, n, &jiff::Timestamp::now().to_string())),
+        answer: |b| {
+            let r: bayline_proto::Reply = serde_json::from_slice(b).ok()?;
+            r.ok.then_some(r.seq?)
+        },
+    })
+    .await
 }
 
 /// One connected lane per handheld, `spec` saying who and where.
