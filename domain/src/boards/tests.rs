@@ -236,7 +236,7 @@ fn an_open_call_shows_on_the_workshop_board_and_the_tag_until_cleared() {
         opened: Clock::at(0, 16, 10).unwrap(),
         answered: false,
     };
-    assert_eq!(b.workshop[0].calls.as_slice(), [want.clone()]);
+    assert_eq!(b.workshop[0].calls.as_slice(), std::slice::from_ref(&want));
     let tag = |b: &Boards, bay: &str| b.tags.iter().find(|t| t.bay.as_str() == bay).cloned();
     assert_eq!(tag(&b, "B01").and_then(|t| t.call), Some(want.clone()));
     assert_eq!(tag(&b, "B02").and_then(|t| t.call), None);
