@@ -1,10 +1,10 @@
 //! Fixed board models (`std`): the golden images, the measurements and the demo site use them.
 
 use bayline_proto::board::{
-    BayRow, BayState, BayTag, Clock, Lounge, LoungeRow, MaskedPlate, Page, Stage, TagJob, Text,
-    Workshop,
+    Andon, BayRow, BayState, BayTag, Clock, Lounge, LoungeRow, MaskedPlate, Page, Stage, TagJob,
+    Text, Workshop,
 };
-use bayline_proto::{Id, Language, PauseReason};
+use bayline_proto::{CallReason, Id, Language, PauseReason};
 
 fn id(s: &str) -> Id {
     Id::new(s).expect("fixture ids are short ASCII literals and formats (T07, B03, RO-241120)")
@@ -116,7 +116,8 @@ pub fn lounge(language: Language) -> Lounge {
     }
 }
 
-/// Sixteen bays: working, blocked for each reason, idle, overruns.
+/// Sixteen bays: working, blocked for each reason, idle, overruns; B06 calls for parts
+/// (unanswered, it blinks) and B11 for the foreman (answered).
 pub fn workshop(language: Language) -> Workshop {
     let bays = (0..16u16)
         .map(|i| {
@@ -146,15 +147,28 @@ pub fn workshop(language: Language) -> Workshop {
             }
         })
         .collect();
+    let call = |bay: &str, reason, minute: u16, answered| Andon {
+        bay: id(bay),
+        reason,
+        opened: Clock(13 * 60 + minute),
+        answered,
+    };
     Workshop {
         language,
         updated: Clock(14 * 60 + 5),
         bays,
         page: Page::default(),
+        calls: [
+            call("B06", CallReason::Parts, 58, false),
+            call("B11", CallReason::Foreman, 50, true),
+        ]
+        .into_iter()
+        .collect(),
     }
 }
 
-/// A bay with an overrun job on it and the next one waiting.
+/// A bay with an overrun job on it and the next one waiting; in Chinese its technician has
+/// called for parts (so both headers have a golden).
 pub fn tag(language: Language) -> BayTag {
     let zh = language == Language::Zh;
     let now = TagJob {
@@ -196,5 +210,11 @@ pub fn tag(language: Language) -> BayTag {
         reason: None,
         now: Some(now),
         next: Some(next),
+        call: zh.then(|| Andon {
+            bay: id("B03"),
+            reason: CallReason::Parts,
+            opened: Clock(8 * 60 + 2),
+            answered: false,
+        }),
     }
 }

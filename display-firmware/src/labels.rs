@@ -1,7 +1,7 @@
 //! The words the boards print, in the site's language. Stage words live in `proto`
 //! ([`Stage::label`](bayline_proto::board::Stage::label)) because the server shows them too.
 
-use bayline_proto::{Language, PauseReason};
+use bayline_proto::{CallReason, Language, PauseReason};
 
 /// Every fixed word of the boards in one language.
 #[derive(Debug)]
@@ -76,6 +76,23 @@ pub fn words(language: Language) -> &'static Words {
     }
 }
 
+/// An open andon call, short enough for an LED line: who is called for.
+pub fn short_call(reason: CallReason, language: Language) -> &'static str {
+    use Language::{En, Zh};
+    match (reason, language) {
+        (CallReason::Foreman, Zh) => "呼叫组长",
+        (CallReason::Parts, Zh) => "呼叫配件",
+        (CallReason::Qc, Zh) => "呼叫质检",
+        (CallReason::Tools, Zh) => "呼叫工具",
+        (CallReason::Other, Zh) => "呼叫",
+        (CallReason::Foreman, En) => "call boss",
+        (CallReason::Parts, En) => "call parts",
+        (CallReason::Qc, En) => "call QC",
+        (CallReason::Tools, En) => "call tools",
+        (CallReason::Other, En) => "call",
+    }
+}
+
 /// Why a bay is blocked, short enough for an LED line.
 pub fn short_reason(reason: PauseReason, language: Language) -> &'static str {
     use Language::{En, Zh};
@@ -101,7 +118,7 @@ mod tests {
 
     #[test]
     fn every_word_a_board_prints_has_a_glyph_in_both_fonts() {
-        let mut texts: heapless::Vec<&str, 128> = heapless::Vec::new();
+        let mut texts: heapless::Vec<&str, 160> = heapless::Vec::new();
         for w in [&ZH, &EN] {
             let all = [
                 w.lounge_title,
@@ -132,6 +149,10 @@ mod tests {
             for r in PauseReason::ALL {
                 texts.push(r.label(lang)).unwrap();
                 texts.push(short_reason(r, lang)).unwrap();
+            }
+            for r in CallReason::ALL {
+                texts.push(r.label(lang)).unwrap();
+                texts.push(short_call(r, lang)).unwrap();
             }
         }
         let provinces = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领";

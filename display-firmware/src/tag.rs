@@ -1,6 +1,7 @@
 //! One bay's tag: what is on the bay now and what comes next, on a small e-ink label.
 //!
-//! Grid: a header band of `row + row / 2` with the bay and its state; the "now" block
+//! Grid: a header band of `row + row / 2` with the bay and its state (red, with who is
+//! called and since when, while the bay has an andon call); the "now" block
 //! (plate in large type, job, vehicle, badges; op and clocked time; a progress bar);
 //! a rule; one "next" line; a footer line with the time of the model.
 
@@ -10,7 +11,7 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 
 use crate::color::{Ink, Role};
-use crate::labels::words;
+use crate::labels::{short_call, words};
 use crate::lounge::clock;
 use crate::profile::Profile;
 use crate::widgets::{badge, clocked, fill, progress_bar, Short};
@@ -31,24 +32,44 @@ where
         p.big.height() as i32,
     );
 
-    // Header: bay and state, inverse.
+    // Header: bay and state, inverse; red with who is called while the bay has a call.
     let head = i32::from(p.row + p.row / 2);
+    let band = if model.call.is_some() {
+        Role::Overrun
+    } else {
+        Role::Text
+    };
     fill(
         t,
         Rectangle::new(Point::zero(), Size::new(p.width.into(), head as u32)),
-        Role::Text,
+        band,
     )?;
     let y = (head - body_h) / 2;
     let mut state = Short::new();
-    let _ = state.push_str(match model.state {
-        BayState::Idle => w.idle,
-        BayState::Working => w.working,
-        BayState::Blocked => w.blocked,
-    });
-    if model.state == BayState::Blocked {
-        let _ = state.push_str(" · ");
-        let why = model.reason.unwrap_or(PauseReason::Other);
-        let _ = state.push_str(why.label(model.language));
+    match &model.call {
+        Some(call) => {
+            let _ = state.push_str(short_call(call.reason, model.language));
+            let _ = state.push(' ');
+            let _ = state.push_str(&clock(call.opened));
+            if call.answered {
+                let _ = state.push_str(match model.language {
+                    bayline_proto::Language::Zh => " 已响应",
+                    bayline_proto::Language::En => " answered",
+                });
+            }
+        }
+        None => {
+            let _ = state.push_str(match model.state {
+                BayState::Idle => w.idle,
+                BayState::Working => w.working,
+                BayState::Blocked => w.blocked,
+            });
+            if model.state == BayState::Blocked {
+                let _ = state.push_str(" · ");
+                let why = model.reason.unwrap_or(PauseReason::Other);
+                let _ = state.push_str(why.label(model.language));
+            }
+        }
     }
     let state_x = p
         .body

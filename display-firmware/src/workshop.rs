@@ -5,7 +5,7 @@
 //! `profile.min_column` get several columns of bays. When the bays do not fit, the board
 //! has pages that the firmware shows in turn.
 
-use bayline_proto::board::{BayRow, BayState, Workshop, MAX_WORKSHOP_BAYS};
+use bayline_proto::board::{Andon, BayRow, BayState, Workshop, MAX_WORKSHOP_BAYS};
 use bayline_proto::{Language, PauseReason};
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
@@ -71,8 +71,25 @@ pub fn state_role(state: BayState) -> Role {
     }
 }
 
-/// Draws page `page` (counted from 0, wrapped) of the workshop board.
+/// Draws page `page` (counted from 0, wrapped) of the workshop board, calling bays lit.
 pub fn render<D>(model: &Workshop, p: &Profile, page: usize, t: &mut D) -> Result<(), D::Error>
+where
+    D: DrawTarget,
+    D::Color: Ink,
+{
+    render_blink(model, p, page, true, t)
+}
+
+/// [`render`] at one phase of the blink: a bay with an unanswered andon call has its id lit
+/// (inverse, red) when `lit` and plain when not; the firmware toggles `lit` about once a
+/// second. An answered call stays lit: someone is on the way, nothing more to catch the eye.
+pub fn render_blink<D>(
+    model: &Workshop,
+    p: &Profile,
+    page: usize,
+    lit: bool,
+    t: &mut D,
+) -> Result<(), D::Error>
 where
     D: DrawTarget,
     D::Color: Ink,
@@ -120,16 +137,25 @@ where
             col as i32 * col_w,
             i32::from(header(p)) + line as i32 * i32::from(p.row),
         );
-        draw_bay(t, p, model.language, bay, at, col_w)?;
+        let call = model.calls.iter().find(|c| c.bay == bay.bay);
+        draw_bay(t, p, model.language, bay, call, lit, at, col_w)?;
     }
     Ok(())
 }
 
+/// Whether the page has an unanswered call, so a blink phase changes what it shows.
+pub fn blinks(model: &Workshop) -> bool {
+    model.calls.iter().any(|c| !c.answered)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn draw_bay<D>(
     t: &mut D,
     p: &Profile,
     lang: Language,
     bay: &BayRow,
+    call: Option<&Andon>,
+    lit: bool,
     at: Point,
     col_w: i32,
 ) -> Result<(), D::Error>
@@ -143,8 +169,17 @@ where
     let line_top = at.y;
     let at = at - Point::new(0, RAISE_BAY);
     let id_w = p.body.advance('0') * 4;
+    let lit = call.is_some_and(|c| lit || c.answered);
+    if lit {
+        let cell = Rectangle::new(
+            Point::new(at.x + m - 1, line_top),
+            Size::new(id_w + 2, u32::from(p.row) - 1),
+        );
+        fill(t, cell, Role::Overrun)?;
+    }
+    let id_role = if lit { Role::Background } else { role };
     p.body
-        .draw_fit(t, &bay.bay, at + Point::new(m, 0), id_w, ink(role))?;
+        .draw_fit(t, &bay.bay, at + Point::new(m, 0), id_w, ink(id_role))?;
     let x = at.x + m + id_w as i32 + 2;
     // Columns keep a gap between them; the last one ends at the margin.
     let gap = if at.x + col_w < i32::from(p.width) {
@@ -169,25 +204,31 @@ where
     }
     let room = (left_end - x).max(0) as u32;
     let pos = Point::new(x, at.y);
-    match bay.state {
-        BayState::Idle => p
-            .body
-            .draw_fit(t, words(lang).idle, pos, room, ink(Role::Idle))?,
-        BayState::Blocked => {
-            let why = labels::short_reason(bay.reason.unwrap_or(PauseReason::Other), lang);
-            p.body.draw_fit(t, why, pos, room, ink(Role::Blocked))?
-        }
-        BayState::Working => {
-            let mut who = Short::new();
-            if let Some(first) = bay.badges.first() {
-                let _ = who.push_str(first);
+    if let Some(call) = call {
+        // The call says more than the state: who is needed at this bay.
+        let what = labels::short_call(call.reason, lang);
+        p.body.draw_fit(t, what, pos, room, ink(Role::Overrun))?;
+    } else {
+        match bay.state {
+            BayState::Idle => p
+                .body
+                .draw_fit(t, words(lang).idle, pos, room, ink(Role::Idle))?,
+            BayState::Blocked => {
+                let why = labels::short_reason(bay.reason.unwrap_or(PauseReason::Other), lang);
+                p.body.draw_fit(t, why, pos, room, ink(Role::Blocked))?
             }
-            if bay.badges.len() > 1 {
-                let _ = core::fmt::write(&mut who, format_args!("+{}", bay.badges.len() - 1));
+            BayState::Working => {
+                let mut who = Short::new();
+                if let Some(first) = bay.badges.first() {
+                    let _ = who.push_str(first);
+                }
+                if bay.badges.len() > 1 {
+                    let _ = core::fmt::write(&mut who, format_args!("+{}", bay.badges.len() - 1));
+                }
+                p.body.draw_fit(t, &who, pos, room, ink(Role::Text))?
             }
-            p.body.draw_fit(t, &who, pos, room, ink(Role::Text))?
-        }
-    };
+        };
+    }
 
     // The line under the bay: clocked against standard time, full and red when over.
     let bar_w = (col_w - 2 * m - gap).max(0) as u32;

@@ -11,18 +11,20 @@
 //! - A bay tag's `now` is the job holding the bay and the op being worked (or last clocked
 //!   off); `next` is that job's next unfinished op, or, on a free bay, the checked-in job
 //!   that has waited longest for a bay (earliest promise first).
+//! - An open andon call shows on the workshop page that holds its bay and on the bay's tag,
+//!   until it is cleared.
 //! - Times are local times of the site; an ETA on a later day counts the days (see [`Clock`]).
 
 use std::collections::BTreeMap;
 
 use bayline_proto::board::{
-    self, Badges, BayRow, BayTag, Clock, Lounge, MaskedPlate, Page, TagJob, MAX_BADGES,
+    self, Andon, Badges, BayRow, BayTag, Clock, Lounge, MaskedPlate, Page, TagJob, MAX_BADGES,
     MAX_LOUNGE_ROWS, MAX_WORKSHOP_BAYS,
 };
 use bayline_proto::Language;
 use jiff::tz::TimeZone;
 
-use crate::view::{JobView, OpStatus, OpView};
+use crate::view::{BayView, JobView, OpStatus, OpView};
 use crate::{Id, Stage, Time, Workshop};
 
 /// Every board of a site at one instant, ready to encode.
@@ -83,11 +85,25 @@ impl Workshop {
                 overrun: b.std_s > 0 && b.clocked_s > b.std_s,
             })
             .collect();
+        let andon = |b: &BayView| {
+            b.call.as_ref().map(|c| Andon {
+                bay: b.bay.clone(),
+                reason: c.reason,
+                opened: clock.of(c.opened),
+                answered: c.answered.is_some(),
+            })
+        };
+        let calls: BTreeMap<&Id, Andon> = (bays.iter())
+            .filter_map(|b| Some((&b.bay, andon(b)?)))
+            .collect();
         let workshop = paged(&bay_rows, MAX_WORKSHOP_BAYS, |page, bays| board::Workshop {
             language: site.language,
             updated: clock.of(now),
             bays: bays.iter().cloned().collect(),
             page,
+            calls: (bays.iter())
+                .filter_map(|b| calls.get(&b.bay).cloned())
+                .collect(),
         });
 
         let waiting = longest_waiting(&jobs);
@@ -118,6 +134,7 @@ impl Workshop {
                     reason: b.reason,
                     now: now_job,
                     next,
+                    call: andon(b),
                 }
             })
             .collect();

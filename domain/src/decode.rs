@@ -4,7 +4,7 @@
 
 use crate::{Event, EventKey, EventKind, Time};
 use bayline_proto::scan::{Need, MAX_REASON_CHARS, MAX_SCAN_BYTES};
-use bayline_proto::{Action, Id, PauseReason, RejectCode, Scan, CONTRACT_VERSION};
+use bayline_proto::{Action, CallReason, Id, PauseReason, RejectCode, Scan, CONTRACT_VERSION};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value};
 
@@ -231,6 +231,24 @@ fn event(
         Action::Delivered => EventKind::Delivered { job: job()? },
         Action::ShiftStart => EventKind::ShiftStart,
         Action::ShiftEnd => EventKind::ShiftEnd,
+        Action::Call => {
+            let text = reason_text.unwrap_or_default();
+            let reason = CallReason::parse(&text).ok_or_else(|| {
+                bad(format!(
+                    "reason {text:?} is not foreman|parts|qc|tools|other"
+                ))
+            })?;
+            EventKind::Call {
+                bay: scan.bay.clone(),
+                reason,
+            }
+        }
+        Action::Answer => EventKind::Answer {
+            bay: scan.bay.clone().ok_or_else(|| missing("bay"))?,
+        },
+        Action::Clear => EventKind::Clear {
+            bay: scan.bay.clone().ok_or_else(|| missing("bay"))?,
+        },
     };
     Ok(Event {
         key,

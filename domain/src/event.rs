@@ -1,6 +1,6 @@
 //! A stored, accepted scan as the domain sees it.
 
-use bayline_proto::{Action, Id, PauseReason};
+use bayline_proto::{Action, CallReason, Id, PauseReason};
 use serde::{Deserialize, Serialize};
 
 use crate::Time;
@@ -75,6 +75,17 @@ pub enum EventKind {
     },
     ShiftStart,
     ShiftEnd,
+    /// Andon: `bay: None` means the bay the badge is clocked on at.
+    Call {
+        bay: Option<Id>,
+        reason: CallReason,
+    },
+    Answer {
+        bay: Id,
+    },
+    Clear {
+        bay: Id,
+    },
 }
 
 impl EventKind {
@@ -93,6 +104,9 @@ impl EventKind {
             EventKind::Delivered { .. } => Action::Delivered,
             EventKind::ShiftStart => Action::ShiftStart,
             EventKind::ShiftEnd => Action::ShiftEnd,
+            EventKind::Call { .. } => Action::Call,
+            EventKind::Answer { .. } => Action::Answer,
+            EventKind::Clear { .. } => Action::Clear,
         }
     }
 
@@ -109,7 +123,11 @@ impl EventKind {
             | EventKind::WashDone { job, .. }
             | EventKind::Ready { job }
             | EventKind::Delivered { job } => Some(job),
-            EventKind::ShiftStart | EventKind::ShiftEnd => None,
+            EventKind::ShiftStart
+            | EventKind::ShiftEnd
+            | EventKind::Call { .. }
+            | EventKind::Answer { .. }
+            | EventKind::Clear { .. } => None,
         }
     }
 
@@ -127,8 +145,11 @@ impl EventKind {
     /// The bay the scan names, if any (not the one it resolves to).
     pub fn bay(&self) -> Option<&Id> {
         match self {
-            EventKind::Start { bay, .. } => Some(bay),
+            EventKind::Start { bay, .. } | EventKind::Answer { bay } | EventKind::Clear { bay } => {
+                Some(bay)
+            }
             EventKind::Resume { bay, .. }
+            | EventKind::Call { bay, .. }
             | EventKind::WashStart { bay, .. }
             | EventKind::WashDone { bay, .. } => bay.as_ref(),
             _ => None,

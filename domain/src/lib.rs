@@ -38,7 +38,7 @@ pub mod workshop;
 pub use catalog::{BayKind, Catalog, JobCard, OpCard, Role};
 pub use correction::{Change, Corrected, Correction, CorrectionError};
 pub use event::{Event, EventKey, EventKind};
-pub use fold::{ClockOff, State};
+pub use fold::{Call, ClockOff, State};
 pub use judgement::Judgement;
 pub use schedule::{OpeningHours, Schedule};
 pub use stage::stage_of;
@@ -49,4 +49,4 @@ pub use workshop::{
 
 /// An instant. The domain never reads the clock; callers pass `now`.
 pub type Time = jiff::Timestamp;
-pub use bayline_proto::{Id, PauseReason, RejectCode, WarningCode};
+pub use bayline_proto::{CallReason, Id, PauseReason, RejectCode, WarningCode};

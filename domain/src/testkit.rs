@@ -140,6 +140,19 @@ pub fn delivered(job: &str) -> EventKind {
     EventKind::Delivered { job: id(job) }
 }
 
+pub fn call(bay: Option<&str>, reason: crate::CallReason) -> EventKind {
+    EventKind::Call {
+        bay: bay.map(id),
+        reason,
+    }
+}
+pub fn answer(bay: &str) -> EventKind {
+    EventKind::Answer { bay: id(bay) }
+}
+pub fn clear(bay: &str) -> EventKind {
+    EventKind::Clear { bay: id(bay) }
+}
+
 /// A workshop with the test catalog that has restored `events`.
 pub fn shop(events: impl IntoIterator<Item = Event>) -> Workshop {
     let mut w = Workshop::new(catalog(), Settings::default());

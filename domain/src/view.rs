@@ -92,6 +92,23 @@ pub struct BayView {
     pub clocked_s: i64,
     /// Standard seconds of `op`.
     pub std_s: i64,
+    /// The bay's open andon call (contract §7.7), `null` when there is none.
+    pub call: Option<BayCall>,
+}
+
+/// An open andon call as a bay shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BayCall {
+    /// Who called.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub badge: Id,
+    pub reason: bayline_proto::CallReason,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub opened: Time,
+    /// When the helper said they came; `null` while nobody has.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub answered: Option<Time>,
 }
 
 /// A lounge row: nothing here may identify the customer (contract §5).

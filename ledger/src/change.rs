@@ -1,31 +1,40 @@
 //! [`Change`]: what live clients (SSE, boards) are told of, local or heard from another
 //! process.
 
-use bayline_domain::{Event, Time};
+use bayline_domain::{Event, EventKind, Time};
 use bayline_proto::Id;
 
 /// A change worth telling live clients about (SSE, boards).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Change {
     pub site: Id,
-    /// `scan`, `job`, or `resync` (the site was read again whole from the store).
+    /// `scan`, `call` (an andon call, answer or clear), `job`, or `resync` (the site was
+    /// read again whole from the store).
     pub kind: &'static str,
     pub job: Option<Id>,
     pub bay: Option<Id>,
     pub badge: Option<Id>,
     pub action: Option<&'static str>,
+    /// Who a call asks for.
+    pub reason: Option<&'static str>,
     pub at: Time,
 }
 
 impl Change {
     pub(super) fn of_event(site: &Id, e: &Event, at: Time) -> Change {
+        let (kind, reason) = match &e.kind {
+            EventKind::Call { reason, .. } => ("call", Some(reason.as_str())),
+            EventKind::Answer { .. } | EventKind::Clear { .. } => ("call", None),
+            _ => ("scan", None),
+        };
         Change {
             site: site.clone(),
-            kind: "scan",
+            kind,
             job: e.kind.job().cloned(),
             bay: e.kind.bay().cloned(),
             badge: Some(e.badge.clone()),
             action: Some(e.kind.action().as_str()),
+            reason,
             at,
         }
     }
@@ -38,6 +47,7 @@ impl Change {
             bay: None,
             badge: None,
             action: None,
+            reason: None,
             at,
         }
     }

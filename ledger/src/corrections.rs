@@ -69,6 +69,7 @@ impl Ledger {
             bay: event.and_then(|e| e.kind.bay().cloned()),
             badge: event.map(|e| e.badge.clone()),
             action: event.map(|e| e.kind.action().as_str()),
+            reason: None,
             at: now,
         });
         Ok(line)

@@ -166,6 +166,7 @@ impl Ledger {
             bay: None,
             badge: None,
             action: None,
+            reason: None,
             at: heard_at(),
         });
     }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use bayline_domain::correction::as_stream;
 use bayline_domain::kpi::{self, Figures, GroupBy, Period, Replay, Row, Stored};
-use bayline_domain::{Event, Time, Workshop};
+use bayline_domain::{Call, Event, Time, Workshop};
 use bayline_proto::Id;
 use bayline_site::SiteConfig;
 use bayline_store::{Checkpoint, Store, StoreError};
@@ -110,6 +110,25 @@ impl Ledger {
         Ok(live.read(|w| kpi::grouped_with(w, &stored, period, now, by)))
     }
 
+    /// The andon calls opened in `period` (contract §7.7), by when they were opened: those
+    /// cleared before the freeze point from the store, the rest from the live state.
+    pub async fn calls(&self, live: &SiteLive, period: Period) -> Result<Vec<Call>, StoreError> {
+        let opened = |c: &Call| period.from <= c.opened && c.opened < period.to;
+        let frozen_to = live.read(|w| w.frozen_to());
+        let mut all = if period.from < frozen_to {
+            let stored = self
+                .store
+                .calls_in(&live.config.id, period.from, period.to)
+                .await?;
+            stored.into_iter().filter(|c| opened(c)).collect()
+        } else {
+            Vec::new()
+        };
+        live.read(|w| all.extend(w.state().calls.iter().filter(|c| opened(c)).cloned()));
+        all.sort_by(|a, b| (a.opened, &a.bay).cmp(&(b.opened, &b.bay)));
+        Ok(all)
+    }
+
     /// The frozen part of `period`: whole frozen days from their stored totals, a day the
     /// period starts or ends inside refolded from its checkpoint, and the closed jobs'
     /// outcomes.
@@ -159,6 +178,7 @@ impl Ledger {
         Ok(Stored {
             days,
             outcomes: self.store.outcomes_in(site, from, period.to).await?,
+            calls: self.store.calls_in(site, from, period.to).await?,
         })
     }
 

@@ -185,9 +185,13 @@ impl Ledger {
             metrics::counter!("bayline_scans_total", "status" => r.status.as_str(), "code" => r.code.clone().unwrap_or_default())
                 .increment(1);
             if let Some(e) = &r.event {
-                let _ = self
-                    .changes
-                    .send(Change::of_event(&r.site, e, r.received_at));
+                let mut change = Change::of_event(&r.site, e, r.received_at);
+                if change.bay.is_none() && change.kind == "call" {
+                    // A call without a bay: say where it was made.
+                    let live = self.sites.get(&r.site);
+                    change.bay = live.and_then(|l| l.read(|w| w.resolved_bay(&e.key)));
+                }
+                let _ = self.changes.send(change);
             }
         }
         Ok(answers)

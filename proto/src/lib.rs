@@ -6,7 +6,7 @@
 //!
 //! # Layout
 //! - [`id`]: the contract's ids (1..=32 chars of `[A-Za-z0-9._-]`), validated once when built.
-//! - [`scan`]: the scan a handheld publishes, its actions and pause reasons.
+//! - [`scan`]: the scan a handheld publishes, its actions, pause and call reasons.
 //! - [`language`]: zh | en, for replies and board labels.
 //! - [`reply`]: the reply to a handheld, reject codes and warning (anomaly) codes.
 //! - [`topic`]: the MQTT topic names and their parsing.
@@ -23,7 +23,7 @@ pub mod topic;
 pub use id::{Id, IdError};
 pub use language::Language;
 pub use reply::{RejectCode, Reply, WarningCode};
-pub use scan::{Action, PauseReason, Scan};
+pub use scan::{Action, CallReason, PauseReason, Scan};
 
 /// The contract version carried in every scan's `v`.
 pub const CONTRACT_VERSION: u64 = 1;

@@ -69,6 +69,9 @@ codes! {
         BayBusy = "bay_busy",
         JobClosed = "job_closed",
         ForgottenClockOff = "forgotten_clock_off",
+        NoOpenCall = "no_open_call",
+        CallOpen = "call_open",
+        AlreadyAnswered = "already_answered",
     }
 }
 

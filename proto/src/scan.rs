@@ -32,6 +32,12 @@ pub enum Action {
     Delivered,
     ShiftStart,
     ShiftEnd,
+    /// Andon: a technician calls for help at a bay (contract §7.7).
+    Call,
+    /// The helper who came says so at the bay.
+    Answer,
+    /// The bay's call is over.
+    Clear,
 }
 
 /// Whether an action needs a field, may carry it, or ignores it.
@@ -52,7 +58,7 @@ pub struct Needs {
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 16] = [
         Action::CheckIn,
         Action::Start,
         Action::Pause,
@@ -66,6 +72,9 @@ impl Action {
         Action::Delivered,
         Action::ShiftStart,
         Action::ShiftEnd,
+        Action::Call,
+        Action::Answer,
+        Action::Clear,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +92,9 @@ impl Action {
             Action::Delivered => "delivered",
             Action::ShiftStart => "shift_start",
             Action::ShiftEnd => "shift_end",
+            Action::Call => "call",
+            Action::Answer => "answer",
+            Action::Clear => "clear",
         }
     }
 
@@ -103,6 +115,9 @@ impl Action {
             Action::QcFail => (Required, Optional, Unused, Optional),
             Action::WashStart | Action::WashDone => (Required, Unused, Optional, Unused),
             Action::ShiftStart | Action::ShiftEnd => (Unused, Unused, Unused, Unused),
+            // A call without a bay is at the badge's current bay (the fold resolves it).
+            Action::Call => (Unused, Unused, Optional, Required),
+            Action::Answer | Action::Clear => (Unused, Unused, Required, Unused),
         };
         Needs {
             job,
@@ -180,8 +195,67 @@ impl fmt::Display for PauseReason {
     }
 }
 
-/// A scan as it travels on the wire. `reason` is the pause reason's name for `pause`, or the
-/// inspector's free text for `qc_fail`. Unknown fields are ignored (the contract may grow).
+/// Who an andon call asks for (contract §7.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum CallReason {
+    Foreman,
+    Parts,
+    Qc,
+    Tools,
+    Other,
+}
+
+impl CallReason {
+    pub const ALL: [CallReason; 5] = [
+        CallReason::Foreman,
+        CallReason::Parts,
+        CallReason::Qc,
+        CallReason::Tools,
+        CallReason::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallReason::Foreman => "foreman",
+            CallReason::Parts => "parts",
+            CallReason::Qc => "qc",
+            CallReason::Tools => "tools",
+            CallReason::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CallReason> {
+        CallReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The words on the handheld's reply, the manager's pages and the boards.
+    pub fn label(self, language: crate::Language) -> &'static str {
+        use crate::Language::{En, Zh};
+        match (self, language) {
+            (CallReason::Foreman, Zh) => "班组长",
+            (CallReason::Parts, Zh) => "配件",
+            (CallReason::Qc, Zh) => "质检",
+            (CallReason::Tools, Zh) => "工具",
+            (CallReason::Other, Zh) => "其他",
+            (CallReason::Foreman, En) => "foreman",
+            (CallReason::Parts, En) => "parts",
+            (CallReason::Qc, En) => "QC",
+            (CallReason::Tools, En) => "tools",
+            (CallReason::Other, En) => "other",
+        }
+    }
+}
+
+impl fmt::Display for CallReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A scan as it travels on the wire. `reason` is the pause reason's name for `pause`, the
+/// call reason's for `call`, or the inspector's free text for `qc_fail`. Unknown fields are ignored (the contract may grow).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scan {
     pub v: u64,
@@ -240,5 +314,48 @@ mod tests {
         );
         assert_eq!(Action::Pause.needs().reason, Need::Required);
         assert_eq!(Action::Resume.needs().bay, Need::Optional);
+    }
+
+    #[test]
+    fn a_call_needs_a_reason_and_may_name_its_bay_while_answer_and_clear_need_the_bay() {
+        let n = Action::Call.needs();
+        assert_eq!(
+            (n.job, n.op, n.bay, n.reason),
+            (Need::Unused, Need::Unused, Need::Optional, Need::Required)
+        );
+        for a in [Action::Answer, Action::Clear] {
+            let n = a.needs();
+            assert_eq!(
+                (n.job, n.op, n.bay, n.reason),
+                (Need::Unused, Need::Unused, Need::Required, Need::Unused)
+            );
+        }
+        for r in CallReason::ALL {
+            assert_eq!(CallReason::parse(r.as_str()), Some(r));
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.as_str())
+            );
+        }
+        assert_eq!(CallReason::parse("coffee"), None);
+    }
+
+    #[test]
+    fn the_new_actions_append_so_older_postcard_encodings_keep_their_meaning() {
+        // postcard writes a unit variant as its index: the first thirteen must not move.
+        let mut buf = [0u8; 4];
+        assert_eq!(
+            postcard::to_slice(&Action::ShiftEnd, &mut buf).unwrap(),
+            [12]
+        );
+        assert_eq!(postcard::to_slice(&Action::Call, &mut buf).unwrap(), [13]);
+        let s: Scan = serde_json::from_str(
+            r#"{"v":1,"seq":7,"ts":"2026-11-22T09:15:03+08:00","badge":"T07","action":"call","reason":"parts"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (s.action, s.reason.as_deref(), s.bay),
+            (Action::Call, Some("parts"), None)
+        );
     }
 }

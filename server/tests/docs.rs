@@ -376,6 +376,9 @@ fn the_kpi_page_names_every_figure() {
         on_time_rate: None,
         avg_cycle_hours: None,
         jobs_delivered: 0,
+        calls: 0,
+        call_answer_minutes_avg: None,
+        call_answer_minutes_p90: None,
     };
     let json = serde_json::to_value(&figures).unwrap();
     let mut missing = Vec::new();

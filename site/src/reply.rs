@@ -66,6 +66,19 @@ fn accepted(lang: Language, e: &Event, bay: Option<&Id>) -> String {
         (EventKind::ShiftStart, false) => format!("{b} shift started"),
         (EventKind::ShiftEnd, true) => format!("{b} 下班打卡"),
         (EventKind::ShiftEnd, false) => format!("{b} shift ended"),
+        // A call without a bay names the one it resolved to, like a resume.
+        (EventKind::Call { bay: named, reason }, true) => {
+            let at_bay = named.as_ref().or(bay).map(Id::as_str).unwrap_or("");
+            format!("{at_bay} 已呼叫{}", reason.label(Language::Zh))
+        }
+        (EventKind::Call { bay: named, reason }, false) => {
+            let at_bay = named.as_ref().or(bay).map(Id::as_str).unwrap_or("");
+            format!("{at_bay}: called {}", reason.label(Language::En))
+        }
+        (EventKind::Answer { bay }, true) => format!("{bay} 呼叫已响应（{b}）"),
+        (EventKind::Answer { bay }, false) => format!("{bay}: call answered by {b}"),
+        (EventKind::Clear { bay }, true) => format!("{bay} 呼叫已解除"),
+        (EventKind::Clear { bay }, false) => format!("{bay}: call cleared"),
     }
 }
 
@@ -73,6 +86,7 @@ fn accepted(lang: Language, e: &Event, bay: Option<&Id>) -> String {
 fn warned(lang: Language, w: WarningCode, e: &Event) -> String {
     let job = e.kind.job().map(Id::as_str).unwrap_or("");
     let op = e.kind.op().map(Id::as_str).unwrap_or("");
+    let bay = e.kind.bay().map(Id::as_str).unwrap_or("");
     let b = &e.badge;
     if zh(lang) {
         let what = match w {
@@ -87,6 +101,9 @@ fn warned(lang: Language, w: WarningCode, e: &Event) -> String {
             WarningCode::BayBusy => "工位被占用".to_string(),
             WarningCode::JobClosed => format!("{job} 已交车"),
             WarningCode::ForgottenClockOff => format!("{b} 忘记下工"),
+            WarningCode::NoOpenCall => format!("{bay} 没有未解除的呼叫"),
+            WarningCode::CallOpen => format!("{bay} 已在呼叫中"),
+            WarningCode::AlreadyAnswered => format!("{bay} 的呼叫已有人响应"),
         };
         format!("已记录待核：{what}")
     } else {
@@ -102,6 +119,9 @@ fn warned(lang: Language, w: WarningCode, e: &Event) -> String {
             WarningCode::BayBusy => "bay is busy".to_string(),
             WarningCode::JobClosed => format!("{job} already delivered"),
             WarningCode::ForgottenClockOff => format!("{b} forgot to clock off"),
+            WarningCode::NoOpenCall => format!("no open call at {bay}"),
+            WarningCode::CallOpen => format!("{bay} already has an open call"),
+            WarningCode::AlreadyAnswered => format!("{bay}'s call was already answered"),
         };
         format!("Kept for review: {what}")
     }
@@ -143,5 +163,71 @@ fn rejected(lang: Language, code: RejectCode, detail: &str) -> String {
             RejectCode::JobClosed => format!("{d} was already delivered"),
             RejectCode::UnknownSite => "Site not served here".to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bayline_domain::{CallReason, EventKey};
+
+    use super::*;
+
+    fn event(kind: EventKind) -> Event {
+        Event {
+            key: EventKey {
+                ts: "2026-11-23T08:00:00Z".parse().expect("a time"),
+                scanner: Id::new("HH-1").expect("an id"),
+                seq: 7,
+            },
+            badge: Id::new("T2").expect("an id"),
+            kind,
+        }
+    }
+
+    fn say(lang: Language, e: &Event, warning: Option<WarningCode>, bay: Option<&str>) -> String {
+        let mut site = SiteConfig::demo();
+        site.language = lang;
+        let bay = bay.map(|b| Id::new(b).expect("an id"));
+        let r = reply_for(
+            &site,
+            &Judgement::Accepted {
+                event: e,
+                warning,
+                bay,
+            },
+        );
+        r.msg.to_string()
+    }
+
+    #[test]
+    fn a_call_without_a_bay_names_the_bay_it_was_made_at() {
+        let call = event(EventKind::Call {
+            bay: None,
+            reason: CallReason::Parts,
+        });
+        assert_eq!(
+            say(Language::Zh, &call, None, Some("B03")),
+            "B03 已呼叫配件"
+        );
+        assert_eq!(
+            say(Language::En, &call, None, Some("B03")),
+            "B03: called parts"
+        );
+    }
+
+    #[test]
+    fn answer_and_clear_say_so_and_a_bay_without_a_call_is_kept_for_review() {
+        let bay = Id::new("B03").expect("an id");
+        let answer = event(EventKind::Answer { bay: bay.clone() });
+        assert_eq!(
+            say(Language::Zh, &answer, None, None),
+            "B03 呼叫已响应（T2）"
+        );
+        let clear = event(EventKind::Clear { bay });
+        assert_eq!(say(Language::En, &clear, None, None), "B03: call cleared");
+        assert_eq!(
+            say(Language::Zh, &clear, Some(WarningCode::NoOpenCall), None),
+            "已记录待核：B03 没有未解除的呼叫"
+        );
     }
 }

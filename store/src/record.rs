@@ -1,7 +1,7 @@
 //! What is written for each scan, and how stored rows become domain events again.
 
 use bayline_domain::{Event, EventKey, EventKind, Time};
-use bayline_proto::{Action, Id, PauseReason, RejectCode, Reply};
+use bayline_proto::{Action, CallReason, Id, PauseReason, RejectCode, Reply};
 
 use crate::StoreError;
 
@@ -63,6 +63,7 @@ pub(crate) fn event_columns(
     let reason = match kind {
         EventKind::Pause { reason, .. } => Some(reason.as_str().to_string()),
         EventKind::QcFail { note, .. } => note.clone(),
+        EventKind::Call { reason, .. } => Some(reason.as_str().to_string()),
         _ => None,
     };
     (
@@ -150,6 +151,20 @@ impl EventRow {
             },
             Action::ShiftStart => EventKind::ShiftStart,
             Action::ShiftEnd => EventKind::ShiftEnd,
+            Action::Call => EventKind::Call {
+                bay: opt(&self.bay),
+                reason: self
+                    .reason
+                    .as_deref()
+                    .and_then(CallReason::parse)
+                    .ok_or_else(|| bad("reason"))?,
+            },
+            Action::Answer => EventKind::Answer {
+                bay: id(&self.bay, "bay")?,
+            },
+            Action::Clear => EventKind::Clear {
+                bay: id(&self.bay, "bay")?,
+            },
         };
         Ok(Event {
             key: EventKey {

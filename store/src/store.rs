@@ -8,7 +8,7 @@
 //! SQLite; `synchronous_commit=on` for PostgreSQL), and the migrations are per dialect anyway.
 
 use bayline_domain::correction::Correction;
-use bayline_domain::{Event, JobCard, Time};
+use bayline_domain::{Call, Event, JobCard, Time};
 use bayline_proto::{Id, Reply};
 
 use crate::backend::history::Checkpoint;
@@ -225,6 +225,11 @@ impl Store {
         to: Time,
     ) -> Result<Vec<Outcome>, StoreError> {
         on_backend!(self, db => db.outcomes_in(site, from, to).await)
+    }
+
+    /// The calls that left the live state and were opened or answered in `[from, to)`.
+    pub async fn calls_in(&self, site: &Id, from: Time, to: Time) -> Result<Vec<Call>, StoreError> {
+        on_backend!(self, db => db.calls_in(site, from, to).await)
     }
 
     /// Every closed job with when it was delivered.

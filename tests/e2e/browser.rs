@@ -6,6 +6,7 @@
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian `chromium`, `chromium-driver`;
 //! `.ci/run` installs them). Without them the tests skip with a message, unless `CI=true`.
 
+mod andon;
 mod driver;
 
 use serde_json::{json, Value};

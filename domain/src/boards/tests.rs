@@ -221,3 +221,31 @@ fn a_car_that_has_not_moved_for_longer_than_the_stale_days_leaves_the_lounge() {
     assert_eq!(plates(7 * day + 1), [Stage::InProgress]);
     assert_eq!(plates(13 * day + 1), Vec::<Stage>::new());
 }
+
+#[test]
+fn an_open_call_shows_on_the_workshop_board_and_the_tag_until_cleared() {
+    let mut w = busy_morning();
+    w.admit(ev(10, "T1", call(None, crate::CallReason::Parts)));
+    let tz = TimeZone::get("Asia/Shanghai").unwrap();
+    let names = BTreeMap::new();
+    let b = w.boards(site(&tz, &names), t(20));
+    // 08:10 UTC is 16:10 in Shanghai.
+    let want = board::Andon {
+        bay: id("B01"),
+        reason: crate::CallReason::Parts,
+        opened: Clock::at(0, 16, 10).unwrap(),
+        answered: false,
+    };
+    assert_eq!(b.workshop[0].calls.as_slice(), std::slice::from_ref(&want));
+    let tag = |b: &Boards, bay: &str| b.tags.iter().find(|t| t.bay.as_str() == bay).cloned();
+    assert_eq!(tag(&b, "B01").and_then(|t| t.call), Some(want.clone()));
+    assert_eq!(tag(&b, "B02").and_then(|t| t.call), None);
+
+    w.admit(ev(14, "T2", answer("B01")));
+    let b = w.boards(site(&tz, &names), t(20));
+    assert!(b.workshop[0].calls[0].answered);
+    w.admit(ev(16, "T2", clear("B01")));
+    let b = w.boards(site(&tz, &names), t(20));
+    assert!(b.workshop[0].calls.is_empty());
+    assert_eq!(tag(&b, "B01").and_then(|t| t.call), None);
+}

@@ -66,6 +66,13 @@ fn every_action_decodes_with_what_it_needs() {
         (r#","action":"delivered","job":"J1""#, Action::Delivered),
         (r#","action":"shift_start""#, Action::ShiftStart),
         (r#","action":"shift_end""#, Action::ShiftEnd),
+        (r#","action":"call","reason":"foreman""#, Action::Call),
+        (
+            r#","action":"call","reason":"qc","bay":"B01""#,
+            Action::Call,
+        ),
+        (r#","action":"answer","bay":"B01""#, Action::Answer),
+        (r#","action":"clear","bay":"B01""#, Action::Clear),
     ];
     for (extra, action) in cases {
         let e = decode(scan(extra).as_bytes(), &hh(), now())
@@ -194,5 +201,37 @@ proptest! {
     #[test]
     fn the_decoder_never_panics_on_json_like_text(s in r#"\{("[a-z]{1,6}":("[^"]{0,12}"|[0-9-]{1,22}|null|true|\{\}|\[\]),?){0,9}\}"#) {
         let _ = decode(s.as_bytes(), &hh(), now());
+    }
+}
+
+#[test]
+fn a_call_needs_a_known_reason_and_answer_and_clear_need_a_bay() {
+    let call = decode(
+        scan(r#","action":"call","reason":"tools","job":"junk!","op":[1]"#).as_bytes(),
+        &hh(),
+        now(),
+    )
+    .result
+    .unwrap();
+    assert_eq!(
+        call.kind,
+        EventKind::Call {
+            bay: None,
+            reason: CallReason::Tools
+        }
+    );
+    assert_eq!(
+        code_of(scan(r#","action":"call""#).as_bytes()),
+        Some((RejectCode::MissingField, "reason".into()))
+    );
+    assert!(matches!(
+        code_of(scan(r#","action":"call","reason":"coffee""#).as_bytes()),
+        Some((RejectCode::BadPayload, d)) if d.contains("foreman|parts|qc|tools|other")
+    ));
+    for action in ["answer", "clear"] {
+        assert_eq!(
+            code_of(scan(&format!(r#","action":"{action}""#)).as_bytes()),
+            Some((RejectCode::MissingField, "bay".into()))
+        );
     }
 }

@@ -7,7 +7,9 @@ use std::ops::Deref;
 
 use super::journal::{Journal, Log, Undo};
 use super::track::{BadgeTrack, BayTrack, ClockOff, JobTrack};
-use super::{rules, Attendance, BayHold, BaySegment, Clocked, Forgotten, State, Verdict, Wash};
+use super::{
+    rules, Attendance, BayHold, BaySegment, Call, Clocked, Forgotten, State, Verdict, Wash,
+};
 use crate::{Catalog, Event, EventKey, Id, Settings, Time};
 
 /// A state being changed, with the journal of the changes (none for a plain fold).
@@ -270,6 +272,20 @@ impl<'a> Edit<'a> {
         let (at, badge) = self.state.deadlines.pop_first()?;
         self.note(|| Undo::DeadlineRemoved(at, badge.clone()));
         Some((at, badge))
+    }
+
+    /// Appends a call; its index.
+    pub(super) fn push_call(&mut self, c: Call) -> usize {
+        self.note(|| Undo::Pushed(Log::Calls));
+        self.state.calls.push(c);
+        self.state.calls.len() - 1
+    }
+
+    /// Call `i`, its value before noted for the journal.
+    pub(super) fn call_mut(&mut self, i: usize) -> Option<&mut Call> {
+        let before = self.state.calls.get(i)?.clone();
+        self.note(|| Undo::Call(i, Box::new(before)));
+        self.state.calls.get_mut(i)
     }
 
     pub(super) fn resolve_bay(&mut self, key: &EventKey, bay: Id) {

@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 
 use super::track::{BadgeTrack, BayTrack, ClockOff, JobTrack};
-use super::State;
+use super::{Call, State};
 use crate::{EventKey, Id, Time, WarningCode};
 
 /// One of the interval logs of [`State`].
@@ -21,6 +21,7 @@ pub(crate) enum Log {
     Segments,
     Washes,
     Forgotten,
+    Calls,
 }
 
 /// How to take back one change.
@@ -39,6 +40,8 @@ pub(crate) enum Undo {
     /// The anomaly recorded under the key before (`None`: none).
     Anomaly(EventKey, Option<WarningCode>),
     ResolvedBay(EventKey, Option<Id>),
+    /// A call as it was before it was answered or cleared.
+    Call(usize, Box<Call>),
 }
 
 /// Where the changes of one step begin: an event's (`key`), or of time passing beyond the
@@ -194,6 +197,7 @@ fn undo(s: &mut State, u: Undo) {
             Log::Segments => drop(s.segments.pop()),
             Log::Washes => drop(s.washes.pop()),
             Log::Forgotten => drop(s.forgotten.pop()),
+            Log::Calls => drop(s.calls.pop()),
         },
         Undo::Closed(log, i, to, end) => {
             let slot = match log {
@@ -205,7 +209,7 @@ fn undo(s: &mut State, u: Undo) {
                 Log::Holds => s.holds.get_mut(i).map(|h| &mut h.to),
                 Log::Segments => s.segments.get_mut(i).map(|g| &mut g.to),
                 Log::Washes => s.washes.get_mut(i).map(|w| &mut w.to),
-                Log::Forgotten => None,
+                Log::Forgotten | Log::Calls => None,
             };
             if let Some(slot) = slot {
                 *slot = to;
@@ -228,6 +232,11 @@ fn undo(s: &mut State, u: Undo) {
         }
         Undo::ResolvedBay(key, None) => {
             s.resolved_bays.remove(&key);
+        }
+        Undo::Call(i, before) => {
+            if let Some(c) = s.calls.get_mut(i) {
+                *c = *before;
+            }
         }
     }
 }

@@ -20,6 +20,10 @@
 //!   change when the deadline passes (the segment log only grows at its end), and the bay
 //!   then shows blocked with reason `shift_end`. Bay figures count only opening hours, so the
 //!   gap between closing and deadline does not reach the §6 figures.
+//! - Andon calls (§7.7): a bay has at most one open call; a `call` at a bay whose call is
+//!   still open is listed `call_open`, `answer` or `clear` at a bay without one
+//!   `no_open_call`, a second `answer` `already_answered` (the first helper's time counts).
+//!   A `call` without a bay is at the bay the badge is clocked on at, else `no_bay`.
 //! - A bay's reason may change while it stays blocked (a badge of the job clocked on at its
 //!   old bay clocks off); that starts a new segment.
 //!
@@ -34,6 +38,8 @@
 
 #[cfg(test)]
 mod bay_tests;
+#[cfg(test)]
+mod call_tests;
 mod clock;
 mod edit;
 #[cfg(test)]
@@ -53,7 +59,9 @@ use serde::{Deserialize, Serialize};
 pub(crate) use edit::Edit;
 pub use track::{BadgeTrack, BayTrack, ClockOff, JobTrack, LastClockOff, OnOp, OpTrack, QcResult};
 
-use crate::{Catalog, Event, EventKey, Id, PauseReason, Settings, Stage, Time, WarningCode};
+use crate::{
+    CallReason, Catalog, Event, EventKey, Id, PauseReason, Settings, Stage, Time, WarningCode,
+};
 
 /// How a stored event stands in the timeline now. Re-judged when a late event arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +140,34 @@ pub struct Forgotten {
     pub deadline: Time,
 }
 
+/// An andon call at a bay (contract §7.7): open until cleared, answered when the helper who
+/// came scanned `answer`. The bay has at most one open call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Call {
+    pub bay: Id,
+    /// Who called.
+    pub badge: Id,
+    pub reason: CallReason,
+    pub opened: Time,
+    /// When and by whom it was answered.
+    pub answered: Option<(Time, Id)>,
+    /// When and by whom it was cleared; `None` while open.
+    pub cleared: Option<(Time, Id)>,
+}
+
+impl Call {
+    pub fn is_open(&self) -> bool {
+        self.cleared.is_none()
+    }
+
+    /// Opened → answered, once answered (the §6 call figures).
+    pub fn answer_time(&self) -> Option<jiff::SignedDuration> {
+        self.answered
+            .as_ref()
+            .map(|(t, _)| t.duration_since(self.opened))
+    }
+}
+
 /// A map keyed by id with a fast, fixed hash. The fold looks jobs, badges and bays up many
 /// times per event, and comparing ids down a tree costs more than hashing one once. Its
 /// iteration order is not sorted: whatever sums over it must sort the keys first, so that
@@ -203,6 +239,8 @@ pub struct State {
     pub deadlines: BTreeSet<(Time, Id)>,
     /// The forgotten clock-offs applied so far, in the order they happened.
     pub forgotten: Vec<Forgotten>,
+    /// Andon calls in the order they were opened.
+    pub calls: Vec<Call>,
 }
 
 impl State {
@@ -274,6 +312,12 @@ impl State {
             Some(track) => crate::stage::stage_of(track, catalog.jobs.get(job)),
             None => Stage::Booked,
         }
+    }
+
+    /// The bay's open call, if it has one.
+    pub fn open_call(&self, bay: &str) -> Option<&Call> {
+        let i = self.bays.get(bay)?.call?;
+        self.calls.get(i)
     }
 
     /// The badges clocked on `job` at `bay` now, with their op and since when.

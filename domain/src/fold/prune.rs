@@ -2,7 +2,7 @@
 //! delivered before it, and closed log entries that ended by it. What stays is open work, so
 //! the state's size follows the workshop's open work, not its history.
 
-use crate::fold::State;
+use crate::fold::{Call, State};
 use crate::kpi::{outcomes, Outcome};
 use crate::{Catalog, Time};
 
@@ -47,10 +47,10 @@ fn ended(to: Option<Time>, at: Time) -> bool {
 
 impl State {
     /// Drops the jobs delivered before `at` and the closed log entries that ended by it,
-    /// returning the dropped jobs' outcomes. A live job keeps its clocked time, however old:
+    /// returning the dropped jobs' outcomes and the calls cleared by `at` (final: stored). A live job keeps its clocked time, however old:
     /// its sales are split by it, and its crew is who ever clocked on it. The caller has
     /// applied every event before `at` and settled the state to `at`.
-    pub(crate) fn prune(&mut self, at: Time, catalog: &Catalog) -> Vec<Outcome> {
+    pub(crate) fn prune(&mut self, at: Time, catalog: &Catalog) -> (Vec<Outcome>, Vec<Call>) {
         let gone = |jt: &crate::fold::JobTrack| jt.delivered_at.is_some_and(|d| d < at);
         let dropped = outcomes(self, catalog, |job| self.jobs.get(job).is_some_and(gone));
         self.jobs.retain(|_, jt| !gone(jt));
@@ -62,11 +62,17 @@ impl State {
         let holds = Keep::of(&self.holds, |h| !ended(h.to, at));
         let segments = Keep::of(&self.segments, |g| !ended(g.to, at));
         let washes = Keep::of(&self.washes, |w| !ended(w.to, at));
+        let calls = Keep::of(&self.calls, |c| !ended(c.cleared.as_ref().map(|x| x.0), at));
         clocked.apply(&mut self.clocked);
         attendance.apply(&mut self.attendance);
         holds.apply(&mut self.holds);
         segments.apply(&mut self.segments);
         washes.apply(&mut self.washes);
+        let cleared = (self.calls.iter().zip(&calls.0))
+            .filter(|(_, kept)| kept.is_none())
+            .map(|(c, _)| c.clone())
+            .collect();
+        calls.apply(&mut self.calls);
         for b in self.badges.values_mut() {
             if let Some(on) = &mut b.on {
                 clocked.moved(&mut on.interval);
@@ -85,6 +91,9 @@ impl State {
             if let Some(w) = &mut b.washing {
                 washes.moved(&mut w.interval);
             }
+            if let Some(i) = &mut b.call {
+                calls.moved(i);
+            }
         }
         for j in self.jobs.values_mut() {
             if let Some(i) = &mut j.washing {
@@ -94,6 +103,6 @@ impl State {
         self.anomalies.retain(|k, _| k.ts >= at);
         self.resolved_bays.retain(|k, _| k.ts >= at);
         self.forgotten.retain(|f| f.deadline >= at);
-        dropped
+        (dropped, cleared)
     }
 }

@@ -3,9 +3,10 @@
 
 use super::edit::Edit;
 use super::track::QcResult;
-use super::{clock, ClockOff};
+use super::{clock, Call, ClockOff};
 use crate::{
-    Catalog, Event, EventKey, EventKind, Id, PauseReason, Settings, Stage, Time, WarningCode,
+    CallReason, Catalog, Event, EventKey, EventKind, Id, PauseReason, Settings, Stage, Time,
+    WarningCode,
 };
 
 type Rule = Result<(), WarningCode>;
@@ -48,6 +49,9 @@ pub(super) fn apply(s: &mut Edit<'_>, cat: &Catalog, settings: &Settings, ev: &E
         }
         EventKind::ShiftStart => shift_start(s, badge, ts)?,
         EventKind::ShiftEnd => shift_end(s, badge, ts)?,
+        EventKind::Call { bay, reason } => call(s, ev, bay.as_ref(), *reason)?,
+        EventKind::Answer { bay } => answer(s, ev, bay)?,
+        EventKind::Clear { bay } => clear(s, ev, bay)?,
     }
     // Only these can bring a job to stage `ready` (§4 Stages): a ready or wash_done mark, or
     // a qc_pass of a job not washed. Later events only take it away.
@@ -185,6 +189,59 @@ fn qc_fail(s: &mut Edit<'_>, cat: &Catalog, key: &EventKey, job: &Id, op: Option
             }
         }
     }
+}
+
+/// Opens a call at the named bay, or at the bay the badge is clocked on at.
+fn call(s: &mut Edit<'_>, ev: &Event, bay: Option<&Id>, reason: CallReason) -> Rule {
+    let bay = match bay {
+        Some(bay) => bay.clone(),
+        None => (s.badge(&ev.badge).and_then(|b| b.on.as_ref()))
+            .map(|on| on.bay.clone())
+            .ok_or(WarningCode::NoBay)?,
+    };
+    if s.bay(&bay).is_some_and(|b| b.call.is_some()) {
+        return Err(WarningCode::CallOpen);
+    }
+    let i = s.push_call(Call {
+        bay: bay.clone(),
+        badge: ev.badge.clone(),
+        reason,
+        opened: ev.key.ts,
+        answered: None,
+        cleared: None,
+    });
+    s.bay_mut(&bay).call = Some(i);
+    s.resolve_bay(&ev.key, bay);
+    Ok(())
+}
+
+/// The helper has come: the first answer counts, a second one is listed.
+fn answer(s: &mut Edit<'_>, ev: &Event, bay: &Id) -> Rule {
+    let i = s
+        .bay(bay)
+        .and_then(|b| b.call)
+        .ok_or(WarningCode::NoOpenCall)?;
+    if s.calls.get(i).is_some_and(|c| c.answered.is_some()) {
+        return Err(WarningCode::AlreadyAnswered);
+    }
+    if let Some(c) = s.call_mut(i) {
+        c.answered = Some((ev.key.ts, ev.badge.clone()));
+    }
+    Ok(())
+}
+
+/// Closes the bay's call. A call cleared without an answer stays unanswered: it was taken
+/// back, or nobody said they came, and either way it has no answer time to count.
+fn clear(s: &mut Edit<'_>, ev: &Event, bay: &Id) -> Rule {
+    let i = s
+        .bay(bay)
+        .and_then(|b| b.call)
+        .ok_or(WarningCode::NoOpenCall)?;
+    if let Some(c) = s.call_mut(i) {
+        c.cleared = Some((ev.key.ts, ev.badge.clone()));
+    }
+    s.bay_mut(bay).call = None;
+    Ok(())
 }
 
 fn shift_start(s: &mut Edit<'_>, badge: &Id, ts: Time) -> Rule {

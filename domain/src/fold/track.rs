@@ -226,4 +226,6 @@ pub struct BayTrack {
     pub idle_since: Option<Time>,
     /// For wash bays: the job between `wash_start` here and its `wash_done`.
     pub washing: Option<Washing>,
+    /// Index of the bay's open andon call in [`super::State::calls`].
+    pub call: Option<usize>,
 }

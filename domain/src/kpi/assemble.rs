@@ -7,6 +7,7 @@ use jiff::SignedDuration;
 use super::outcome::Outcome;
 use super::totals::{Nanos, Totals};
 use super::{BlockedByReason, Figures, Period};
+use crate::fold::Call;
 use crate::{Id, Time};
 
 /// Everything a period's figures are assembled from.
@@ -20,6 +21,8 @@ pub(super) struct Measured<'a> {
     pub work_bays: Vec<&'a Id>,
     /// Jobs with something counted in the period.
     pub outcomes: Vec<Outcome>,
+    /// Calls opened or answered in the period.
+    pub calls: Vec<Call>,
 }
 
 fn hours(n: Nanos) -> f64 {
@@ -52,7 +55,38 @@ fn labour_figures(clocked: Nanos, sold: i64, available: Option<Nanos>) -> Figure
         on_time_rate: None,
         avg_cycle_hours: None,
         jobs_delivered: 0,
+        calls: 0,
+        call_answer_minutes_avg: None,
+        call_answer_minutes_p90: None,
     }
+}
+
+/// The call figures over the calls `keep` selects: how many were opened, and how long the
+/// answered ones waited (whole nanoseconds, summed exactly whatever their order).
+fn call_figures(m: &Measured, keep: impl Fn(&Call) -> bool, f: &mut Figures) {
+    let mut opened = 0u32;
+    let mut waits: Vec<Nanos> = Vec::new();
+    for c in m.calls.iter().filter(|c| keep(c)) {
+        opened += u32::from(m.period.holds(c.opened, m.now));
+        if let Some((at, _)) = &c.answered {
+            if m.period.holds(*at, m.now) {
+                let wait = at.duration_since(c.opened).max(SignedDuration::ZERO);
+                waits.push(i64::try_from(wait.as_nanos()).unwrap_or(i64::MAX));
+            }
+        }
+    }
+    waits.sort_unstable();
+    let minutes = |n: i128| n as f64 / 6e10;
+    let sum: i128 = waits.iter().map(|w| i128::from(*w)).sum();
+    f.calls = opened;
+    f.call_answer_minutes_avg = (!waits.is_empty()).then(|| minutes(sum) / waits.len() as f64);
+    f.call_answer_minutes_p90 = p90(&waits).map(|w| minutes(i128::from(w)));
+}
+
+/// The nearest-rank 90th percentile of sorted values: the ⌈0.9 n⌉-th smallest.
+fn p90(sorted: &[Nanos]) -> Option<Nanos> {
+    let rank = (sorted.len() * 9).div_ceil(10);
+    sorted.get(rank.checked_sub(1)?).copied()
 }
 
 /// The job figures over the outcomes `keep` selects.
@@ -113,6 +147,7 @@ pub(super) fn site_figures(m: &Measured) -> Figures {
     let mut f = labour_figures(m.totals.clocked, m.totals.sold, Some(available));
     bay_fields(m, m.work_bays.iter().copied(), &mut f);
     job_figures(m, |_| true, &mut f);
+    call_figures(m, |_| true, &mut f);
     f
 }
 
@@ -120,6 +155,7 @@ pub(super) fn badge_figures(m: &Measured, badge: &Id) -> Figures {
     let b = m.totals.badges.get(badge).copied().unwrap_or_default();
     let mut f = labour_figures(b.clocked, b.sold, Some(b.available));
     job_figures(m, |o| o.badges.contains(badge), &mut f);
+    call_figures(m, |c| &c.badge == badge, &mut f);
     f
 }
 
@@ -128,5 +164,24 @@ pub(super) fn bay_figures(m: &Measured, bay: &Id) -> Figures {
     let mut f = labour_figures(b.clocked, b.sold, None);
     bay_fields(m, std::iter::once(bay), &mut f);
     job_figures(m, |o| o.bays.contains(bay), &mut f);
+    call_figures(m, |c| &c.bay == bay, &mut f);
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::p90;
+
+    #[test]
+    fn the_p90_is_the_nearest_rank() {
+        assert_eq!(p90(&[]), None);
+        assert_eq!(p90(&[5]), Some(5));
+        // ⌈0.9 × 10⌉ = 9th smallest.
+        let ten: Vec<i64> = (1..=10).collect();
+        assert_eq!(p90(&ten), Some(9));
+        // ⌈0.9 × 11⌉ = 10th smallest.
+        let eleven: Vec<i64> = (1..=11).collect();
+        assert_eq!(p90(&eleven), Some(10));
+        assert_eq!(p90(&[1, 2]), Some(2));
+    }
 }

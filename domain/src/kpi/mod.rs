@@ -27,18 +27,24 @@
 //!   promise, so it is left out of the on-time rate (both sides), not counted as kept or
 //!   broken. A job never checked in has no cycle and is left out of the mean.
 //! - `jobs_delivered`: jobs whose `delivered_at` lies in the period.
+//! - `calls`: andon calls opened in the period. `call_answer_minutes_avg` and `_p90`: over the
+//!   calls answered in the period (wherever they were opened), opened → answered in minutes;
+//!   the p90 is the nearest rank (the ⌈0.9 n⌉-th smallest), so it is one of the real waits.
+//!   A call cleared without an answer counts in `calls` only. Like the job figures these are
+//!   instants, so a call that left the live state is stored whole (see [`Stored::calls`]).
 //!
 //! Group rows ([`grouped`]):
 //! - [`GroupBy::Badge`]: one row per badge with clocked, available or sold time in the period.
 //!   Clocked and available are the badge's own. Sold: each op first finished in the period is
 //!   split between the badges in proportion to their clocked time on it before that finish (an
 //!   op finished with no clocked time goes whole to the badge that scanned the finish). Bay
-//!   fields are `null`. Job figures are over the jobs the badge ever clocked on.
+//!   fields are `null`. Job figures are over the jobs the badge ever clocked on; call figures
+//!   over the calls it made.
 //! - [`GroupBy::Bay`]: one row per work bay of the catalog. Clocked is the time clocked at the
 //!   bay; sold is split by clocked time at each bay, the same way (an op finished with no
 //!   clocked time sells at no bay); `available_hours` is `null` (a bay has no attendance), so
 //!   are utilisation and productivity. Bay fields are the bay's own. Job figures are over the
-//!   jobs ever clocked on at the bay.
+//!   jobs ever clocked on at the bay; call figures over the calls at the bay.
 //! - [`GroupBy::Day`]: one row per local calendar day of the site's zone (key `YYYY-MM-DD`) that
 //!   has begun by `now`, each the site's figures for that day's part of the period. The rows'
 //!   additive fields add up to the period's.
@@ -67,6 +73,7 @@ mod totals;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::fold::Call;
 use crate::{Id, Time, Workshop};
 use assemble::{badge_figures, bay_figures, site_figures, Measured};
 pub use outcome::{outcomes, Outcome};
@@ -133,6 +140,12 @@ pub struct Figures {
     pub on_time_rate: Option<f64>,
     pub avg_cycle_hours: Option<f64>,
     pub jobs_delivered: u32,
+    /// Andon calls opened in the period.
+    pub calls: u32,
+    /// Over the calls answered in the period: opened → answered, in minutes.
+    pub call_answer_minutes_avg: Option<f64>,
+    /// The same, the 90th percentile (nearest rank).
+    pub call_answer_minutes_p90: Option<f64>,
 }
 
 /// How [`grouped`] splits the figures.
@@ -160,6 +173,9 @@ pub struct Row {
 pub struct Stored {
     pub days: Vec<(Date, Totals)>,
     pub outcomes: Vec<Outcome>,
+    /// The calls that left the live state (cleared before the freeze point) and were opened
+    /// or answered in the period.
+    pub calls: Vec<Call>,
 }
 
 /// The site's figures for `period` at `now` (contract §6), from the live state alone: right
@@ -264,6 +280,19 @@ fn period_outcomes(
     all
 }
 
+/// The calls opened or answered in `period`: the stored ones and the live state's.
+fn period_calls(workshop: &Workshop, stored: &Stored, period: Period, now: Time) -> Vec<Call> {
+    let live = workshop.state().calls.iter();
+    (live.chain(&stored.calls))
+        .filter(|c| counts_in(c, period, now))
+        .cloned()
+        .collect()
+}
+
+fn counts_in(c: &Call, period: Period, now: Time) -> bool {
+    period.holds(c.opened, now) || c.answered.as_ref().is_some_and(|a| period.holds(a.0, now))
+}
+
 fn measure<'a>(
     workshop: &'a Workshop,
     stored: &Stored,
@@ -282,6 +311,7 @@ fn measure<'a>(
         open: open_in(workshop, period.window(now)),
         work_bays: totals::work_bays(workshop.catalog()).collect(),
         outcomes: period_outcomes(workshop, stored, period, now, crews),
+        calls: period_calls(workshop, stored, period, now),
     }
 }
 
@@ -300,6 +330,7 @@ fn by_day(workshop: &Workshop, stored: &Stored, period: Period, now: Time) -> Ve
         return Vec::new();
     };
     let outcomes = period_outcomes(workshop, stored, period, now, false);
+    let calls = period_calls(workshop, stored, period, now);
     let work_bays: Vec<&Id> = totals::work_bays(workshop.catalog()).collect();
     let mut rows = Vec::new();
     let mut day = schedule.date_of(from);
@@ -325,6 +356,10 @@ fn by_day(workshop: &Workshop, stored: &Stored, period: Period, now: Time) -> Ve
             work_bays: work_bays.clone(),
             outcomes: (outcomes.iter())
                 .filter(|o| o.counts_in(part, now))
+                .cloned()
+                .collect(),
+            calls: (calls.iter())
+                .filter(|c| counts_in(c, part, now))
                 .cloned()
                 .collect(),
         };

@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 
 use super::*;
 use crate::testkit::*;
-use crate::{EventKind, OpeningHours, PauseReason, Schedule, Settings, Workshop};
+use crate::{CallReason, EventKind, OpeningHours, PauseReason, Schedule, Settings, Workshop};
 
 fn approx(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
@@ -355,6 +355,9 @@ fn figures_serialise_with_the_contracts_field_names() {
             "bay_blocked_hours",
             "bay_blocked_hours_by_reason",
             "bay_utilisation",
+            "call_answer_minutes_avg",
+            "call_answer_minutes_p90",
+            "calls",
             "clocked_hours",
             "first_time_fix_rate",
             "jobs_delivered",
@@ -370,4 +373,54 @@ fn figures_serialise_with_the_contracts_field_names() {
         serde_json::json!({"parts": 0.0, "approval": 0.0, "break": 0.0, "other": 0.0})
     );
     assert!(json["labour_efficiency"].is_null());
+}
+
+#[test]
+fn call_figures_count_calls_opened_and_answer_times_of_calls_answered_in_the_period() {
+    // Calls at t(0) answered at t(4) (4 min), at t(10) answered at t(12) (2 min), at t(20)
+    // answered at t(40) (20 min), at t(50) cleared unanswered, at t(55) still open.
+    // Period t(0)..t(60): 5 calls; waits 2, 4, 20 → mean 26/3; p90 rank ⌈2.7⌉ = 3rd → 20.
+    let w = shop([
+        ev(0, "T1", call(Some("B01"), CallReason::Parts)),
+        ev(4, "T2", answer("B01")),
+        ev(5, "T2", clear("B01")),
+        ev(10, "T1", call(Some("B02"), CallReason::Foreman)),
+        ev(12, "T3", answer("B02")),
+        ev(13, "T3", clear("B02")),
+        ev(20, "T1", call(Some("B01"), CallReason::Tools)),
+        ev(40, "T2", answer("B01")),
+        ev(41, "T2", clear("B01")),
+        ev(50, "T3", call(Some("B02"), CallReason::Qc)),
+        ev(52, "T3", clear("B02")),
+        ev(55, "T3", call(Some("B02"), CallReason::Other)),
+    ]);
+    let f = fig(&w, 0, 60, 600);
+    assert_eq!(f.calls, 5);
+    assert!(some_approx(f.call_answer_minutes_avg, 26.0 / 3.0));
+    assert!(some_approx(f.call_answer_minutes_p90, 20.0));
+    // A period holding only the answer of the t(20) call: no call opened, one wait of 20 min.
+    let f = fig(&w, 30, 45, 600);
+    assert_eq!(f.calls, 0);
+    assert!(some_approx(f.call_answer_minutes_avg, 20.0));
+    assert!(some_approx(f.call_answer_minutes_p90, 20.0));
+    // Before the first answer: one call, nothing answered yet.
+    let f = fig(&w, 0, 60, 3);
+    assert_eq!(
+        (
+            f.calls,
+            f.call_answer_minutes_avg,
+            f.call_answer_minutes_p90
+        ),
+        (1, None, None)
+    );
+    // By bay: B02 had three calls, one answered after 2 min. (Badge rows are for badges with
+    // time; none clocked on here.)
+    let bays = grouped(&w, Period::new(t(0), t(60)), t(600), GroupBy::Bay);
+    let b02 = &bays
+        .iter()
+        .find(|r| r.key == "B02")
+        .expect("B02 row")
+        .figures;
+    assert_eq!(b02.calls, 3);
+    assert!(some_approx(b02.call_answer_minutes_p90, 2.0));
 }

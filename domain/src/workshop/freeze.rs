@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 
 use super::Workshop;
-use crate::fold::State;
+use crate::fold::{Call, State};
 use crate::kpi::{Outcome, Totals};
 use crate::{Event, Id, Time};
 
@@ -20,6 +20,8 @@ pub struct Freeze {
     pub days: Vec<(Date, Totals)>,
     /// The jobs delivered before `at`: they left the live state.
     pub outcomes: Vec<Outcome>,
+    /// The andon calls cleared by `at`: they left the live state too.
+    pub calls: Vec<Call>,
     /// The state after every event before `at`, pruned: where a later start folds from.
     pub checkpoint: State,
     /// The new freeze point, the start of a local day.
@@ -112,7 +114,7 @@ impl Workshop {
             checkpoint.apply(&self.catalog, &self.settings, e);
         }
         checkpoint.settle(at);
-        let outcomes = checkpoint.prune(at, &self.catalog);
+        let (outcomes, calls) = checkpoint.prune(at, &self.catalog);
         for o in &outcomes {
             self.catalog.jobs.remove(&o.job);
             (self.catalog.closed).insert(o.job.clone(), o.delivered_at.unwrap_or(at));
@@ -129,6 +131,7 @@ impl Workshop {
         Some(Freeze {
             days,
             outcomes,
+            calls,
             checkpoint,
             at,
         })
@@ -145,8 +148,8 @@ impl Workshop {
 }
 
 /// The format of [`encode_checkpoint`]: a stored checkpoint of another format is not read,
-/// and the site is rebuilt from its events instead.
-const CHECKPOINT_FORMAT: u8 = 1;
+/// and the site is rebuilt from its events instead. 2: the state keeps andon calls.
+const CHECKPOINT_FORMAT: u8 = 2;
 
 /// A checkpoint as stored: its format, then the state in postcard.
 pub fn encode_checkpoint(state: &State) -> Vec<u8> {

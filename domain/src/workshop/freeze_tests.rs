@@ -9,9 +9,10 @@ use jiff::civil::Date;
 use proptest::prelude::*;
 
 use super::*;
+use crate::fold::Call;
 use crate::kpi::{self, figures_with, grouped_with, GroupBy, Outcome, Period, Stored, Totals};
 use crate::testkit::{card, catalog, id, t};
-use crate::{EventKind, PauseReason};
+use crate::{CallReason, EventKind, PauseReason};
 
 const DAY: i64 = 1440;
 const JOBS: [&str; 6] = ["J1", "J2", "J3", "J4", "J5", "J6"];
@@ -35,7 +36,7 @@ fn raw() -> impl Strategy<Value = Raw> {
         // Mostly working hours; some evening, past closing and its grace.
         prop_oneof![4 => 0i64..600, 1 => 600i64..900, 1 => 900i64..1440],
         0..5usize,
-        0..22usize,
+        0..26usize,
         0..6usize,
         0..2usize,
         0..3usize,
@@ -86,7 +87,13 @@ fn build(seq: u64, (day, min, badge, action, job, op, bay, reason): Raw) -> Even
         17 => EventKind::Ready { job },
         18 | 19 => EventKind::Delivered { job },
         20 => EventKind::ShiftStart,
-        _ => EventKind::ShiftEnd,
+        21 => EventKind::ShiftEnd,
+        22 | 23 => EventKind::Call {
+            bay: (bay < 2 || action == 22).then_some(work_bay),
+            reason: CallReason::ALL[reason],
+        },
+        24 => EventKind::Answer { bay: work_bay },
+        _ => EventKind::Clear { bay: work_bay },
     };
     Event {
         key: EventKey {
@@ -104,6 +111,7 @@ fn build(seq: u64, (day, min, badge, action, job, op, bay, reason): Raw) -> Even
 struct Archive {
     days: BTreeMap<Date, Totals>,
     outcomes: Vec<Outcome>,
+    calls: Vec<Call>,
 }
 
 impl Archive {
@@ -115,6 +123,7 @@ impl Archive {
             );
         }
         self.outcomes.extend(f.outcomes);
+        self.calls.extend(f.calls);
     }
 
     /// The stored part of `period`, which starts and ends on day starts where it is frozen.
@@ -132,6 +141,14 @@ impl Archive {
                 .map(|(d, t)| (*d, t.clone()))
                 .collect(),
             outcomes: self.outcomes.clone(),
+            // As the store finds them: opened or answered in the period.
+            calls: (self.calls.iter())
+                .filter(|c| {
+                    let within = |t: Time| period.from <= t && t < period.to;
+                    within(c.opened) || c.answered.as_ref().is_some_and(|a| within(a.0))
+                })
+                .cloned()
+                .collect(),
         }
     }
 }
@@ -205,6 +222,10 @@ proptest! {
                 );
             }
         }
+        // Every call is either live or stored, once.
+        let mut all: Vec<Call> = frozen.state().calls.iter().chain(&archive.calls).cloned().collect();
+        all.sort_by(|a, b| (a.opened, &a.bay).cmp(&(b.opened, &b.bay)));
+        prop_assert_eq!(all, full.state().calls.clone());
         // The live views do not change either.
         prop_assert_eq!(frozen.jobs(now).len() <= full.jobs(now).len(), true);
         prop_assert_eq!(frozen.bays(now), full.bays(now));

@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 use super::eta::{self, Efficiency};
 use super::Workshop;
 use crate::fold::{JobTrack, OpTrack, State};
-use crate::view::{mask_plate, BayState, BayView, JobView, LoungeRow, OpStatus, OpView};
+use crate::view::{mask_plate, BayCall, BayState, BayView, JobView, LoungeRow, OpStatus, OpView};
 use crate::{Id, JobCard, OpCard, Stage, Time};
 
 /// The share of standard time that unfinished work can show at most.
@@ -155,6 +155,12 @@ impl Workshop {
             since: track.and_then(|t| t.idle_since),
             clocked_s: 0,
             std_s: 0,
+            call: s.open_call(bay).map(|c| BayCall {
+                badge: c.badge.clone(),
+                reason: c.reason,
+                opened: c.opened,
+                answered: c.answered.as_ref().map(|a| a.0),
+            }),
         };
         let Some(track) = track else { return view };
         if let Some(holder) = &track.holder {

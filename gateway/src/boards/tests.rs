@@ -16,6 +16,7 @@ fn boards(updated: u16, bay_state: BayState) -> Boards {
             updated: Clock(updated),
             bays: heapless::Vec::new(),
             page: Page::default(),
+            calls: heapless::Vec::new(),
         }],
         tags: vec![BayTag {
             language: Language::Zh,
@@ -26,6 +27,7 @@ fn boards(updated: u16, bay_state: BayState) -> Boards {
             reason: None,
             now: None,
             next: None,
+            call: None,
         }],
     }
 }

@@ -62,6 +62,30 @@ fn history(now: Time) -> Vec<Event> {
         let tech = TECHS[i % 4];
         let at = |h: f64| day0 + SignedDuration::from_secs_f64((i as f64 * 40.0 + h) * 3600.0);
         push(at(0.0), "A01", EventKind::CheckIn { job: job.clone() });
+        // An andon call without a bay (at the bay the tech is on), answered after a wait
+        // that grows with `i` and cleared, except the last one's, still open.
+        push(
+            at(1.2),
+            tech,
+            EventKind::Call {
+                bay: None,
+                reason: bayline_domain::CallReason::ALL[i % 5],
+            },
+        );
+        if i % 3 != 1 {
+            push(
+                at(1.25 + i as f64 * 0.01),
+                TECHS[(i + 2) % 4],
+                EventKind::Answer { bay: bay.clone() },
+            );
+        }
+        if i + 1 < JOBS {
+            push(
+                at(1.45),
+                TECHS[(i + 2) % 4],
+                EventKind::Clear { bay: bay.clone() },
+            );
+        }
         for (k, op) in ["10", "20"].iter().enumerate() {
             let op = id(op);
             let start = 1.0 + k as f64 * 3.0;
@@ -203,6 +227,16 @@ async fn assert_same_figures(ledger: &Ledger, full: &Workshop, now: Time) {
             ledger.figures(live, p, now).await.unwrap(),
             kpi::figures(full, p, now),
             "{p:?}"
+        );
+        // The andon calls of the period, frozen ones read back from the store.
+        let opened: Vec<_> = (full.state().calls.iter())
+            .filter(|c| p.from <= c.opened && c.opened < p.to)
+            .cloned()
+            .collect();
+        assert_eq!(
+            ledger.calls(live, p).await.unwrap(),
+            opened,
+            "calls in {p:?}"
         );
         for by in [GroupBy::Badge, GroupBy::Bay, GroupBy::Day] {
             assert_eq!(

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 pub use codec::{decode, encode, BoardError};
 pub use values::{BayState, Clock, MaskedPlate, Page, Stage};
 
-use crate::{Id, Language, PauseReason};
+use crate::{CallReason, Id, Language, PauseReason};
 
 /// The first byte of every board message.
 pub const FORMAT_VERSION: u8 = 1;
@@ -98,6 +98,20 @@ pub struct Workshop {
     pub bays: Vec<BayRow, MAX_WORKSHOP_BAYS>,
     /// Which page of the workshop this is: the bays are page `index` of all the bays.
     pub page: Page,
+    /// The open andon calls of the bays on this page (appended: an older display ignores
+    /// them). An LED board blinks these bays.
+    pub calls: Vec<Andon, MAX_WORKSHOP_BAYS>,
+}
+
+/// An open andon call at a bay, as a board shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Andon {
+    pub bay: Id,
+    pub reason: CallReason,
+    /// When it was called, local time.
+    pub opened: Clock,
+    /// Someone said they came.
+    pub answered: bool,
 }
 
 /// One bay on the workshop board.
@@ -128,6 +142,8 @@ pub struct BayTag {
     pub reason: Option<PauseReason>,
     pub now: Option<TagJob>,
     pub next: Option<TagJob>,
+    /// The bay's open andon call (appended: an older display ignores it).
+    pub call: Option<Andon>,
 }
 
 /// A job as a bay tag shows it.

@@ -3,6 +3,7 @@ use core::fmt;
 use serde::de::DeserializeOwned;
 
 use super::*;
+use crate::CallReason;
 use proptest::prelude::*;
 
 fn id(s: &str) -> Id {
@@ -76,6 +77,13 @@ fn workshop() -> Workshop {
         updated: Clock(14 * 60 + 5),
         bays,
         page: Page::default(),
+        calls: Vec::from_slice(&[Andon {
+            bay: id("B02"),
+            reason: CallReason::Parts,
+            opened: Clock(13 * 60 + 58),
+            answered: false,
+        }])
+        .unwrap(),
     }
 }
 
@@ -100,7 +108,35 @@ fn tag() -> BayTag {
         reason: None,
         now: Some(job("RO-240117", "粤B12345")),
         next: Some(job("RO-240120", "京A54321")),
+        call: Some(Andon {
+            bay: id("B03"),
+            reason: CallReason::Foreman,
+            opened: Clock(8 * 60 + 2),
+            answered: true,
+        }),
     }
+}
+
+/// A bay tag as displays before andon calls read it.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+struct TagBeforeCalls {
+    language: Language,
+    updated: Clock,
+    bay: Id,
+    name: Text,
+    state: BayState,
+    reason: Option<PauseReason>,
+    now: Option<TagJob>,
+    next: Option<TagJob>,
+}
+
+#[test]
+fn a_display_from_before_andon_calls_still_reads_a_tag_with_a_call() {
+    let t = tag();
+    let mut buf = [0u8; 2048];
+    let bytes = encode(&t, &mut buf).unwrap();
+    let old: TagBeforeCalls = decode(bytes).unwrap();
+    assert_eq!((old.bay, old.now, old.next), (t.bay, t.now, t.next));
 }
 
 fn round_trip<M: Serialize + DeserializeOwned + PartialEq + fmt::Debug>(m: &M) -> usize {

@@ -3,6 +3,7 @@
 pub(crate) mod auth;
 mod bays;
 mod boards;
+mod calls;
 pub(crate) mod corrections;
 mod error;
 pub(crate) mod events;
@@ -37,6 +38,7 @@ fn api() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
             .merge(jobs::router())
             .merge(bays::router())
             .merge(kpis::router())
+            .merge(calls::router())
             .merge(corrections::router())
             .merge(lounge::router())
             .merge(review::router())

@@ -247,6 +247,10 @@ mod tests {
             serde_json::json!({"ts": at(50), "badge": "T01", "action": "start", "job": "RO-1", "op": "10", "bay": "B01"}),
             serde_json::json!({"ts": at(20), "badge": "T01", "action": "pause", "job": "RO-1", "op": "10", "reason": "parts"}),
             serde_json::json!({"ts": at(10), "badge": "T02", "action": "pause", "job": "RO-1", "op": "20", "reason": "break"}),
+            serde_json::json!({"ts": at(9), "badge": "T01", "action": "call", "bay": "B01", "reason": "parts"}),
+            serde_json::json!({"ts": at(5), "badge": "T02", "action": "answer", "bay": "B01"}),
+            serde_json::json!({"ts": at(4), "badge": "T02", "action": "clear", "bay": "B01"}),
+            serde_json::json!({"ts": at(3), "badge": "T01", "action": "call", "bay": "B01", "reason": "foreman"}),
         ];
         for event in events {
             let body = serde_json::json!({"kind": "add", "reason": "test", "event": event});
@@ -272,6 +276,7 @@ mod tests {
                 "/api/v1/sites/{site}/anomalies",
                 format!("{site}/anomalies"),
             ),
+            ("/api/v1/sites/{site}/calls", format!("{site}/calls")),
             (
                 "/api/v1/sites/{site}/corrections",
                 format!("{site}/corrections"),

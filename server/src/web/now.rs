@@ -59,7 +59,25 @@ fn render(site: &SiteConfig, bays: &[BayView], jobs: &[JobView], now: Time) -> M
     let shown = Stage::ALL
         .into_iter()
         .filter(|s| !matches!(s, Stage::Booked | Stage::Delivered));
+    let calling: Vec<&BayView> = bays.iter().filter(|b| b.call.is_some()).collect();
     html! {
+        // The andon strip: every open call, oldest first; live.js beeps when one is made.
+        @if !calling.is_empty() {
+            h2 { (w.open_calls) }
+            ul #calls.calls {
+                @for b in &calling {
+                    @if let Some(c) = &b.call {
+                        li.call.answered[c.answered.is_some()] data-bay=(b.bay.as_str()) {
+                            strong { (b.bay.as_str()) }
+                            " " (c.reason.label(site.language))
+                            " · " (badge_name(site, c.badge.as_str()))
+                            " · " (clock(site, c.opened, now))
+                            " · " @if c.answered.is_some() { (w.answered) } @else { (w.unanswered) }
+                        }
+                    }
+                }
+            }
+        }
         h2 { (w.bays) }
         div.bays { @for b in bays { (bay_card(site, b, now)) } }
         h2 { (w.wip) }
@@ -102,7 +120,7 @@ fn bay_card(site: &SiteConfig, b: &BayView, now: Time) -> Markup {
         .map(|x| badge_name(site, x.as_str()))
         .collect();
     html! {
-        section.bay.(class).over[over] id={ "bay-" (b.bay.as_str()) } data-state=(class) {
+        section.bay.(class).over[over].calling[b.call.is_some()] id={ "bay-" (b.bay.as_str()) } data-state=(class) {
             h3 {
                 span { (b.bay.as_str()) " " span.muted { (name) } }
                 span.state { (state) }
@@ -122,6 +140,9 @@ fn bay_card(site: &SiteConfig, b: &BayView, now: Time) -> Markup {
             }
             @if let Some(since) = b.since {
                 div.muted { (w.since) " " (clock(site, since, now)) }
+            }
+            @if let Some(c) = &b.call {
+                div.andon { (w.open_calls) " · " (c.reason.label(site.language)) }
             }
         }
     }

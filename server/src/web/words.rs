@@ -5,6 +5,10 @@ use bayline_proto::Language;
 
 pub struct Words {
     pub now: &'static str,
+    /// The Now page's andon strip: its title, and a call someone answered / nobody has yet.
+    pub open_calls: &'static str,
+    pub answered: &'static str,
+    pub unanswered: &'static str,
     pub figures: &'static str,
     pub timeline: &'static str,
     pub review: &'static str,
@@ -104,6 +108,9 @@ pub struct Words {
 }
 
 pub static ZH: Words = Words {
+    open_calls: "呼叫",
+    answered: "已响应",
+    unanswered: "等待响应",
     now: "现场",
     figures: "指标",
     timeline: "时间线",
@@ -216,6 +223,9 @@ pub static ZH: Words = Words {
 };
 
 pub static EN: Words = Words {
+    open_calls: "Andon calls",
+    answered: "answered",
+    unanswered: "waiting",
     now: "Now",
     figures: "Figures",
     timeline: "Timeline",

@@ -1,10 +1,12 @@
 //! Frozen days on both backends: day totals, closed jobs' outcomes and checkpoints (see
-//! migration 0003), and the bounded reads a start and a period's figures need. The SQL is
-//! the same on both dialects (the query builder writes each one's placeholders), so one
-//! macro writes both implementations.
+//! migration 0003), cleared andon calls (0004), and the bounded reads a start and a period's
+//! figures need. The SQL is the same on both dialects (the query builder writes each one's
+//! placeholders), so one macro writes both implementations.
 
 use bayline_domain::kpi::{Outcome, Totals};
-use bayline_domain::{decode_checkpoint, encode_checkpoint, Event, Freeze, JobCard, State, Time};
+use bayline_domain::{
+    decode_checkpoint, encode_checkpoint, Call, Event, Freeze, JobCard, State, Time,
+};
 use bayline_proto::Id;
 use jiff::civil::Date;
 use sqlx::QueryBuilder;
@@ -82,6 +84,21 @@ macro_rules! history {
                     );
                     b.build().execute(&mut *tx).await?;
                 }
+                for c in &f.calls {
+                    let cleared = c.cleared.as_ref().map_or(ns(f.at), |x| ns(x.0));
+                    let mut b = QueryBuilder::<$db>::new(
+                        "INSERT INTO calls (site, bay, opened_ns, answered_ns, cleared_ns, body) VALUES (",
+                    );
+                    b.push_bind(site.as_str()).push(", ").push_bind(c.bay.as_str());
+                    b.push(", ").push_bind(ns(c.opened));
+                    b.push(", ").push_bind(c.answered.as_ref().map(|a| ns(a.0)));
+                    b.push(", ").push_bind(cleared).push(", ").push_bind(json(c)?);
+                    b.push(
+                        ") ON CONFLICT (site, bay, opened_ns) DO UPDATE SET answered_ns = excluded.answered_ns, \
+                         cleared_ns = excluded.cleared_ns, body = excluded.body",
+                    );
+                    b.build().execute(&mut *tx).await?;
+                }
                 let mut b = QueryBuilder::<$db>::new("INSERT INTO checkpoints (site, at_ns, body) VALUES (");
                 b.push_bind(site.as_str()).push(", ").push_bind(ns(f.at));
                 b.push(", ").push_bind(encode_checkpoint(&f.checkpoint));
@@ -149,6 +166,28 @@ macro_rules! history {
                 b.push(") AS o ORDER BY job");
                 let rows: Vec<(String, String)> = b.build_query_as().fetch_all(self.$read()).await?;
                 rows.iter().map(|(_, r)| parse("job outcome", r)).collect()
+            }
+
+            /// The calls that left the live state and were opened or answered in `[from, to)`,
+            /// by when they were opened.
+            pub(crate) async fn calls_in(
+                &self,
+                site: &Id,
+                from: Time,
+                to: Time,
+            ) -> Result<Vec<Call>, StoreError> {
+                let mut b = QueryBuilder::<$db>::new("SELECT body FROM calls WHERE site = ");
+                b.push_bind(site.as_str()).push(" AND (");
+                for (i, col) in ["opened_ns", "answered_ns"].iter().enumerate() {
+                    if i > 0 {
+                        b.push(" OR ");
+                    }
+                    b.push(format!("({col} >= ")).push_bind(ns(from));
+                    b.push(format!(" AND {col} < ")).push_bind(ns(to)).push(")");
+                }
+                b.push(") ORDER BY opened_ns, bay");
+                let rows: Vec<String> = b.build_query_scalar().fetch_all(self.$read()).await?;
+                rows.iter().map(|r| parse("call", r)).collect()
             }
 
             /// Every closed job, with when it was delivered.
@@ -233,6 +272,10 @@ macro_rules! history {
                 let mut b = QueryBuilder::<$db>::new("DELETE FROM job_outcomes WHERE site = ");
                 b.push_bind(site.as_str()).push(" AND delivered_ns >= ").push_bind(ns(at));
                 b.build().execute(&mut *tx).await?;
+                // A call cleared after `at` is in the checkpoint at `at` (or began later).
+                let mut b = QueryBuilder::<$db>::new("DELETE FROM calls WHERE site = ");
+                b.push_bind(site.as_str()).push(" AND cleared_ns > ").push_bind(ns(at));
+                b.build().execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -240,7 +283,7 @@ macro_rules! history {
             /// Forgets a site's frozen days, outcomes and checkpoints, before a rebuild.
             pub(crate) async fn forget_frozen(&self, site: &Id) -> Result<(), StoreError> {
                 let mut tx = self.$write().begin().await?;
-                for table in ["frozen_days", "job_outcomes", "checkpoints"] {
+                for table in ["frozen_days", "job_outcomes", "calls", "checkpoints"] {
                     let mut b = QueryBuilder::<$db>::new(format!("DELETE FROM {table} WHERE site = "));
                     b.push_bind(site.as_str());
                     b.build().execute(&mut *tx).await?;

@@ -49,10 +49,36 @@
     timer = setTimeout(refresh, 150);
   }
 
+  // Browsers start audio only after a gesture on the page: the first click or key unlocks it.
+  var audio = null;
+  function beep() {
+    var A = window.AudioContext || window.webkitAudioContext;
+    if (!A) return;
+    audio = audio || new A();
+    var t = audio.currentTime, o = audio.createOscillator(), g = audio.createGain();
+    o.type = "square";
+    o.frequency.setValueAtTime(880, t);
+    o.frequency.setValueAtTime(660, t + 0.15);
+    g.gain.setValueAtTime(0.2, t);
+    g.gain.setValueAtTime(0, t + 0.3);
+    o.connect(g); g.connect(audio.destination);
+    o.start(t); o.stop(t + 0.3);
+    body.dataset.beeps = String(Number(body.dataset.beeps || 0) + 1);
+  }
+  ["click", "keydown"].forEach(function (k) {
+    document.addEventListener(k, function () { if (audio && audio.state === "suspended") audio.resume(); });
+  });
+
   if (body.dataset.events && window.EventSource) {
     var es = new EventSource(body.dataset.events);
-    ["scan", "job", "correction", "lagged", "change", "message"].forEach(function (name) {
+    ["scan", "call", "job", "correction", "lagged", "change", "message"].forEach(function (name) {
       es.addEventListener(name, soon);
+    });
+    // A new andon call on a page that shows them: a short beep, made here (no sound file).
+    if (document.getElementById("now")) es.addEventListener("call", function (e) {
+      var c;
+      try { c = JSON.parse(e.data); } catch (_) { return; }
+      if (c.action === "call") beep();
     });
     es.onopen = function () { show(true); soon(); };
     es.onerror = function () { show(false); };

@@ -11,8 +11,10 @@ const ACTIONS = {
 };
 const LABEL = { start: "开工", pause: "暂停", resume: "继续", finish: "完工", shift_start: "上班", shift_end: "下班",
   qc_pass: "质检通过", qc_fail: "质检不通过", wash_start: "开始洗车", wash_done: "洗车完成", check_in: "接车",
-  ready: "待交车", delivered: "已交车" };
+  ready: "待交车", delivered: "已交车", call: "呼叫", answer: "响应呼叫", clear: "解除呼叫" };
 const REASONS = { parts: "等件", approval: "等客户确认", break: "休息", shift_end: "下班", other: "其他" };
+// Andon: who is called. A call without a scanned bay is at the bay the badge is clocked on at.
+const CALLS = { foreman: "班组长", parts: "配件", qc: "质检", tools: "工具", other: "其他" };
 let prov, roster = { badges: {}, bays: [] }, outbox, mqtt, ctx = {};
 
 function iso(d) {
@@ -80,6 +82,10 @@ function render() {
     for (const [r, t] of Object.entries(REASONS)) add(t, () => { ctx.asking = null; send("pause", { reason: r }); render(); }, "reason-" + r);
     return;
   }
+  if (ctx.asking === "call") {
+    for (const [r, t] of Object.entries(CALLS)) add(t, () => { ctx.asking = null; send("call", { reason: r }); render(); }, "call-" + r);
+    return;
+  }
   const role = roster.badges[ctx.badge] || "technician";
   for (const act of ACTIONS[role] || []) {
     if (["start", "pause", "resume", "finish", "qc_pass", "qc_fail", "wash_start", "wash_done", "check_in", "ready", "delivered"].includes(act) && !ctx.job) continue;
@@ -87,6 +93,11 @@ function render() {
       if (act === "pause") { ctx.asking = "pause"; render(); return; }
       send(act, act === "qc_fail" ? { reason: "质检不通过" } : {});
     }, "act-" + act);
+  }
+  add(LABEL.call, () => { ctx.asking = "call"; render(); }, "act-call");
+  if (ctx.bay) {
+    add(LABEL.answer, () => send("answer", {}), "act-answer");
+    add(LABEL.clear, () => send("clear", {}), "act-clear");
   }
 }
 function line(text) {
