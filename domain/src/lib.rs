@@ -12,7 +12,8 @@
 //!   same set of events gives the same state whatever order they arrived in.
 //! - [`judgement`]: what judging a scan decided, for its reply.
 //! - [`kpi`]: the figures of contract §6 for a period, whole or grouped by badge, bay, day.
-//! - [`schedule`]: opening hours in the site's time zone, DST included.
+//! - [`schedule`]: the calendar: opening hours (several spans a day, holidays, special days)
+//!   in the site's time zone, DST included, and a crew's planned hours within them.
 //! - [`stage`]: a job's stage, by the contract's first-rule-that-holds list.
 //! - [`workshop`]: one site's catalog + timeline + state; admits new events (rejecting what
 //!   the contract rejects) and recomputes what a late event changes.
@@ -40,7 +41,7 @@ pub use correction::{Change, Corrected, Correction, CorrectionError};
 pub use event::{Event, EventKey, EventKind};
 pub use fold::{ClockOff, State};
 pub use judgement::Judgement;
-pub use schedule::{OpeningHours, Schedule};
+pub use schedule::{DayHours, OpeningHours, Planned, Schedule};
 pub use stage::stage_of;
 pub use stage::Stage;
 pub use workshop::{

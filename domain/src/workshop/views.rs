@@ -1,5 +1,6 @@
 //! What the API, the boards and the lounge show of a workshop at `now` (contract §4
-//! "Progress and ETA", §5). The ETA is learned from the badges' history (see `eta`).
+//! "Progress and ETA", §5, §7.2). The ETA is learned from the badges' history and counted in
+//! working time (see `eta`).
 
 use bayline_proto::Language;
 use jiff::SignedDuration;
@@ -15,13 +16,6 @@ const UNFINISHED_CAP: f64 = 0.95;
 
 fn hours(d: SignedDuration) -> f64 {
     d.as_secs_f64() / 3600.0
-}
-
-/// `t` plus `h` hours; `Timestamp::MAX` when out of range.
-fn plus_hours(t: Time, h: f64) -> Time {
-    let d = SignedDuration::try_from_secs_f64(h * 3600.0).unwrap_or(SignedDuration::MAX);
-    // Adding a `SignedDuration` saturates and cannot fail; only calendar spans can.
-    t.saturating_add(d).unwrap_or(Time::MAX)
 }
 
 fn op_view(card: &OpCard, track: Option<&OpTrack>, now: Time) -> OpView {
@@ -101,16 +95,18 @@ impl Workshop {
         } else {
             0.0
         };
-        let eta = match stage {
-            Stage::Ready | Stage::Delivered => track.ready_at.or(track.delivered_at),
-            _ => {
-                let efficiency = learned.of(eta::crew(track));
-                let left = eta::remaining_hours(&ops, efficiency);
-                let allowance = self.settings.eta_allowance_hours.max(0.0);
-                Some(plus_hours(now, left + allowance).max(now))
-            }
+        let done = matches!(stage, Stage::Ready | Stage::Delivered);
+        let (eta, eta_pending) = match done {
+            true => (track.ready_at.or(track.delivered_at), None),
+            false => match eta::eta(&self.settings, card, track, stage, &ops, learned, now) {
+                Ok(eta) => (eta, None),
+                Err(wait) => (None, Some(wait)),
+            },
         };
-        let late = matches!((eta, card.promised_at), (Some(e), Some(p)) if e > p);
+        let late = card.promised_at.is_some_and(|p| eta.unwrap_or(now) > p);
+        let at_risk = !done
+            && (card.promised_at)
+                .is_some_and(|p| now >= p.saturating_sub(self.settings.at_risk).unwrap_or(p));
         JobView {
             job: card.job.clone(),
             plate: card.plate.clone(),
@@ -122,8 +118,11 @@ impl Workshop {
             stage,
             progress,
             eta,
+            eta_pending,
             promised_at: card.promised_at,
+            waiting_until: card.waiting_until,
             late,
+            at_risk,
             ops,
             bay: track.bay.clone(),
             checked_in_at: track.checked_in_at,
@@ -223,7 +222,9 @@ impl Workshop {
                     stage_label: v.stage.label(lang).to_string(),
                     progress: v.progress,
                     eta: v.eta,
+                    eta_pending: v.eta_pending,
                     late: v.late,
+                    at_risk: v.at_risk,
                 };
                 Some((card.promised_at, &card.job, row))
             })
