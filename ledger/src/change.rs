@@ -8,13 +8,19 @@ use bayline_proto::Id;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Change {
     pub site: Id,
-    /// `scan`, `job`, or `resync` (the site was read again whole from the store).
+    /// `scan`, `job`, `correction`, `promise` (a job's `late` or `at_risk` changed), or
+    /// `resync` (the site was read again whole from the store).
     pub kind: &'static str,
     pub job: Option<Id>,
     pub bay: Option<Id>,
     pub badge: Option<Id>,
     pub action: Option<&'static str>,
     pub at: Time,
+    /// A `promise` change: the job's `late` and `at_risk` now (contract §7.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_risk: Option<bool>,
 }
 
 impl Change {
@@ -27,6 +33,8 @@ impl Change {
             badge: Some(e.badge.clone()),
             action: Some(e.kind.action().as_str()),
             at,
+            late: None,
+            at_risk: None,
         }
     }
 
@@ -39,6 +47,22 @@ impl Change {
             badge: None,
             action: None,
             at,
+            late: None,
+            at_risk: None,
+        }
+    }
+
+    pub(super) fn of_promise(
+        site: &Id,
+        job: &Id,
+        (late, at_risk): (bool, bool),
+        at: Time,
+    ) -> Change {
+        Change {
+            kind: "promise",
+            late: Some(late),
+            at_risk: Some(at_risk),
+            ..Change::of_job(site, job, at)
         }
     }
 }

@@ -70,6 +70,8 @@ impl Ledger {
             badge: event.map(|e| e.badge.clone()),
             action: event.map(|e| e.kind.action().as_str()),
             at: now,
+            late: None,
+            at_risk: None,
         });
         Ok(line)
     }

@@ -167,6 +167,8 @@ impl Ledger {
             badge: None,
             action: None,
             at: heard_at(),
+            late: None,
+            at_risk: None,
         });
     }
 }

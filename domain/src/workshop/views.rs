@@ -2,6 +2,8 @@
 //! "Progress and ETA", §5, §7.2). The ETA is learned from the badges' history and counted in
 //! working time (see `eta`).
 
+use std::collections::BTreeSet;
+
 use bayline_proto::Language;
 use jiff::SignedDuration;
 
@@ -129,6 +131,25 @@ impl Workshop {
             ready_at: track.ready_at,
             delivered_at: track.delivered_at,
         }
+    }
+
+    /// Each job's `(job, late, at_risk)` at `now` (contract §7.2), of the jobs in `only` when
+    /// given: what the events stream tells the changes of. Learns the badges' pace once.
+    pub fn promises(&self, now: Time, only: Option<&BTreeSet<Id>>) -> Vec<(Id, bool, bool)> {
+        let state = self.state_at(now);
+        let empty = JobTrack::default();
+        let learned = self.efficiency(&state, now);
+        let cards: Box<dyn Iterator<Item = &JobCard>> = match only {
+            Some(jobs) => Box::new(jobs.iter().filter_map(|j| self.catalog.jobs.get(j))),
+            None => Box::new(self.catalog.jobs.values()),
+        };
+        cards
+            .map(|card| {
+                let track = state.job(&card.job).unwrap_or(&empty);
+                let v = self.job_view(card, track, &learned, now);
+                (v.job, v.late, v.at_risk)
+            })
+            .collect()
     }
 
     /// Every bay of the catalog at `now`.
