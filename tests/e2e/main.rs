@@ -15,6 +15,7 @@ mod kpis;
 mod mosquitto;
 mod postgres;
 mod process;
+mod promises;
 mod readme;
 mod scans;
 mod security;
