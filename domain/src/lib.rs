@@ -12,6 +12,7 @@
 //!   same set of events gives the same state whatever order they arrived in.
 //! - [`judgement`]: what judging a scan decided, for its reply.
 //! - [`kpi`]: the figures of contract §6 for a period, whole or grouped by badge, bay, day.
+//! - [`loading`]: workshop loading by day and team, and the earliest promise for more work.
 //! - [`schedule`]: the calendar: opening hours (several spans a day, holidays, special days)
 //!   in the site's time zone, DST included, and a crew's planned hours within them.
 //! - [`stage`]: a job's stage, by the contract's first-rule-that-holds list.
@@ -27,6 +28,7 @@ pub mod event;
 pub mod fold;
 pub mod judgement;
 pub mod kpi;
+pub mod loading;
 #[doc(hidden)]
 pub mod sample;
 pub mod schedule;
