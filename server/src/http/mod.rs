@@ -9,6 +9,7 @@ pub(crate) mod events;
 mod jobs;
 mod json;
 pub(crate) mod kpis;
+mod loading;
 mod lounge;
 mod openapi;
 mod ops;
@@ -35,6 +36,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(kpis::router())
         .merge(corrections::router())
         .merge(lounge::router())
+        .merge(loading::router())
         .merge(review::router())
         .merge(events::router())
         .merge(ops::router())
