@@ -54,6 +54,9 @@ pub enum Command {
     Server(crate::fleet::ServerArgs),
     /// Publish one scan as a handheld would, and print the reply.
     Scan(crate::scan::ScanArgs),
+    /// Import a clocking history (NDJSON, one scan a line with its "scanner") into a running
+    /// bayline, in requests of at most 64 MiB; prints what was accepted, rejected, repeated.
+    Import(crate::import::ImportArgs),
     /// Play working days of a workshop as real handhelds against a running bayline, then
     /// print what was answered and the figures for the simulated days.
     Simulate(bayline_devtools::simulate::SimulateArgs),
@@ -309,6 +312,7 @@ impl Command {
                 Ok(ExitCode::SUCCESS)
             }
             Command::Scan(args) => crate::scan::run(args).await,
+            Command::Import(args) => crate::import::run(args).await,
             Command::Simulate(args) => bayline_devtools::simulate::cli(args).await,
             Command::MosquittoConfig(args) => crate::mosquitto::run(args),
             Command::Bench(args) => bayline_devtools::bench::run(args).await,
@@ -329,7 +333,10 @@ impl Command {
             Command::Scan(a) => Some(&mut a.broker),
             Command::Simulate(a) => Some(&mut a.broker),
             Command::Display(a) => Some(&mut a.broker),
-            Command::MosquittoConfig(_) | Command::Bench(_) | Command::DisplayConfig(_) => None,
+            Command::MosquittoConfig(_)
+            | Command::Bench(_)
+            | Command::DisplayConfig(_)
+            | Command::Import(_) => None,
         };
         if let Some(url) = url {
             *url = url.clone().trusting(ca)?;

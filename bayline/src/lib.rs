@@ -11,6 +11,7 @@
 //! - [`scan`]: `bayline scan`: one scan as a handheld sends it, and its reply.
 //! - [`display`]: `bayline display`: a board display on Linux, the devices' app writing PNGs.
 //! - [`display_config`]: `bayline display-config`: a display device's provisioning record.
+//! - [`import`]: `bayline import`: a clocking history sent to `POST …/scans/import`.
 //! - [`mosquitto`]: `bayline mosquitto-config`: the same rights for an external Mosquitto.
 //! - [`telemetry`]: tracing setup.
 //!
@@ -22,6 +23,7 @@ pub mod display;
 pub mod display_config;
 pub mod fleet;
 pub mod https;
+pub mod import;
 pub mod mosquitto;
 pub mod scan;
 pub mod telemetry;

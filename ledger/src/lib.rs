@@ -24,6 +24,7 @@ pub mod clock;
 mod corrections;
 mod follow;
 mod history;
+pub mod import;
 mod judge;
 mod promises;
 pub mod retry;
@@ -34,6 +35,7 @@ pub use change::Change;
 pub use clock::{keep_time, SETTLE_EVERY};
 pub use corrections::CorrectError;
 pub use history::FREEZE_AFTER;
+pub use import::{ImportError, ImportSummary, LineError};
 pub use retry::Backoff;
 use seen::{Seen, SeenScans};
 

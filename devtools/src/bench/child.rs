@@ -20,8 +20,9 @@ use super::SERVICE_USER;
 
 /// Clock ticks per second of `/proc/{pid}/stat` (`USER_HZ`, 100 on every Linux we run on).
 const TICKS_PER_SECOND: f64 = 100.0;
-/// Debug builds on a loaded machine start slowly; every wait ends once its line is printed.
-const READY_WITHIN: Duration = Duration::from_secs(60);
+/// Debug builds on a loaded machine start slowly, and a first start on years of history
+/// rebuilds its frozen days; every wait ends once its line is printed.
+const READY_WITHIN: Duration = Duration::from_secs(900);
 
 pub struct System {
     /// The bayline processes.
@@ -35,8 +36,21 @@ pub struct System {
 impl System {
     /// `bayline up` on `db`.
     pub async fn one_box(site: &Path, db: &str, service_password: &str) -> anyhow::Result<System> {
+        Self::one_box_of(&[site], db, service_password).await
+    }
+
+    /// `bayline up` of several sites on `db`.
+    pub async fn one_box_of(
+        sites: &[&Path],
+        db: &str,
+        service_password: &str,
+    ) -> anyhow::Result<System> {
         let mut up = Command::new(exe()?);
-        up.args(["up", "--site-config"]).arg(site).args([
+        up.arg("up");
+        for site in sites {
+            up.arg("--site-config").arg(site);
+        }
+        up.args([
             "--db",
             db,
             "--mqtt-listen",

@@ -13,9 +13,14 @@
 //! - `report`: the table and `--json`.
 //! - `overload`: `--overload F`: F times the sustainable rate, then back; lost, doubled, RSS.
 //! - `outbox`: the overload's handhelds, which republish what has no reply.
+//! - `import`: `bayline bench import`, the history import's throughput into SQLite.
+//! - `history`: `bayline bench history`, what years of stored history cost at start-up, in
+//!   memory and per figure.
 
 mod child;
 mod client;
+pub mod history;
+pub mod import;
 mod load;
 mod outbox;
 mod overload;
@@ -65,11 +70,28 @@ pub struct BenchArgs {
     /// bayline's peak memory.
     #[arg(long, value_name = "FACTOR", conflicts_with = "fleet")]
     pub overload: Option<f64>,
+    /// Another measurement instead of the scan load.
+    #[command(subcommand)]
+    pub mode: Option<BenchMode>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchMode {
+    /// The history import (contract §7.4): scans/s of the sample site's history into SQLite.
+    Import(import::ImportArgs),
+    /// Years of history: start-up, memory and figure times of the sample
+    /// site's history of each length, on SQLite or PostgreSQL.
+    History(history::HistoryArgs),
 }
 
 const SERVICE_USER: &str = "bayline-service";
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    match args.mode {
+        Some(BenchMode::Import(import)) => return import::run(import).await,
+        Some(BenchMode::History(history)) => return history::run(history).await,
+        None => {}
+    }
     anyhow::ensure!(args.scanners > 0, "--scanners must be at least 1");
     anyhow::ensure!(args.rate.is_none_or(|r| r > 0.0), "--rate must be above 0");
     if let Some(factor) = args.overload {

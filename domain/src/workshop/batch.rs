@@ -23,14 +23,24 @@ impl Workshop {
         // New to the timeline: the others are repeats (answered from the timeline) or were
         // retired by a correction.
         let is_new = |w: &Workshop, e: &Event| !w.contains(&e.key) && !w.retired.contains(&e.key);
+        let mut out: Vec<Option<Admission>> = vec![None; events.len()];
+        let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
+        // New events of the frozen past are judged (refused) as one by one: the merge below
+        // would fold them into a state that no longer holds their days.
+        for (slot, out) in slots.iter_mut().zip(out.iter_mut()) {
+            if slot
+                .as_ref()
+                .is_some_and(|e| e.key.ts < self.frozen_to && is_new(self, e))
+            {
+                *out = slot.take().map(|e| self.admit(e));
+            }
+        }
         let from = order
             .iter()
-            .map(|&i| &events[i])
+            .filter_map(|&i| slots[i].as_ref())
             .find(|e| is_new(self, e))
             .map(|e| e.key.clone());
         let late = from.as_ref().is_some_and(|k| !self.is_tail(k));
-        let mut out: Vec<Option<Admission>> = vec![None; events.len()];
-        let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
         if let (true, Some(from)) = (late, from) {
             self.merge_from(&from, &order, &mut slots, &mut out);
         }

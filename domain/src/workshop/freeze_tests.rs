@@ -246,7 +246,21 @@ fn a_frozen_day_is_not_frozen_again_and_a_scan_before_it_is_bad_time() {
     assert_eq!(f.at, t(2 * DAY - 480));
     assert!(w.freeze(t(2 * DAY - 480), now).is_none());
     let old = build(99, (1, 60, 1, 0, 1, 0, 1, 0));
-    assert_eq!(w.admit(old), Admission::Rejected(RejectCode::BadTime));
+    assert_eq!(
+        w.admit(old.clone()),
+        Admission::Rejected(RejectCode::BadTime)
+    );
+    // The same in a batch, beside a late scan of the live days that is judged in its place.
+    let live = build(100, (2, 30, 1, 0, 1, 0, 1, 0));
+    let before = w.events().count();
+    assert_eq!(
+        w.admit_many(vec![old, live]),
+        [
+            Admission::Rejected(RejectCode::BadTime),
+            Admission::Accepted(Verdict::Applied)
+        ]
+    );
+    assert_eq!(w.events().count(), before + 1);
 }
 
 #[test]

@@ -19,6 +19,8 @@ on_both_backends!(
     frozen_days_give_the_figures_of_the_full_fold,
     a_scan_of_a_frozen_job_is_job_closed_after_a_restart,
     corrections_and_card_changes_in_frozen_days_thaw_them,
+    an_import_into_frozen_days_thaws_and_freezes_them_again,
+    a_freeze_cut_off_before_its_checkpoint_leaves_nothing_half_frozen,
 );
 
 const JOBS: usize = 12;
@@ -301,4 +303,134 @@ async fn corrections_and_card_changes_in_frozen_days_thaw_them(db: &TestDb) {
     // And the same after a restart.
     let again = open(store).await;
     assert_same_figures(&again, &full, now).await;
+}
+
+/// The scans of `events` as an import file: one §3.1 scan a line plus its scanner.
+fn ndjson<'a>(events: impl Iterator<Item = &'a Event>) -> String {
+    events
+        .map(|e| {
+            let mut scan = serde_json::json!({
+                "v": 1, "scanner": e.key.scanner.as_str(), "seq": e.key.seq,
+                "ts": e.key.ts.to_string(), "badge": e.badge.as_str(),
+                "action": e.kind.action().as_str(),
+            });
+            let k = &e.kind;
+            for (key, value) in [("job", k.job()), ("op", k.op()), ("bay", k.bay())] {
+                if let Some(value) = value {
+                    scan[key] = value.as_str().into();
+                }
+            }
+            if let EventKind::Pause { reason, .. } = k {
+                scan["reason"] = reason.as_str().into();
+            }
+            scan.to_string() + "\n"
+        })
+        .collect()
+}
+
+async fn an_import_into_frozen_days_thaws_and_freezes_them_again(db: &TestDb) {
+    let now = jiff::Timestamp::now();
+    let all = history(now);
+    // The earlier system clocked two jobs of the frozen weeks that never came over MQTT.
+    let withheld = |e: &Event| matches!(e.kind.job().map(|j| j.as_str()), Some("RO-02" | "RO-05"));
+    let (kept, imported): (Vec<Event>, Vec<Event>) =
+        all.iter().cloned().partition(|e| !withheld(e));
+    let store = db.open().await;
+    let site = id(SITE);
+    for i in 0..JOBS {
+        store.put_job(&site, &card(i, now), now).await.unwrap();
+    }
+    let records: Vec<_> = kept.iter().map(|e| accepted(e, "")).collect();
+    assert!(store.commit(&records).await.unwrap().taken.is_empty());
+    let ledger = open(store.clone()).await;
+    let live = ledger.site(SITE).unwrap();
+    let frozen_to = live.read(|w| w.frozen_to());
+    assert!(
+        imported.iter().all(|e| e.key.ts < frozen_to),
+        "the imported scans fall in frozen days"
+    );
+    // In reverse order: each scan is judged in its place of the timeline all the same.
+    let body = ndjson(imported.iter().rev());
+    let cancel = CancellationToken::new();
+    let summary = ledger
+        .import(&site, body.clone(), now, &cancel)
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.accepted, summary.rejected, summary.repeats),
+        (imported.len() as u64, 0, 0),
+        "{summary:?}"
+    );
+    // The clock task freezes the thawed days again.
+    ledger.freeze(now).await.unwrap();
+    let full = full_fold(&SiteConfig::demo(), &all, now);
+    assert_same_figures(&ledger, &full, now).await;
+    // The same file again changes nothing.
+    let again = ledger.import(&site, body, now, &cancel).await.unwrap();
+    assert_eq!(again.repeats, imported.len() as u64, "{again:?}");
+    ledger.freeze(now).await.unwrap();
+    assert_same_figures(&ledger, &full, now).await;
+    // And a restart resumes from the refrozen checkpoint.
+    let restarted = open(store).await;
+    assert_same_figures(&restarted, &full, now).await;
+}
+
+/// Makes every checkpoint write fail, as a process killed after writing a freeze's day totals
+/// and before its checkpoint would leave it (were the two not one transaction).
+async fn cut_off_freezes(db: &TestDb) {
+    db.execute(match db {
+        TestDb::Sqlite { .. } => {
+            "CREATE TRIGGER cut_off BEFORE INSERT ON checkpoints \
+             BEGIN SELECT RAISE(ABORT, 'killed before the checkpoint'); END"
+        }
+        TestDb::Postgres(_) => {
+            "CREATE OR REPLACE FUNCTION cut_off() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'killed before the checkpoint'; END $$; \
+             CREATE TRIGGER cut_off BEFORE INSERT ON checkpoints \
+             FOR EACH ROW EXECUTE FUNCTION cut_off()"
+        }
+    })
+    .await;
+}
+
+async fn restore_freezes(db: &TestDb) {
+    db.execute(match db {
+        TestDb::Sqlite { .. } => "DROP TRIGGER cut_off",
+        TestDb::Postgres(_) => "DROP TRIGGER cut_off ON checkpoints",
+    })
+    .await;
+}
+
+async fn a_freeze_cut_off_before_its_checkpoint_leaves_nothing_half_frozen(db: &TestDb) {
+    let now = jiff::Timestamp::now();
+    let (store, events) = seeded(db, now).await;
+    let full = full_fold(&SiteConfig::demo(), &events, now);
+    // The first start's rebuild is cut off: no day is left frozen without its checkpoint.
+    cut_off_freezes(db).await;
+    assert!(Ledger::open(store.clone(), vec![SiteConfig::demo()])
+        .await
+        .is_err());
+    assert_eq!(db.count("frozen_days").await, 0);
+    assert_eq!(db.count("job_outcomes").await, 0);
+    restore_freezes(db).await;
+    let ledger = open(store.clone()).await;
+    assert_same_figures(&ledger, &full, now).await;
+
+    // Two days on, the clock's freeze is cut off: the live state stays as it was.
+    let later = now + SignedDuration::from_hours(48);
+    let days = db.count("frozen_days").await;
+    let live = ledger.site(SITE).unwrap();
+    let frozen_to = live.read(|w| w.frozen_to());
+    cut_off_freezes(db).await;
+    assert!(ledger.freeze(later).await.is_err());
+    assert_eq!(db.count("frozen_days").await, days);
+    assert_eq!(live.read(|w| w.frozen_to()), frozen_to);
+    assert_same_figures(&ledger, &full, later).await;
+    // The next tick freezes them, and a restart agrees.
+    restore_freezes(db).await;
+    ledger.freeze(later).await.unwrap();
+    assert!(live.read(|w| w.frozen_to()) > frozen_to);
+    assert_same_figures(&ledger, &full, later).await;
+    let restarted = open(store).await;
+    assert_same_figures(&restarted, &full, later).await;
 }

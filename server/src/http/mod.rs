@@ -6,6 +6,7 @@ mod boards;
 pub(crate) mod corrections;
 mod error;
 pub(crate) mod events;
+mod import;
 mod jobs;
 mod json;
 pub(crate) mod kpis;
@@ -27,25 +28,30 @@ use tower_http::trace::TraceLayer;
 
 use crate::AppState;
 
-/// The JSON API's routes and their OpenAPI document, from the same annotations.
-fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+/// The JSON API's routes and their OpenAPI document, from the same annotations; the import
+/// route apart, as it takes bodies far over [`MAX_BODY`].
+fn api() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     use utoipa::OpenApi;
-    utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .merge(jobs::router())
-        .merge(bays::router())
-        .merge(kpis::router())
-        .merge(corrections::router())
-        .merge(lounge::router())
-        .merge(loading::router())
-        .merge(review::router())
-        .merge(events::router())
-        .merge(ops::router())
-        .split_for_parts()
+    let (import, import_doc) = import::router().split_for_parts();
+    let (api, mut doc) =
+        utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+            .merge(jobs::router())
+            .merge(bays::router())
+            .merge(kpis::router())
+            .merge(corrections::router())
+            .merge(lounge::router())
+            .merge(loading::router())
+            .merge(review::router())
+            .merge(events::router())
+            .merge(ops::router())
+            .split_for_parts();
+    doc.merge(import_doc);
+    (api, import, doc)
 }
 
 /// The OpenAPI document of the JSON API (what `GET /api/openapi.json` answers).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().1
+    api().2
 }
 
 /// Largest request body accepted (a job card with many ops is a few KiB).
@@ -59,12 +65,13 @@ pub fn ops_router(state: AppState) -> Router {
 }
 
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = api();
+    let (api, import, doc) = api();
     api.merge(openapi::serve(&doc))
         .merge(boards::router())
         .merge(crate::web::router())
         .fallback(|| async { Error::NotFound("no such route".into()) })
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .merge(import)
         .layer(axum::middleware::map_response(error::framework_errors))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

@@ -49,6 +49,46 @@ impl TestDb {
         }
     }
 
+    /// Runs `sql` (one or more statements) on a connection of its own, as an operator or a
+    /// fault would, beside the store.
+    pub async fn execute(&self, sql: &str) {
+        match self {
+            TestDb::Sqlite { url, .. } => {
+                let mut c = sqlx::SqliteConnection::connect(url).await.expect("sqlite");
+                c.execute(sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            TestDb::Postgres(db) => {
+                let mut c = PgConnection::connect(&db.url).await.expect("postgres");
+                c.execute(sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+        }
+    }
+
+    /// The rows of `table`.
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match self {
+            TestDb::Sqlite { url, .. } => {
+                let mut c = sqlx::SqliteConnection::connect(url).await.expect("sqlite");
+                sqlx::query_scalar(&sql)
+                    .fetch_one(&mut c)
+                    .await
+                    .expect("count")
+            }
+            TestDb::Postgres(db) => {
+                let mut c = PgConnection::connect(&db.url).await.expect("postgres");
+                sqlx::query_scalar(&sql)
+                    .fetch_one(&mut c)
+                    .await
+                    .expect("count")
+            }
+        }
+    }
+
     pub async fn open(&self) -> Store {
         Store::open(self.url())
             .await

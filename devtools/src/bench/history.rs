@@ -1,0 +1,453 @@
+//! `bayline bench history`: what years of history cost. For each length asked, the sample
+//! site's history (`domain::sample`: 40 work bays, 60 technicians, about 7 000 scans an open
+//! day) is written straight through the store into a database of its own, ending before today,
+//! as a site that has run that long would hold it. Then `bayline up` is started on it twice:
+//! the first start rebuilds the frozen days of a database that has none (once in a site's
+//! life), the second is the start a workshop sees every morning. On that second process the
+//! bench times the figures of the last month and year (whole, by badge, bay and day) over HTTP
+//! and a handheld load at a fixed rate on a second site of the same process and database.
+//!
+//! Figures are medians of [`QUERY_RUNS`] requests after a first, unmeasured one. Memory is the
+//! process's peak resident size (VmHWM) after start-up and after the figures.
+
+use std::fmt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use bayline_domain::kpi::{self, GroupBy, Period};
+use bayline_domain::sample::{site as sample_site, Size};
+use bayline_domain::{Event, JobCard, Time, Workshop};
+use bayline_proto::{Id, Reply};
+use bayline_site::SiteConfig;
+use bayline_store::{ScanRecord, Status, Store};
+use indicatif::{ProgressBar, ProgressStyle};
+use jiff::SignedDuration;
+
+use super::child::System;
+use super::load::{LaneSpec, Outcome};
+use super::{connect_lanes, create_jobs, is_postgres, phase, rand_hex, scratch_database, site};
+
+/// The history's site id.
+const SITE: &str = "sample";
+const MANAGER_TOKEN: &str = "bench-manager-token";
+/// Scans written per store commit while filling.
+const FILL_CHUNK: usize = 5_000;
+/// Measured requests per figure.
+const QUERY_RUNS: usize = 7;
+/// Handhelds of the reply-latency load.
+const HANDHELDS: usize = 50;
+
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// History lengths to measure, in days, each on a database of its own (1095 is three
+    /// years: about 7.7 million scans).
+    #[arg(long, value_delimiter = ',', default_values_t = [30, 365])]
+    pub days: Vec<i64>,
+    /// Database: a temp SQLite file (default), or a PostgreSQL server postgres://…/DB on
+    /// which the bench makes a scratch database per length and drops it afterwards.
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Scans per second of the reply-latency load on the second site.
+    #[arg(long, default_value_t = 1000.0)]
+    pub rate: f64,
+    /// Seconds of that load; 0 skips it.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Also fold the whole history in the bench and check that the month's and the year's
+    /// figures (and the month by badge) bayline answers equal that full fold.
+    #[arg(long)]
+    pub check: bool,
+    /// Print one JSON array instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One history length, measured.
+#[derive(Debug, serde::Serialize)]
+pub struct HistoryRow {
+    pub days: i64,
+    pub years: f64,
+    pub sites: usize,
+    pub events: usize,
+    pub jobs: usize,
+    pub backend: &'static str,
+    /// Writing the history into the store (not bayline's cost; for orientation).
+    pub fill_s: f64,
+    /// The first start on a database without frozen days: rebuilt a week at a time.
+    pub rebuild_s: f64,
+    /// Process start → ready line, on the rebuilt database.
+    pub startup_s: f64,
+    pub rss_mib: f64,
+    pub rss_mib_after_figures: f64,
+    pub kpi_month_ms: f64,
+    pub kpi_year_ms: f64,
+    pub kpi_month_by_badge_ms: f64,
+    pub kpi_month_by_bay_ms: f64,
+    pub kpi_month_by_day_ms: f64,
+    /// Scan → reply p99 of the load on the second site; `None` when skipped.
+    pub reply_p99_ms: Option<f64>,
+    pub reply_rate: Option<f64>,
+    /// With `--check`: the figures asked equal a full fold of the history.
+    pub equal_to_full_fold: Option<bool>,
+}
+
+/// The table of every length measured.
+#[derive(Debug, serde::Serialize)]
+#[serde(transparent)]
+pub struct HistoryReport(pub Vec<HistoryRow>);
+
+impl fmt::Display for HistoryReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "| days | events | backend | fill s | rebuild s | startup s | RSS MiB | RSS after figures | month ms | year ms | month by badge ms | by bay ms | by day ms | reply p99 ms |"
+        )?;
+        writeln!(
+            f,
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+        )?;
+        for r in &self.0 {
+            let p99 = r.reply_p99_ms.map_or("-".into(), |p| {
+                format!("{p:.1} at {:.0}/s", r.reply_rate.unwrap_or(0.0))
+            });
+            writeln!(
+                f,
+                "| {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.0} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
+                r.days,
+                r.events,
+                r.backend,
+                r.fill_s,
+                r.rebuild_s,
+                r.startup_s,
+                r.rss_mib,
+                r.rss_mib_after_figures,
+                r.kpi_month_ms,
+                r.kpi_year_ms,
+                r.kpi_month_by_badge_ms,
+                r.kpi_month_by_bay_ms,
+                r.kpi_month_by_day_ms,
+                p99
+            )?;
+        }
+        Ok(())
+    }
+}
+
+pub async fn run(args: HistoryArgs) -> anyhow::Result<std::process::ExitCode> {
+    anyhow::ensure!(
+        !args.days.is_empty() && args.days.iter().all(|d| *d > 0),
+        "--days takes lengths of at least 1 day"
+    );
+    anyhow::ensure!(args.rate > 0.0, "--rate must be above 0");
+    let mut rows = Vec::new();
+    for &days in &args.days {
+        let dir = tempfile::tempdir().context("cannot make a temp dir")?;
+        let db = match &args.db {
+            Some(db) if is_postgres(db) => scratch_database(db)?,
+            Some(db) => {
+                anyhow::bail!("--db {db:?}: give a postgres:// server, or nothing for SQLite")
+            }
+            None => format!("sqlite://{}", dir.path().join("history.db").display()),
+        };
+        let measured = measure(&args, days, &db, dir.path()).await;
+        if is_postgres(&db) {
+            if let Err(e) = Store::drop_postgres_database(&db).await {
+                eprintln!("could not drop the bench's database: {e}");
+            }
+        }
+        rows.push(measured?);
+    }
+    let report = HistoryReport(rows);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn measure(
+    args: &HistoryArgs,
+    days: i64,
+    db: &str,
+    dir: &Path,
+) -> anyhow::Result<HistoryRow> {
+    let (history, cards, from) = history(days);
+    let history_file = dir.join("sample.toml");
+    let sample = sample_site(Size {
+        days: 1,
+        ..Size::MONTH
+    });
+    let text = super::import::site_toml(&sample)
+        + &format!("\n[[tokens]]\ntoken = \"{MANAGER_TOKEN}\"\nrole = \"manager\"\n");
+    std::fs::write(&history_file, text).context("cannot write the history's site file")?;
+    let bench_file = dir.join("bench.toml");
+    std::fs::write(&bench_file, site::toml(HANDHELDS)).context("cannot write the bench site")?;
+    let sites = [history_file.as_path(), bench_file.as_path()];
+
+    eprintln!(
+        "{days} days from {from}: {} scans, {} job cards into {}",
+        history.len(),
+        cards.len(),
+        if is_postgres(db) {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
+    let filled = Instant::now();
+    fill(db, &history, &cards).await?;
+    let fill_s = filled.elapsed().as_secs_f64();
+
+    let password = format!("bench-{}", rand_hex());
+    let started = Instant::now();
+    let first = System::one_box_of(&sites, db, &password).await?;
+    let rebuild_s = started.elapsed().as_secs_f64();
+    first.stop().await;
+    let started = Instant::now();
+    let system = System::one_box_of(&sites, db, &password).await?;
+    let startup_s = started.elapsed().as_secs_f64();
+    let rss_mib = mib(system.peak_rss_bytes()?);
+
+    let http = format!("http://{}", system.http);
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .start_of_day()?
+        .timestamp();
+    let ago = |d: i64| today - SignedDuration::from_hours(24 * d);
+    let client = reqwest::Client::new();
+    let kpis = |from: Time, group: Option<&str>| {
+        let mut url = format!(
+            "{http}/api/v1/sites/{SITE}/kpis?from={}&to={}",
+            from.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            today.strftime("%Y-%m-%dT%H:%M:%SZ")
+        );
+        if let Some(g) = group {
+            url += &format!("&group_by={g}");
+        }
+        url
+    };
+    let equal_to_full_fold = if args.check {
+        let config = SiteConfig::parse("bench history", &std::fs::read_to_string(&history_file)?)
+            .context("the history's site file")?;
+        let mut full = Workshop::new(config.catalog(), config.settings());
+        for card in &cards {
+            full.upsert_job(card.clone());
+        }
+        full.restore(history.iter().cloned());
+        let mut equal = true;
+        let asked = [
+            (ago(30), None),
+            (ago(365), None),
+            (ago(30), Some(("badge", GroupBy::Badge))),
+        ];
+        for (from, group) in asked {
+            let answer = get(&client, &kpis(from, group.map(|(name, _)| name))).await?;
+            let by = group.map(|(_, by)| by);
+            let period = Period::new(from, today);
+            let now = jiff::Timestamp::now();
+            let mut expected = serde_json::to_value(kpi::figures(&full, period, now))?;
+            if let Some(by) = by {
+                expected["rows"] = serde_json::to_value(kpi::grouped(&full, period, now, by))?;
+            }
+            let same = expected
+                .as_object()
+                .is_some_and(|e| e.iter().all(|(k, v)| answer.get(k) == Some(v)));
+            if !same {
+                eprintln!("{} days, from {from} by {by:?}: bayline answered {answer}, the full fold is {expected}", days);
+            }
+            equal &= same;
+        }
+        Some(equal)
+    } else {
+        None
+    };
+    let kpi_month_ms = median_ms(&client, &kpis(ago(30), None)).await?;
+    let kpi_year_ms = median_ms(&client, &kpis(ago(365), None)).await?;
+    let kpi_month_by_badge_ms = median_ms(&client, &kpis(ago(30), Some("badge"))).await?;
+    let kpi_month_by_bay_ms = median_ms(&client, &kpis(ago(30), Some("bay"))).await?;
+    let kpi_month_by_day_ms = median_ms(&client, &kpis(ago(30), Some("day"))).await?;
+    let rss_mib_after_figures = mib(system.peak_rss_bytes()?);
+
+    let load = if args.seconds > 0 {
+        Some(reply_load(&system, args).await?)
+    } else {
+        None
+    };
+    system.stop().await;
+    Ok(HistoryRow {
+        days,
+        years: days as f64 / 365.0,
+        sites: 1,
+        events: history.len(),
+        jobs: cards.len(),
+        backend: if is_postgres(db) {
+            "postgres"
+        } else {
+            "sqlite"
+        },
+        fill_s,
+        rebuild_s,
+        startup_s,
+        rss_mib,
+        rss_mib_after_figures,
+        kpi_month_ms,
+        kpi_year_ms,
+        kpi_month_by_badge_ms,
+        kpi_month_by_bay_ms,
+        kpi_month_by_day_ms,
+        reply_p99_ms: load.as_ref().map(|o| o.percentile_ms(0.99)),
+        reply_rate: load.as_ref().map(Outcome::rate),
+        equal_to_full_fold,
+    })
+}
+
+/// The sample site's `days` moved back by whole weeks (its weekdays stay) to end before today.
+fn history(days: i64) -> (Vec<Event>, Vec<JobCard>, Time) {
+    let sample = sample_site(Size {
+        days,
+        ..Size::MONTH
+    });
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .start_of_day()
+        .map(|z| z.timestamp())
+        .unwrap_or(sample.to);
+    let weeks = (sample.to.duration_since(today).as_hours() + 24 * 7 - 1).div_euclid(24 * 7);
+    let shift = SignedDuration::from_hours(24 * 7 * weeks.max(0));
+    let mut events = sample.events;
+    for e in &mut events {
+        e.key.ts -= shift;
+    }
+    events.sort_by(|a, b| a.key.cmp(&b.key));
+    let cards = (sample.catalog.jobs.into_values())
+        .map(|mut c| {
+            c.promised_at = c.promised_at.map(|p| p - shift);
+            c
+        })
+        .collect();
+    (events, cards, sample.from - shift)
+}
+
+/// Writes the job cards and the scans as accepted records, in chunks.
+async fn fill(db: &str, events: &[Event], cards: &[JobCard]) -> anyhow::Result<()> {
+    let store = Store::open(db).await.context("opening the database")?;
+    let site = Id::new(SITE)?;
+    let bar = bar(cards.len() + events.len(), "filling");
+    for card in cards {
+        store.put_job(&site, card, events[0].key.ts).await?;
+        bar.inc(1);
+    }
+    for chunk in events.chunks(FILL_CHUNK) {
+        let records: Vec<ScanRecord> = chunk.iter().map(|e| accepted(&site, e)).collect();
+        let _ = store.commit(&records).await?;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// `e` as the gateway stores an accepted first scan.
+fn accepted(site: &Id, e: &Event) -> ScanRecord {
+    let canonical = String::from_utf8_lossy(&crate::simulate::scanner::payload(
+        e,
+        &jiff::tz::TimeZone::UTC,
+    ))
+    .into_owned();
+    ScanRecord {
+        site: site.clone(),
+        scanner: e.key.scanner.clone(),
+        seq: Some(e.key.seq),
+        first_of_seq: true,
+        received_at: e.key.ts + SignedDuration::from_secs(1),
+        status: Status::Accepted,
+        code: None,
+        detail: None,
+        event: Some(e.clone()),
+        size: canonical.len(),
+        raw: canonical.clone().into_bytes(),
+        canonical: Some(canonical),
+        reply: Reply::accepted(e.key.seq, "ok"),
+    }
+}
+
+/// `url`'s JSON answer, with the bench's manager token.
+async fn get(client: &reqwest::Client, url: &str) -> anyhow::Result<serde_json::Value> {
+    let res = client
+        .get(url)
+        .bearer_auth(MANAGER_TOKEN)
+        .send()
+        .await
+        .with_context(|| format!("GET {url}"))?;
+    let status = res.status();
+    let body = res.bytes().await?;
+    anyhow::ensure!(
+        status.is_success(),
+        "GET {url}: {status} {}",
+        String::from_utf8_lossy(&body)
+    );
+    serde_json::from_slice(&body).with_context(|| format!("GET {url}: not JSON"))
+}
+
+/// The median time of [`QUERY_RUNS`] requests of `url`, after one unmeasured.
+async fn median_ms(client: &reqwest::Client, url: &str) -> anyhow::Result<f64> {
+    let mut times = Vec::with_capacity(QUERY_RUNS);
+    for run in 0..=QUERY_RUNS {
+        let started = Instant::now();
+        get(client, url).await?;
+        if run > 0 {
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
+}
+
+/// Handhelds of the bench's own site at `args.rate` for `args.seconds`.
+async fn reply_load(system: &System, args: &HistoryArgs) -> anyhow::Result<Outcome> {
+    create_jobs(&format!("http://{}", system.http), HANDHELDS).await?;
+    let broker = bayline_gateway::BrokerUrl {
+        host: system.mqtt.ip().to_string(),
+        port: system.mqtt.port(),
+        user: None,
+        password: None,
+        tls: None,
+    };
+    let lanes = connect_lanes(&broker, HANDHELDS, |i| LaneSpec {
+        client_id: format!("bench-history-hh-{i}"),
+        user: site::scanner(i),
+        password: site::secret(i),
+        publish: bayline_proto::topic::scan(site::SITE, &site::scanner(i)),
+        subscribe: bayline_proto::topic::reply(site::SITE, &site::scanner(i)),
+        payload: Box::new(move |n| site::scan(i, n, &jiff::Timestamp::now().to_string())),
+        answer: |b| {
+            let r: bayline_proto::Reply = serde_json::from_slice(b).ok()?;
+            r.ok.then_some(r.seq?)
+        },
+    })
+    .await?;
+    phase(
+        "scans",
+        lanes,
+        Some(args.rate),
+        Duration::from_secs(args.seconds),
+        args.json,
+    )
+    .await
+}
+
+fn bar(len: usize, prefix: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(prefix);
+    bar
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
