@@ -81,9 +81,26 @@ fn main() {
         let promises = best_micros(repeat, || {
             std::hint::black_box(w.promises(now, None));
         });
+        let one: std::collections::BTreeSet<_> = (jobs.iter())
+            .filter(|j| {
+                j.checked_in_at.is_some() && !matches!(j.stage, Stage::Ready | Stage::Delivered)
+            })
+            .map(|j| j.job.clone())
+            .take(1)
+            .collect();
+        let one_promise = best_micros(repeat, || {
+            std::hint::black_box(w.promises(now, Some(&one)));
+        });
+        let loading = best_micros(repeat, || {
+            std::hint::black_box(w.loading(day, 14, now));
+        });
+        let promise = best_micros(repeat, || {
+            std::hint::black_box(w.promise(40.0, None, now));
+        });
         println!(
             "{name}: {} job cards, {open_jobs} open at {now}; every job view {views:.0} µs, \
-             every promise {promises:.0} µs",
+             every promise {promises:.0} µs, one job's promise (a scan) {one_promise:.0} µs, \
+             loading of 14 days {loading:.0} µs, promise of 40 h {promise:.0} µs",
             jobs.len()
         );
     }

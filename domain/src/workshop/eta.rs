@@ -50,13 +50,24 @@ fn hours(d: SignedDuration) -> f64 {
 
 impl Efficiency {
     /// Learns from the ops first finished by `now`, keeping each badge's last `keep`.
-    pub fn learn(state: &State, catalog: &Catalog, keep: usize, now: Time) -> Efficiency {
+    /// With `only`, learns just those badges' pace: what one job's ETA needs, at a fraction
+    /// of the cost of everyone's (a scan's promise check runs on the live path).
+    pub fn learn(
+        state: &State,
+        catalog: &Catalog,
+        keep: usize,
+        now: Time,
+        only: Option<&BTreeSet<Id>>,
+    ) -> Efficiency {
         let mut samples: BTreeMap<Id, Vec<Sample>> = BTreeMap::new();
         for (job, jt) in crate::fold::sorted(&state.jobs) {
             for (op, ot) in &jt.ops {
                 let Some(at) = ot.first_finish.filter(|f| *f <= now) else {
                     continue;
                 };
+                if only.is_some_and(|o| !ot.clocked.keys().any(|b| o.contains(b))) {
+                    continue;
+                }
                 // Closed intervals only: a finished op has nobody on it unless reworked now.
                 let total: f64 = ot.clocked.values().map(|d| hours(*d)).sum();
                 let Some(std) = catalog.jobs.get(job).and_then(|c| c.op(op)) else {
@@ -66,6 +77,9 @@ impl Efficiency {
                     continue;
                 }
                 for (badge, d) in &ot.clocked {
+                    if only.is_some_and(|o| !o.contains(badge)) {
+                        continue;
+                    }
                     let clocked = hours(*d);
                     samples.entry(badge.clone()).or_default().push(Sample {
                         at,

@@ -43,7 +43,7 @@ impl Workshop {
     /// What the badges' history says of their speed at `now` (the ETA's divisor).
     fn efficiency(&self, state: &State, now: Time) -> Efficiency {
         let keep = self.settings.eta_sample_ops;
-        Efficiency::learn(state, &self.catalog, keep, now)
+        Efficiency::learn(state, &self.catalog, keep, now, None)
     }
 
     /// A job card with what the timeline says of it at `now`; `None` for an unknown job.
@@ -138,7 +138,17 @@ impl Workshop {
     pub fn promises(&self, now: Time, only: Option<&BTreeSet<Id>>) -> Vec<(Id, bool, bool)> {
         let state = self.state_at(now);
         let empty = JobTrack::default();
-        let learned = self.efficiency(&state, now);
+        let learned = match only {
+            None => self.efficiency(&state, now),
+            Some(jobs) => {
+                let crews: BTreeSet<Id> = (jobs.iter())
+                    .filter_map(|j| state.job(j))
+                    .flat_map(|t| eta::crew(t).into_iter().cloned())
+                    .collect();
+                let keep = self.settings.eta_sample_ops;
+                Efficiency::learn(&state, &self.catalog, keep, now, Some(&crews))
+            }
+        };
         let cards: Box<dyn Iterator<Item = &JobCard>> = match only {
             Some(jobs) => Box::new(jobs.iter().filter_map(|j| self.catalog.jobs.get(j))),
             None => Box::new(self.catalog.jobs.values()),
