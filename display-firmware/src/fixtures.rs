@@ -1,8 +1,8 @@
 //! Fixed board models (`std`): the golden images, the measurements and the demo site use them.
 
 use bayline_proto::board::{
-    Andon, BayRow, BayState, BayTag, Clock, Lounge, LoungeRow, MaskedPlate, Page, Stage, TagJob,
-    Text, Workshop,
+    Andon, BayRow, BayState, BayTag, Clock, Lounge, LoungeRow, MaskedPlate, Page, RowMark, Stage,
+    TagJob, Text, Workshop,
 };
 use bayline_proto::{CallReason, Id, Language, PauseReason};
 
@@ -18,7 +18,8 @@ fn clock(days: u16, h: u16, m: u16) -> Option<Clock> {
     Clock::at(days, h, m)
 }
 
-/// Eight vehicles, every customer stage, one late, one tomorrow, one long name.
+/// Eight vehicles, every customer stage, one late, one at risk, one waiting with no ETA, one
+/// tomorrow, one long name.
 pub fn lounge(language: Language) -> Lounge {
     let zh = language == Language::Zh;
     let rows = [
@@ -37,7 +38,7 @@ pub fn lounge(language: Language) -> Lounge {
             "BMW 3 Series",
             Stage::WaitingParts,
             30,
-            clock(1, 10, 0),
+            None,
             false,
         ),
         (
@@ -55,7 +56,7 @@ pub fn lounge(language: Language) -> Lounge {
             "Han EV",
             Stage::WaitingApproval,
             20,
-            clock(0, 15, 0),
+            clock(1, 10, 0),
             true,
         ),
         (
@@ -95,6 +96,13 @@ pub fn lounge(language: Language) -> Lounge {
             true,
         ),
     ];
+    // Row 1 waits for parts with no known end; row 0 is near its promise.
+    let marks = (0..rows.len())
+        .map(|i| RowMark {
+            at_risk: i == 0,
+            pending: (i == 1).then_some(PauseReason::Parts),
+        })
+        .collect();
     let rows = rows
         .into_iter()
         .map(
@@ -113,6 +121,7 @@ pub fn lounge(language: Language) -> Lounge {
         updated: Clock(9 * 60 + 41),
         rows,
         page: Page::default(),
+        marks,
     }
 }
 

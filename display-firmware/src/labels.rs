@@ -18,6 +18,10 @@ pub struct Words {
     /// Suffix after a number of days, e.g. `+2天`.
     pub days: &'static str,
     pub late: &'static str,
+    /// The promised time is near and the car is not ready.
+    pub at_risk: &'static str,
+    /// In the ETA column of a car that waits with no known end.
+    pub pending: &'static str,
     pub now: &'static str,
     pub next: &'static str,
     pub nothing_next: &'static str,
@@ -39,6 +43,8 @@ pub const ZH: Words = Words {
     tomorrow: "明天",
     days: "天后",
     late: "延误",
+    at_risk: "临近交车",
+    pending: "待定",
     now: "当前",
     next: "下一辆",
     nothing_next: "—",
@@ -60,6 +66,8 @@ pub const EN: Words = Words {
     tomorrow: "Tomorrow",
     days: "d",
     late: "Delayed",
+    at_risk: "Due soon",
+    pending: "TBC",
     now: "Now",
     next: "Next",
     nothing_next: "-",
@@ -132,6 +140,8 @@ mod tests {
                 w.tomorrow,
                 w.days,
                 w.late,
+                w.at_risk,
+                w.pending,
                 w.now,
                 w.next,
                 w.nothing_next,

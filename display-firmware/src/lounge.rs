@@ -4,7 +4,7 @@
 //! heads, the vehicle rows, a half-row footer. Columns in hundredths of the width:
 //! plate 0–21, vehicle 21–40, stage 40–74, progress 74–86, ETA 86–100.
 
-use bayline_proto::board::{Clock, Lounge, LoungeRow, Stage};
+use bayline_proto::board::{Clock, Lounge, LoungeRow, RowMark, Stage};
 use bayline_proto::Language;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
@@ -81,7 +81,8 @@ where
             .draw(t, msg, Point::new(x.max(m), y), ink(Role::Muted))?;
     }
     for (i, r) in model.rows.iter().take(capacity(p)).enumerate() {
-        draw_row(t, p, model.language, r, top + i as i32 * row, &x)?;
+        let y = top + i as i32 * row;
+        draw_row(t, p, model.language, (r, model.mark(i)), y, &x)?;
     }
 
     // Footer: the privacy note and, on a board of several pages, "2/3".
@@ -116,7 +117,7 @@ fn draw_row<D>(
     t: &mut D,
     p: &Profile,
     lang: Language,
-    r: &LoungeRow,
+    (r, mark): (&LoungeRow, RowMark),
     y: i32,
     x: &[i32; 6],
 ) -> Result<(), D::Error>
@@ -176,16 +177,16 @@ where
     };
     progress_bar(t, bar, progress, role)?;
 
-    // ETA: the time, with the day and lateness above it.
+    // ETA: the time, with the day and lateness (or the risk of it) above it. A car waiting
+    // with no known end says so instead of a time.
     let Some(eta) = r.eta else {
+        let (word, role) = match mark.pending {
+            Some(_) => (w.pending, Role::Text),
+            None => (w.nothing_next, Role::Muted),
+        };
         return p
             .body
-            .draw(
-                t,
-                w.nothing_next,
-                Point::new(x[4], mid(p.body.height())),
-                ink(Role::Muted),
-            )
+            .draw(t, word, Point::new(x[4], mid(p.body.height())), ink(role))
             .map(|_| ());
     };
     let mut note = Short::new();
@@ -198,11 +199,16 @@ where
             let _ = core::fmt::write(&mut note, format_args!("+{d}{}", w.days));
         }
     }
-    if r.late {
+    let warning = match (r.late, mark.at_risk) {
+        (true, _) => Some(w.late),
+        (false, true) => Some(w.at_risk),
+        (false, false) => None,
+    };
+    if let Some(warning) = warning {
         if !note.is_empty() {
             let _ = note.push(' ');
         }
-        let _ = note.push_str(w.late);
+        let _ = note.push_str(warning);
     }
     let body_h = p.body.height() as i32;
     let top = if note.is_empty() {

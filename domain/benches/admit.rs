@@ -70,6 +70,7 @@ fn setup() -> (Workshop, Vec<Event>) {
             advisor: String::new(),
             service: String::new(),
             promised_at: None,
+            waiting_until: None,
             wash: true,
             ops: vec![OpCard {
                 op: id("10"),

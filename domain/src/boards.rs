@@ -18,8 +18,8 @@
 use std::collections::BTreeMap;
 
 use bayline_proto::board::{
-    self, Andon, Badges, BayRow, BayTag, Clock, Lounge, MaskedPlate, Page, TagJob, MAX_BADGES,
-    MAX_LOUNGE_ROWS, MAX_WORKSHOP_BAYS,
+    self, Andon, Badges, BayRow, BayTag, Clock, Lounge, MaskedPlate, Page, RowMark, TagJob,
+    MAX_BADGES, MAX_LOUNGE_ROWS, MAX_WORKSHOP_BAYS,
 };
 use bayline_proto::Language;
 use jiff::tz::TimeZone;
@@ -56,21 +56,29 @@ impl Workshop {
             .collect();
         let bays = self.bays(now);
 
-        let rows: Vec<board::LoungeRow> = (self.lounge(now, site.language).into_iter())
-            .map(|row| board::LoungeRow {
-                plate: MaskedPlate::mask(&row.plate),
-                vehicle: board::text(&row.vehicle),
-                stage: row.stage,
-                progress: percent(row.progress),
-                eta: row.eta.map(|t| clock.of(t)),
-                late: row.late,
+        let rows: Vec<(board::LoungeRow, RowMark)> = (self.lounge(now, site.language).into_iter())
+            .map(|row| {
+                let mark = RowMark {
+                    at_risk: row.at_risk,
+                    pending: row.eta_pending.map(|w| w.reason()),
+                };
+                let row = board::LoungeRow {
+                    plate: MaskedPlate::mask(&row.plate),
+                    vehicle: board::text(&row.vehicle),
+                    stage: row.stage,
+                    progress: percent(row.progress),
+                    eta: row.eta.map(|t| clock.of(t)),
+                    late: row.late,
+                };
+                (row, mark)
             })
             .collect();
         let lounge = paged(&rows, MAX_LOUNGE_ROWS, |page, rows| Lounge {
             language: site.language,
             updated: clock.of(now),
-            rows: rows.iter().cloned().collect(),
+            rows: rows.iter().map(|(r, _)| r.clone()).collect(),
             page,
+            marks: rows.iter().map(|(_, m)| *m).collect(),
         });
 
         let bay_rows: Vec<BayRow> = (bays.iter())

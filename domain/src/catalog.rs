@@ -62,6 +62,10 @@ pub struct JobCard {
     pub service: String,
     #[serde(default)]
     pub promised_at: Option<Time>,
+    /// When a wait for parts or approval is expected to end (contract §7.2): the ETA of a
+    /// waiting job starts there; without it a waiting job has no ETA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_until: Option<Time>,
     /// Whether the car is washed after QC (contract §4 Stages: default yes).
     #[serde(default = "yes")]
     pub wash: bool,

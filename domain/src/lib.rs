@@ -12,7 +12,9 @@
 //!   same set of events gives the same state whatever order they arrived in.
 //! - [`judgement`]: what judging a scan decided, for its reply.
 //! - [`kpi`]: the figures of contract §6 for a period, whole or grouped by badge, bay, day.
-//! - [`schedule`]: opening hours in the site's time zone, DST included.
+//! - [`loading`]: workshop loading by day and team, and the earliest promise for more work.
+//! - [`schedule`]: the calendar: opening hours (several spans a day, holidays, special days)
+//!   in the site's time zone, DST included, and a crew's planned hours within them.
 //! - [`stage`]: a job's stage, by the contract's first-rule-that-holds list.
 //! - [`workshop`]: one site's catalog + timeline + state; admits new events (rejecting what
 //!   the contract rejects) and recomputes what a late event changes.
@@ -26,6 +28,7 @@ pub mod event;
 pub mod fold;
 pub mod judgement;
 pub mod kpi;
+pub mod loading;
 #[doc(hidden)]
 pub mod sample;
 pub mod schedule;
@@ -40,7 +43,7 @@ pub use correction::{Change, Corrected, Correction, CorrectionError};
 pub use event::{Event, EventKey, EventKind};
 pub use fold::{Call, ClockOff, State};
 pub use judgement::Judgement;
-pub use schedule::{OpeningHours, Schedule};
+pub use schedule::{DayHours, OpeningHours, Planned, Schedule};
 pub use stage::stage_of;
 pub use stage::Stage;
 pub use workshop::{

@@ -236,6 +236,7 @@ pub fn site(size: Size) -> Site {
                         advisor: String::new(),
                         service: String::new(),
                         promised_at: Some(promise),
+                        waiting_until: None,
                         wash: true,
                         ops,
                     },

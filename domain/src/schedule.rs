@@ -1,74 +1,89 @@
-//! When the workshop is open: opening hours per weekday in the site's time zone (contract §2
-//! `[site.opening_hours]`). Bay figures count only opening hours (§6) and a forgotten clock-off
-//! ends at the day's closing time (§4), so both need the local calendar, DST included.
+//! When the workshop works (contract §2 `[site.opening_hours]`, §7.2): opening hours per
+//! weekday, several spans a day, holidays and special days, in the site's time zone; and the
+//! same for a crew, within its members' planned hours and outside their absences. One
+//! calendar answers everything time-of-work: the §6 bay figures count only opening hours, a
+//! forgotten clock-off ends at the day's closing time (§4), and an ETA adds working hours
+//! ([`Schedule::add`]).
 //!
 //! Every instant is turned into a local calendar day of the site's zone and back; a day's
-//! opening and closing are local wall-clock times, so an opening day across a DST change is an
-//! hour shorter or longer only when the change falls inside the opening hours. A wall-clock time
-//! that does not exist (skipped by a spring-forward) or exists twice (autumn fold) is resolved
-//! the way jiff's "compatible" rule does: skipped times move forward, doubled times take the
-//! earlier instant.
+//! spans are local wall-clock times, so an opening day across a DST change is an hour shorter
+//! or longer only when the change falls inside its spans. A wall-clock time that does not
+//! exist (skipped by a spring-forward) or exists twice (autumn fold) is resolved the way
+//! jiff's "compatible" rule does: skipped times move forward, doubled times take the earlier
+//! instant.
+//!
+//! # Layout
+//! - `day`: [`DayHours`] and [`OpeningHours`], civil times only.
+//! - `crew`: [`Planned`] hours of a badge, and [`Schedule::for_crew`].
 
-use jiff::civil::{self, Date, Weekday};
+#[cfg(test)]
+mod calendar_tests;
+mod crew;
+mod day;
+#[cfg(test)]
+mod proptests;
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::ToSpan;
+use jiff::{SignedDuration, ToSpan};
+
+pub use crew::{Planned, MAX_ABSENCE_DAYS};
+pub use day::{DayHours, OpeningHours};
 
 use crate::Time;
 
-/// Opening hours per weekday, `[mon, …, sun]`, local wall-clock times; `None` = closed.
-/// A day whose closing is not after its opening counts as closed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpeningHours(pub [Option<(civil::Time, civil::Time)>; 7]);
-
-impl OpeningHours {
-    /// Closed every day.
-    pub const CLOSED: OpeningHours = OpeningHours([None; 7]);
-
-    /// The hours of `day`, `None` when closed.
-    pub fn on(&self, day: Weekday) -> Option<(civil::Time, civil::Time)> {
-        self.0[usize::from(day.to_monday_zero_offset().unsigned_abs())]
-            .filter(|(open, close)| close > open)
-    }
-
-    /// Sets the hours of `day` (`None` closes it).
-    pub fn set(&mut self, day: Weekday, span: Option<(civil::Time, civil::Time)>) {
-        self.0[usize::from(day.to_monday_zero_offset().unsigned_abs())] = span;
-    }
-
-    /// What a dealership workshop usually keeps, and the contract's example site: Monday to
-    /// Friday 08:30-17:30, Saturday 09:00-16:00, closed on Sunday.
-    pub fn workshop() -> OpeningHours {
-        let weekday = Some((civil::time(8, 30, 0, 0), civil::time(17, 30, 0, 0)));
-        let saturday = Some((civil::time(9, 0, 0, 0), civil::time(16, 0, 0, 0)));
-        OpeningHours([weekday, weekday, weekday, weekday, weekday, saturday, None])
-    }
-}
-
-/// Opening hours in a time zone: the calendar the §6 bay figures and the §4 forgotten
-/// clock-offs are measured against.
+/// Opening hours in a time zone, with the dates that differ from the week.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
     pub hours: OpeningHours,
     pub tz: TimeZone,
+    /// Holidays (closed) and special days: their hours instead of the weekday's.
+    pub exceptions: BTreeMap<Date, DayHours>,
 }
 
 impl Default for Schedule {
     /// [`OpeningHours::workshop`] in UTC.
     fn default() -> Self {
-        Schedule {
-            hours: OpeningHours::workshop(),
-            tz: TimeZone::UTC,
-        }
+        Schedule::new(OpeningHours::workshop(), TimeZone::UTC)
     }
 }
 
-/// How far [`Schedule::next_closing`] looks ahead: a schedule with no open day in two weeks
-/// has none at all.
-const LOOKAHEAD_DAYS: i32 = 14;
+/// How far [`Schedule::next_closing`] looks ahead: a schedule with no open day in a month
+/// (a long holiday included) has none at all.
+const LOOKAHEAD_DAYS: i32 = 31;
+
+/// How many closed days in a row [`Schedule::add`] crosses before it gives up: a calendar
+/// closed for a year will not open again.
+const GIVE_UP_DAYS: i32 = 366;
 
 impl Schedule {
     pub fn new(hours: OpeningHours, tz: TimeZone) -> Schedule {
-        Schedule { hours, tz }
+        Schedule {
+            hours,
+            tz,
+            exceptions: BTreeMap::new(),
+        }
+    }
+
+    /// The same calendar, closed on `date`.
+    pub fn with_holiday(self, date: Date) -> Schedule {
+        self.with_special(date, DayHours::CLOSED)
+    }
+
+    /// The same calendar, with `hours` on `date`.
+    pub fn with_special(mut self, date: Date, hours: DayHours) -> Schedule {
+        self.exceptions.insert(date, hours);
+        self
+    }
+
+    /// The local hours of `date`: its own if it is a holiday or special day, else its
+    /// weekday's.
+    pub fn hours_of(&self, date: Date) -> &DayHours {
+        self.exceptions
+            .get(&date)
+            .unwrap_or_else(|| self.hours.on(date.weekday()))
     }
 
     /// The local calendar day `t` falls in.
@@ -84,20 +99,36 @@ impl Schedule {
             .map(|z| z.timestamp())
     }
 
-    /// The opening interval of local day `date`, `None` on a closed day.
-    pub fn open_on(&self, date: Date) -> Option<(Time, Time)> {
-        let (open, close) = self.hours.on(date.weekday())?;
-        let at = |t: civil::Time| {
+    /// The working intervals of local day `date`, in time order. Spans that a DST change
+    /// makes meet or overlap are merged, and one it empties is dropped.
+    pub fn spans_on(&self, date: Date) -> Vec<(Time, Time)> {
+        let at = |t: jiff::civil::Time| {
             date.to_datetime(t)
                 .to_zoned(self.tz.clone())
                 .ok()
                 .map(|z| z.timestamp())
         };
-        let (open, close) = (at(open)?, at(close)?);
-        (close > open).then_some((open, close))
+        let mut out: Vec<(Time, Time)> = Vec::new();
+        for (open, close) in self.hours_of(date).spans() {
+            let (Some(a), Some(b)) = (at(*open), at(*close)) else {
+                continue;
+            };
+            match out.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ if b > a => out.push((a, b)),
+                _ => {}
+            }
+        }
+        out
     }
 
-    /// The opening intervals within `[from, to)`, clipped to it, in time order.
+    /// The first opening and the last closing of local day `date`, `None` on a closed day.
+    pub fn open_on(&self, date: Date) -> Option<(Time, Time)> {
+        let spans = self.spans_on(date);
+        Some((spans.first()?.0, spans.last()?.1))
+    }
+
+    /// The working intervals within `[from, to)`, clipped to it, in time order.
     pub fn open_spans(&self, from: Time, to: Time) -> Vec<(Time, Time)> {
         let mut spans = Vec::new();
         if from >= to {
@@ -106,7 +137,7 @@ impl Schedule {
         let (first, last) = (self.date_of(from), self.date_of(to));
         let mut day = first;
         while day <= last {
-            if let Some((open, close)) = self.open_on(day) {
+            for (open, close) in self.spans_on(day) {
                 let (a, b) = (open.max(from), close.min(to));
                 if a < b {
                     spans.push((a, b));
@@ -120,15 +151,54 @@ impl Schedule {
         spans
     }
 
-    /// The closing instant of the local day `t` falls in; `None` on a closed day.
+    /// Working time within `[from, to)`.
+    pub fn between(&self, from: Time, to: Time) -> SignedDuration {
+        self.open_spans(from, to)
+            .iter()
+            .map(|(a, b)| b.duration_since(*a))
+            .sum()
+    }
+
+    /// The instant `work` of working time after `from`: counted only inside the spans,
+    /// starting at `from` or the next opening after it. Never before `from`, never inside
+    /// closed time: work that ends exactly at a closing ends there, and no work at all ends
+    /// at the first working instant (so `from` itself when it is inside a span, the next
+    /// opening when it is at or after a closing). `None` when the calendar stays closed for
+    /// a year, or beyond the last representable day.
+    pub fn add(&self, from: Time, work: SignedDuration) -> Option<Time> {
+        let mut left = work.max(SignedDuration::ZERO);
+        let mut day = self.date_of(from);
+        let mut closed_days = 0;
+        while closed_days < GIVE_UP_DAYS {
+            let mut open = false;
+            for (a, b) in self.spans_on(day) {
+                if b <= from {
+                    continue;
+                }
+                open = true;
+                let start = a.max(from);
+                let room = b.duration_since(start);
+                if left <= room {
+                    return start.checked_add(left).ok();
+                }
+                left -= room;
+            }
+            closed_days = if open { 0 } else { closed_days + 1 };
+            day = day.tomorrow().ok()?;
+        }
+        None
+    }
+
+    /// The closing instant of the local day `t` falls in (the end of its last span); `None`
+    /// on a closed day.
     pub fn closing_of(&self, t: Time) -> Option<Time> {
         self.open_on(self.date_of(t)).map(|(_, close)| close)
     }
 
     /// The first closing instant at or after `t`: the closing that ends the working day a
-    /// badge clocked on at `t` is part of (contract §4 "Forgotten clock-offs"). A clock-on
-    /// after closing time or on a closed day belongs to the next open day. `None` when the
-    /// schedule has no open day within two weeks.
+    /// badge clocked on at `t` is part of (contract §4 "Forgotten clock-offs"). A lunch break
+    /// is not a closing; a clock-on after closing time or on a closed day belongs to the next
+    /// open day. `None` when the schedule has no open day within a month.
     pub fn next_closing(&self, t: Time) -> Option<Time> {
         let mut day = self.date_of(t);
         for _ in 0..=LOOKAHEAD_DAYS {
@@ -145,8 +215,7 @@ impl Schedule {
 
 #[cfg(test)]
 mod tests {
-    use jiff::civil::{date, time};
-    use jiff::SignedDuration;
+    use jiff::civil::{self, date, time};
 
     use super::*;
 
@@ -159,7 +228,7 @@ mod tests {
     }
 
     fn every_day(open: civil::Time, close: civil::Time) -> OpeningHours {
-        OpeningHours([Some((open, close)); 7])
+        OpeningHours::every_day(DayHours::span(open, close))
     }
 
     fn hours(spans: &[(Time, Time)]) -> f64 {

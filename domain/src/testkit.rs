@@ -27,6 +27,7 @@ pub fn card(job: &str, ops: &[(&str, f64)], wash: bool) -> JobCard {
         advisor: "A1".into(),
         service: "service".into(),
         promised_at: None,
+        waiting_until: None,
         wash,
         ops: ops
             .iter()

@@ -18,6 +18,25 @@ pub enum OpStatus {
     Finished,
 }
 
+/// What a job without an ETA waits for (contract §7.2 `eta_pending`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Wait {
+    Parts,
+    Approval,
+}
+
+impl Wait {
+    /// The pause reason of the wait, as boards carry it.
+    pub fn reason(self) -> PauseReason {
+        match self {
+            Wait::Parts => PauseReason::Parts,
+            Wait::Approval => PauseReason::Approval,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpView {
@@ -47,12 +66,22 @@ pub struct JobView {
     pub stage: Stage,
     /// 0.0..=1.0 (contract §4 "Progress and ETA").
     pub progress: f64,
-    /// Never before `now` while the job is not ready; `ready_at` once it is.
+    /// When the remaining work is done, counted in working time only (§7.2): never before
+    /// `now` nor in closed time while the job is not ready; `ready_at` once it is. `null`
+    /// while the job waits with no `waiting_until`.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub eta: Option<Time>,
+    /// Why `eta` is `null`: the wait with no known end.
+    pub eta_pending: Option<Wait>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub promised_at: Option<Time>,
+    /// The expected end of the current wait, from the job card.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub waiting_until: Option<Time>,
+    /// The ETA (or, when `null`, now) is after `promised_at`.
     pub late: bool,
+    /// Not ready, and `promised_at` is near (site key `at_risk_min`) or passed.
+    pub at_risk: bool,
     pub ops: Vec<OpView>,
     /// The bay the job holds, if any.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -123,7 +152,9 @@ pub struct LoungeRow {
     pub progress: f64,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub eta: Option<Time>,
+    pub eta_pending: Option<Wait>,
     pub late: bool,
+    pub at_risk: bool,
 }
 
 /// The plate as the lounge shows it (contract §5), masked by the same rule as the boards.

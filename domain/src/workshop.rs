@@ -16,6 +16,8 @@ mod anomaly;
 mod batch;
 #[cfg(test)]
 mod batch_tests;
+#[cfg(test)]
+mod calendar_eta_tests;
 mod corrections;
 #[cfg(test)]
 mod corrections_tests;
@@ -47,7 +49,7 @@ use crate::event::{Event, EventKey};
 use crate::fold::journal::Journal;
 pub use crate::fold::Verdict;
 use crate::fold::{Edit, State};
-use crate::{Catalog, Id, JobCard, Schedule, Time};
+use crate::{Catalog, Id, JobCard, Planned, Schedule, Time};
 
 /// What [`Workshop::admit`] decided for a new event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,8 +68,15 @@ pub struct Settings {
     /// How many of a badge's most recent finished ops its measured efficiency is learned from
     /// (the ETA's divisor).
     pub eta_sample_ops: usize,
-    /// Opening hours in the site's zone: bay figures (§6) and forgotten clock-offs (§4).
+    /// Opening hours in the site's zone: bay figures (§6), forgotten clock-offs (§4) and
+    /// ETAs (§7.2).
     pub schedule: Schedule,
+    /// Badges' planned hours, teams and absences (§7.2); a badge not listed works the
+    /// opening hours.
+    pub roster: BTreeMap<Id, Planned>,
+    /// A job not ready this long before its promised time is at risk (§7.2, site key
+    /// `at_risk_min`).
+    pub at_risk: SignedDuration,
     /// How long after closing time a badge still clocked on is clocked off at closing time
     /// (contract §4 "Forgotten clock-offs", site key `auto_clock_off_grace_min`).
     pub auto_clock_off_grace: SignedDuration,
@@ -78,13 +87,16 @@ pub struct Settings {
 
 impl Default for Settings {
     /// Half an hour for QC and washing, 20 ops of history, a workshop's usual week in UTC
-    /// ([`Schedule::default`]), the contract's 60 minutes of grace and a week before a car
+    /// ([`Schedule::default`]) for everyone, at risk 30 minutes before the promise, the
+    /// contract's 60 minutes of grace and a week before a car
     /// that does not move leaves the lounge.
     fn default() -> Self {
         Settings {
             eta_allowance_hours: 0.5,
             eta_sample_ops: 20,
             schedule: Schedule::default(),
+            roster: BTreeMap::new(),
+            at_risk: SignedDuration::from_mins(30),
             auto_clock_off_grace: SignedDuration::from_mins(60),
             lounge_stale: SignedDuration::from_hours(24 * 7),
         }

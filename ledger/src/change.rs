@@ -8,8 +8,9 @@ use bayline_proto::Id;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Change {
     pub site: Id,
-    /// `scan`, `call` (an andon call, answer or clear), `job`, or `resync` (the site was
-    /// read again whole from the store).
+    /// `scan`, `call` (an andon call, answer or clear), `job`, `correction`, `promise` (a
+    /// job's `late` or `at_risk` changed), or `resync` (the site was read again whole from
+    /// the store).
     pub kind: &'static str,
     pub job: Option<Id>,
     pub bay: Option<Id>,
@@ -18,6 +19,11 @@ pub struct Change {
     /// Who a call asks for.
     pub reason: Option<&'static str>,
     pub at: Time,
+    /// A `promise` change: the job's `late` and `at_risk` now (contract §7.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_risk: Option<bool>,
 }
 
 impl Change {
@@ -36,6 +42,8 @@ impl Change {
             action: Some(e.kind.action().as_str()),
             reason,
             at,
+            late: None,
+            at_risk: None,
         }
     }
 
@@ -49,6 +57,22 @@ impl Change {
             action: None,
             reason: None,
             at,
+            late: None,
+            at_risk: None,
+        }
+    }
+
+    pub(super) fn of_promise(
+        site: &Id,
+        job: &Id,
+        (late, at_risk): (bool, bool),
+        at: Time,
+    ) -> Change {
+        Change {
+            kind: "promise",
+            late: Some(late),
+            at_risk: Some(at_risk),
+            ..Change::of_job(site, job, at)
         }
     }
 }

@@ -1,5 +1,5 @@
-//! Time passing: forgotten clock-offs fall due (contract §4) without any scan, and days grow
-//! old enough to freeze. One task per process applies the first to every site's live state,
+//! Time passing: forgotten clock-offs fall due (contract §4) without any scan, promised times
+//! come near (§7.2), and days grow old enough to freeze. One task per process applies the first to every site's live state,
 //! so that views and boards need not apply them to a copy each time they are computed, and
 //! freezes the second ([`Ledger::freeze`]).
 
@@ -23,6 +23,7 @@ pub async fn keep_time(ledger: Arc<Ledger>, every: Duration, cancel: Cancellatio
             _ = tick.tick() => {
                 let now = jiff::Timestamp::now();
                 ledger.settle(now);
+                ledger.tell_all_promises(now);
                 if let Err(e) = ledger.freeze(now).await {
                     tracing::warn!(error = %e, "freezing old days failed; trying again later");
                 }

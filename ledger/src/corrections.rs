@@ -71,6 +71,8 @@ impl Ledger {
             action: event.map(|e| e.kind.action().as_str()),
             reason: None,
             at: now,
+            late: None,
+            at_risk: None,
         });
         Ok(line)
     }

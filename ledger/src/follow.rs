@@ -168,6 +168,8 @@ impl Ledger {
             action: None,
             reason: None,
             at: heard_at(),
+            late: None,
+            at_risk: None,
         });
     }
 }

@@ -5,7 +5,7 @@
 //! lock for the moment it takes to compute a view. So the database and memory change in the
 //! same order, and nothing is answered before it is durable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -26,6 +26,7 @@ mod follow;
 mod history;
 pub mod import;
 mod judge;
+mod promises;
 pub mod retry;
 mod seen;
 mod taken;
@@ -67,6 +68,8 @@ pub struct SiteLive {
     bay_names: BTreeMap<Id, String>,
     workshop: Mutex<Workshop>,
     seen: Mutex<SeenScans>,
+    /// Each job's `late` and `at_risk` as last told on the events stream.
+    told: Mutex<promises::Told>,
 }
 
 impl SiteLive {
@@ -118,6 +121,7 @@ impl Ledger {
                         .filter(|(_, name)| !name.is_empty())
                         .collect(),
                     config,
+                    told: Mutex::new(promises::first(&workshop, jiff::Timestamp::now())),
                     workshop: Mutex::new(workshop),
                     seen: Mutex::new(seen),
                 }),
@@ -179,6 +183,7 @@ impl Ledger {
                 .await?;
         }
         self.show(&records);
+        self.tell_promises_of(&records);
         metrics::histogram!("bayline_commit_seconds").record(started.elapsed().as_secs_f64());
         metrics::histogram!("bayline_batch_size").record(records.len() as f64);
         for r in &records {
@@ -228,6 +233,22 @@ impl Ledger {
         }
     }
 
+    /// Tells the promise changes of the jobs a batch of scans names.
+    fn tell_promises_of(&self, records: &[ScanRecord]) {
+        let mut jobs: BTreeMap<&Id, BTreeSet<Id>> = BTreeMap::new();
+        for r in records {
+            if let Some(job) = r.event.as_ref().and_then(|e| e.kind.job()) {
+                jobs.entry(&r.site).or_default().insert(job.clone());
+            }
+        }
+        let now = jiff::Timestamp::now();
+        for (site, jobs) in jobs {
+            if let Some(live) = self.sites.get(site) {
+                self.tell_promises(live, now, Some(&jobs));
+            }
+        }
+    }
+
     /// Creates or replaces a job card: stored first, then applied. Returns whether it was new.
     pub async fn put_job(&self, site: &Id, card: JobCard, now: Time) -> Result<bool, StoreError> {
         let live = self
@@ -257,6 +278,7 @@ impl Ledger {
             lock(&live.workshop).upsert_job(card);
         }
         let _ = self.changes.send(Change::of_job(site, &job, now));
+        self.tell_promises(live, now, Some(&BTreeSet::from([job])));
         Ok(created)
     }
 }

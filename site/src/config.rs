@@ -6,8 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use bayline_domain::{BayKind, Catalog, Role, Schedule, Settings};
+use bayline_domain::{BayKind, Catalog, DayHours, Planned, Role, Schedule, Settings};
 use bayline_proto::{Id, Language};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
@@ -30,12 +31,19 @@ pub struct SiteConfig {
     pub time_zone_name: String,
     pub language: Language,
     pub opening_hours: OpeningHours,
+    /// Closed days (contract §7.2 `[site] holidays`).
+    pub holidays: Vec<Date>,
+    /// Days with hours of their own (`[site.special_hours]`).
+    pub special_hours: BTreeMap<Date, DayHours>,
+    /// Minutes before the promised time a job not ready is at risk (§7.2, default 30).
+    pub at_risk_min: u32,
     /// Contract §4 "Forgotten clock-offs".
     pub auto_clock_off_grace_min: u32,
     /// Days a car may stand without an event before it leaves the lounge (default 7).
     pub lounge_stale_days: u32,
     pub bays: Vec<Bay>,
     pub staff: Vec<Staff>,
+    pub absences: Vec<Absence>,
     pub scanners: Vec<Scanner>,
     pub displays: Vec<Display>,
     pub tokens: Vec<Token>,
@@ -53,6 +61,17 @@ pub struct Staff {
     pub badge: Id,
     pub name: String,
     pub role: Role,
+    /// Planned hours (§7.2); `None`: the opening hours.
+    pub hours: Option<OpeningHours>,
+    pub team: Option<String>,
+}
+
+/// A badge away on the local days `from..=to` (`[[absences]]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Absence {
+    pub badge: Id,
+    pub from: Date,
+    pub to: Date,
 }
 
 /// A handheld: MQTT username = id, password = secret.
@@ -145,16 +164,40 @@ impl SiteConfig {
         }
     }
 
-    /// The opening hours in the site's time zone.
+    /// The site's calendar: opening hours, holidays and special days in its time zone.
     pub fn schedule(&self) -> Schedule {
-        Schedule::new(self.opening_hours.clone(), self.time_zone.clone())
+        let mut s = Schedule::new(self.opening_hours.clone(), self.time_zone.clone());
+        s.exceptions = (self.special_hours.clone().into_iter())
+            .chain(self.holidays.iter().map(|d| (*d, DayHours::CLOSED)))
+            .collect();
+        s
     }
 
-    /// The domain's settings for this site: its schedule and clock-off grace from the file,
-    /// the rest at their defaults.
+    /// Each badge's planned hours, team and absences, for those that have any.
+    pub fn roster(&self) -> BTreeMap<Id, Planned> {
+        (self.staff.iter())
+            .map(|s| {
+                let planned = Planned {
+                    hours: s.hours.clone(),
+                    team: s.team.clone(),
+                    absences: (self.absences.iter())
+                        .filter(|a| a.badge == s.badge)
+                        .map(|a| (a.from, a.to))
+                        .collect(),
+                };
+                (s.badge.clone(), planned)
+            })
+            .filter(|(_, p)| *p != Planned::default())
+            .collect()
+    }
+
+    /// The domain's settings for this site: its calendar, roster, at-risk warning and
+    /// clock-off grace from the file, the rest at their defaults.
     pub fn settings(&self) -> Settings {
         Settings {
             schedule: self.schedule(),
+            roster: self.roster(),
+            at_risk: jiff::SignedDuration::from_mins(i64::from(self.at_risk_min)),
             auto_clock_off_grace: jiff::SignedDuration::from_mins(i64::from(
                 self.auto_clock_off_grace_min,
             )),

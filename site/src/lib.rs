@@ -4,7 +4,7 @@
 //!
 //! # Layout
 //! - [`config`]: the typed [`SiteConfig`] and its parser.
-//! - [`hours`]: opening hours per weekday.
+//! - [`hours`]: working hours (several spans a day) and dates as the file writes them.
 //! - [`reply`]: what a handheld is told about its scan, in the site's language.
 //! - [`error`]: [`ConfigError`], with file and line.
 pub mod config;
@@ -12,7 +12,7 @@ pub mod error;
 pub mod hours;
 pub mod reply;
 
-pub use config::{Display, Scanner, SiteConfig, Staff, Token, TokenRole};
+pub use config::{Absence, Display, Scanner, SiteConfig, Staff, Token, TokenRole};
 pub use error::ConfigError;
 pub use hours::OpeningHours;
 

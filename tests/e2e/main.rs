@@ -17,6 +17,7 @@ mod kpis;
 mod mosquitto;
 mod postgres;
 mod process;
+mod promises;
 mod readme;
 mod scans;
 mod security;

@@ -249,3 +249,34 @@ fn an_open_call_shows_on_the_workshop_board_and_the_tag_until_cleared() {
     assert!(b.workshop[0].calls.is_empty());
     assert_eq!(tag(&b, "B01").and_then(|t| t.call), None);
 }
+
+#[test]
+fn a_lounge_row_marks_a_wait_with_no_end_and_a_promise_at_risk() {
+    // J1 paused for parts at 09:00, promised at 09:20; J2 checked in, promised next week.
+    let mut w = shop([
+        ev(-30, "A1", check_in("J1")),
+        ev(-20, "A1", check_in("J2")),
+        ev(0, "T1", start("J1", "10", "B01")),
+        ev(60, "T1", pause("J1", "10", PauseReason::Parts)),
+    ]);
+    let mut j1 = catalog().jobs["J1"].clone();
+    j1.promised_at = Some(t(80));
+    w.upsert_job(j1);
+    let mut j2 = catalog().jobs["J2"].clone();
+    j2.promised_at = Some(t(7 * 24 * 60));
+    w.upsert_job(j2);
+    let tz = TimeZone::UTC;
+    let names = BTreeMap::new();
+    let lounge = &w.boards(site(&tz, &names), t(61)).lounge[0];
+    assert_eq!((lounge.rows.len(), lounge.marks.len()), (2, 2));
+    assert_eq!((lounge.rows[0].eta, lounge.rows[0].late), (None, false));
+    assert_eq!(
+        lounge.mark(0),
+        board::RowMark {
+            at_risk: true,
+            pending: Some(PauseReason::Parts)
+        }
+    );
+    assert_eq!(lounge.mark(1), board::RowMark::default());
+    assert!(lounge.rows[1].eta.is_some());
+}

@@ -256,8 +256,10 @@ fn a_closed_day_has_no_bay_hours_and_its_blocked_car_counts_from_opening() {
 fn berlin_night_shop(events: Vec<crate::Event>) -> Workshop {
     // Open 01:00-05:00 local every day, so the October change (03:00 CEST → 02:00 CET on
     // Sunday 2026-10-25) falls inside opening hours.
-    let hours =
-        OpeningHours([Some((jiff::civil::time(1, 0, 0, 0), jiff::civil::time(5, 0, 0, 0))); 7]);
+    let hours = OpeningHours::every_day(crate::DayHours::span(
+        jiff::civil::time(1, 0, 0, 0),
+        jiff::civil::time(5, 0, 0, 0),
+    ));
     let settings = Settings {
         schedule: Schedule::new(hours, TimeZone::get("Europe/Berlin").expect("tzdb")),
         ..Settings::default()

@@ -23,8 +23,9 @@ fn an_efficient_badge_gets_an_earlier_eta() {
 #[test]
 fn a_slow_badge_makes_a_job_late() {
     // T2 did J2/10 (1.5 h) in 3 h: efficiency 0.5. Clocked on J1 at 11:20: 1/0.5 + 2/0.5
-    // = 6 h + 0.5 h → 17:50, past the 15:30 promise. At the standard pace it would be
-    // 3.5 h → 14:50, on time.
+    // = 6 h → 17:20, + 0.5 h: 10 min to the 17:30 closing, 20 min from Tuesday's 08:30
+    // opening → 08:50, past the 15:30 promise. At the standard pace it would be 3.5 h →
+    // 14:50, on time.
     let events = [
         ev(0, "T2", start("J2", "10", "B01")),
         ev(180, "T2", finish("J2", "10")),
@@ -35,7 +36,7 @@ fn a_slow_badge_makes_a_job_late() {
     j1.promised_at = Some(t(450));
     w.upsert_job(j1.clone());
     let view = w.job("J1", t(200)).expect("J1");
-    assert_eq!((view.eta, view.late), (Some(t(200 + 390)), true));
+    assert_eq!((view.eta, view.late), (Some(t(24 * 60 + 50)), true));
 
     // The same job worked by T3, who has no history: standard pace.
     let mut fresh = shop([ev(200, "T3", start("J1", "10", "B02"))]);
@@ -76,13 +77,13 @@ fn an_overrun_never_puts_the_eta_in_the_past() {
 #[test]
 fn an_implausible_history_is_bounded() {
     // T1 finished J2/10 (1.5 h) 6 min after starting: 15×, bounded to 4. J1 then needs
-    // (1 + 2) / 4 = 0.75 h + 0.5 h = 1.25 h.
+    // (1 + 2) / 4 = 0.75 h + 0.5 h = 1.25 h, counted from the 08:30 opening (it is 08:10).
     let w = shop([
         ev(0, "T1", start("J2", "10", "B01")),
         ev(6, "T1", finish("J2", "10")),
         ev(10, "T1", start("J1", "10", "B02")),
     ]);
-    assert_eq!(eta(&w, "J1", 10), Some(t(10 + 75)));
+    assert_eq!(eta(&w, "J1", 10), Some(t(30 + 75)));
 }
 
 #[test]

@@ -1,5 +1,8 @@
 //! What the API, the boards and the lounge show of a workshop at `now` (contract §4
-//! "Progress and ETA", §5). The ETA is learned from the badges' history (see `eta`).
+//! "Progress and ETA", §5, §7.2). The ETA is learned from the badges' history and counted in
+//! working time (see `eta`).
+
+use std::collections::BTreeSet;
 
 use bayline_proto::Language;
 use jiff::SignedDuration;
@@ -15,13 +18,6 @@ const UNFINISHED_CAP: f64 = 0.95;
 
 fn hours(d: SignedDuration) -> f64 {
     d.as_secs_f64() / 3600.0
-}
-
-/// `t` plus `h` hours; `Timestamp::MAX` when out of range.
-fn plus_hours(t: Time, h: f64) -> Time {
-    let d = SignedDuration::try_from_secs_f64(h * 3600.0).unwrap_or(SignedDuration::MAX);
-    // Adding a `SignedDuration` saturates and cannot fail; only calendar spans can.
-    t.saturating_add(d).unwrap_or(Time::MAX)
 }
 
 fn op_view(card: &OpCard, track: Option<&OpTrack>, now: Time) -> OpView {
@@ -47,7 +43,7 @@ impl Workshop {
     /// What the badges' history says of their speed at `now` (the ETA's divisor).
     fn efficiency(&self, state: &State, now: Time) -> Efficiency {
         let keep = self.settings.eta_sample_ops;
-        Efficiency::learn(state, &self.catalog, keep, now)
+        Efficiency::learn(state, &self.catalog, keep, now, None)
     }
 
     /// A job card with what the timeline says of it at `now`; `None` for an unknown job.
@@ -101,16 +97,18 @@ impl Workshop {
         } else {
             0.0
         };
-        let eta = match stage {
-            Stage::Ready | Stage::Delivered => track.ready_at.or(track.delivered_at),
-            _ => {
-                let efficiency = learned.of(eta::crew(track));
-                let left = eta::remaining_hours(&ops, efficiency);
-                let allowance = self.settings.eta_allowance_hours.max(0.0);
-                Some(plus_hours(now, left + allowance).max(now))
-            }
+        let done = matches!(stage, Stage::Ready | Stage::Delivered);
+        let (eta, eta_pending) = match done {
+            true => (track.ready_at.or(track.delivered_at), None),
+            false => match eta::eta(&self.settings, card, track, stage, &ops, learned, now) {
+                Ok(eta) => (eta, None),
+                Err(wait) => (None, Some(wait)),
+            },
         };
-        let late = matches!((eta, card.promised_at), (Some(e), Some(p)) if e > p);
+        let late = card.promised_at.is_some_and(|p| eta.unwrap_or(now) > p);
+        let at_risk = !done
+            && (card.promised_at)
+                .is_some_and(|p| now >= p.saturating_sub(self.settings.at_risk).unwrap_or(p));
         JobView {
             job: card.job.clone(),
             plate: card.plate.clone(),
@@ -122,14 +120,46 @@ impl Workshop {
             stage,
             progress,
             eta,
+            eta_pending,
             promised_at: card.promised_at,
+            waiting_until: card.waiting_until,
             late,
+            at_risk,
             ops,
             bay: track.bay.clone(),
             checked_in_at: track.checked_in_at,
             ready_at: track.ready_at,
             delivered_at: track.delivered_at,
         }
+    }
+
+    /// Each job's `(job, late, at_risk)` at `now` (contract §7.2), of the jobs in `only` when
+    /// given: what the events stream tells the changes of. Learns the badges' pace once.
+    pub fn promises(&self, now: Time, only: Option<&BTreeSet<Id>>) -> Vec<(Id, bool, bool)> {
+        let state = self.state_at(now);
+        let empty = JobTrack::default();
+        let learned = match only {
+            None => self.efficiency(&state, now),
+            Some(jobs) => {
+                let crews: BTreeSet<Id> = (jobs.iter())
+                    .filter_map(|j| state.job(j))
+                    .flat_map(|t| eta::crew(t).into_iter().cloned())
+                    .collect();
+                let keep = self.settings.eta_sample_ops;
+                Efficiency::learn(&state, &self.catalog, keep, now, Some(&crews))
+            }
+        };
+        let cards: Box<dyn Iterator<Item = &JobCard>> = match only {
+            Some(jobs) => Box::new(jobs.iter().filter_map(|j| self.catalog.jobs.get(j))),
+            None => Box::new(self.catalog.jobs.values()),
+        };
+        cards
+            .map(|card| {
+                let track = state.job(&card.job).unwrap_or(&empty);
+                let v = self.job_view(card, track, &learned, now);
+                (v.job, v.late, v.at_risk)
+            })
+            .collect()
     }
 
     /// Every bay of the catalog at `now`.
@@ -229,7 +259,9 @@ impl Workshop {
                     stage_label: v.stage.label(lang).to_string(),
                     progress: v.progress,
                     eta: v.eta,
+                    eta_pending: v.eta_pending,
                     late: v.late,
+                    at_risk: v.at_risk,
                 };
                 Some((card.promised_at, &card.job, row))
             })

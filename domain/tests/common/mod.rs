@@ -51,6 +51,7 @@ pub fn catalog() -> Catalog {
             advisor: String::new(),
             service: String::new(),
             promised_at: Some(t(150)),
+            waiting_until: None,
             wash,
             ops: ops
                 .iter()

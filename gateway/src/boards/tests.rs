@@ -10,6 +10,7 @@ fn boards(updated: u16, bay_state: BayState) -> Boards {
             updated: Clock(updated),
             rows: heapless::Vec::new(),
             page: Page::default(),
+            marks: heapless::Vec::new(),
         }],
         workshop: vec![Workshop {
             language: Language::Zh,
@@ -83,6 +84,7 @@ fn lounge_pages(n: u16) -> Vec<Lounge> {
                 count: n,
                 total: n * 8,
             },
+            marks: heapless::Vec::new(),
         })
         .collect()
 }

@@ -6,6 +6,7 @@
 #[path = "../../../store/tests/backends/support/mod.rs"]
 mod support;
 mod history;
+mod promises;
 mod scans;
 
 use bayline_domain::decode::Decoded;

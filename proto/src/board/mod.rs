@@ -73,6 +73,26 @@ pub struct Lounge {
     pub rows: Vec<LoungeRow, MAX_LOUNGE_ROWS>,
     /// Which page of the lounge this is: the rows are page `index` of all the cars.
     pub page: Page,
+    /// What each row's ETA cannot say by itself, in the order of `rows` (a missing mark is
+    /// [`RowMark::default`]). Kept apart from the rows so that a display that knows only
+    /// the rows still reads them.
+    pub marks: Vec<RowMark, MAX_LOUNGE_ROWS>,
+}
+
+impl Lounge {
+    /// The mark of row `i`.
+    pub fn mark(&self, i: usize) -> RowMark {
+        self.marks.get(i).copied().unwrap_or_default()
+    }
+}
+
+/// A lounge row's promise (contract §7.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RowMark {
+    /// Not ready, and the promised time is near or passed.
+    pub at_risk: bool,
+    /// Why the row has no ETA: the wait (`parts` or `approval`) with no known end.
+    pub pending: Option<PauseReason>,
 }
 
 /// One vehicle on the lounge board. `stage == Ready` is what marks it ready for pickup.

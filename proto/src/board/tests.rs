@@ -43,11 +43,20 @@ fn lounge() -> Lounge {
         };
         rows.push(row).unwrap();
     }
+    let mut marks = Vec::new();
+    for i in 0..rows.len() {
+        let mark = RowMark {
+            at_risk: i == 2,
+            pending: (i == 1).then_some(PauseReason::Parts),
+        };
+        marks.push(mark).unwrap();
+    }
     Lounge {
         language: Language::Zh,
         updated: Clock(9 * 60 + 41),
         rows,
         page: Page::default(),
+        marks,
     }
 }
 
@@ -201,6 +210,32 @@ fn a_model_grown_at_its_end_still_decodes() {
     let mut bytes = std::vec::Vec::from(encode(&tag(), &mut buf).unwrap());
     bytes.extend_from_slice(&[7, 1, 2]);
     assert_eq!(decode::<BayTag>(&bytes), Ok(tag()));
+}
+
+#[test]
+fn a_display_that_knows_no_marks_still_reads_the_lounge_rows() {
+    // The lounge as the first displays knew it.
+    #[derive(Deserialize)]
+    struct Before {
+        language: Language,
+        updated: Clock,
+        rows: Vec<LoungeRow, MAX_LOUNGE_ROWS>,
+        page: Page,
+    }
+    let mut buf = [0u8; 1024];
+    let model = lounge();
+    let old = decode::<Before>(encode(&model, &mut buf).unwrap()).unwrap();
+    assert_eq!(
+        (old.language, old.updated, old.rows, old.page),
+        (
+            model.language,
+            model.updated,
+            model.rows.clone(),
+            model.page
+        )
+    );
+    assert_eq!(model.mark(1).pending, Some(PauseReason::Parts));
+    assert_eq!(model.mark(99), RowMark::default());
 }
 
 #[test]

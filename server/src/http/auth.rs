@@ -67,6 +67,8 @@ pub const STAFF: &[TokenRole] = &[
     TokenRole::Manager,
 ];
 pub const MANAGER: &[TokenRole] = &[TokenRole::Manager];
+/// Those who promise times to customers and plan the workshop.
+pub const PLANNERS: &[TokenRole] = &[TokenRole::Advisor, TokenRole::Manager];
 
 impl Caller {
     /// The site, if this caller may act there in one of `roles`.

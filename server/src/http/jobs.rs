@@ -36,6 +36,8 @@ struct JobBody {
     #[serde(default)]
     promised_at: Option<Time>,
     #[serde(default)]
+    waiting_until: Option<Time>,
+    #[serde(default)]
     wash: Option<bool>,
     #[serde(default)]
     ops: Vec<OpBody>,
@@ -98,6 +100,7 @@ impl JobBody {
             advisor: self.advisor,
             service: self.service,
             promised_at: self.promised_at,
+            waiting_until: self.waiting_until,
             wash: self.wash.unwrap_or(true),
             ops,
         })

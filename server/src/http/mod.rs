@@ -11,6 +11,7 @@ mod import;
 mod jobs;
 mod json;
 pub(crate) mod kpis;
+mod loading;
 mod lounge;
 mod openapi;
 mod ops;
@@ -41,6 +42,7 @@ fn api() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
             .merge(calls::router())
             .merge(corrections::router())
             .merge(lounge::router())
+            .merge(loading::router())
             .merge(review::router())
             .merge(events::router())
             .merge(ops::router())

@@ -57,6 +57,8 @@ pub struct JobCard {
     pub advisor: Option<String>,
     pub service: Option<String>,
     pub promised_at: Option<String>,
+    /// When the current wait for parts or approval is expected to end: the ETA starts there.
+    pub waiting_until: Option<String>,
     /// Default true.
     pub wash: Option<bool>,
     pub ops: Vec<OpCard>,

@@ -132,8 +132,14 @@ fn table(site: &SiteConfig, lang: Language, rows: &[LoungeRow], now: Time) -> Ma
                         td { (r.vehicle) }
                         td { (r.stage_label) }
                         td { div.bar { i style={ "width:" (format!("{:.0}", r.progress * 100.0)) "%" } {} } }
-                        td class=[(r.late && !ready).then_some("late")] {
+                        @let warn = match (ready, r.late, r.at_risk) {
+                            (false, true, _) => Some("late"),
+                            (false, false, true) => Some("at-risk"),
+                            _ => None,
+                        };
+                        td class=[warn] {
                             @if ready { "✓" } @else if let Some(t) = r.eta { (clock(site, t, now)) }
+                            @else if r.eta_pending.is_some() { (w.pending) }
                         }
                     }
                 }
@@ -154,7 +160,9 @@ mod tests {
             stage_label: "维修中".into(),
             progress: 0.5,
             eta: None,
+            eta_pending: None,
             late: false,
+            at_risk: false,
         }
     }
 

@@ -1,16 +1,20 @@
 //! From the raw file to a [`SiteConfig`]: every id checked and unique, every choice one of
 //! its values, the time zone and opening hours resolved; each error at its line.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use bayline_proto::{Id, Language};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::raw::RawFile;
-use super::{Bay, Display, Scanner, SiteConfig, Staff, Token};
-use crate::hours::{parse_span, OpeningHours};
+use bayline_domain::schedule::MAX_ABSENCE_DAYS;
+use bayline_domain::DayHours;
+use jiff::civil::Date;
+
+use super::raw::{RawAbsence, RawFile};
+use super::{Absence, Bay, Display, Scanner, SiteConfig, Staff, Token};
+use crate::hours::{parse_date, parse_day, OpeningHours};
 use crate::ConfigError;
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -63,6 +67,84 @@ impl Parser<'_> {
         Ok(s.get_ref().clone())
     }
 
+    /// A week of hours from its `mon … sun` table; days not listed are closed.
+    fn week(
+        &self,
+        what: &str,
+        table: &BTreeMap<String, Spanned<String>>,
+    ) -> Result<OpeningHours, ConfigError> {
+        let mut hours = OpeningHours::CLOSED;
+        for (day, span) in table {
+            let i = WEEKDAYS.iter().position(|d| d == day).ok_or_else(|| {
+                self.err(
+                    span,
+                    format!("{what} key {day:?} is not a weekday (mon … sun)"),
+                )
+            })?;
+            hours.0[i] = parse_day(span.get_ref()).map_err(|m| self.err(span, m))?;
+        }
+        Ok(hours)
+    }
+
+    fn date(&self, what: &str, s: &Spanned<String>) -> Result<Date, ConfigError> {
+        parse_date(what, s.get_ref()).map_err(|m| self.err(s, m))
+    }
+
+    /// Holidays and special days: each date once, in one of the two lists.
+    fn exceptions(
+        &self,
+        holidays: &[Spanned<String>],
+        special: &BTreeMap<String, Spanned<String>>,
+    ) -> Result<(Vec<Date>, BTreeMap<Date, DayHours>), ConfigError> {
+        let mut days = Vec::new();
+        for h in holidays {
+            let d = self.date("holiday", h)?;
+            if days.contains(&d) {
+                return Err(self.err(h, format!("holiday {d} is listed twice")));
+            }
+            days.push(d);
+        }
+        let mut hours = BTreeMap::new();
+        for (date, span) in special {
+            let d = parse_date("special_hours key", date).map_err(|m| self.err(span, m))?;
+            if days.contains(&d) {
+                return Err(self.err(
+                    span,
+                    format!("{d} is both a holiday and a day with special_hours"),
+                ));
+            }
+            hours.insert(d, parse_day(span.get_ref()).map_err(|m| self.err(span, m))?);
+        }
+        Ok((days, hours))
+    }
+
+    fn absence(&self, a: &RawAbsence, staff: &[Staff]) -> Result<Absence, ConfigError> {
+        let badge = self.id("absence badge", &a.badge)?;
+        if !staff.iter().any(|s| s.badge == badge) {
+            return Err(self.err(
+                &a.badge,
+                format!("absence of badge {badge}, which is not in [[staff]]"),
+            ));
+        }
+        let (from, to) = (
+            self.date("absence from", &a.from)?,
+            self.date("absence to", &a.to)?,
+        );
+        if to < from {
+            return Err(self.err(
+                &a.to,
+                format!("absence ends ({to}) before it begins ({from})"),
+            ));
+        }
+        if (to - from).get_days() >= MAX_ABSENCE_DAYS {
+            return Err(self.err(
+                &a.to,
+                format!("absence from {from} to {to} is longer than {MAX_ABSENCE_DAYS} days"),
+            ));
+        }
+        Ok(Absence { badge, from, to })
+    }
+
     pub(super) fn build(&self, raw: RawFile) -> Result<SiteConfig, ConfigError> {
         let site = raw.site;
         let id = self.id("site id", &site.id)?;
@@ -93,16 +175,8 @@ impl Parser<'_> {
             Some(d) => *d.get_ref(),
         };
         // Days the table does not list are closed, like days listed as "".
-        let mut hours = OpeningHours::CLOSED;
-        for (day, span) in &site.opening_hours {
-            let i = WEEKDAYS.iter().position(|d| d == day).ok_or_else(|| {
-                self.err(
-                    span,
-                    format!("opening_hours key {day:?} is not a weekday (mon … sun)"),
-                )
-            })?;
-            hours.0[i] = parse_span(span.get_ref()).map_err(|m| self.err(span, m))?;
-        }
+        let hours = self.week("opening_hours", &site.opening_hours)?;
+        let (holidays, special_hours) = self.exceptions(&site.holidays, &site.special_hours)?;
 
         let mut seen = HashSet::new();
         let bays = raw
@@ -133,8 +207,19 @@ impl Parser<'_> {
                         &s.role,
                         "technician, qc, washer, advisor, manager",
                     )?,
+                    hours: (s.hours.as_ref())
+                        .map(|h| self.week("hours", h))
+                        .transpose()?,
+                    team: s
+                        .team
+                        .as_ref()
+                        .map(|t| t.trim().to_string())
+                        .filter(|t| !t.is_empty()),
                 })
             })
+            .collect::<Result<Vec<_>, ConfigError>>()?;
+        let absences = (raw.absences.iter())
+            .map(|a| self.absence(a, &staff))
             .collect::<Result<Vec<_>, ConfigError>>()?;
         // Scanners and displays share the broker's user names, so one id may not be both.
         let mut seen = HashSet::new();
@@ -198,10 +283,14 @@ impl Parser<'_> {
             time_zone,
             language,
             opening_hours: hours,
+            holidays,
+            special_hours,
+            at_risk_min: site.at_risk_min.unwrap_or(30),
             auto_clock_off_grace_min: site.auto_clock_off_grace_min.unwrap_or(60),
             lounge_stale_days,
             bays,
             staff,
+            absences,
             scanners,
             displays,
             tokens,

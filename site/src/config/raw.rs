@@ -20,6 +20,8 @@ pub(super) struct RawFile {
     pub displays: Vec<RawSecret>,
     #[serde(default)]
     pub tokens: Vec<RawToken>,
+    #[serde(default)]
+    pub absences: Vec<RawAbsence>,
 }
 
 #[derive(Deserialize)]
@@ -36,6 +38,13 @@ pub(super) struct RawSite {
     pub auto_clock_off_grace_min: Option<u32>,
     #[serde(default)]
     pub lounge_stale_days: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub at_risk_min: Option<u32>,
+    #[serde(default)]
+    pub holidays: Vec<Spanned<String>>,
+    /// Date → that day's hours.
+    #[serde(default)]
+    pub special_hours: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -54,6 +63,19 @@ pub(super) struct RawStaff {
     #[serde(default)]
     pub name: String,
     pub role: Spanned<String>,
+    /// Weekday → planned hours; absent: the opening hours.
+    #[serde(default)]
+    pub hours: Option<BTreeMap<String, Spanned<String>>>,
+    #[serde(default)]
+    pub team: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAbsence {
+    pub badge: Spanned<String>,
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
 }
 
 #[derive(Deserialize)]

@@ -44,7 +44,10 @@ fn the_demo_site_parses() {
     assert_eq!(demo.id.as_str(), "demo");
     assert!(demo.bays.len() >= 6);
     assert!(demo.scanner("HH-01").is_some());
-    assert_eq!(demo.opening_hours.on(jiff::civil::Weekday::Sunday), None);
+    assert!(demo
+        .opening_hours
+        .on(jiff::civil::Weekday::Sunday)
+        .is_closed());
 }
 
 #[test]
@@ -54,8 +57,13 @@ fn a_minimal_site_parses_with_defaults() {
     assert_eq!(s.auto_clock_off_grace_min, 60);
     assert_eq!(s.lounge_stale_days, 7);
     assert_eq!(s.catalog().bays.get("B01"), Some(&BayKind::Lift));
-    assert!(s.opening_hours.on(jiff::civil::Weekday::Monday).is_some());
-    assert_eq!(s.opening_hours.on(jiff::civil::Weekday::Tuesday), None);
+    assert!(!s.opening_hours.on(jiff::civil::Weekday::Monday).is_closed());
+    assert!(s
+        .opening_hours
+        .on(jiff::civil::Weekday::Tuesday)
+        .is_closed());
+    assert_eq!(s.at_risk_min, 30);
+    assert!(s.roster().is_empty());
 }
 
 #[test]
@@ -190,4 +198,139 @@ fn lounge_stale_days_reaches_the_settings() {
         s.settings().lounge_stale,
         jiff::SignedDuration::from_hours(72)
     );
+}
+
+/// MINIMAL with the calendar of contract §7.2 added.
+fn calendar_site() -> String {
+    let text = with(
+        "mon = \"08:00-17:00\"",
+        "mon = \"08:30-12:00,13:30-17:30\"\ntue = \"08:30-17:30\"",
+    );
+    let text = text.replacen(
+        "language = \"en\"",
+        "language = \"en\"\nat_risk_min = 45\nholidays = [\"2027-02-17\", \"2027-02-18\"]",
+        1,
+    );
+    let text = text.replacen(
+        "[[bays]]",
+        "[site.special_hours]\n\"2027-02-16\" = \"09:00-12:00\"\n\n[[bays]]",
+        1,
+    );
+    let text = text.replacen(
+        "role = \"technician\"",
+        "role = \"technician\"\nteam = \"Team 1\"\nhours = { mon = \"13:30-20:00\", tue = \"\" }",
+        1,
+    );
+    format!("{text}\n[[absences]]\nbadge = \"T07\"\nfrom = \"2027-03-01\"\nto = \"2027-03-05\"\n")
+}
+
+#[test]
+fn the_calendar_of_a_site_reaches_its_settings() {
+    use jiff::civil::{date, time, Weekday};
+    let s = SiteConfig::parse("site.toml", &calendar_site()).unwrap();
+    let settings = s.settings();
+    let cal = &settings.schedule;
+    assert_eq!(cal.hours.on(Weekday::Monday).spans().len(), 2);
+    assert!(cal.hours_of(date(2027, 2, 17)).is_closed());
+    assert_eq!(
+        cal.hours_of(date(2027, 2, 16)),
+        &bayline_domain::DayHours::span(time(9, 0, 0, 0), time(12, 0, 0, 0))
+    );
+    assert_eq!(settings.at_risk, jiff::SignedDuration::from_mins(45));
+    let t07 = &settings.roster[&Id::new("T07").unwrap()];
+    assert_eq!(t07.team.as_deref(), Some("Team 1"));
+    assert!(t07.absent_on(date(2027, 3, 5)) && !t07.absent_on(date(2027, 3, 6)));
+    let hours = t07.hours.as_ref().unwrap();
+    assert!(hours.on(Weekday::Tuesday).is_closed() && hours.on(Weekday::Friday).is_closed());
+}
+
+#[test]
+fn calendar_errors_name_the_line_of_the_bad_value() {
+    let good = calendar_site();
+    let cases = [
+        (
+            "\"08:30-12:00,13:30-17:30\"",
+            "\"08:30-12:00,11:30-17:30\"",
+            "mon = ",
+            "overlaps",
+        ),
+        (
+            "\"2027-02-18\"",
+            "\"2027-02-30\"",
+            "holidays",
+            "is not a date",
+        ),
+        (
+            "\"2027-02-17\", \"2027-02-18\"",
+            "\"2027-02-17\", \"2027-02-17\"",
+            "holidays",
+            "listed twice",
+        ),
+        (
+            "\"2027-02-16\" = \"09:00-12:00\"",
+            "\"16.02.2027\" = \"09:00-12:00\"",
+            "09:00-12:00",
+            "is not a date",
+        ),
+        (
+            "\"2027-02-16\" = \"09:00-12:00\"",
+            "\"2027-02-16\" = \"9-12\"",
+            "9-12",
+            "should look like",
+        ),
+        (
+            "\"2027-02-16\" = \"09:00-12:00\"",
+            "\"2027-02-17\" = \"09:00-12:00\"",
+            "2027-02-17\" =",
+            "both a holiday",
+        ),
+        (
+            "mon = \"13:30-20:00\"",
+            "mon = \"13:30-08:00\"",
+            "hours = {",
+            "close before",
+        ),
+        (
+            "mon = \"13:30-20:00\"",
+            "monday = \"13:30-20:00\"",
+            "hours = {",
+            "not a weekday",
+        ),
+        (
+            "badge = \"T07\"\nfrom",
+            "badge = \"T99\"\nfrom",
+            "badge = \"T99\"",
+            "not in [[staff]]",
+        ),
+        (
+            "from = \"2027-03-01\"",
+            "from = \"2027-03-10\"",
+            "to = \"2027-03-05\"",
+            "before it begins",
+        ),
+        (
+            "to = \"2027-03-05\"",
+            "to = \"5 March\"",
+            "to = \"5 March\"",
+            "is not a date",
+        ),
+        (
+            "to = \"2027-03-05\"",
+            "to = \"2029-03-05\"",
+            "to = \"2029",
+            "longer than",
+        ),
+    ];
+    for (from, to, line_with, words) in cases {
+        assert!(good.contains(from), "{from}");
+        let text = good.replacen(from, to, 1);
+        let line = text
+            .lines()
+            .position(|l| l.contains(line_with))
+            .expect(line_with)
+            + 1;
+        let e = error_of(&text);
+        assert_eq!((e.line, e.file.as_str()), (line, "site.toml"), "{e}");
+        assert!(e.message.contains(words), "{e} should say {words}");
+    }
 }

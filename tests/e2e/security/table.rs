@@ -111,6 +111,11 @@ pub const TABLE: &[Row] = &[
     row("GET",  "/api/v1/sites/{site}/bays",              Nothing,        ["401",  "403",   "403",   "200",   "403"]),
     row("GET",  "/api/v1/sites/{site}/kpis",              Nothing,        ["401",  "403",   "403",   "200",   "403"]),
     row("GET",  "/api/v1/sites/{site}/calls",             Nothing,        ["401",  "403",   "403",   "200",   "403"]),
+    // An empty history: nothing imported, once the role is let in.
+    row("POST", "/api/v1/sites/{site}/scans/import",      Nothing,        ["401",  "403",   "200",   "200",   "403"]),
+    row("GET",  "/api/v1/sites/{site}/loading",           Nothing,        ["401",  "200",   "403",   "200",   "403"]),
+    // Without std_hours: a 400 once the role is let in.
+    row("GET",  "/api/v1/sites/{site}/promise",           Nothing,        ["401",  "400",   "403",   "400",   "403"]),
     row("GET",  "/api/v1/sites/{site}/anomalies",         Nothing,        ["401",  "403",   "403",   "200",   "403"]),
     row("GET",  "/api/v1/sites/{site}/rejected",          Nothing,        ["401",  "403",   "403",   "200",   "403"]),
     row("POST", "/api/v1/sites/{site}/corrections",       Correction,     ["401",  "403",   "403",   "201",   "403"]),
