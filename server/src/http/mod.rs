@@ -20,6 +20,7 @@ mod schema;
 
 pub use auth::Caller;
 pub use error::{Error, Result};
+pub use import::MAX_IMPORT;
 
 use axum::extract::MatchedPath;
 use axum::http::Request;
