@@ -203,6 +203,7 @@ impl Ledger {
             }) => (at, state),
             _ => (Time::MIN, bayline_domain::State::default()),
         };
+        let stream = self.correction_stream(site).await?;
         let mut replay = Replay::new(live.config.catalog(), settings, state);
         let mut known: BTreeSet<Id> = BTreeSet::new();
         // The checkpoint's jobs and the events' need their cards: bay release and stages
@@ -213,7 +214,7 @@ impl Ledger {
             .unwrap_or(frozen_to)
             .clamp(to, frozen_to.max(to));
         loop {
-            let events = self.corrected_events(site, at, until).await?;
+            let events = self.corrected_events(site, &stream, at, until).await?;
             named.extend(events.iter().filter_map(|e| e.kind.job().cloned()));
             for job in named.drain(..) {
                 if known.insert(job.clone()) {
@@ -234,27 +235,42 @@ impl Ledger {
         }
     }
 
+    /// What the site's corrections remove from and put into the stored timeline, read once
+    /// per replay rather than once per day it folds.
+    async fn correction_stream(&self, site: &Id) -> Result<CorrectionStream, StoreError> {
+        let corrections = self.store.corrections(site).await?;
+        if corrections.is_empty() {
+            return Ok(CorrectionStream::default());
+        }
+        let targets = targets(&self.store, site, &corrections).await?;
+        let (out, put) = as_stream(&corrections, targets);
+        Ok(CorrectionStream { out, put })
+    }
+
     /// The corrected timeline's events with `ts` in `[from, to)`, as stored.
     async fn corrected_events(
         &self,
         site: &Id,
+        stream: &CorrectionStream,
         from: Time,
         to: Time,
     ) -> Result<Vec<Event>, StoreError> {
-        let corrections = self.store.corrections(site).await?;
         let mut events = self.store.events_in(site, from, Some(to)).await?;
-        if corrections.is_empty() {
-            return Ok(events);
-        }
-        let targets = targets(&self.store, site, &corrections).await?;
-        let (out, put) = as_stream(&corrections, targets);
-        events.retain(|e| !out.contains(&e.key));
+        events.retain(|e| !stream.out.contains(&e.key));
         events.extend(
-            put.into_iter()
-                .filter(|e| from <= e.key.ts && e.key.ts < to),
+            (stream.put.iter())
+                .filter(|e| from <= e.key.ts && e.key.ts < to)
+                .cloned(),
         );
         Ok(events)
     }
+}
+
+/// The corrections as an edit of the stored events: keys taken out, events put in.
+#[derive(Default)]
+struct CorrectionStream {
+    out: BTreeSet<bayline_domain::EventKey>,
+    put: Vec<Event>,
 }
 
 /// The stored events the corrections name.
