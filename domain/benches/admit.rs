@@ -76,6 +76,7 @@ fn setup() -> (Workshop, Vec<Event>) {
                 op: id("10"),
                 title: String::new(),
                 std_hours: 1.0,
+                assignment: None,
             }],
         };
         catalog.jobs.insert(card.job.clone(), card);

@@ -9,8 +9,8 @@
 //!   than a page is published as several models ([`Page`]), and there is always a first page,
 //!   empty when there is nothing to show.
 //! - A bay tag's `now` is the job holding the bay and the op being worked (or last clocked
-//!   off); `next` is that job's next unfinished op, or, on a free bay, the checked-in job
-//!   that has waited longest for a bay (earliest promise first).
+//!   off); `next` is the first op the foreman assigned to the bay, of another job
+//!   ([`dispatch::next_at_bay`]).
 //! - An open andon call shows on the workshop page that holds its bay and on the bay's tag,
 //!   until it is cleared.
 //! - Times are local times of the site; an ETA on a later day counts the days (see [`Clock`]).
@@ -24,8 +24,9 @@ use bayline_proto::board::{
 use bayline_proto::Language;
 use jiff::tz::TimeZone;
 
+use crate::dispatch;
 use crate::view::{BayView, JobView, OpStatus, OpView};
-use crate::{Id, Stage, Time, Workshop};
+use crate::{Id, Time, Workshop};
 
 /// Every board of a site at one instant, ready to encode.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,9 +52,8 @@ impl Workshop {
     /// The boards at `now`.
     pub fn boards(&self, site: BoardSite<'_>, now: Time) -> Boards {
         let clock = Clocks::new(site.tz, now);
-        let jobs: BTreeMap<Id, JobView> = (self.jobs(now).into_iter())
-            .map(|j| (j.job.clone(), j))
-            .collect();
+        let list = self.jobs(now);
+        let jobs: BTreeMap<&Id, &JobView> = list.iter().map(|j| (&j.job, j)).collect();
         let bays = self.bays(now);
 
         let rows: Vec<(board::LoungeRow, RowMark)> = (self.lounge(now, site.language).into_iter())
@@ -114,25 +114,15 @@ impl Workshop {
                 .collect(),
         });
 
-        let waiting = longest_waiting(&jobs);
         let tags = (bays.iter())
             .map(|b| {
                 let holder = b.job.as_ref().and_then(|j| jobs.get(j));
-                let (now_job, next) = match holder {
-                    Some(job) => {
-                        let current =
-                            b.op.as_ref()
-                                .and_then(|op| job.ops.iter().find(|o| o.op == *op));
-                        let following = (job.ops.iter()).find(|o| {
-                            o.status != OpStatus::Finished && Some(&o.op) != b.op.as_ref()
-                        });
-                        (
-                            current.map(|op| tag_job(job, op)),
-                            following.map(|op| tag_job(job, op)),
-                        )
-                    }
-                    None => (None, waiting.map(|(job, op)| tag_job(job, op))),
-                };
+                let now_job = holder.and_then(|job| {
+                    let op = b.op.as_ref()?;
+                    Some(tag_job(job, job.ops.iter().find(|o| o.op == *op)?))
+                });
+                let next = dispatch::next_at_bay(&list, &b.bay, b.job.as_ref())
+                    .map(|(job, op)| tag_job(job, op));
                 BayTag {
                     language: site.language,
                     updated: clock.of(now),
@@ -172,15 +162,6 @@ fn paged<T, M>(items: &[T], per_page: usize, page: impl Fn(Page, &[T]) -> M) -> 
             page(at, chunk.unwrap_or(&[]))
         })
         .collect()
-}
-
-/// The checked-in job that has not started and holds no bay, earliest promise first (no
-/// promise last), with its first op.
-fn longest_waiting(jobs: &BTreeMap<Id, JobView>) -> Option<(&JobView, &OpView)> {
-    (jobs.values())
-        .filter(|j| j.stage == Stage::CheckedIn && j.bay.is_none())
-        .min_by_key(|j| (j.promised_at.is_none(), j.promised_at, j.checked_in_at))
-        .and_then(|j| Some((j, j.ops.first()?)))
 }
 
 fn tag_job(job: &JobView, op: &OpView) -> TagJob {

@@ -44,6 +44,9 @@ pub struct OpCard {
     #[serde(default)]
     pub title: String,
     pub std_hours: f64,
+    /// Who does it, where, when (contract §7.3); `None` until the foreman dispatches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<crate::dispatch::Assignment>,
 }
 
 /// A repair order as the DMS or the advisor describes it.

@@ -16,5 +16,8 @@ pub enum Judgement<'a> {
         warning: Option<WarningCode>,
         /// The bay the scan happened at, where the event does not name it (a resume).
         bay: Option<Id>,
+        /// For a `shift_start`, the badge's first assigned op today, as `(job, op)`
+        /// (contract §7.3).
+        first_assigned: Option<(Id, Id)>,
     },
 }

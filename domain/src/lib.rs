@@ -6,6 +6,8 @@
 //! - [`correction`]: a manager's add, move or void of an event, kept with who and why.
 //! - [`decode`]: payload bytes → event or reject code (contract §3.1–3.2); the clock is a
 //!   parameter.
+//! - [`dispatch`]: the foreman's assignments of ops to technicians, teams, bays and days,
+//!   and the queues they make.
 //! - [`event`]: a stored scan as the domain sees it, and its timeline key `(ts, scanner, seq)`.
 //! - [`catalog`]: what the site knows before any scan: bays, badges, job cards.
 //! - [`fold`]: the state machine. Folding the sorted events gives the [`fold::State`]; the
@@ -24,6 +26,7 @@ pub mod boards;
 pub mod catalog;
 pub mod correction;
 pub mod decode;
+pub mod dispatch;
 pub mod event;
 pub mod fold;
 pub mod judgement;
@@ -40,6 +43,7 @@ pub mod workshop;
 
 pub use catalog::{BayKind, Catalog, JobCard, OpCard, Role};
 pub use correction::{Change, Corrected, Correction, CorrectionError};
+pub use dispatch::{AssignError, Assignee, Assignment};
 pub use event::{Event, EventKey, EventKind};
 pub use fold::{Call, ClockOff, State};
 pub use judgement::Judgement;

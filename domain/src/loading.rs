@@ -5,10 +5,11 @@
 //! Readings where the contract is silent:
 //! - Available hours are the technicians' (role `technician`): each one's planned hours within
 //!   the opening hours, less absences ([`Schedule::for_crew`] of one).
-//! - Booked hours of a job are the standard hours still to do on its unfinished ops, at the
-//!   standard pace (`std − clocked`, never below 0), on the local day of its promise; a job
-//!   promised before today and still open is booked on today. Its team is that of the first
-//!   badge who clocked on it with a team; a job of no team counts only in the total.
+//! - Booked hours of an op are the standard hours still to do on it, at the standard pace
+//!   (`std − clocked`, never below 0), on the day it is assigned to, else on the local day of
+//!   its job's promise; a day before today counts as today. Its team is its assignee's, else
+//!   that of the first badge who clocked on the job with a team; work of no team counts only
+//!   in the total. An op with neither a day nor a promise is booked nowhere.
 //! - The promise counts today's hours from `now` on; more hours fit on the first day at which
 //!   the free hours since now reach them, at the instant within that day the team's
 //!   technicians, working side by side, have done the day's booked hours and what is missing.
@@ -100,27 +101,35 @@ impl Workshop {
         let empty = JobTrack::default();
         let mut out: BTreeMap<Date, Vec<(Option<String>, f64)>> = BTreeMap::new();
         for card in self.catalog().jobs.values() {
-            let Some(promised) = card.promised_at else {
-                continue;
-            };
             let track = state.job(&card.job).unwrap_or(&empty);
             let stage = crate::stage::stage_of(track, Some(card));
             if matches!(stage, Stage::Ready | Stage::Delivered) {
                 continue;
             }
-            let left: f64 = (card.ops.iter())
-                .filter_map(|o| {
-                    let ot = track.ops.get(&o.op);
-                    let done = ot.is_some_and(|t| t.finished);
-                    let clocked = ot.map_or(0.0, |t| hours(t.clocked_at(now)));
-                    (!done).then_some((o.std_hours - clocked).max(0.0))
-                })
-                .sum();
+            let promised = card.promised_at.map(|p| schedule.date_of(p).max(today));
             let team = (track.ops.values())
                 .flat_map(|o| o.clocked.keys().chain(o.on.keys()))
                 .find_map(|b: &Id| self.settings().roster.get(b)?.team.clone());
-            let day = schedule.date_of(promised).max(today);
-            out.entry(day).or_default().push((team, left));
+            for o in &card.ops {
+                let ot = track.ops.get(&o.op);
+                if ot.is_some_and(|t| t.finished) {
+                    continue;
+                }
+                let clocked = ot.map_or(0.0, |t| hours(t.clocked_at(now)));
+                let left = (o.std_hours - clocked).max(0.0);
+                let planned = o.assignment.as_ref();
+                let day = match planned.and_then(|a| a.day) {
+                    Some(d) => d.max(today),
+                    None => match promised {
+                        Some(d) => d,
+                        None => continue,
+                    },
+                };
+                let team = planned
+                    .and_then(|a| self.team_of(a))
+                    .or_else(|| team.clone());
+                out.entry(day).or_default().push((team, left));
+            }
         }
         out
     }
@@ -140,6 +149,15 @@ impl Workshop {
             }
         }
         out
+    }
+
+    /// Today's loading from `now` on: the hours still available today against the work
+    /// booked on it.
+    pub fn today_left(&self, now: Time) -> DayLoad {
+        let techs = self.technicians();
+        let today = self.settings().schedule.date_of(now);
+        let booked = self.booked(today, now);
+        self.day_load(&techs, booked.get(&today), today, Some(now))
     }
 
     /// One day's loading; with `since`, available hours count only from then on.

@@ -169,6 +169,7 @@ pub fn site(size: Size) -> Site {
                         op: id(op),
                         title: String::new(),
                         std_hours: rng.range(6, 18) as f64 / 60.0,
+                        assignment: None,
                     })
                     .collect();
                 let promise = now + mins(rng.range(90, 240));
@@ -194,6 +195,7 @@ pub fn site(size: Size) -> Site {
                         op,
                         title: String::new(),
                         std_hours: 0.15,
+                        assignment: None,
                     };
                     now = work_op(
                         &mut w,

@@ -35,6 +35,7 @@ pub fn card(job: &str, ops: &[(&str, f64)], wash: bool) -> JobCard {
                 op: id(op),
                 title: format!("op {op}"),
                 std_hours: *std,
+                assignment: None,
             })
             .collect(),
     }

@@ -50,6 +50,9 @@ pub struct OpView {
     /// The badges clocked on it now.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub badges: Vec<Id>,
+    /// The foreman's plan for it (§7.3), absent when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<crate::dispatch::Assignment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

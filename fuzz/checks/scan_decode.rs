@@ -76,6 +76,7 @@ pub fn scan_decode(payload: &[u8]) {
                             event,
                             warning,
                             bay: event.kind.bay().cloned(),
+                            first_assigned: None,
                         },
                     )
                 })

@@ -1,5 +1,6 @@
 //! Time passing: forgotten clock-offs fall due (contract §4) without any scan, promised times
-//! come near (§7.2), and days grow old enough to freeze. One task per process applies the first to every site's live state,
+//! come near (§7.2), and days grow old enough to freeze; and the promises of the jobs scans
+//! named are looked at, a few times a second at most. One task per process applies the first to every site's live state,
 //! so that views and boards need not apply them to a copy each time they are computed, and
 //! freezes the second ([`Ledger::freeze`]).
 
@@ -20,6 +21,13 @@ pub async fn keep_time(ledger: Arc<Ledger>, every: Duration, cancel: Cancellatio
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
+            _ = ledger.promises_noted() => {
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(crate::GATHER) => {}
+                }
+                ledger.tell_noted_promises(jiff::Timestamp::now());
+            }
             _ = tick.tick() => {
                 let now = jiff::Timestamp::now();
                 ledger.settle(now);

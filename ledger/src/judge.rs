@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use bayline_domain::{Admission, Event, EventKey, Judgement, Verdict, Workshop};
+use bayline_domain::{Admission, Event, EventKey, EventKind, Judgement, Verdict, Workshop};
 use bayline_proto::{Id, RejectCode, Reply};
 use bayline_site::reply::reply_for;
 use bayline_site::SiteConfig;
@@ -225,10 +225,15 @@ fn decide(
                 Verdict::Anomaly(w) => Some(w),
             };
             let bay = workshop.resolved_bay(&event.key);
+            let first_assigned = match (&event.kind, warning) {
+                (EventKind::ShiftStart, None) => first_assigned(workshop, &event),
+                _ => None,
+            };
             let judgement = Judgement::Accepted {
                 event: &event,
                 warning,
                 bay,
+                first_assigned,
             };
             record.reply = reply_for(config, &judgement);
             record.status = Status::Accepted;
@@ -237,6 +242,13 @@ fn decide(
         }
     }
     record
+}
+
+/// The first op on `event`'s badge's queue for the day of its scan.
+fn first_assigned(workshop: &Workshop, event: &Event) -> Option<(Id, Id)> {
+    let day = workshop.settings().schedule.date_of(event.key.ts);
+    let queue = workshop.queue(&event.badge, day, event.key.ts);
+    queue.into_iter().next().map(|q| (q.job, q.op.op))
 }
 
 fn unknown_site(incoming: Incoming) -> Judged {

@@ -22,6 +22,7 @@ use bayline_store::{Committed, Listener, ScanRecord, Store, StoreError};
 mod change;
 pub mod clock;
 mod corrections;
+mod dispatch;
 mod follow;
 mod history;
 pub mod import;
@@ -34,8 +35,10 @@ mod taken;
 pub use change::Change;
 pub use clock::{keep_time, SETTLE_EVERY};
 pub use corrections::CorrectError;
+pub use dispatch::AssignFailed;
 pub use history::FREEZE_AFTER;
 pub use import::{ImportError, ImportSummary, LineError};
+pub use promises::GATHER;
 pub use retry::Backoff;
 use seen::{Seen, SeenScans};
 
@@ -70,6 +73,8 @@ pub struct SiteLive {
     seen: Mutex<SeenScans>,
     /// Each job's `late` and `at_risk` as last told on the events stream.
     told: Mutex<promises::Told>,
+    /// Jobs scans named whose promise is still to be looked at.
+    noted: Mutex<BTreeSet<Id>>,
 }
 
 impl SiteLive {
@@ -103,6 +108,8 @@ pub struct Ledger {
     /// Listening since before the sites were loaded, so that no notice falls in between;
     /// taken by [`Ledger::follow`].
     listener: Mutex<Option<Listener>>,
+    /// Woken when [`SiteLive::noted`] gains jobs.
+    noted: tokio::sync::Notify,
 }
 
 impl Ledger {
@@ -124,6 +131,7 @@ impl Ledger {
                     told: Mutex::new(promises::first(&workshop, jiff::Timestamp::now())),
                     workshop: Mutex::new(workshop),
                     seen: Mutex::new(seen),
+                    noted: Mutex::default(),
                 }),
             );
         }
@@ -134,6 +142,7 @@ impl Ledger {
             write: tokio::sync::Mutex::new(()),
             changes,
             listener: Mutex::new(listener),
+            noted: tokio::sync::Notify::new(),
         })
     }
 
@@ -183,7 +192,7 @@ impl Ledger {
                 .await?;
         }
         self.show(&records);
-        self.tell_promises_of(&records);
+        self.note_promises_of(&records);
         metrics::histogram!("bayline_commit_seconds").record(started.elapsed().as_secs_f64());
         metrics::histogram!("bayline_batch_size").record(records.len() as f64);
         for r in &records {
@@ -233,24 +242,14 @@ impl Ledger {
         }
     }
 
-    /// Tells the promise changes of the jobs a batch of scans names.
-    fn tell_promises_of(&self, records: &[ScanRecord]) {
-        let mut jobs: BTreeMap<&Id, BTreeSet<Id>> = BTreeMap::new();
-        for r in records {
-            if let Some(job) = r.event.as_ref().and_then(|e| e.kind.job()) {
-                jobs.entry(&r.site).or_default().insert(job.clone());
-            }
-        }
-        let now = jiff::Timestamp::now();
-        for (site, jobs) in jobs {
-            if let Some(live) = self.sites.get(site) {
-                self.tell_promises(live, now, Some(&jobs));
-            }
-        }
-    }
-
     /// Creates or replaces a job card: stored first, then applied. Returns whether it was new.
-    pub async fn put_job(&self, site: &Id, card: JobCard, now: Time) -> Result<bool, StoreError> {
+    /// The card's ops keep the foreman's assignments (the DMS does not know them).
+    pub async fn put_job(
+        &self,
+        site: &Id,
+        mut card: JobCard,
+        now: Time,
+    ) -> Result<bool, StoreError> {
         let live = self
             .sites
             .get(site)
@@ -261,6 +260,13 @@ impl Ledger {
             true => self.store.job(site, &card.job).await?,
             false => None,
         };
+        let kept = match &before {
+            Some(b) => Some(b.clone()),
+            None => live.read(|w| w.catalog().jobs.get(&card.job).cloned()),
+        };
+        if let Some(kept) = &kept {
+            card.keep_assignments(kept);
+        }
         let created = self.store.put_job(site, &card, now).await?;
         let job = card.job.clone();
         let counted = |c: &JobCard| {

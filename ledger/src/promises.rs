@@ -1,14 +1,23 @@
 //! A job's promise as the events stream tells it (contract §7.2): each change of its `late`
 //! or `at_risk` goes out once, as a `promise` change. Both change with time alone (a promised
 //! time coming near, an ETA pushed past it by closing time), so the clock task looks at every
-//! job; a scan or a job card looks again at the jobs it names at once.
+//! job; a job card looks again at its job at once, and scans note the jobs they name for the
+//! clock task to look at within [`GATHER`] ([`keep_time`](crate::keep_time)): a look costs
+//! milliseconds, which the write path does not spend on every batch.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use bayline_domain::Time;
 use bayline_proto::Id;
 
+use bayline_store::ScanRecord;
+
 use crate::{lock, Change, Ledger, SiteLive};
+
+/// How long the look at the jobs scans named waits for more scans to gather: a few looks a
+/// second at most, however fast the scans come.
+pub const GATHER: Duration = Duration::from_millis(200);
 
 /// The `(late, at_risk)` last told of each job of a site.
 pub(crate) type Told = BTreeMap<Id, (bool, bool)>;
@@ -30,6 +39,36 @@ impl Ledger {
             let flags = (late, at_risk);
             if told.insert(job.clone(), flags) != Some(flags) {
                 let _ = (self.changes).send(Change::of_promise(&live.config.id, &job, flags, now));
+            }
+        }
+    }
+
+    /// Notes the jobs a batch of scans names, for [`Ledger::tell_noted_promises`].
+    pub(crate) fn note_promises_of(&self, records: &[ScanRecord]) {
+        let mut noted = false;
+        for r in records {
+            let job = r.event.as_ref().and_then(|e| e.kind.job());
+            if let (Some(job), Some(live)) = (job, self.sites.get(&r.site)) {
+                lock(&live.noted).insert(job.clone());
+                noted = true;
+            }
+        }
+        if noted {
+            self.noted.notify_one();
+        }
+    }
+
+    /// Returns once scans have named jobs since the last [`Ledger::tell_noted_promises`].
+    pub async fn promises_noted(&self) {
+        self.noted.notified().await
+    }
+
+    /// Tells the promise changes at `now` of the jobs scans named since the last call.
+    pub fn tell_noted_promises(&self, now: Time) {
+        for live in self.sites.values() {
+            let jobs = std::mem::take(&mut *lock(&live.noted));
+            if !jobs.is_empty() {
+                self.tell_promises(live, now, Some(&jobs));
             }
         }
     }

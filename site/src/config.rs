@@ -100,6 +100,9 @@ pub enum TokenRole {
 pub struct Token {
     pub token: String,
     pub role: TokenRole,
+    /// The staff member who holds it (`badge = "A01"`): an advisor's "my cars" are the
+    /// cards whose `advisor` is this badge or its name.
+    pub badge: Option<Id>,
 }
 
 // Secrets never reach a log line through Debug.

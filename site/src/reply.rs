@@ -17,7 +17,14 @@ pub fn reply_for(site: &SiteConfig, judgement: &Judgement<'_>) -> Reply {
             event,
             warning: None,
             bay,
-        } => Reply::accepted(event.key.seq, &accepted(lang, event, bay.as_ref())),
+            first_assigned,
+        } => {
+            let mut msg = accepted(lang, event, bay.as_ref());
+            if let Some((job, op)) = first_assigned {
+                msg.push_str(&first(lang, job, op));
+            }
+            Reply::accepted(event.key.seq, &msg)
+        }
         Judgement::Accepted {
             event,
             warning: Some(w),
@@ -79,6 +86,14 @@ fn accepted(lang: Language, e: &Event, bay: Option<&Id>) -> String {
         (EventKind::Answer { bay }, false) => format!("{bay}: call answered by {b}"),
         (EventKind::Clear { bay }, true) => format!("{bay} 呼叫已解除"),
         (EventKind::Clear { bay }, false) => format!("{bay}: call cleared"),
+    }
+}
+
+/// What a technician starting a shift does first.
+fn first(lang: Language, job: &Id, op: &Id) -> String {
+    match zh(lang) {
+        true => format!("，先做 {job} 工序{op}"),
+        false => format!("; first: {job} op {op}"),
     }
 }
 
@@ -194,6 +209,7 @@ mod tests {
                 event: e,
                 warning,
                 bay,
+                first_assigned: None,
             },
         );
         r.msg.to_string()
@@ -229,5 +245,31 @@ mod tests {
             say(Language::Zh, &clear, Some(WarningCode::NoOpenCall), None),
             "已记录待核：B03 没有未解除的呼叫"
         );
+    }
+
+    #[test]
+    fn a_shift_start_names_the_first_op_the_foreman_assigned() {
+        let mut site = SiteConfig::demo();
+        let shift = event(EventKind::ShiftStart);
+        let first = Some((
+            Id::new("RO-1").expect("an id"),
+            Id::new("20").expect("an id"),
+        ));
+        let mut say_first = |lang| {
+            site.language = lang;
+            let judgement = Judgement::Accepted {
+                event: &shift,
+                warning: None,
+                bay: None,
+                first_assigned: first.clone(),
+            };
+            reply_for(&site, &judgement).msg.to_string()
+        };
+        assert_eq!(say_first(Language::Zh), "T2 上班打卡，先做 RO-1 工序20");
+        assert_eq!(
+            say_first(Language::En),
+            "T2 shift started; first: RO-1 op 20"
+        );
+        assert_eq!(say(Language::En, &shift, None, None), "T2 shift started");
     }
 }

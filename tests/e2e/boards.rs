@@ -13,14 +13,14 @@ use tokio::sync::Notify;
 use crate::helpers::*;
 
 /// A board panel: the latest retained message per topic.
-struct Display {
+pub(crate) struct Display {
     latest: Arc<Mutex<HashMap<String, Vec<u8>>>>,
     arrived: Arc<Notify>,
     _poll: tokio::task::JoinHandle<()>,
 }
 
 impl Display {
-    async fn connect(app: &TestApp, id: &str, secret: &str) -> Display {
+    pub(crate) async fn connect(app: &TestApp, id: &str, secret: &str) -> Display {
         let b = &app.broker;
         let mut o = MqttOptions::new(format!("{id}-{}", rand_suffix()), &b.host, b.port);
         o.set_credentials(id, secret);
@@ -55,7 +55,7 @@ impl Display {
     }
 
     /// Waits until the board on `name` decodes to a model that `ok` accepts; returns it.
-    async fn wait_for<M: serde::de::DeserializeOwned>(
+    pub(crate) async fn wait_for<M: serde::de::DeserializeOwned>(
         &self,
         name: &str,
         ok: impl Fn(&M) -> bool,

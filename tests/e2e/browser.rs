@@ -8,6 +8,7 @@
 
 mod andon;
 mod driver;
+mod planning;
 
 use serde_json::{json, Value};
 
@@ -40,11 +41,11 @@ async fn a_manager_signs_in_once_and_sees_a_scan_move_a_bay_without_a_reload() {
     .await;
     assert!(b.text("#signin-error").await.contains("令牌无效"));
     b.shot("signin-error").await;
-    b.fill("#token", ADVISOR).await;
+    b.fill("#token", "demo-integration-token").await;
     b.click("#signin").await;
     b.until(
-        "a not-a-manager error",
-        "((document.getElementById('signin-error')||{}).innerText||'').includes('不是本站点的经理令牌')",
+        "a cannot-sign-in error",
+        "((document.getElementById('signin-error')||{}).innerText||'').includes('不能登录本站点页面')",
     )
     .await;
 

@@ -8,6 +8,7 @@ use jiff::tz::TimeZone;
 
 use super::*;
 use crate::testkit::*;
+use crate::Stage;
 
 fn site<'a>(tz: &'a TimeZone, names: &'a BTreeMap<Id, String>) -> BoardSite<'a> {
     BoardSite {
@@ -84,12 +85,15 @@ fn the_lounge_masks_plates_and_shows_progress_in_percent() {
 }
 
 #[test]
-fn a_tag_shows_the_op_now_and_the_next_one_and_a_free_bay_the_waiting_car() {
-    let w = busy_morning();
+fn a_tag_shows_the_op_now_and_as_next_the_car_the_foreman_assigned_to_the_bay() {
+    let mut w = busy_morning();
     let tz = TimeZone::UTC;
     let names = BTreeMap::from([(id("B01"), "Lift 1".to_string())]);
-    let b = w.boards(site(&tz, &names), t(30));
-    let b01 = b.tags.iter().find(|t| t.bay.as_str() == "B01").unwrap();
+    let tag = |w: &Workshop, bay: &str| {
+        let b = w.boards(site(&tz, &names), t(30));
+        b.tags.into_iter().find(|t| t.bay.as_str() == bay).unwrap()
+    };
+    let b01 = tag(&w, "B01");
     assert_eq!(b01.name.as_str(), "Lift 1");
     let now = b01.now.as_ref().unwrap();
     // 30 of 60 min on op 10: 50 %.
@@ -97,12 +101,28 @@ fn a_tag_shows_the_op_now_and_the_next_one_and_a_free_bay_the_waiting_car() {
         (now.op.as_str(), now.clocked_min, now.progress),
         ("op 10", 30, 50)
     );
-    assert_eq!(b01.next.as_ref().unwrap().op.as_str(), "op 20");
-
-    let b02 = b.tags.iter().find(|t| t.bay.as_str() == "B02").unwrap();
+    // Nothing assigned: no next, neither the bay's own car nor the car waiting longest.
+    let b02 = tag(&w, "B02");
     assert_eq!(b02.name.as_str(), "B02");
     assert!(b02.now.is_none());
-    assert_eq!(b02.next.as_ref().unwrap().job.as_str(), "J2");
+    assert_eq!((b01.next, b02.next), (None, None));
+
+    // J1's op 20 planned on B01 is its own car; J2 planned on B01 is B01's next.
+    for (job, op) in [("J1", "20"), ("J2", "10")] {
+        let mut card = w.catalog().jobs[job].clone();
+        for o in card.ops.iter_mut().filter(|o| o.op.as_str() == op) {
+            o.assignment = Some(crate::Assignment {
+                to: crate::Assignee::Badge(id("T2")),
+                bay: Some(id("B01")),
+                day: None,
+                order: None,
+            });
+        }
+        w.upsert_job(card);
+    }
+    let next = tag(&w, "B01").next.unwrap();
+    assert_eq!((next.job.as_str(), next.op.as_str()), ("J2", "op 10"));
+    assert_eq!(tag(&w, "B02").next, None);
 }
 
 #[test]

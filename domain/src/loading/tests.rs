@@ -142,3 +142,48 @@ fn a_promise_is_the_first_instant_the_free_hours_since_now_reach_the_work() {
     assert_eq!(w.promise(0.0, Some("A"), t(150)).at, Some(t(150)));
     assert_eq!(w.promise(1.0, Some("C"), t(150)).at, None);
 }
+
+#[test]
+fn an_op_assigned_to_a_day_is_booked_on_that_day_for_its_assignee_s_team() {
+    let mut w = shop();
+    // J2 (1.5 h, promised Monday) given to T3 (team B) for Wednesday; J1's op 20 (2 h,
+    // promised Tuesday) given to team B with no day: it stays on Tuesday, now B's.
+    let mut j2 = w.catalog().jobs["J2"].clone();
+    j2.ops[0].assignment = Some(crate::Assignment {
+        to: crate::Assignee::Badge(id("T3")),
+        bay: None,
+        day: Some(date(2026, 11, 25)),
+        order: None,
+    });
+    let mut j1 = w.catalog().jobs["J1"].clone();
+    j1.ops[1].assignment = Some(crate::Assignment {
+        to: crate::Assignee::Team("B".into()),
+        bay: None,
+        day: None,
+        order: None,
+    });
+    w.upsert_job(j2);
+    w.upsert_job(j1);
+    let booked: Vec<_> = (w.loading(date(2026, 11, 23), 3, t(150)).iter())
+        .map(|d| {
+            let team = |t: &str| d.teams.get(t).map_or(0.0, |l| l.booked_hours);
+            (d.total.booked_hours, team("A"), team("B"))
+        })
+        .collect();
+    assert_eq!(booked, [(0.0, 0.0, 0.0), (2.0, 0.0, 2.0), (1.5, 0.0, 1.5)]);
+}
+
+#[test]
+fn what_is_left_of_today_counts_from_now() {
+    // At 10:30: A has T1 1.5 + 4 h and T2 4 h, B has T3 5.5 h; J2's 1.5 h is booked today.
+    let left = shop().today_left(t(150));
+    assert_eq!(
+        (left.date, left.total, left.teams["A"], left.teams["B"]),
+        (
+            date(2026, 11, 23),
+            load(15.0, 1.5),
+            load(9.5, 0.0),
+            load(5.5, 0.0)
+        )
+    );
+}

@@ -36,6 +36,7 @@ fn op_view(card: &OpCard, track: Option<&OpTrack>, now: Time) -> OpView {
         badges: track
             .map(|t| t.on.keys().cloned().collect())
             .unwrap_or_default(),
+        assignment: card.assignment.clone(),
     }
 }
 

@@ -59,6 +59,7 @@ pub fn catalog() -> Catalog {
                     op: id(op),
                     title: String::new(),
                     std_hours: 0.5,
+                    assignment: None,
                 })
                 .collect(),
         };

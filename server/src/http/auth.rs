@@ -103,6 +103,12 @@ impl Caller {
 }
 
 impl Caller {
+    /// The token of `site` the caller holds, if any.
+    pub fn holder(&self, site: &bayline_site::SiteConfig) -> Option<bayline_site::Token> {
+        let token = self.0.as_deref()?;
+        site.tokens.iter().find(|t| same(&t.token, token)).cloned()
+    }
+
     /// Who the caller is, for an audit trail: the token's role and the first six hex digits
     /// of its SHA-256 (`manager-3f2a9c`); `None` without a known token.
     pub fn who(&self, state: &AppState) -> Option<bayline_proto::Id> {

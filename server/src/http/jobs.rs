@@ -90,6 +90,7 @@ impl JobBody {
                 op,
                 title: o.title,
                 std_hours: o.std_hours,
+                assignment: None,
             });
         }
         Ok(JobCard {

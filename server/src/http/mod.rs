@@ -5,6 +5,7 @@ mod bays;
 mod boards;
 mod calls;
 pub(crate) mod corrections;
+mod dispatch;
 mod error;
 pub(crate) mod events;
 mod import;
@@ -44,6 +45,7 @@ fn api() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
             .merge(corrections::router())
             .merge(lounge::router())
             .merge(loading::router())
+            .merge(dispatch::router())
             .merge(review::router())
             .merge(events::router())
             .merge(ops::router())

@@ -6,7 +6,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bayline_domain::Time;
 use bayline_proto::Language;
-use bayline_site::SiteConfig;
+use bayline_site::{SiteConfig, TokenRole};
 use maud::{html, Markup, DOCTYPE};
 
 use super::words::{words, Words};
@@ -19,6 +19,9 @@ pub enum Tab {
     Timeline,
     Review,
     Boards,
+    Loading,
+    Dispatch,
+    Cars,
 }
 
 /// A whole document: `<head>` with the shared stylesheet, then `body`.
@@ -44,22 +47,47 @@ pub fn document(lang: Language, title: &str, body: Markup) -> Markup {
 /// A manager page: navigation, the site's name, `main`. Elements of `main` with
 /// `data-live="URL"` are kept fresh by `live.js` from the site's event stream.
 pub fn manager_page(site: &SiteConfig, tab: Tab, title: &str, main: Markup) -> Response {
+    staff_page(site, TokenRole::Manager, tab, title, main)
+}
+
+/// A page for a signed-in `role`, with the tabs that role may open.
+pub fn staff_page(
+    site: &SiteConfig,
+    role: TokenRole,
+    tab: Tab,
+    title: &str,
+    main: Markup,
+) -> Response {
     let w = words(site.language);
     let id = site.id.as_str();
-    let tabs = [
-        (Tab::Now, w.now, "now"),
-        (Tab::Figures, w.figures, "figures"),
-        (Tab::Timeline, w.timeline, "timeline"),
-        (Tab::Review, w.review, "review"),
-        (Tab::Boards, w.boards, "boards"),
-    ];
+    let tabs: &[(Tab, &str, &str)] = match role {
+        TokenRole::Manager => &[
+            (Tab::Now, w.now, "now"),
+            (Tab::Figures, w.figures, "figures"),
+            (Tab::Timeline, w.timeline, "timeline"),
+            (Tab::Review, w.review, "review"),
+            (Tab::Boards, w.boards, "boards"),
+            (Tab::Loading, w.loading, "loading"),
+            (Tab::Dispatch, w.dispatch, "dispatch"),
+        ],
+        _ => &[
+            (Tab::Cars, w.cars, "cars"),
+            (Tab::Loading, w.loading, "loading"),
+        ],
+    };
+    // Advisors may not read the manager's event stream (contract §5); the lounge's public
+    // one says only that something changed, which is all a page needs to refresh.
+    let events = match role {
+        TokenRole::Manager => format!("/api/v1/sites/{id}/events"),
+        _ => format!("/sites/{id}/lounge/events"),
+    };
     let body = html! {
-        body.manager data-events={ "/api/v1/sites/" (id) "/events" } {
+        body.manager data-events=(events) {
             header {
                 strong.site { (site.name) }
                 nav {
                     @for (t, name, path) in tabs {
-                        a href={ "/sites/" (id) "/" (path) } aria-current=[(t == tab).then_some("page")] { (name) }
+                        a href={ "/sites/" (id) "/" (path) } aria-current=[(*t == tab).then_some("page")] { (name) }
                     }
                     a href={ "/sites/" (id) "/lounge" } target="_blank" { (w.lounge) }
                 }
@@ -149,6 +177,16 @@ pub fn clock(site: &SiteConfig, t: Time, now: Time) -> String {
     } else {
         z.strftime("%m-%d %H:%M").to_string()
     }
+}
+
+/// A local date with its weekday in the site's language: `12-07 周一`, `12-07 Mon`.
+pub fn day_label(site: &SiteConfig, date: jiff::civil::Date) -> String {
+    let n = usize::from(date.weekday().to_monday_zero_offset().unsigned_abs());
+    let day = match site.language {
+        Language::Zh => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][n],
+        Language::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][n],
+    };
+    format!("{} {day}", date.strftime("%m-%d"))
 }
 
 /// The staff member's name for a badge, or the badge itself.

@@ -14,16 +14,20 @@
 //! - `charts`: SVG Pareto and trend-line charts.
 //! - one module per page: `now` (bay grid, WIP), `figures` (§6 KPIs), `timeline` (Gantt),
 //!   `review` (anomalies, rejected scans, the correction form; `correct` takes it), `boards`
-//!   (PNG previews), `lounge` (TV).
-//! - `assets/`: `bayline.css`, `live.js`, served from the binary.
+//!   (PNG previews), `lounge` (TV); for planning (contract §7.3) `loading` (advisors and
+//!   managers), `dispatch` (the foreman) and `cars` (an advisor's own cars).
+//! - `assets/`: `bayline.css`, `live.js`, `dispatch.js`, served from the binary.
 //! - `handheld`: the technician's app at `/h/` (its files in `handheld/`).
 
 mod boards;
+mod cars;
 mod charts;
 mod correct;
+mod dispatch;
 mod figures;
 mod handheld;
 mod html;
+mod loading;
 mod lounge;
 mod now;
 mod review;
@@ -43,12 +47,14 @@ use crate::AppState;
 
 const CSS: &str = include_str!("assets/bayline.css");
 const JS: &str = include_str!("assets/live.js");
+const DISPATCH_JS: &str = include_str!("assets/dispatch.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
         .route("/assets/bayline.css", get(css))
         .route("/assets/live.js", get(js))
+        .route("/assets/dispatch.js", get(dispatch_js))
         .route("/sites/{site}", get(site_home))
         .route(
             "/sites/{site}/signin",
@@ -62,6 +68,12 @@ pub fn router() -> Router<AppState> {
         .route("/sites/{site}/review", get(review::page))
         .route("/sites/{site}/review/corrections", post(correct::correct))
         .route("/sites/{site}/boards", get(boards::page))
+        .route("/sites/{site}/cars", get(cars::page))
+        .route("/sites/{site}/cars/live", get(cars::live))
+        .route("/sites/{site}/loading", get(loading::page))
+        .route("/sites/{site}/loading/live", get(loading::live))
+        .route("/sites/{site}/dispatch", get(dispatch::page))
+        .route("/sites/{site}/dispatch/live", get(dispatch::live))
         .route("/sites/{site}/lounge", get(lounge::page))
         .route("/sites/{site}/lounge/live", get(lounge::live))
         .route("/sites/{site}/lounge/events", get(lounge::events))
@@ -103,6 +115,10 @@ async fn css() -> Response {
 
 async fn js() -> Response {
     asset("text/javascript; charset=utf-8", JS)
+}
+
+async fn dispatch_js() -> Response {
+    asset("text/javascript; charset=utf-8", DISPATCH_JS)
 }
 
 /// Assets change only with the binary; an hour of caching spares the lounge TV's refreshes.

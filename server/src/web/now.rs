@@ -148,7 +148,7 @@ fn bay_card(site: &SiteConfig, b: &BayView, now: Time) -> Markup {
     }
 }
 
-fn jobs_table(site: &SiteConfig, jobs: &[&JobView], now: Time) -> Markup {
+pub(super) fn jobs_table(site: &SiteConfig, jobs: &[&JobView], now: Time) -> Markup {
     let w = words(site.language);
     html! {
         h2 { (w.jobs_in_workshop) }

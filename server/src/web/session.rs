@@ -1,4 +1,4 @@
-//! Signing in once: the manager types a token into a form, the server checks it and keeps it
+//! Signing in once: a manager or an advisor types a token into a form, the server checks it and keeps it
 //! in an HttpOnly, SameSite=Strict cookie that the pages, the JSON API and the event stream
 //! accept (see `http::auth`). A wrong token says what is wrong and sets nothing.
 
@@ -9,7 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use bayline_ledger::SiteLive;
-use bayline_site::SiteConfig;
+use bayline_site::{SiteConfig, Token, TokenRole};
 use serde::Deserialize;
 
 use bayline_proto::Language;
@@ -17,7 +17,7 @@ use maud::html;
 
 use super::html::{document, error_page, page as html_page};
 use super::words::words;
-use crate::http::auth::{Caller, MANAGER, SESSION_COOKIE};
+use crate::http::auth::{Caller, MANAGER, PLANNERS, SESSION_COOKIE};
 use crate::http::Error;
 use crate::AppState;
 
@@ -53,11 +53,7 @@ pub fn manager(
 ) -> Result<Arc<SiteLive>, Refusal> {
     match caller.site(state, site, MANAGER) {
         Ok(live) => Ok(live),
-        Err(Error::Unauthorized) => {
-            let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
-            let to = format!("/sites/{}/signin?next={next}", enc(site));
-            Err(Redirect::to(&to).into_response().into())
-        }
+        Err(Error::Unauthorized) => Err(sign_in_first(site, here)),
         Err(Error::NotFound(_)) => Err(no_site(state, site).into()),
         Err(_) => {
             let lang = state
@@ -68,6 +64,40 @@ pub fn manager(
             Err(error_page(lang, StatusCode::FORBIDDEN, w.managers_only).into())
         }
     }
+}
+
+/// The site and the caller's token, if the caller's session is an advisor's or a manager's
+/// there; else the way to sign in.
+pub fn planner(
+    state: &AppState,
+    caller: &Caller,
+    site: &str,
+    here: &str,
+) -> Result<(Arc<SiteLive>, Token), Refusal> {
+    match caller.site(state, site, PLANNERS) {
+        Ok(live) => {
+            let token = caller.holder(&live.config).ok_or(Error::Unauthorized);
+            match token {
+                Ok(t) => Ok((live, t)),
+                Err(_) => Err(sign_in_first(site, here)),
+            }
+        }
+        Err(Error::Unauthorized) => Err(sign_in_first(site, here)),
+        Err(Error::NotFound(_)) => Err(no_site(state, site).into()),
+        Err(_) => {
+            let lang = state
+                .ledger
+                .site(site)
+                .map_or(Language::En, |l| l.config.language);
+            Err(error_page(lang, StatusCode::FORBIDDEN, words(lang).planners_only).into())
+        }
+    }
+}
+
+fn sign_in_first(site: &str, here: &str) -> Refusal {
+    let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+    let to = format!("/sites/{}/signin?next={next}", enc(site));
+    Redirect::to(&to).into_response().into()
 }
 
 /// The 404 for a site this server does not serve. It has no language of its own, so it
@@ -120,7 +150,8 @@ pub async fn sign_in(
     let config = &live.config;
     let w = words(config.language);
     let token = f.token.trim();
-    let refused = match Caller::with_token(token).site(&state, &site, MANAGER) {
+    let caller = Caller::with_token(token);
+    let refused = match caller.site(&state, &site, PLANNERS) {
         Ok(_) => None,
         Err(Error::Unauthorized) if token.is_empty() => {
             Some((StatusCode::UNAUTHORIZED, w.enter_token))
@@ -135,7 +166,8 @@ pub async fn sign_in(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000",
         enc(token)
     );
-    let to = safe_next(config, f.next.as_deref());
+    let role = caller.holder(config).map_or(TokenRole::Manager, |t| t.role);
+    let to = safe_next(config, role, f.next.as_deref());
     (
         StatusCode::SEE_OTHER,
         [(header::SET_COOKIE, cookie), (header::LOCATION, to)],
@@ -155,12 +187,23 @@ pub async fn sign_out(Path(site): Path<String>) -> Response {
         .into_response()
 }
 
-/// Where to go after signing in: a page of this site, never another host.
-fn safe_next(site: &SiteConfig, next: Option<&str>) -> String {
+/// Where to go after signing in: a page of this site the role may open, never another host.
+fn safe_next(site: &SiteConfig, role: TokenRole, next: Option<&str>) -> String {
     let home = format!("/sites/{}/", site.id);
+    let (first, pages): (&str, &[&str]) = match role {
+        TokenRole::Manager => ("now", &[""]),
+        _ => ("cars", &["cars", "loading"]),
+    };
     match next {
-        Some(n) if n.starts_with(&home) && !n.contains("//") && !n.contains('\\') => n.into(),
-        _ => format!("{home}now"),
+        Some(n)
+            if n.starts_with(&home)
+                && !n.contains("//")
+                && !n.contains('\\')
+                && pages.iter().any(|p| n[home.len()..].starts_with(p)) =>
+        {
+            n.into()
+        }
+        _ => format!("{home}{first}"),
     }
 }
 
@@ -206,7 +249,7 @@ mod tests {
     fn sign_in_only_returns_to_a_page_of_the_same_site() {
         let site = SiteConfig::demo();
         assert_eq!(
-            safe_next(&site, Some("/sites/demo/figures?x=1")),
+            safe_next(&site, TokenRole::Manager, Some("/sites/demo/figures?x=1")),
             "/sites/demo/figures?x=1"
         );
         for evil in [
@@ -215,8 +258,27 @@ mod tests {
             "/sites/other/now",
             "/sites/demo//evil",
         ] {
-            assert_eq!(safe_next(&site, Some(evil)), "/sites/demo/now", "{evil}");
+            assert_eq!(
+                safe_next(&site, TokenRole::Manager, Some(evil)),
+                "/sites/demo/now",
+                "{evil}"
+            );
         }
-        assert_eq!(safe_next(&site, None), "/sites/demo/now");
+        assert_eq!(
+            safe_next(&site, TokenRole::Manager, None),
+            "/sites/demo/now"
+        );
+    }
+
+    #[test]
+    fn an_advisor_lands_on_their_cars_unless_they_asked_for_the_loading() {
+        let site = SiteConfig::demo();
+        let advisor = |next| safe_next(&site, TokenRole::Advisor, next);
+        assert_eq!(advisor(None), "/sites/demo/cars");
+        assert_eq!(advisor(Some("/sites/demo/now")), "/sites/demo/cars");
+        assert_eq!(
+            advisor(Some("/sites/demo/loading?std=2")),
+            "/sites/demo/loading?std=2"
+        );
     }
 }

@@ -268,9 +268,23 @@ impl Parser<'_> {
                 if !seen_tokens.insert(t.token.get_ref().clone()) {
                     return Err(self.err(&t.token, "token is listed twice"));
                 }
+                let badge = match &t.badge {
+                    None => None,
+                    Some(b) => {
+                        let badge = self.id("token badge", b)?;
+                        if !staff.iter().any(|s| s.badge == badge) {
+                            return Err(self.err(
+                                b,
+                                format!("token of badge {badge}, which is not in [[staff]]"),
+                            ));
+                        }
+                        Some(badge)
+                    }
+                };
                 Ok(Token {
                     token: t.token.get_ref().clone(),
                     role: self.choice("token role", &t.role, "manager, advisor, integration")?,
+                    badge,
                 })
             })
             .collect::<Result<Vec<_>, ConfigError>>()?;

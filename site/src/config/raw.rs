@@ -90,4 +90,5 @@ pub(super) struct RawSecret {
 pub(super) struct RawToken {
     pub token: Spanned<String>,
     pub role: Spanned<String>,
+    pub badge: Option<Spanned<String>>,
 }

@@ -117,6 +117,11 @@ fn semantic_errors_name_the_line_of_the_bad_value() {
             "shorter than 8",
         ),
         (
+            with("role = \"manager\"", "role = \"advisor\"\nbadge = \"A09\""),
+            27,
+            "badge A09, which is not in [[staff]]",
+        ),
+        (
             with(
                 "language = \"en\"",
                 "language = \"en\"\nlounge_stale_days = 0",

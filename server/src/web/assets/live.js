@@ -48,6 +48,8 @@
     clearTimeout(timer);
     timer = setTimeout(refresh, 150);
   }
+  // A page's own script calls this after a change it made, not to wait for the stream.
+  window.baylineRefresh = soon;
 
   // Browsers start audio only after a gesture on the page: the first click or key unlocks it.
   var audio = null;

@@ -100,6 +100,7 @@ impl Day<'_> {
                 op: id_of(&format!("{}", (k + 1) * 10)),
                 title: l.title(language).to_string(),
                 std_hours: *h,
+                assignment: None,
             })
             .collect();
         // The advisor sees when the workshop can do it and promises that plus time for QC,
