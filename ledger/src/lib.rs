@@ -255,6 +255,7 @@ impl Ledger {
             .get(site)
             .ok_or_else(|| StoreError::UnknownSite(site.to_string()))?;
         let _writer = self.write.lock().await;
+        self.tell_noted(live, now);
         let closed = live.read(|w| w.is_closed(&card.job));
         let before = match closed {
             true => self.store.job(site, &card.job).await?,

@@ -66,10 +66,16 @@ impl Ledger {
     /// Tells the promise changes at `now` of the jobs scans named since the last call.
     pub fn tell_noted_promises(&self, now: Time) {
         for live in self.sites.values() {
-            let jobs = std::mem::take(&mut *lock(&live.noted));
-            if !jobs.is_empty() {
-                self.tell_promises(live, now, Some(&jobs));
-            }
+            self.tell_noted(live, now);
+        }
+    }
+
+    /// [`Ledger::tell_noted_promises`] of one site. A job card calls it before it changes
+    /// anything, so that what the scans before it did is told before what it does.
+    pub(crate) fn tell_noted(&self, live: &SiteLive, now: Time) {
+        let jobs = std::mem::take(&mut *lock(&live.noted));
+        if !jobs.is_empty() {
+            self.tell_promises(live, now, Some(&jobs));
         }
     }
 
