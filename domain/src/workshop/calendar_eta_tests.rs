@@ -182,6 +182,55 @@ fn in_working_time(s: &Schedule, eta: Time) -> bool {
         .any(|(a, b)| *a <= eta && eta <= *b)
 }
 
+/// The acceptance day: a generated 40-bay workshop's Monday and Tuesday replayed up to
+/// Tuesday 15:00 (the generator finishes every car by closing; cut there, many are still in
+/// the workshop), looked at at 19:00, after closing. Every car still in has an ETA in working
+/// time, or none and what it waits for.
+#[test]
+fn a_replayed_day_looked_at_in_the_evening_has_no_eta_in_closed_time() {
+    use crate::sample::{site, Size};
+    use crate::Stage;
+    let s = site(Size {
+        days: 2,
+        ..Size::MONTH
+    });
+    let cut: Time = "2026-11-03T15:00:00Z".parse().unwrap();
+    let evening: Time = "2026-11-03T19:00:00Z".parse().unwrap();
+    let mut w = Workshop::new(s.catalog.clone(), s.settings.clone());
+    w.restore(s.events.iter().filter(|e| e.key.ts < cut).cloned());
+    let schedule = &w.settings().schedule;
+    assert!(schedule
+        .spans_on(schedule.date_of(evening))
+        .iter()
+        .all(|(_, b)| *b < evening));
+    let open: Vec<JobView> = (w.jobs(evening).into_iter())
+        .filter(|j| j.checked_in_at.is_some())
+        .filter(|j| !matches!(j.stage, Stage::Ready | Stage::Delivered))
+        .collect();
+    assert!(
+        open.len() >= 5,
+        "only {} cars left in the evening",
+        open.len()
+    );
+    let mut waiting = 0;
+    for j in &open {
+        match (j.eta, j.eta_pending) {
+            (Some(eta), None) => {
+                assert!(
+                    in_working_time(schedule, eta),
+                    "{}: {eta} in closed time",
+                    j.job
+                );
+                assert!(eta > evening, "{}: {eta} before now", j.job);
+            }
+            (None, Some(_)) => waiting += 1,
+            other => panic!("{}: eta and eta_pending {other:?}", j.job),
+        }
+    }
+    // The sample pauses some jobs for parts or approval with no expected end.
+    assert!(waiting > 0, "no car waits in {} open ones", open.len());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
