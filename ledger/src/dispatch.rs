@@ -30,6 +30,7 @@ impl Ledger {
             .get(site)
             .ok_or_else(|| StoreError::UnknownSite(site.to_string()))?;
         let _writer = self.write.lock().await;
+        self.recall_closed(live, [job]).await;
         let mut card = live.read(|w| {
             w.check_assignment(job, op, assignment.as_ref())?;
             (w.catalog().jobs.get(job).cloned()).ok_or_else(|| AssignError::UnknownJob(job.clone()))

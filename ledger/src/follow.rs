@@ -96,6 +96,8 @@ impl Ledger {
         };
         let scans = self.store.scans_between(site, ids).await?;
         let _writer = self.write.lock().await;
+        let named = scans.iter().filter_map(|s| s.event.as_ref()?.kind.job());
+        self.recall_closed(live, named).await;
         let mut changes = Vec::new();
         let admissions = {
             let mut seen = lock(&live.seen);

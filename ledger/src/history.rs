@@ -30,6 +30,30 @@ const SEEN_WINDOW: SignedDuration = SignedDuration::from_hours(48);
 const REBUILD_DAYS: i64 = 7;
 
 impl Ledger {
+    /// Tells `live` which of `jobs` closed before its freeze point, from the store, when it
+    /// knows them neither as open nor as closed ([`Workshop::recall_closed`]): memory keeps
+    /// only the closed jobs its live events name. A failed lookup is logged and the scans are
+    /// judged on what memory knows (an old job then reads `unknown_job`, not `job_closed`).
+    pub(crate) async fn recall_closed<'a>(
+        &self,
+        live: &SiteLive,
+        jobs: impl IntoIterator<Item = &'a Id>,
+    ) {
+        let unknown = live.read(|w| w.unknown_jobs(jobs));
+        if unknown.is_empty() {
+            return;
+        }
+        match self.store.closed_among(&live.config.id, &unknown).await {
+            Ok(closed) if closed.is_empty() => {}
+            Ok(closed) => lock(&live.workshop).recall_closed(closed),
+            Err(e) => {
+                tracing::warn!(site = %live.config.id, error = %e, "looking up closed jobs failed")
+            }
+        }
+    }
+}
+
+impl Ledger {
     /// Freezes, on every site, the days that ended more than [`FREEZE_AFTER`] ago: stored
     /// first, then taken out of the live state. A failed write leaves the live state as it
     /// was, to try again on the next tick.
@@ -335,10 +359,6 @@ async fn load_with(
     for card in cards {
         workshop.upsert_job(card);
     }
-    if let Some(state) = resumed {
-        let closed: BTreeMap<Id, Time> = store.closed_jobs(site).await?.into_iter().collect();
-        workshop.resume(state, from, closed);
-    }
     let corrections = store.corrections(site).await?;
     // Corrections that reach before the freeze point are in the checkpoint already; what they
     // did at or after it applies to the stored events as a stream. The rest are made again.
@@ -349,6 +369,17 @@ async fn load_with(
         let (out, put) = as_stream(&past, targets(store, site, &past).await?);
         events.retain(|e| !out.contains(&e.key));
         events.extend(put.into_iter().filter(|e| e.key.ts >= from));
+    }
+    if let Some(state) = resumed {
+        // Of the jobs closed before the freeze point, those the live events name: the start
+        // reads what is open, however many jobs the years have closed.
+        let named = workshop.unknown_jobs(events.iter().filter_map(|e| e.kind.job()));
+        let closed: BTreeMap<Id, Time> = store
+            .closed_among(site, &named)
+            .await?
+            .into_iter()
+            .collect();
+        workshop.resume(state, from, closed);
     }
     workshop.restore(events);
     for (id, e) in workshop.restore_corrections(recent) {

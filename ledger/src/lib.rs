@@ -171,6 +171,12 @@ impl Ledger {
         cancel: &CancellationToken,
     ) -> Result<Vec<Answer>, StoreError> {
         let _writer = self.write.lock().await;
+        for (site, live) in &self.sites {
+            let named = (batch.iter())
+                .filter(|i| &i.site == site)
+                .filter_map(|i| i.decoded.result.as_ref().ok()?.kind.job());
+            self.recall_closed(live, named).await;
+        }
         let mut answers = Vec::with_capacity(batch.len());
         let mut records = Vec::with_capacity(batch.len());
         // the answer each record was judged for
@@ -256,6 +262,7 @@ impl Ledger {
             .ok_or_else(|| StoreError::UnknownSite(site.to_string()))?;
         let _writer = self.write.lock().await;
         self.tell_noted(live, now);
+        self.recall_closed(live, [&card.job]).await;
         let closed = live.read(|w| w.is_closed(&card.job));
         let before = match closed {
             true => self.store.job(site, &card.job).await?,

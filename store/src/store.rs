@@ -232,9 +232,17 @@ impl Store {
         on_backend!(self, db => db.calls_in(site, from, to).await)
     }
 
-    /// Every closed job with when it was delivered.
-    pub async fn closed_jobs(&self, site: &Id) -> Result<Vec<(Id, Time)>, StoreError> {
-        on_backend!(self, db => db.closed_jobs(site).await)
+    /// Those of `jobs` that have closed (delivered before a freeze point), with when they
+    /// were delivered: a live state keeps only the closed jobs its own events name.
+    pub async fn closed_among(
+        &self,
+        site: &Id,
+        jobs: &[Id],
+    ) -> Result<Vec<(Id, Time)>, StoreError> {
+        if jobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        on_backend!(self, db => db.closed_among(site, jobs).await)
     }
 
     /// The cards of the jobs that have not closed.

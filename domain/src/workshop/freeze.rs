@@ -3,7 +3,7 @@
 //! store, with the state at the freeze point (a checkpoint a later start folds from), and the
 //! live state keeps only open work and the days after it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 
@@ -36,8 +36,8 @@ impl Workshop {
     }
 
     /// Starts the live state from a checkpoint taken at `at` ([`Freeze::checkpoint`]), with
-    /// the jobs closed before it and when they were delivered. Call before
-    /// [`Workshop::restore`] of the events at or after `at`.
+    /// the jobs closed before it that the events at or after it name, and when they were
+    /// delivered. Call before [`Workshop::restore`] of those events.
     pub fn resume(&mut self, checkpoint: State, at: Time, closed: BTreeMap<Id, Time>) {
         for job in closed.keys() {
             self.catalog.jobs.remove(job);
@@ -49,9 +49,32 @@ impl Workshop {
         self.refold();
     }
 
-    /// Whether `job` closed before the freeze point (its card and state are no longer live).
+    /// Whether `job` closed before the freeze point (its card and state are no longer live),
+    /// as far as this state knows: it keeps only the closed jobs its own events name, and is
+    /// told of others by [`Workshop::recall_closed`] (the store has them all).
     pub fn is_closed(&self, job: &str) -> bool {
         self.catalog.closed.contains_key(job)
+    }
+
+    /// Those of `jobs` that this state knows neither as open nor as closed.
+    pub fn unknown_jobs<'a>(&self, jobs: impl IntoIterator<Item = &'a Id>) -> Vec<Id> {
+        let cat = &self.catalog;
+        let mut out: Vec<Id> = (jobs.into_iter())
+            .filter(|j| !cat.jobs.contains_key(*j) && !cat.closed.contains_key(*j))
+            .cloned()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Tells the state of jobs that closed before its freeze point, with when they were
+    /// delivered, so that a scan naming one is `job_closed` and a card for one stays out.
+    pub fn recall_closed(&mut self, closed: impl IntoIterator<Item = (Id, Time)>) {
+        for (job, at) in closed {
+            self.catalog.jobs.remove(&job);
+            self.catalog.closed.insert(job, at);
+        }
     }
 
     /// Whether [`Workshop::freeze`] with `limit` may find a day to freeze.
@@ -121,6 +144,9 @@ impl Workshop {
         }
         self.base = checkpoint.clone();
         self.events = later;
+        // Memory holds the closed jobs the live events name, not every job ever delivered.
+        let named: BTreeSet<&Id> = self.events.values().filter_map(|e| e.kind.job()).collect();
+        (self.catalog.closed).retain(|job, _| named.contains(job));
         self.frozen_to = at;
         self.retired.retain(|k| k.ts >= at);
         self.corrections.retain(|c| {

@@ -243,16 +243,30 @@ proptest! {
         let Some(f) = frozen.freeze(t(day * DAY - 480), now) else {
             return Ok(());
         };
-        let closed: BTreeMap<Id, Time> = (f.outcomes.iter())
+        // As a start loads them: the open cards, and the closed jobs the live events name.
+        let every_closed: BTreeMap<Id, Time> = (f.outcomes.iter())
             .map(|o| (o.job.clone(), o.delivered_at.expect("closed jobs were delivered")))
             .collect();
-        let mut resumed = Workshop::new(shop(), Settings::default());
+        let live: Vec<&Id> = (timeline.iter())
+            .filter(|e| e.key.ts >= f.at)
+            .filter_map(|e| e.kind.job())
+            .collect();
+        let mut closed = every_closed.clone();
+        closed.retain(|job, _| live.contains(&job));
+        prop_assert_eq!(&closed, &frozen.catalog().closed);
+        let mut open = shop();
+        open.jobs.retain(|job, _| !every_closed.contains_key(job));
+        let mut resumed = Workshop::new(open, Settings::default());
         resumed.resume(f.checkpoint.clone(), f.at, closed);
         resumed.restore(timeline);
         prop_assert_eq!(resumed.state(), frozen.state());
         prop_assert_eq!(resumed.frozen_to(), frozen.frozen_to());
-        // And every later scan is judged the same.
+        // And every later scan is judged the same, once the store has told both of the closed
+        // job it names (as the ledger does before judging).
         let late = build(10_000, (9, 100, 0, 0, 0, 0, 0, 0));
+        let named = late.kind.job().and_then(|j| Some((j.clone(), *every_closed.get(j)?)));
+        frozen.recall_closed(named.clone());
+        resumed.recall_closed(named);
         prop_assert_eq!(resumed.admit(late.clone()), frozen.admit(late));
     }
 }
@@ -295,8 +309,13 @@ fn a_delivered_job_leaves_the_live_state_and_a_later_scan_of_it_is_job_closed() 
     let f = w.freeze(t(3 * DAY), t(11 * DAY)).expect("days to freeze");
     assert_eq!(f.outcomes.len(), 1);
     assert_eq!(f.outcomes[0].job, id("J1"));
-    assert!(w.is_closed("J1"));
     assert!(w.state().job("J1").is_none());
+    // No live event names J1: memory forgets it, and the store, which has every closed job,
+    // tells it again when a scan names it.
+    assert!(!w.is_closed("J1"));
+    assert_eq!(w.unknown_jobs([&id("J1"), &id("J2")]), [id("J1")]);
+    w.recall_closed([(id("J1"), t(180))]);
+    assert!(w.is_closed("J1"));
     // Job 5 on day 5 is J1: jobs rotate every three days.
     let later = build(50, (5, 60, 0, 0, 5, 0, 0, 0));
     assert_eq!(w.admit(later), Admission::Rejected(RejectCode::JobClosed));

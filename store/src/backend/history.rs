@@ -190,17 +190,26 @@ macro_rules! history {
                 rows.iter().map(|r| parse("call", r)).collect()
             }
 
-            /// Every closed job, with when it was delivered.
-            pub(crate) async fn closed_jobs(&self, site: &Id) -> Result<Vec<(Id, Time)>, StoreError> {
-                let mut b = QueryBuilder::<$db>::new("SELECT job, delivered_ns FROM job_outcomes WHERE site = ");
-                b.push_bind(site.as_str());
-                let rows: Vec<(String, i64)> = b.build_query_as().fetch_all(self.$read()).await?;
-                rows.into_iter()
-                    .map(|(job, at)| {
+            /// Those of `jobs` that have closed, with when they were delivered.
+            pub(crate) async fn closed_among(&self, site: &Id, jobs: &[Id]) -> Result<Vec<(Id, Time)>, StoreError> {
+                let mut out = Vec::new();
+                // Well under both backends' limits on bound values per statement.
+                for chunk in jobs.chunks(500) {
+                    let mut b = QueryBuilder::<$db>::new("SELECT job, delivered_ns FROM job_outcomes WHERE site = ");
+                    b.push_bind(site.as_str());
+                    b.push(" AND job IN (");
+                    let mut names = b.separated(", ");
+                    for job in chunk {
+                        names.push_bind(job.as_str());
+                    }
+                    b.push(")");
+                    let rows: Vec<(String, i64)> = b.build_query_as().fetch_all(self.$read()).await?;
+                    for (job, at) in rows {
                         let job = Id::new(&job).map_err(|e| StoreError::Corrupt(format!("job id: {e}")))?;
-                        Ok((job, time(at)?))
-                    })
-                    .collect()
+                        out.push((job, time(at)?));
+                    }
+                }
+                Ok(out)
             }
 
             /// The job cards of the jobs that have not closed.
