@@ -78,7 +78,7 @@ fn planning(c: &mut Criterion) {
     });
     g.bench_function("dispatch_board", |b| {
         b.iter(|| {
-            let jobs = w.jobs(now);
+            let jobs = w.jobs_to_do(now);
             let queues: usize = (techs.iter())
                 .map(|t| queue_of(&jobs, t, today, today).len())
                 .sum();

@@ -254,7 +254,7 @@ impl Workshop {
     /// `badge`'s queue for `day` at `now` (see the module docs).
     pub fn queue(&self, badge: &Id, day: Date, now: crate::Time) -> Vec<Queued> {
         let today = self.settings().schedule.date_of(now);
-        queue_of(&self.jobs(now), badge, day, today)
+        queue_of(&self.jobs_to_do(now), badge, day, today)
     }
 
     /// The team an op's work counts for in the loading: its assignee's.

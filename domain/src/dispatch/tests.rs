@@ -258,3 +258,22 @@ fn an_assignment_reads_and_writes_as_the_contract_spells_it() {
     assert!(serde_json::from_str::<Assignment>(r#"{"bay":"B01"}"#).is_err());
     assert!(serde_json::from_str::<Assignment>(r#"{"badge":"T1","team":"A"}"#).is_err());
 }
+
+#[test]
+fn the_jobs_to_do_are_the_views_of_every_job_not_yet_ready() {
+    use crate::sample::{site, Size};
+    let s = site(Size {
+        days: 2,
+        ..Size::MONTH
+    });
+    let cut: crate::Time = "2026-11-03T15:00:00Z".parse().unwrap();
+    let mut w = Workshop::new(s.catalog.clone(), s.settings.clone());
+    w.restore(s.events.iter().filter(|e| e.key.ts < cut).cloned());
+    for now in [cut, "2026-11-03T19:00:00Z".parse().unwrap()] {
+        let all: Vec<JobView> = (w.jobs(now).into_iter())
+            .filter(|j| !matches!(j.stage, Stage::Ready | Stage::Delivered))
+            .collect();
+        assert!(all.len() > 5);
+        assert_eq!(w.jobs_to_do(now), all);
+    }
+}

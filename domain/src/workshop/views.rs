@@ -57,6 +57,30 @@ impl Workshop {
         Some(self.job_view(card, track, &learned, now))
     }
 
+    /// The jobs still to be worked on (not ready, not delivered), sorted by job id: what
+    /// dispatch plans, without the cost of a view of every car handed over this week.
+    pub fn jobs_to_do(&self, now: Time) -> Vec<JobView> {
+        let state = self.state_at(now);
+        let empty = JobTrack::default();
+        let todo: Vec<(&JobCard, &JobTrack)> = (self.catalog.jobs.values())
+            .map(|card| (card, state.job(&card.job).unwrap_or(&empty)))
+            .filter(|(card, track)| {
+                !matches!(
+                    crate::stage::stage_of(track, Some(card)),
+                    Stage::Ready | Stage::Delivered
+                )
+            })
+            .collect();
+        let crews: BTreeSet<Id> = (todo.iter())
+            .flat_map(|(_, t)| eta::crew(t).into_iter().cloned())
+            .collect();
+        let keep = self.settings.eta_sample_ops;
+        let learned = Efficiency::learn(&state, &self.catalog, keep, now, Some(&crews));
+        (todo.into_iter())
+            .map(|(card, track)| self.job_view(card, track, &learned, now))
+            .collect()
+    }
+
     /// Every job card, sorted by job id.
     pub fn jobs(&self, now: Time) -> Vec<JobView> {
         let state = self.state_at(now);

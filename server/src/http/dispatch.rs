@@ -124,7 +124,7 @@ async fn get_dispatch(
         Some(s) => Date::strptime("%Y-%m-%d", s)
             .map_err(|_| Error::BadRequest(format!("day {s:?} is not a date like 2026-11-23")))?,
     };
-    let jobs = live.read(|w| w.jobs(now));
+    let jobs = live.read(|w| w.jobs_to_do(now));
     let technicians = (live.config.staff.iter())
         .filter(|s| s.role == Role::Technician)
         .map(|s| Technician {

@@ -52,7 +52,7 @@ pub async fn page(
     let w = words(c.language);
     let now = jiff::Timestamp::now();
     let (day, today) = days(c, &q, now)?;
-    let inner = live.read(|ws| render(c, &ws.jobs(now), day, today, now));
+    let inner = live.read(|ws| render(c, &ws.jobs_to_do(now), day, today, now));
     let id = c.id.as_str();
     let tomorrow = today.tomorrow().unwrap_or(today);
     let body = html! {
@@ -84,9 +84,9 @@ pub async fn live(
     let c = &live.config;
     let now = jiff::Timestamp::now();
     let (day, today) = days(c, &q, now)?;
-    Ok(fragment(
-        live.read(|ws| render(c, &ws.jobs(now), day, today, now)),
-    ))
+    Ok(fragment(live.read(|ws| {
+        render(c, &ws.jobs_to_do(now), day, today, now)
+    })))
 }
 
 fn render(site: &SiteConfig, jobs: &[JobView], day: Date, today: Date, now: Time) -> Markup {
