@@ -8,6 +8,8 @@
 
 mod andon;
 mod driver;
+mod link;
+mod offline;
 
 use serde_json::{json, Value};
 

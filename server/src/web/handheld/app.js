@@ -16,6 +16,13 @@ const REASONS = { parts: "等件", approval: "等客户确认", break: "休息",
 // Andon: who is called. A call without a scanned bay is at the bay the badge is clocked on at.
 const CALLS = { foreman: "班组长", parts: "配件", qc: "质检", tools: "工具", other: "其他" };
 let prov, roster = { badges: {}, bays: [] }, outbox, mqtt, ctx = {};
+// The last scans and what became of them, newest first, kept on the device: after a Wi-Fi
+// gap the technician sees each waiting scan get its own answer.
+const LOG_MAX = 8;
+let log = [];
+// When each waiting scan was last published on the current connection.
+let sentAt = new Map();
+const RESEND_MS = 10000;
 
 function iso(d) {
   const off = -d.getTimezoneOffset(), p = (n) => String(Math.abs(n)).padStart(2, "0");
@@ -23,7 +30,27 @@ function iso(d) {
   return l + (off >= 0 ? "+" : "-") + p(Math.trunc(off / 60)) + ":" + p(off % 60);
 }
 async function waiting() {
-  $("waiting").textContent = (await outbox.all()).length + " 待发送";
+  const n = await outbox.count();
+  $("waiting").textContent = n + " 待发送";
+  $("waiting").className = n ? "some" : "";
+}
+function renderLog() {
+  const ol = $("log");
+  ol.innerHTML = "";
+  for (const e of log) {
+    const li = document.createElement("li");
+    li.dataset.seq = e.seq;
+    li.className = e.state;
+    li.textContent = (LABEL[e.action] || e.action) + " · " + (e.state === "wait" ? "待发送" : e.msg);
+    ol.appendChild(li);
+  }
+}
+async function logged(seq, change) {
+  const e = log.find((x) => x.seq === seq);
+  if (!e) return;
+  Object.assign(e, change);
+  await outbox.set("log", log);
+  renderLog();
 }
 function show(ok, msg) {
   const r = $("reply");
@@ -33,32 +60,45 @@ function show(ok, msg) {
 }
 function topic(kind) { return `bayline/${prov.site}/scanners/${prov.id}/${kind}`; }
 
+// Publishes, oldest first, what waits and was not sent on this connection in the last
+// RESEND_MS: the broker may have dropped it, or its reply went to a connection now gone.
 async function drain() {
   if (!mqtt || !mqtt.up) return;
-  for (const e of await outbox.all()) mqtt.publish(topic("scan"), e.payload);
+  const now = Date.now();
+  for (const e of await outbox.all()) {
+    if (now - (sentAt.get(e.seq) || 0) < RESEND_MS) continue;
+    sentAt.set(e.seq, now);
+    mqtt.publish(topic("scan"), e.payload);
+  }
 }
 function connect() {
   mqtt = new Mqtt(prov.url, prov.id + "-" + Math.random().toString(36).slice(2, 8), prov.id, prov.secret);
-  mqtt.onUp = () => { $("net").textContent = "在线"; $("net").className = "up"; mqtt.subscribe(topic("reply")); drain(); };
+  mqtt.onUp = () => { $("net").textContent = "在线"; $("net").className = "up"; sentAt = new Map(); mqtt.subscribe(topic("reply")); drain(); };
   mqtt.onDown = () => { $("net").textContent = "离线"; $("net").className = "down"; setTimeout(connect, 2000); };
   mqtt.onMessage = async (_t, text) => {
     let r;
     try { r = JSON.parse(text); } catch (_) { return; }
     if (r.seq == null) return;
-    const mine = (await outbox.all()).some((e) => e.seq === r.seq);
+    if (!(await outbox.has(r.seq))) return; // a repeat's reply, already shown
     await outbox.remove(r.seq);
+    sentAt.delete(r.seq);
     await waiting();
-    if (mine) show(r.ok, r.msg || r.code || "");
+    const msg = r.msg || r.code || "";
+    show(r.ok, msg);
+    await logged(r.seq, { state: r.ok ? "ok" : "bad", msg });
   };
   mqtt.open();
 }
-// Resends what is still waiting every few seconds: the broker may have dropped it.
-setInterval(() => drain(), 5000);
+setInterval(() => drain(), 2000);
 
 async function send(action, extra) {
   const scan = Object.assign({ ts: iso(new Date()), badge: ctx.badge, action }, extra);
   for (const k of ["job", "op", "bay"]) if (scan[k] === undefined && ctx[k]) scan[k] = ctx[k];
-  await outbox.add(scan);
+  const entry = await outbox.add(scan);
+  log.unshift({ seq: entry.seq, action, state: "wait" });
+  log.length = Math.min(log.length, LOG_MAX);
+  await outbox.set("log", log);
+  renderLog();
   await waiting();
   show(true, LABEL[action] || action);
   $("reply").className = "reply";
@@ -128,16 +168,23 @@ async function main() {
     };
     return;
   }
-  try {
-    const r = await fetch(`sites/${encodeURIComponent(prov.site)}/roster.json`);
-    if (r.ok) { roster = await r.json(); await outbox.set("roster", roster); }
-  } catch (_) {
-    roster = (await outbox.get("roster")) || roster;
-  }
+  // Starts on the roster as last fetched: a Wi-Fi dead spot must not hold up the screen.
+  const kept = await outbox.get("roster");
+  if (kept) roster = kept;
+  else await refreshRoster();
+  log = (await outbox.get("log")) || [];
+  renderLog();
   $("main").hidden = false;
   $("scan").onsubmit = (e) => { e.preventDefault(); line($("line").value); $("line").value = ""; };
   render();
   await waiting();
   connect();
+  if (kept) refreshRoster();
+}
+async function refreshRoster() {
+  try {
+    const r = await fetch(`sites/${encodeURIComponent(prov.site)}/roster.json`, { signal: AbortSignal.timeout(10000) });
+    if (r.ok) { roster = await r.json(); await outbox.set("roster", roster); render(); }
+  } catch (_) { /* offline: the stored roster stands */ }
 }
 main();

@@ -50,6 +50,13 @@
     async all() {
       return req(this.db.transaction("outbox").objectStore("outbox").getAll());
     }
+    // Asked per reply: one key, not the whole outbox, so draining hours of scans stays linear.
+    async has(seq) {
+      return (await req(this.db.transaction("outbox").objectStore("outbox").count(seq))) > 0;
+    }
+    async count() {
+      return req(this.db.transaction("outbox").objectStore("outbox").count());
+    }
     async remove(seq) {
       const tx = this.db.transaction("outbox", "readwrite");
       tx.objectStore("outbox").delete(seq);
