@@ -10,6 +10,7 @@ mod andon;
 mod driver;
 mod link;
 mod offline;
+mod provisioning;
 
 use serde_json::{json, Value};
 

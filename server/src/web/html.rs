@@ -19,6 +19,7 @@ pub enum Tab {
     Timeline,
     Review,
     Boards,
+    Handhelds,
 }
 
 /// A whole document: `<head>` with the shared stylesheet, then `body`.
@@ -52,6 +53,7 @@ pub fn manager_page(site: &SiteConfig, tab: Tab, title: &str, main: Markup) -> R
         (Tab::Timeline, w.timeline, "timeline"),
         (Tab::Review, w.review, "review"),
         (Tab::Boards, w.boards, "boards"),
+        (Tab::Handhelds, w.handhelds, "handhelds"),
     ];
     let body = html! {
         body.manager data-events={ "/api/v1/sites/" (id) "/events" } {

@@ -14,7 +14,8 @@
 //! - `charts`: SVG Pareto and trend-line charts.
 //! - one module per page: `now` (bay grid, WIP), `figures` (§6 KPIs), `timeline` (Gantt),
 //!   `review` (anomalies, rejected scans, the correction form; `correct` takes it), `boards`
-//!   (PNG previews), `lounge` (TV).
+//!   (PNG previews), `handhelds` (provisioning QR codes; their line in `provisioning`),
+//!   `lounge` (TV).
 //! - `assets/`: `bayline.css`, `live.js`, served from the binary.
 //! - `handheld`: the technician's app at `/h/` (its files in `handheld/`).
 
@@ -23,9 +24,11 @@ mod charts;
 mod correct;
 mod figures;
 mod handheld;
+mod handhelds;
 mod html;
 mod lounge;
 mod now;
+pub mod provisioning;
 mod review;
 mod session;
 mod timeline;
@@ -62,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .route("/sites/{site}/review", get(review::page))
         .route("/sites/{site}/review/corrections", post(correct::correct))
         .route("/sites/{site}/boards", get(boards::page))
+        .route("/sites/{site}/handhelds", get(handhelds::page))
         .route("/sites/{site}/lounge", get(lounge::page))
         .route("/sites/{site}/lounge/live", get(lounge::live))
         .route("/sites/{site}/lounge/events", get(lounge::events))

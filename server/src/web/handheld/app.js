@@ -153,6 +153,20 @@ function line(text) {
   render();
 }
 
+// A provisioning code from the manager's handhelds page: `bayline-h1?` and a URL query.
+const CODE = "bayline-h1?";
+function fromCode(text) {
+  text = text.trim();
+  if (!text.startsWith(CODE)) return null;
+  const q = new URLSearchParams(text.slice(CODE.length));
+  const p = { id: q.get("id"), secret: q.get("secret"), site: q.get("site"), url: q.get("broker") };
+  return Object.values(p).every(Boolean) ? p : null;
+}
+async function provision(p) {
+  await outbox.set("prov", p);
+  location.reload();
+}
+
 async function main() {
   outbox = await Outbox.open();
   prov = await outbox.get("prov");
@@ -161,10 +175,18 @@ async function main() {
   if (!prov) {
     f.url.value = (location.protocol === "https:" ? "wss://" : "ws://") + location.hostname + ":8083/mqtt";
     f.hidden = false;
-    f.onsubmit = async (e) => {
+    f.onsubmit = (e) => {
       e.preventDefault();
-      await outbox.set("prov", { id: f.id.value.trim(), secret: f.secret.value, site: f.site.value.trim(), url: f.url.value.trim() });
-      location.reload();
+      provision({ id: f.id.value.trim(), secret: f.secret.value, site: f.site.value.trim(), url: f.url.value.trim() });
+    };
+    const code = $("prov-code");
+    code.hidden = false;
+    code.onsubmit = (e) => {
+      e.preventDefault();
+      const p = fromCode(code.code.value);
+      code.code.value = "";
+      if (p) provision(p);
+      else { $("prov-error").hidden = false; $("prov-error").textContent = "不是 bayline 配置二维码"; }
     };
     return;
   }
