@@ -8,6 +8,7 @@
 
 mod andon;
 mod driver;
+mod figures;
 mod link;
 mod offline;
 mod provisioning;

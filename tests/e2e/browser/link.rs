@@ -68,6 +68,10 @@ async fn forward(
     let Ok(mut outbound) = TcpStream::connect(target).await else {
         return;
     };
+    // Each write goes on at once, as on a direct connection: Nagle's wait for the peer's
+    // delayed ack would add tens of milliseconds to every small MQTT packet.
+    let _ = inbound.set_nodelay(true);
+    let _ = outbound.set_nodelay(true);
     tokio::select! {
         _ = stop.cancelled() => {}
         _ = up.wait_for(|up| !*up) => {}

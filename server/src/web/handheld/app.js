@@ -45,12 +45,39 @@ function renderLog() {
     ol.appendChild(li);
   }
 }
-async function logged(seq, change) {
-  const e = log.find((x) => x.seq === seq);
-  if (!e) return;
-  Object.assign(e, change);
-  await outbox.set("log", log);
-  renderLog();
+// Replies not yet taken out of the outbox. While one batch is written, the next gathers:
+// an outbox draining after hours offline is answered hundreds at a time.
+let answered = [], taking = false;
+async function takeAnswered() {
+  if (taking) return;
+  taking = true;
+  try {
+    await takeBatches();
+  } finally {
+    taking = false;
+  }
+}
+async function takeBatches() {
+  while (answered.length) {
+    const batch = answered;
+    answered = [];
+    const mine = await outbox.take(batch.map((r) => r.seq));
+    let last = null;
+    for (const r of batch) {
+      if (!mine.has(r.seq)) continue; // a repeat's reply, already shown
+      mine.delete(r.seq);
+      sentAt.delete(r.seq);
+      const msg = r.msg || r.code || "";
+      const e = log.find((x) => x.seq === r.seq);
+      if (e) Object.assign(e, { state: r.ok ? "ok" : "bad", msg });
+      last = { ok: r.ok, msg };
+    }
+    if (!last) continue;
+    show(last.ok, last.msg);
+    renderLog();
+    await outbox.set("log", log);
+    await waiting();
+  }
 }
 function show(ok, msg) {
   const r = $("reply");
@@ -75,17 +102,12 @@ function connect() {
   mqtt = new Mqtt(prov.url, prov.id + "-" + Math.random().toString(36).slice(2, 8), prov.id, prov.secret);
   mqtt.onUp = () => { $("net").textContent = "在线"; $("net").className = "up"; sentAt = new Map(); mqtt.subscribe(topic("reply")); drain(); };
   mqtt.onDown = () => { $("net").textContent = "离线"; $("net").className = "down"; setTimeout(connect, 2000); };
-  mqtt.onMessage = async (_t, text) => {
+  mqtt.onMessage = (_t, text) => {
     let r;
     try { r = JSON.parse(text); } catch (_) { return; }
     if (r.seq == null) return;
-    if (!(await outbox.has(r.seq))) return; // a repeat's reply, already shown
-    await outbox.remove(r.seq);
-    sentAt.delete(r.seq);
-    await waiting();
-    const msg = r.msg || r.code || "";
-    show(r.ok, msg);
-    await logged(r.seq, { state: r.ok ? "ok" : "bad", msg });
+    answered.push(r);
+    takeAnswered();
   };
   mqtt.open();
 }
