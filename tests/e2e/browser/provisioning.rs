@@ -36,7 +36,7 @@ async fn a_pda_provisioned_from_the_managers_qr_code_scans_as_that_scanner() {
     assert!(code.starts_with("bayline-h1?"), "{code}");
     let broker = format!("ws://{ws}/mqtt");
     let query: std::collections::HashMap<String, String> =
-        url::form_urlencoded::parse(code["bayline-h1?".len()..].as_bytes())
+        url::form_urlencoded::parse(code.strip_prefix("bayline-h1?").unwrap().as_bytes())
             .into_owned()
             .collect();
     assert_eq!(query["id"], "HH-03");
