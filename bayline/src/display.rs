@@ -94,6 +94,7 @@ pub async fn run(a: DisplayArgs) -> anyhow::Result<ExitCode> {
         profile,
         offline_after_ms: a.offline_after.saturating_mul(1000),
         page_ms: a.page_seconds.max(1).saturating_mul(1000),
+        blink_ms: app::blink_ms(profile),
     };
     let broker = BrokerUrl {
         user: Some(a.username.clone()),

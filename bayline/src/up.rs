@@ -139,6 +139,10 @@ pub async fn run(
     ));
     let server_stop = CancellationToken::new();
     let state = bayline_server::AppState::new(ledger.clone());
+    let state = match ws_addr {
+        Some((addr, tls)) => state.with_handheld_ws(addr.port(), tls),
+        None => state,
+    };
     let secure = https.map(|https| {
         tasks.spawn(bayline_server::serve(
             https,

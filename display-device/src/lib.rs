@@ -122,6 +122,8 @@ where
         profile,
         offline_after_ms: 60_000,
         page_ms: 8_000,
+        // The LED workshop wall blinks an unanswered andon call; e-paper does not.
+        blink_ms: bayline_display::app::blink_ms(profile),
     };
     if config.kind() != profile.board {
         stop("the provisioned board is not one this binary draws").await

@@ -120,9 +120,25 @@ where
     D: DrawTarget,
     D::Color: Ink,
 {
+    render_blink(board, profile, page, true, target)
+}
+
+/// [`render`] at one phase of the workshop board's blink ([`workshop::render_blink`]); the
+/// other boards do not blink.
+pub fn render_blink<D>(
+    board: &Board,
+    profile: &Profile,
+    page: usize,
+    lit: bool,
+    target: &mut D,
+) -> Result<(), D::Error>
+where
+    D: DrawTarget,
+    D::Color: Ink,
+{
     match board {
         Board::Lounge(m) => lounge::render(m, profile, target),
-        Board::Workshop(m) => workshop::render(m, profile, page, target),
+        Board::Workshop(m) => workshop::render_blink(m, profile, page, lit, target),
         Board::Tag(m) => tag::render(m, profile, target),
     }
 }

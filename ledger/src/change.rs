@@ -1,7 +1,7 @@
 //! [`Change`]: what live clients (SSE, boards) are told of, local or heard from another
 //! process.
 
-use bayline_domain::{Event, EventKind, Time};
+use bayline_domain::{Event, EventKey, EventKind, Time, Workshop};
 use bayline_proto::Id;
 
 /// A change worth telling live clients about (SSE, boards).
@@ -44,6 +44,14 @@ impl Change {
             at,
             late: None,
             at_risk: None,
+        }
+    }
+
+    /// A call made without a bay is at the bay its badge was clocked on at: says which, as
+    /// the timeline resolved it on admitting the event `key`.
+    pub(super) fn resolve_call_bay(&mut self, key: &EventKey, workshop: &Workshop) {
+        if self.kind == "call" && self.bay.is_none() {
+            self.bay = workshop.resolved_bay(key);
         }
     }
 

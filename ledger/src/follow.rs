@@ -113,18 +113,25 @@ impl Ledger {
                 if workshop.contains(&event.key) {
                     continue;
                 }
-                changes.push(Change::of_event(site, &event, heard_at()));
+                changes.push((
+                    Change::of_event(site, &event, heard_at()),
+                    event.key.clone(),
+                ));
                 events.push(event);
             }
             // Together: under a burst a notice brings hundreds of scans, all late behind
             // ours, and one by one each would take ours back and apply them again.
-            workshop.admit_many(events)
+            let admissions = workshop.admit_many(events);
+            for (change, key) in &mut changes {
+                change.resolve_call_bay(key, &workshop);
+            }
+            admissions
         };
         let mut diverged = false;
         let changes: Vec<Change> = changes
             .into_iter()
             .zip(admissions)
-            .filter_map(|(change, admission)| match admission {
+            .filter_map(|((change, _), admission)| match admission {
                 Admission::Accepted(_) => Some(change),
                 // Another gateway accepted what this state rejects: the two saw the
                 // timeline differently for a moment. The store decides.

@@ -206,10 +206,8 @@ impl Ledger {
                 .increment(1);
             if let Some(e) = &r.event {
                 let mut change = Change::of_event(&r.site, e, r.received_at);
-                if change.bay.is_none() && change.kind == "call" {
-                    // A call without a bay: say where it was made.
-                    let live = self.sites.get(&r.site);
-                    change.bay = live.and_then(|l| l.read(|w| w.resolved_bay(&e.key)));
+                if let Some(live) = self.sites.get(&r.site) {
+                    live.read(|w| change.resolve_call_bay(&e.key, w));
                 }
                 let _ = self.changes.send(change);
             }

@@ -11,6 +11,9 @@ pub struct AppState {
     pub ledger: Arc<Ledger>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// The built-in broker's MQTT-over-WebSocket port and whether it is `wss://`, for the
+    /// handhelds' provisioning codes; `None` with an external broker.
+    pub handheld_ws: Option<(u16, bool)>,
 }
 
 impl AppState {
@@ -18,6 +21,14 @@ impl AppState {
         AppState {
             ledger,
             metrics: metrics_handle(),
+            handheld_ws: None,
+        }
+    }
+
+    pub fn with_handheld_ws(self, port: u16, tls: bool) -> AppState {
+        AppState {
+            handheld_ws: Some((port, tls)),
+            ..self
         }
     }
 }

@@ -8,7 +8,11 @@
 
 mod andon;
 mod driver;
+mod figures;
+mod link;
+mod offline;
 mod planning;
+mod provisioning;
 
 use serde_json::{json, Value};
 

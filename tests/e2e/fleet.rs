@@ -412,4 +412,35 @@ async fn two_servers_each_see_every_change_made_through_the_other() {
     for http in [&http_a, &http_b] {
         assert_eq!(job(http, "RO-FA").await["stage"], "checked_in", "on {http}");
     }
+
+    // An andon call made without a bay is at the bay its badge works at, on both servers.
+    assert_ok(
+        &hh.scan(
+            "T07",
+            "start",
+            json!({"job": "RO-FA", "op": "10", "bay": "B03"}),
+        )
+        .await,
+    );
+    assert_ok(&hh.scan("T07", "call", json!({"reason": "parts"})).await);
+    for (seen, stream, name) in [(&mut seen_a, &mut on_a, "a"), (&mut seen_b, &mut on_b, "b")] {
+        let call = |s: &str| {
+            s.split("event: call").skip(1).any(|e| {
+                e.lines()
+                    .nth(1)
+                    .is_some_and(|data| data.contains("\"action\":\"call\""))
+            })
+        };
+        assert!(
+            sse_until(stream, seen, call).await,
+            "server {name} heard nothing of the call: {seen}"
+        );
+        let data = seen
+            .split("event: call")
+            .skip(1)
+            .filter_map(|e| e.lines().nth(1))
+            .find(|d| d.contains("\"action\":\"call\""))
+            .unwrap();
+        assert!(data.contains("\"bay\":\"B03\""), "server {name}: {data}");
+    }
 }

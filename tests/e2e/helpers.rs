@@ -52,14 +52,23 @@ pub async fn spawn_app_with(external: Option<BrokerUrl>) -> TestApp {
     init_logs();
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}/bayline.db", dir.path().display());
-    let (app, _) = start(db_url, dir, external).await;
+    let (app, _) = start(db_url, dir, external, vec![]).await;
+    app
+}
+
+/// As [`spawn_app`], serving `extra` sites beside the demo site.
+pub async fn spawn_app_with_sites(extra: Vec<SiteConfig>) -> TestApp {
+    init_logs();
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}/bayline.db", dir.path().display());
+    let (app, _) = start(db_url, dir, None, extra).await;
     app
 }
 
 /// As [`spawn_app`], on the database at `db_url` (e.g. `postgres://…`).
 pub async fn spawn_app_on(db_url: &str) -> TestApp {
     init_logs();
-    let (app, _) = start(db_url.into(), tempfile::tempdir().unwrap(), None).await;
+    let (app, _) = start(db_url.into(), tempfile::tempdir().unwrap(), None, vec![]).await;
     app
 }
 
@@ -67,13 +76,14 @@ async fn start(
     db_url: String,
     dir: tempfile::TempDir,
     external: Option<BrokerUrl>,
+    extra: Vec<SiteConfig>,
 ) -> (TestApp, Ready) {
     let mqtt = match &external {
         Some(url) => Mqtt::External(url.clone()),
         None => Mqtt::Listen("127.0.0.1:0".parse().unwrap()),
     };
     let up = Up {
-        sites: vec![SiteConfig::demo()],
+        sites: std::iter::once(SiteConfig::demo()).chain(extra).collect(),
         db: db_url.clone(),
         mqtt,
         http: "127.0.0.1:0".parse().unwrap(),

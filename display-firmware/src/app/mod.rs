@@ -26,7 +26,7 @@ use core::convert::Infallible;
 
 use embedded_graphics::prelude::*;
 
-pub use state::{Config, Display, MessageError, Now, Offline};
+pub use state::{blink_ms, Config, Display, MessageError, Now, Offline, BLINK_MS};
 
 use crate::color::Ink;
 use crate::Board;
@@ -138,7 +138,7 @@ where
 {
     let p = app.config().profile;
     match app.current() {
-        Some((board, screen, _)) => crate::render(board, p, screen, panel)?,
+        Some((board, screen, _)) => crate::render_blink(board, p, screen, app.lit(), panel)?,
         None => mark::draw_waiting(panel, p, app.config().board)?,
     }
     if let Some(offline) = app.offline_shown() {

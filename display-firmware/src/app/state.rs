@@ -4,7 +4,7 @@
 use bayline_proto::board::{BoardError, Clock};
 use heapless::Vec;
 
-use crate::profile::{BoardKind, Profile};
+use crate::profile::{BoardKind, Panel, Profile};
 use crate::Board;
 
 /// What a display is set up to show.
@@ -18,6 +18,21 @@ pub struct Config<'a> {
     pub offline_after_ms: u64,
     /// How long each screen of a paged board stays up.
     pub page_ms: u64,
+    /// How long each phase of an unanswered andon call's blink lasts; 0: the panel does not
+    /// blink ([`blink_ms`]).
+    pub blink_ms: u64,
+}
+
+/// One phase of the workshop board's blink on an LED wall.
+pub const BLINK_MS: u64 = 1_000;
+
+/// The blink phase for a panel: LED walls blink an unanswered call; e-ink does not, as
+/// each refresh takes seconds and wears the panel.
+pub fn blink_ms(profile: &Profile) -> u64 {
+    match profile.panel {
+        Panel::Rgb => BLINK_MS,
+        Panel::Mono => 0,
+    }
 }
 
 impl Config<'_> {
@@ -96,6 +111,10 @@ pub struct Display<'a, const P: usize> {
     screen_at: u64,
     /// Whether the offline mark is drawn in the current frame.
     offline_shown: bool,
+    /// The blink's phase (calling bays lit or plain), and since when; `None` while the
+    /// screen has nothing to blink.
+    lit: bool,
+    blink_since: Option<u64>,
     /// Something the panel shows changed since the last [`Display::take_dirty`].
     dirty: bool,
 }
@@ -115,6 +134,8 @@ impl<'a, const P: usize> Display<'a, P> {
             screen: 0,
             screen_at: now.ms,
             offline_shown: false,
+            lit: true,
+            blink_since: None,
             dirty: true,
         }
     }
@@ -195,6 +216,33 @@ impl<'a, const P: usize> Display<'a, P> {
             self.offline_shown = offline;
             self.dirty = true;
         }
+        self.blink(now.ms);
+    }
+
+    /// Turns the blink's phase every `blink_ms` while the screen has an unanswered call; a
+    /// call that appears starts lit, and a screen with none is drawn lit.
+    fn blink(&mut self, now: u64) {
+        let blinks = self.config.blink_ms > 0
+            && matches!(self.current(), Some((Board::Workshop(m), _, _)) if crate::workshop::blinks(m));
+        match (blinks, self.blink_since) {
+            (false, Some(_)) => {
+                self.blink_since = None;
+                self.dirty |= !self.lit;
+                self.lit = true;
+            }
+            (true, None) => self.blink_since = Some(now),
+            (true, Some(since)) if now.saturating_sub(since) >= self.config.blink_ms => {
+                self.lit = !self.lit;
+                self.blink_since = Some(now);
+                self.dirty = true;
+            }
+            _ => {}
+        }
+    }
+
+    /// The blink's phase to draw the current screen in.
+    pub fn lit(&self) -> bool {
+        self.lit
     }
 
     /// The next time [`tick`](Self::tick) may change something; a host sleeps until then
@@ -208,6 +256,9 @@ impl<'a, const P: usize> Display<'a, P> {
             if !self.offline_shown {
                 at = at.min(ms.saturating_add(self.config.offline_after_ms));
             }
+        }
+        if let Some(since) = self.blink_since {
+            at = at.min(since.saturating_add(self.config.blink_ms));
         }
         at
     }

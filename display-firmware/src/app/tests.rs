@@ -22,6 +22,7 @@ fn tag_config() -> Config<'static> {
         profile: &TAG_2IN9,
         offline_after_ms: 60_000,
         page_ms: 8_000,
+        blink_ms: 0,
     }
 }
 
@@ -200,6 +201,99 @@ fn pages_turn_in_order_and_a_cleared_page_leaves() {
     )
     .unwrap();
     assert_eq!(app.screens(), per_model);
+}
+
+/// The frame the app draws now, as the LED wall would show it.
+fn led_frame<const P: usize>(app: &Display<'_, P>) -> Vec<embedded_graphics::pixelcolor::Rgb888> {
+    let mut c = Canvas::new(128, 64);
+    draw(app, &mut c).unwrap();
+    c.pixels
+}
+
+fn workshop_with(calls: &[(&str, bool)]) -> Vec<u8> {
+    let mut m = workshop_page(0, 1);
+    m.calls = calls
+        .iter()
+        .map(|&(bay, answered)| bayline_proto::board::Andon {
+            bay: bay.parse().unwrap(),
+            reason: bayline_proto::CallReason::Parts,
+            opened: Clock(14 * 60),
+            answered,
+        })
+        .collect();
+    bytes(&m)
+}
+
+#[test]
+fn an_unanswered_call_blinks_the_led_workshop_board_once_a_second_until_answered() {
+    let cfg = Config {
+        board: "workshop",
+        profile: &HUB75_128X64,
+        blink_ms: blink_ms(&HUB75_128X64),
+        ..tag_config()
+    };
+    let topic = "bayline/demo/boards/workshop";
+    let mut app = Display::<4>::new(cfg, at(0));
+    app.connected(at(0));
+    app.message(topic, &workshop_with(&[("B01", false)]), at(500))
+        .unwrap();
+    assert!(app.take_dirty());
+    let lit = led_frame(&app);
+    assert_eq!(
+        app.next_wakeup(),
+        1_500,
+        "the first phase ends a second after the call came"
+    );
+    app.tick(at(1_499));
+    assert!(!app.take_dirty());
+    app.tick(at(1_500));
+    assert!(app.take_dirty());
+    let plain = led_frame(&app);
+    assert_ne!(lit, plain, "the two phases differ");
+    app.tick(at(2_500));
+    assert!(app.take_dirty());
+    assert_eq!(led_frame(&app), lit, "and alternate");
+
+    // Answered: someone is on the way; the bay stays lit and nothing blinks any more.
+    app.tick(at(3_500));
+    app.message(topic, &workshop_with(&[("B01", true)]), at(3_600))
+        .unwrap();
+    assert!(app.take_dirty());
+    let answered = led_frame(&app);
+    for t in [4_600, 5_600, 6_600] {
+        app.tick(at(t));
+        assert!(!app.take_dirty(), "nothing changes at {t} ms");
+        assert_eq!(led_frame(&app), answered);
+    }
+    assert!(app.next_wakeup() > 6_600 + BLINK_MS);
+}
+
+#[test]
+fn a_workshop_board_without_an_open_call_and_an_e_ink_panel_never_blink() {
+    let led = Config {
+        board: "workshop",
+        profile: &HUB75_128X64,
+        blink_ms: BLINK_MS,
+        ..tag_config()
+    };
+    let eink = Config {
+        blink_ms: blink_ms(&crate::profile::LOUNGE_7IN5),
+        ..led
+    };
+    assert_eq!(eink.blink_ms, 0);
+    for (cfg, calls) in [(led, &[][..]), (eink, &[("B01", false)][..])] {
+        let mut app = Display::<4>::new(cfg, at(0));
+        app.connected(at(0));
+        app.message("bayline/demo/boards/workshop", &workshop_with(calls), at(0))
+            .unwrap();
+        app.take_dirty();
+        let first = led_frame(&app);
+        for t in (1..6).map(|s| s * BLINK_MS) {
+            app.tick(at(t));
+            assert!(!app.take_dirty());
+            assert_eq!(led_frame(&app), first);
+        }
+    }
 }
 
 #[test]

@@ -22,6 +22,7 @@ pub enum Tab {
     Loading,
     Dispatch,
     Cars,
+    Handhelds,
 }
 
 /// A whole document: `<head>` with the shared stylesheet, then `body`.
@@ -69,6 +70,7 @@ pub fn staff_page(
             (Tab::Boards, w.boards, "boards"),
             (Tab::Loading, w.loading, "loading"),
             (Tab::Dispatch, w.dispatch, "dispatch"),
+            (Tab::Handhelds, w.handhelds, "handhelds"),
         ],
         _ => &[
             (Tab::Cars, w.cars, "cars"),

@@ -14,8 +14,9 @@
 //! - `charts`: SVG Pareto and trend-line charts.
 //! - one module per page: `now` (bay grid, WIP), `figures` (§6 KPIs), `timeline` (Gantt),
 //!   `review` (anomalies, rejected scans, the correction form; `correct` takes it), `boards`
-//!   (PNG previews), `lounge` (TV); for planning (contract §7.3) `loading` (advisors and
-//!   managers), `dispatch` (the foreman) and `cars` (an advisor's own cars).
+//!   (PNG previews), `handhelds` (provisioning QR codes; their line in `provisioning`),
+//!   `lounge` (TV); for planning (contract §7.3) `loading` (advisors and managers),
+//!   `dispatch` (the foreman) and `cars` (an advisor's own cars).
 //! - `assets/`: `bayline.css`, `live.js`, `dispatch.js`, served from the binary.
 //! - `handheld`: the technician's app at `/h/` (its files in `handheld/`).
 
@@ -26,10 +27,12 @@ mod correct;
 mod dispatch;
 mod figures;
 mod handheld;
+mod handhelds;
 mod html;
 mod loading;
 mod lounge;
 mod now;
+pub mod provisioning;
 mod review;
 mod session;
 mod timeline;
@@ -74,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/sites/{site}/loading/live", get(loading::live))
         .route("/sites/{site}/dispatch", get(dispatch::page))
         .route("/sites/{site}/dispatch/live", get(dispatch::live))
+        .route("/sites/{site}/handhelds", get(handhelds::page))
         .route("/sites/{site}/lounge", get(lounge::page))
         .route("/sites/{site}/lounge/live", get(lounge::live))
         .route("/sites/{site}/lounge/events", get(lounge::events))

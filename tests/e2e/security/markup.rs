@@ -70,6 +70,7 @@ async fn what_callers_write_shows_as_text_on_every_page() {
         // The links a failed correction leads back to: a form filled from the query.
         format!("{site}/review?error={e}&done={e}&reason={e}&badge={e}&job={e}&kind={e}&ts={e}"),
         format!("{site}/boards"),
+        format!("{site}/handhelds?broker={e}"),
         format!("{site}/lounge"),
         format!("{site}/lounge/live"),
         format!("{site}/lounge?lang={e}"),

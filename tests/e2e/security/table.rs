@@ -143,6 +143,8 @@ pub const TABLE: &[Row] = &[
     row("GET",  "/sites/{site}/review",                   Nothing,        [SIGN_IN, "403",  "403",   "200",   "403"]),
     row("POST", "/sites/{site}/review/corrections",       CorrectionForm, [SIGN_IN, "403",  "403",   "303 /sites/demo/review", "403"]),
     row("GET",  "/sites/{site}/boards",                   Nothing,        [SIGN_IN, "403",  "403",   "200",   "403"]),
+    // The provisioning QR codes carry the scanners' secrets: a manager's page like the others.
+    row("GET",  "/sites/{site}/handhelds",                Nothing,        [SIGN_IN, "403",  "403",   "200",   "403"]),
     row("GET",  "/sites/{site}/lounge",                   Nothing,        ["200",  "200",   "200",   "200",   "200"]),
     row("GET",  "/sites/{site}/lounge/live",              Nothing,        ["200",  "200",   "200",   "200",   "200"]),
     row("GET",  "/sites/{site}/lounge/events",            Nothing,        ["200",  "200",   "200",   "200",   "200"]),

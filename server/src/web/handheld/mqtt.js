@@ -1,6 +1,8 @@
 // A small MQTT 3.1.1 client over WebSocket (subprotocol "mqtt"): CONNECT with user and
 // password, SUBSCRIBE and PUBLISH at QoS 1, PUBACK for what arrives, PINGREQ to keep alive.
 // Just what the handheld needs; the outbox, not this client, makes delivery reliable.
+// A Wi-Fi dead spot often closes nothing: a connection that stays silent is given up
+// (SILENT_MS), so the app knows it is offline and reconnects when the air is back.
 "use strict";
 (function (global) {
   const enc = new TextEncoder();
@@ -24,6 +26,8 @@
     return new Uint8Array([type, ...remaining(body.length), ...body]);
   }
 
+  const CONNECT_MS = 10000, PING_MS = 10000, SILENT_MS = 25000;
+
   class Mqtt {
     // onMessage(topic, text), onUp(), onDown(why) are set by the caller.
     constructor(url, clientId, user, pass) {
@@ -36,6 +40,8 @@
       const ws = new WebSocket(this.url, ["mqtt"]);
       ws.binaryType = "arraybuffer";
       this.ws = ws;
+      this.heard = Date.now();
+      this.connecting = setTimeout(() => { if (!this.up) this.down("timeout"); }, CONNECT_MS);
       ws.onopen = () => {
         const flags = 0x80 | 0x40 | 0x02; // user, password, clean session
         const body = [...str("MQTT"), 4, flags, 0, 30, ...str(this.clientId), ...str(this.user), ...str(this.pass)];
@@ -47,6 +53,7 @@
     }
     down(why) {
       clearInterval(this.ping);
+      clearTimeout(this.connecting);
       const was = this.up;
       this.up = false;
       if (this.ws) {
@@ -57,6 +64,7 @@
       }
     }
     read(chunk) {
+      this.heard = Date.now();
       const b = new Uint8Array(this.buf.length + chunk.length);
       b.set(this.buf);
       b.set(chunk, this.buf.length);
@@ -81,7 +89,11 @@
         case 2: // CONNACK
           if (body[1] !== 0) { this.down("refused " + body[1]); return; }
           this.up = true;
-          this.ping = setInterval(() => this.send(new Uint8Array([0xc0, 0])), 20000);
+          clearTimeout(this.connecting);
+          this.ping = setInterval(() => {
+            if (Date.now() - this.heard > SILENT_MS) { this.down("silent"); return; }
+            this.send(new Uint8Array([0xc0, 0]));
+          }, PING_MS);
           if (this.onUp) this.onUp();
           break;
         case 3: { // PUBLISH

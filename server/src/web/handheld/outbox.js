@@ -50,10 +50,22 @@
     async all() {
       return req(this.db.transaction("outbox").objectStore("outbox").getAll());
     }
-    async remove(seq) {
+    // Takes the answered scans out in one transaction; the seqs that were still waiting (a
+    // repeat's reply finds its scan gone). Key lookups, not the whole outbox: draining hours
+    // of scans stays linear.
+    async take(seqs) {
       const tx = this.db.transaction("outbox", "readwrite");
-      tx.objectStore("outbox").delete(seq);
+      const store = tx.objectStore("outbox");
+      const found = new Set();
+      for (const seq of seqs) {
+        const r = store.count(seq);
+        r.onsuccess = () => { if (r.result > 0) { found.add(seq); store.delete(seq); } };
+      }
       await done(tx);
+      return found;
+    }
+    async count() {
+      return req(this.db.transaction("outbox").objectStore("outbox").count());
     }
   }
   global.Outbox = Outbox;
