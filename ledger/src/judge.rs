@@ -220,10 +220,7 @@ fn decide(
             refuse(&mut record, code, detail, config);
         }
         Admission::Accepted(verdict) => {
-            let warning = match verdict {
-                Verdict::Applied => None,
-                Verdict::Anomaly(w) => Some(w),
-            };
+            let warning = verdict.warning();
             let bay = workshop.resolved_bay(&event.key);
             let judgement = Judgement::Accepted {
                 event: &event,

@@ -89,14 +89,20 @@ fn p90(sorted: &[Nanos]) -> Option<Nanos> {
     sorted.get(rank.checked_sub(1)?).copied()
 }
 
-/// The job figures over the outcomes `keep` selects.
-fn job_figures(m: &Measured, keep: impl Fn(&Outcome) -> bool, f: &mut Figures) {
+/// The job figures over the outcomes `keep` selects; with `badge`, its first-time fix is
+/// that badge's.
+fn job_figures(
+    m: &Measured,
+    keep: impl Fn(&Outcome) -> bool,
+    badge: Option<&Id>,
+    f: &mut Figures,
+) {
     let (mut passed, mut qc) = (0u32, 0u32);
     let (mut kept, mut promised) = (0u32, 0u32);
     let (mut cycle, mut cycles) = (SignedDuration::ZERO, 0u32);
     let mut delivered = 0u32;
     for o in m.outcomes.iter().filter(|o| keep(o)) {
-        if let Some(pass) = o.first_qc_pass(m.period, m.now) {
+        if let Some(pass) = o.first_qc_pass(m.period, m.now, badge) {
             qc += 1;
             passed += u32::from(pass);
         }
@@ -146,7 +152,7 @@ pub(super) fn site_figures(m: &Measured) -> Figures {
     let available = m.totals.badges.values().map(|b| b.available).sum();
     let mut f = labour_figures(m.totals.clocked, m.totals.sold, Some(available));
     bay_fields(m, m.work_bays.iter().copied(), &mut f);
-    job_figures(m, |_| true, &mut f);
+    job_figures(m, |_| true, None, &mut f);
     call_figures(m, |_| true, &mut f);
     f
 }
@@ -154,7 +160,7 @@ pub(super) fn site_figures(m: &Measured) -> Figures {
 pub(super) fn badge_figures(m: &Measured, badge: &Id) -> Figures {
     let b = m.totals.badges.get(badge).copied().unwrap_or_default();
     let mut f = labour_figures(b.clocked, b.sold, Some(b.available));
-    job_figures(m, |o| o.badges.contains(badge), &mut f);
+    job_figures(m, |o| o.badges.contains(badge), Some(badge), &mut f);
     call_figures(m, |c| &c.badge == badge, &mut f);
     f
 }
@@ -163,7 +169,7 @@ pub(super) fn bay_figures(m: &Measured, bay: &Id) -> Figures {
     let b = m.totals.bays.get(bay).copied().unwrap_or_default();
     let mut f = labour_figures(b.clocked, b.sold, None);
     bay_fields(m, std::iter::once(bay), &mut f);
-    job_figures(m, |o| o.bays.contains(bay), &mut f);
+    job_figures(m, |o| o.bays.contains(bay), None, &mut f);
     call_figures(m, |c| &c.bay == bay, &mut f);
     f
 }

@@ -161,6 +161,36 @@ fn rework_earns_no_more_sold_hours_and_a_first_fail_spoils_first_time_fix() {
 }
 
 #[test]
+fn a_badges_first_time_fix_counts_a_fail_only_against_the_crew_of_the_failed_op() {
+    // J1: T1 on op 10 (08:00-08:30), T2 on op 20 (08:00-09:00); the first QC result at 09:10
+    // fails op 20 only. J2: T1 and T3 on its op, the first QC result at 09:40 fails the whole
+    // job (no op). Site: two first results, both fails → 0/2.
+    // T1: J1's fail is not its work → a pass; J2's fail counts → 1/2 = 0.5.
+    // T2: J1's fail is its work → 0/1. T3: J2's fail → 0/1.
+    let w = shop([
+        ev(0, "T1", start("J1", "10", "B01")),
+        ev(30, "T1", finish("J1", "10")),
+        ev(0, "T2", start("J1", "20", "B02")),
+        ev(60, "T2", finish("J1", "20")),
+        ev(70, "Q1", qc_fail("J1", Some("20"))),
+        ev(75, "T1", start("J2", "10", "B01")),
+        ev(80, "T3", start("J2", "10", "B01")),
+        ev(90, "T3", finish("J2", "10")),
+        ev(100, "Q1", qc_fail("J2", None)),
+    ]);
+    let period = Period::new(t(0), t(600));
+    assert_eq!(figures(&w, period, t(600)).first_time_fix_rate, Some(0.0));
+    let rows = grouped(&w, period, t(600), GroupBy::Badge);
+    let ftf: Vec<(&str, Option<f64>)> = (rows.iter())
+        .map(|r| (r.key.as_str(), r.figures.first_time_fix_rate))
+        .collect();
+    assert_eq!(
+        ftf,
+        [("T1", Some(0.5)), ("T2", Some(0.0)), ("T3", Some(0.0))]
+    );
+}
+
+#[test]
 fn job_figures_count_qc_ready_and_delivery_in_the_period() {
     // J1 (washed): in 08:00, QC pass 09:40, washed until 10:10 → ready 10:10, promised
     // 10:00: late; cycle 130 min. J2 (not washed): in 08:10, QC pass 09:00 → ready 09:00,
