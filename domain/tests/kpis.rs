@@ -12,7 +12,7 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 /// The fields that add up when a period is split.
-fn additive(f: &Figures) -> [f64; 9] {
+fn additive(f: &Figures) -> [f64; 10] {
     let by = f.bay_blocked_hours_by_reason.unwrap_or_default();
     [
         f.clocked_hours,
@@ -22,16 +22,17 @@ fn additive(f: &Figures) -> [f64; 9] {
         by.parts,
         by.approval,
         by.break_,
+        by.shift_end,
         by.other,
         f64::from(f.jobs_delivered),
     ]
 }
 
-fn sum(a: [f64; 9], b: [f64; 9]) -> [f64; 9] {
+fn sum(a: [f64; 10], b: [f64; 10]) -> [f64; 10] {
     std::array::from_fn(|i| a[i] + b[i])
 }
 
-fn assert_close(a: [f64; 9], b: [f64; 9]) {
+fn assert_close(a: [f64; 10], b: [f64; 10]) {
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
         assert!(close(*x, y), "field {i}: {x} ≠ {y}");
     }
@@ -86,7 +87,7 @@ proptest! {
         let period = Period::new(t(from), t(from + len));
         let now = t(5000);
         let rows = grouped(&w, period, now, GroupBy::Day);
-        let total = rows.iter().fold([0.0; 9], |acc, r| sum(acc, additive(&r.figures)));
+        let total = rows.iter().fold([0.0; 10], |acc, r| sum(acc, additive(&r.figures)));
         assert_close(total, additive(&figures(&w, period, now)));
     }
 }

@@ -127,6 +127,13 @@ fn a_first_fail_naming_an_op_keeps_the_crew_of_that_op_only() {
     let crew: Vec<String> = crew.expect("set").iter().map(|b| b.to_string()).collect();
     assert_eq!(crew, ["T2"]);
     // A first fail without an op counts against everyone: no crew kept.
-    let w = shop(worked_j2().into_iter().chain([ev(70, "Q1", qc_fail("J2", None))]));
-    assert_eq!(w.state().job("J2").and_then(|j| j.first_fail_crew.clone()), None);
+    let w = shop(
+        worked_j2()
+            .into_iter()
+            .chain([ev(70, "Q1", qc_fail("J2", None))]),
+    );
+    assert_eq!(
+        w.state().job("J2").and_then(|j| j.first_fail_crew.clone()),
+        None
+    );
 }

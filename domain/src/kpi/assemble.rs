@@ -91,12 +91,7 @@ fn p90(sorted: &[Nanos]) -> Option<Nanos> {
 
 /// The job figures over the outcomes `keep` selects; with `badge`, its first-time fix is
 /// that badge's.
-fn job_figures(
-    m: &Measured,
-    keep: impl Fn(&Outcome) -> bool,
-    badge: Option<&Id>,
-    f: &mut Figures,
-) {
+fn job_figures(m: &Measured, keep: impl Fn(&Outcome) -> bool, badge: Option<&Id>, f: &mut Figures) {
     let (mut passed, mut qc) = (0u32, 0u32);
     let (mut kept, mut promised) = (0u32, 0u32);
     let (mut cycle, mut cycles) = (SignedDuration::ZERO, 0u32);
@@ -127,7 +122,7 @@ fn job_figures(
 /// Sets the bay fields from the busy and blocked time of `bays` over `bays × opening hours`.
 fn bay_fields<'a>(m: &Measured, bays: impl Iterator<Item = &'a Id>, f: &mut Figures) {
     let (mut busy, mut n) = (0, 0u32);
-    let mut blocked = [0; 4];
+    let mut blocked = [0; 5];
     for bay in bays {
         n += 1;
         if let Some(b) = m.totals.bays.get(bay) {
@@ -137,12 +132,7 @@ fn bay_fields<'a>(m: &Measured, bays: impl Iterator<Item = &'a Id>, f: &mut Figu
             }
         }
     }
-    let blocked = BlockedByReason {
-        parts: hours(blocked[0]),
-        approval: hours(blocked[1]),
-        break_: hours(blocked[2]),
-        other: hours(blocked[3]),
-    };
+    let blocked = BlockedByReason::of(blocked.map(hours));
     f.bay_utilisation = ratio(hours(busy), f64::from(n) * hours(m.open));
     f.bay_blocked_hours = Some(blocked.total());
     f.bay_blocked_hours_by_reason = Some(blocked);

@@ -17,9 +17,10 @@
 //!   bays of the union of time someone was clocked on there / (work bays × opening hours in the
 //!   period up to `now`): hours that have not come yet are neither used nor unused.
 //!   `bay_blocked_hours`: time a job held the bay with nobody of it clocked on there (the fold's
-//!   blocked segments); by the reason of the job's latest clock-off: `parts`, `approval`,
-//!   `break`, and `other` for everything else (`shift_end`, `other`, a switch, a finish, a
-//!   forgotten clock-off): the contract's split has four keys.
+//!   blocked segments); by the reason of the job's latest clock-off, one key per pause reason
+//!   (§7.1): `parts`, `approval`, `break`, `shift_end` (a `shift_end` pause or scan, and a
+//!   forgotten clock-off: the day ended with the car on the bay), and `other` (a pause
+//!   `other`, a switch, a finish).
 //! - `first_time_fix_rate`: jobs whose first-ever QC result lies in the period; the share whose
 //!   first result is a pass.
 //! - `on_time_rate` and `avg_cycle_hours`: jobs whose `ready_at` (first time stage `ready`) lies
@@ -104,7 +105,8 @@ impl Period {
     }
 }
 
-/// Bay hours blocked, by the reason that holds the bay (contract §6).
+/// Bay hours blocked, by the pause reason that holds the bay (contract §6, §7.1): one key
+/// per reason, each always present.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockedByReason {
@@ -112,12 +114,40 @@ pub struct BlockedByReason {
     pub approval: f64,
     #[serde(rename = "break")]
     pub break_: f64,
+    /// The working day ended with the car on the bay: a `shift_end` (pause or scan) or a
+    /// forgotten clock-off.
+    pub shift_end: f64,
+    /// Everything else: a pause `other`, a switch to another op, a finish.
     pub other: f64,
 }
 
 impl BlockedByReason {
+    /// From hours by slot, in the order of [`crate::PauseReason::ALL`].
+    pub(crate) fn of(hours: [f64; 5]) -> BlockedByReason {
+        let [parts, approval, break_, shift_end, other] = hours;
+        BlockedByReason {
+            parts,
+            approval,
+            break_,
+            shift_end,
+            other,
+        }
+    }
+
+    /// The hours of `reason`.
+    pub fn get(&self, reason: crate::PauseReason) -> f64 {
+        use crate::PauseReason::*;
+        match reason {
+            Parts => self.parts,
+            Approval => self.approval,
+            Break => self.break_,
+            ShiftEnd => self.shift_end,
+            Other => self.other,
+        }
+    }
+
     pub fn total(&self) -> f64 {
-        self.parts + self.approval + self.break_ + self.other
+        self.parts + self.approval + self.break_ + self.shift_end + self.other
     }
 }
 

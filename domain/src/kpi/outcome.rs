@@ -42,7 +42,12 @@ impl Outcome {
     /// In the period: whether its first QC result was a pass, for the site or, with
     /// `badge`, for that badge's work: a fail that named an op another crew worked on does
     /// not count against it.
-    pub(super) fn first_qc_pass(&self, period: Period, now: Time, badge: Option<&Id>) -> Option<bool> {
+    pub(super) fn first_qc_pass(
+        &self,
+        period: Period,
+        now: Time,
+        badge: Option<&Id>,
+    ) -> Option<bool> {
         let (result, at) = self.first_qc?;
         let against = match (badge, &self.first_fail_crew) {
             (Some(b), Some(crew)) => crew.contains(b),

@@ -237,6 +237,30 @@ fn job_figures_count_qc_ready_and_delivery_in_the_period() {
 }
 
 #[test]
+fn a_bay_left_at_the_end_of_the_day_is_blocked_shift_end_not_other() {
+    // T1 on shift, on J1/10 at B01 from 08:30, scans shift_end at 12:00: B01 is blocked
+    // shift_end 12:00-17:30 (5.5 h) and on Tuesday 08:30-09:30 (1 h). T2 on J2/10 at B02
+    // from 09:00 never clocks off: clocked off at 17:30 as forgotten, and B02 is blocked
+    // shift_end from Tuesday's opening, 08:30-09:30 (1 h). Monday's 17:30-18:30 grace lies
+    // outside opening hours. shift_end 7.5 h, every other key 0.
+    let w = shop([
+        ev(0, "T1", EventKind::ShiftStart),
+        ev(30, "T1", start("J1", "10", "B01")),
+        ev(240, "T1", EventKind::ShiftEnd),
+        ev(60, "T2", start("J2", "10", "B02")),
+    ]);
+    let f = fig(&w, 0, 1440 + 90, 1440 + 90);
+    assert_eq!(
+        f.bay_blocked_hours_by_reason,
+        Some(BlockedByReason {
+            shift_end: 7.5,
+            ..Default::default()
+        })
+    );
+    assert_eq!(f.bay_blocked_hours, Some(7.5));
+}
+
+#[test]
 fn available_time_is_the_union_of_attendance_and_clocked_time_across_gaps() {
     // T1 on shift 08:00-09:00 and 10:00-12:00, clocked 09:10-09:40 in the gap (no shift):
     // available 60 + 30 + 120 = 210 min = 3.5 h; clocked 0.5 h; utilisation 1/7.
@@ -402,7 +426,7 @@ fn figures_serialise_with_the_contracts_field_names() {
     );
     assert_eq!(
         json["bay_blocked_hours_by_reason"],
-        serde_json::json!({"parts": 0.0, "approval": 0.0, "break": 0.0, "other": 0.0})
+        serde_json::json!({"parts": 0.0, "approval": 0.0, "break": 0.0, "shift_end": 0.0, "other": 0.0})
     );
     assert!(json["labour_efficiency"].is_null());
 }

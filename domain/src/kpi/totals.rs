@@ -38,9 +38,10 @@ pub struct BayTotals {
     pub sold: MicroHours,
     /// Work bays: the union of time someone was clocked on there, within opening hours.
     pub busy: Nanos,
-    /// Work bays: held with nobody on, within opening hours, by `[parts, approval, break,
+    /// Work bays: held with nobody on, within opening hours, by the reason that holds the
+    /// bay, in the order of [`PauseReason::ALL`]: `[parts, approval, break, shift_end,
     /// other]`.
-    pub blocked: [Nanos; 4],
+    pub blocked: [Nanos; 5],
 }
 
 /// What a window adds to every figure that sums over time.
@@ -200,14 +201,14 @@ fn sold(state: &State, catalog: &Catalog, holds: impl Fn(Time) -> bool, t: &mut 
     }
 }
 
-/// Where a blocked bay's time goes in the contract's four-way split.
-fn reason_slot(reason: Option<PauseReason>) -> usize {
-    match reason {
-        Some(PauseReason::Parts) => 0,
-        Some(PauseReason::Approval) => 1,
-        Some(PauseReason::Break) => 2,
-        Some(PauseReason::ShiftEnd | PauseReason::Other) | None => 3,
-    }
+/// Where a blocked bay's time goes: one slot per pause reason, in the order of
+/// [`PauseReason::ALL`]. A segment without a reason was blocked by no pause: `other`.
+pub(super) fn reason_slot(reason: Option<PauseReason>) -> usize {
+    let reason = reason.unwrap_or(PauseReason::Other);
+    PauseReason::ALL
+        .iter()
+        .position(|r| *r == reason)
+        .unwrap_or(PauseReason::ALL.len() - 1)
 }
 
 /// Per work bay, within opening hours in the window: the union of clocked time there, and the

@@ -122,7 +122,14 @@ impl Archive {
                 "day {d} frozen twice"
             );
         }
-        self.outcomes.extend(f.outcomes);
+        // As the store keeps them: as JSON, so whatever an outcome carries for the figures
+        // (the crew of a first fail) must survive it.
+        for o in f.outcomes {
+            let text = serde_json::to_string(&o).expect("an outcome serialises");
+            let back: Outcome = serde_json::from_str(&text).expect("and reads back");
+            assert_eq!(back, o);
+            self.outcomes.push(back);
+        }
         self.calls.extend(f.calls);
     }
 

@@ -223,28 +223,18 @@ fn tiles(w: &Words, f: &Figures, trend: &[Row]) -> Markup {
 fn lost_hours(lang: Language, f: &Figures) -> Markup {
     let w = words(lang);
     let by = f.bay_blocked_hours_by_reason.unwrap_or_default();
-    let mut causes = [
-        Cause {
-            label: PauseReason::Parts.label(lang),
-            hours: by.parts,
-            colour: "#d98a00",
-        },
-        Cause {
-            label: PauseReason::Approval.label(lang),
-            hours: by.approval,
-            colour: "#8b5cf6",
-        },
-        Cause {
-            label: PauseReason::Break.label(lang),
-            hours: by.break_,
-            colour: "#0ea5b7",
-        },
-        Cause {
-            label: PauseReason::Other.label(lang),
-            hours: by.other,
-            colour: "#a16207",
-        },
-    ];
+    let colour = |r: PauseReason| match r {
+        PauseReason::Parts => "#d98a00",
+        PauseReason::Approval => "#8b5cf6",
+        PauseReason::Break => "#0ea5b7",
+        PauseReason::ShiftEnd => "#64748b",
+        PauseReason::Other => "#a16207",
+    };
+    let mut causes = PauseReason::ALL.map(|r| Cause {
+        label: r.label(lang),
+        hours: by.get(r),
+        colour: colour(r),
+    });
     html! {
         div.charts {
             section.card #pareto {
