@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use bayline_domain::{Admission, Event, EventKey, Judgement, Verdict, Workshop};
+use bayline_domain::{Admission, Event, EventKey, Judgement, Workshop};
 use bayline_proto::{Id, RejectCode, Reply};
 use bayline_site::reply::reply_for;
 use bayline_site::SiteConfig;
