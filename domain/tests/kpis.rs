@@ -12,10 +12,11 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 /// The fields that add up when a period is split.
-fn additive(f: &Figures) -> [f64; 10] {
+fn additive(f: &Figures) -> [f64; 11] {
     let by = f.bay_blocked_hours_by_reason.unwrap_or_default();
     [
         f.clocked_hours,
+        f.rework_hours,
         f.sold_hours,
         f.available_hours.unwrap_or_default(),
         f.bay_blocked_hours.unwrap_or_default(),
@@ -28,11 +29,11 @@ fn additive(f: &Figures) -> [f64; 10] {
     ]
 }
 
-fn sum(a: [f64; 10], b: [f64; 10]) -> [f64; 10] {
+fn sum(a: [f64; 11], b: [f64; 11]) -> [f64; 11] {
     std::array::from_fn(|i| a[i] + b[i])
 }
 
-fn assert_close(a: [f64; 10], b: [f64; 10]) {
+fn assert_close(a: [f64; 11], b: [f64; 11]) {
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
         assert!(close(*x, y), "field {i}: {x} ≠ {y}");
     }
@@ -87,7 +88,7 @@ proptest! {
         let period = Period::new(t(from), t(from + len));
         let now = t(5000);
         let rows = grouped(&w, period, now, GroupBy::Day);
-        let total = rows.iter().fold([0.0; 10], |acc, r| sum(acc, additive(&r.figures)));
+        let total = rows.iter().fold([0.0; 11], |acc, r| sum(acc, additive(&r.figures)));
         assert_close(total, additive(&figures(&w, period, now)));
     }
 }

@@ -222,7 +222,7 @@ async fn every_manager_page_renders_and_a_correction_from_the_review_page_counts
     b.goto(&app.url(&format!("/sites/{SITE}/figures"))).await;
     b.until(
         "the KPI tiles",
-        "document.querySelectorAll('#kpis .tile').length === 12",
+        "document.querySelectorAll('#kpis .tile').length === 13",
     )
     .await;
     assert!(b.text("#by-badge").await.contains("T01"));

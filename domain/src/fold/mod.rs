@@ -107,6 +107,8 @@ pub struct Clocked {
     pub to: Option<Time>,
     /// How it ended; `None` while open.
     pub end: Option<ClockOff>,
+    /// Clocked on an op a `qc_fail` had reopened: rework (§7.6 `rework_hours`).
+    pub rework: bool,
 }
 
 /// A badge's attendance, `shift_start` → `shift_end` (available time, §6).

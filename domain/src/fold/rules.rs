@@ -215,15 +215,18 @@ fn qc_fail(s: &mut Edit<'_>, cat: &Catalog, key: &EventKey, job: &Id, op: Option
     }
     jt.qc.push((QcResult::Fail, key.ts));
     jt.last_qc_fail = Some(key.clone());
+    // Only work done once is redone: an op never finished is not reworked by the fail.
+    let reopen = |ot: &mut OpTrack| {
+        ot.reworked |= ot.first_finish.is_some();
+        ot.finished = false;
+    };
     match op {
-        Some(op) => jt.ops.entry(op.clone()).or_default().finished = false,
+        Some(op) => reopen(jt.ops.entry(op.clone()).or_default()),
         None => {
             for card_op in cat.jobs.get(job).into_iter().flat_map(|c| &c.ops) {
                 jt.ops.entry(card_op.op.clone()).or_default();
             }
-            for ot in jt.ops.values_mut() {
-                ot.finished = false;
-            }
+            jt.ops.values_mut().for_each(reopen);
         }
     }
 }

@@ -65,6 +65,9 @@ pub struct OpTrack {
     pub started: bool,
     /// The latest `pause` on this op, for the `waiting_*` stages.
     pub last_pause: Option<(EventKey, PauseReason)>,
+    /// A `qc_fail` reopened it after it was finished: time clocked on it from then on is
+    /// rework (`rework_hours`).
+    pub reworked: bool,
 }
 
 impl OpTrack {

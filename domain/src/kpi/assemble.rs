@@ -39,10 +39,15 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
 }
 
 /// Figures with the labour fields set and everything else empty.
-fn labour_figures(clocked: Nanos, sold: i64, available: Option<Nanos>) -> Figures {
+fn labour_figures(
+    (clocked, rework): (Nanos, Nanos),
+    sold: i64,
+    available: Option<Nanos>,
+) -> Figures {
     let (clocked, sold, available) = (hours(clocked), micro_hours(sold), available.map(hours));
     Figures {
         clocked_hours: clocked,
+        rework_hours: hours(rework),
         sold_hours: sold,
         available_hours: available,
         labour_efficiency: ratio(sold, clocked),
@@ -140,7 +145,11 @@ fn bay_fields<'a>(m: &Measured, bays: impl Iterator<Item = &'a Id>, f: &mut Figu
 
 pub(super) fn site_figures(m: &Measured) -> Figures {
     let available = m.totals.badges.values().map(|b| b.available).sum();
-    let mut f = labour_figures(m.totals.clocked, m.totals.sold, Some(available));
+    let mut f = labour_figures(
+        (m.totals.clocked, m.totals.rework),
+        m.totals.sold,
+        Some(available),
+    );
     bay_fields(m, m.work_bays.iter().copied(), &mut f);
     job_figures(m, |_| true, None, &mut f);
     call_figures(m, |_| true, &mut f);
@@ -149,7 +158,7 @@ pub(super) fn site_figures(m: &Measured) -> Figures {
 
 pub(super) fn badge_figures(m: &Measured, badge: &Id) -> Figures {
     let b = m.totals.badges.get(badge).copied().unwrap_or_default();
-    let mut f = labour_figures(b.clocked, b.sold, Some(b.available));
+    let mut f = labour_figures((b.clocked, b.rework), b.sold, Some(b.available));
     job_figures(m, |o| o.badges.contains(badge), Some(badge), &mut f);
     call_figures(m, |c| &c.badge == badge, &mut f);
     f
@@ -157,7 +166,7 @@ pub(super) fn badge_figures(m: &Measured, badge: &Id) -> Figures {
 
 pub(super) fn bay_figures(m: &Measured, bay: &Id) -> Figures {
     let b = m.totals.bays.get(bay).copied().unwrap_or_default();
-    let mut f = labour_figures(b.clocked, b.sold, None);
+    let mut f = labour_figures((b.clocked, b.rework), b.sold, None);
     bay_fields(m, std::iter::once(bay), &mut f);
     job_figures(m, |o| o.bays.contains(bay), None, &mut f);
     call_figures(m, |c| &c.bay == bay, &mut f);

@@ -28,6 +28,9 @@
 //!   promise, so it is left out of the on-time rate (both sides), not counted as kept or
 //!   broken. A job never checked in has no cycle and is left out of the mean.
 //! - `jobs_delivered`: jobs whose `delivered_at` lies in the period.
+//! - `rework_hours`: the clocked time (clipped like all of it) on ops a `qc_fail` reopened
+//!   after their first finish, from the reopening on: the work done twice. A fail that names
+//!   no op reopens every op, but an op never finished has nothing to redo.
 //! - `calls`: andon calls opened in the period. `call_answer_minutes_avg` and `_p90`: over the
 //!   calls answered in the period (wherever they were opened), opened → answered in minutes;
 //!   the p90 is the nearest rank (the ⌈0.9 n⌉-th smallest), so it is one of the real waits.
@@ -158,6 +161,8 @@ impl BlockedByReason {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     pub clocked_hours: f64,
+    /// The part of `clocked_hours` on ops a `qc_fail` reopened (返工工时).
+    pub rework_hours: f64,
     pub sold_hours: f64,
     pub available_hours: Option<f64>,
     pub labour_efficiency: Option<f64>,

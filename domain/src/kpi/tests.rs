@@ -191,6 +191,47 @@ fn a_badges_first_time_fix_counts_a_fail_only_against_the_crew_of_the_failed_op(
 }
 
 #[test]
+fn rework_hours_are_the_time_clocked_on_reopened_ops_after_the_fail() {
+    // J2/10: T1 08:30-09:30 and finishes; QC fails op 10 at 09:40; T1 resumes 09:50, T2
+    // joins 10:00, T1 finishes 10:20: rework T1 30 + T2 20 = 50 min, all at B01.
+    // J1: T3 on op 10 at B02 08:00-08:30 (finished); QC fails the whole job at 08:35; T3 on
+    // op 20 08:40-09:00 (never finished before: first work, not rework), then back on op 10
+    // 09:00-09:10: 10 min of rework. Site: 60 min = 1 h of rework, of 60 + 30 + 20 (J2) +
+    // 30 + 20 + 10 (J1) = 170 min clocked.
+    let w = shop([
+        ev(30, "T1", start("J2", "10", "B01")),
+        ev(90, "T1", finish("J2", "10")),
+        ev(100, "Q1", qc_fail("J2", Some("10"))),
+        ev(110, "T1", resume("J2", "10", None)),
+        ev(120, "T2", start("J2", "10", "B01")),
+        ev(140, "T1", finish("J2", "10")),
+        ev(0, "T3", start("J1", "10", "B02")),
+        ev(30, "T3", finish("J1", "10")),
+        ev(35, "Q1", qc_fail("J1", None)),
+        ev(40, "T3", start("J1", "20", "B02")),
+        ev(60, "T3", start("J1", "10", "B02")),
+        ev(70, "T3", pause("J1", "10", PauseReason::Other)),
+    ]);
+    let f = fig(&w, 0, 600, 600);
+    assert_approx!(f.clocked_hours, 170.0 / 60.0);
+    assert_approx!(f.rework_hours, 1.0);
+    // From 10:00 on: T1 and T2 20 min each on J2's rework.
+    assert_approx!(fig(&w, 120, 600, 600).rework_hours, 40.0 / 60.0);
+    let period = Period::new(t(0), t(600));
+    let badges = grouped(&w, period, t(600), GroupBy::Badge);
+    let by: Vec<(&str, f64)> = (badges.iter())
+        .map(|r| (r.key.as_str(), r.figures.rework_hours))
+        .collect();
+    assert_eq!(by.len(), 3);
+    assert_approx!(by[0].1, 0.5);
+    assert_approx!(by[1].1, 20.0 / 60.0);
+    assert_approx!(by[2].1, 10.0 / 60.0);
+    let bays = grouped(&w, period, t(600), GroupBy::Bay);
+    assert_approx!(bays[0].figures.rework_hours, 50.0 / 60.0);
+    assert_approx!(bays[1].figures.rework_hours, 10.0 / 60.0);
+}
+
+#[test]
 fn job_figures_count_qc_ready_and_delivery_in_the_period() {
     // J1 (washed): in 08:00, QC pass 09:40, washed until 10:10 → ready 10:10, promised
     // 10:00: late; cycle 130 min. J2 (not washed): in 08:10, QC pass 09:00 → ready 09:00,
@@ -421,6 +462,7 @@ fn figures_serialise_with_the_contracts_field_names() {
             "labour_utilisation",
             "on_time_rate",
             "productivity",
+            "rework_hours",
             "sold_hours",
         ]
     );

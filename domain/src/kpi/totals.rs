@@ -25,6 +25,9 @@ pub(super) fn nanos(d: SignedDuration) -> Nanos {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BadgeTotals {
     pub clocked: Nanos,
+    /// The part of `clocked` on reopened ops.
+    #[serde(default)]
+    pub rework: Nanos,
     /// The union of its attendance and clocked time.
     pub available: Nanos,
     /// Its share of the sold hours (see [`super`]: split by clocked time before the finish).
@@ -35,6 +38,9 @@ pub struct BadgeTotals {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BayTotals {
     pub clocked: Nanos,
+    /// The part of `clocked` on reopened ops.
+    #[serde(default)]
+    pub rework: Nanos,
     pub sold: MicroHours,
     /// Work bays: the union of time someone was clocked on there, within opening hours.
     pub busy: Nanos,
@@ -48,6 +54,9 @@ pub struct BayTotals {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub clocked: Nanos,
+    /// The part of `clocked` on ops a `qc_fail` reopened (rework).
+    #[serde(default)]
+    pub rework: Nanos,
     /// Standard hours of ops first finished in the window, each counted whole.
     pub sold: MicroHours,
     pub badges: BTreeMap<Id, BadgeTotals>,
@@ -58,16 +67,19 @@ impl Totals {
     /// Adds another window's totals.
     pub fn add(&mut self, other: &Totals) {
         self.clocked += other.clocked;
+        self.rework += other.rework;
         self.sold += other.sold;
         for (badge, o) in &other.badges {
             let b = self.badges.entry(badge.clone()).or_default();
             b.clocked += o.clocked;
+            b.rework += o.rework;
             b.available += o.available;
             b.sold += o.sold;
         }
         for (bay, o) in &other.bays {
             let b = self.bays.entry(bay.clone()).or_default();
             b.clocked += o.clocked;
+            b.rework += o.rework;
             b.sold += o.sold;
             b.busy += o.busy;
             for (x, y) in b.blocked.iter_mut().zip(o.blocked) {
@@ -109,9 +121,15 @@ fn clocked(state: &State, window: Span, t: &mut Totals) {
             continue;
         };
         let d = nanos(length(span));
+        let rework = if c.rework { d } else { 0 };
         t.clocked += d;
-        t.badges.entry(c.badge.clone()).or_default().clocked += d;
-        t.bays.entry(c.bay.clone()).or_default().clocked += d;
+        t.rework += rework;
+        let b = t.badges.entry(c.badge.clone()).or_default();
+        b.clocked += d;
+        b.rework += rework;
+        let b = t.bays.entry(c.bay.clone()).or_default();
+        b.clocked += d;
+        b.rework += rework;
     }
 }
 

@@ -35,7 +35,7 @@ struct Column {
     trend: Option<fn(&Figures) -> Option<f64>>,
 }
 
-const COLUMNS: [Column; 12] = [
+const COLUMNS: [Column; 13] = [
     Column {
         show: |f| hours(Some(f.clocked_hours)),
         trend: Some(|f| Some(f.clocked_hours)),
@@ -83,6 +83,10 @@ const COLUMNS: [Column; 12] = [
     Column {
         show: |f| f.jobs_delivered.to_string(),
         trend: Some(|f| Some(f64::from(f.jobs_delivered))),
+    },
+    Column {
+        show: |f| hours(Some(f.rework_hours)),
+        trend: Some(|f| Some(f.rework_hours)),
     },
 ];
 

@@ -108,7 +108,7 @@ pub struct Words {
     pub bad_kind: &'static str,
     pub does_not_fit: &'static str,
     /// The §6 figures, in the order of `figures::COLUMNS`.
-    pub kpis: [&'static str; 12],
+    pub kpis: [&'static str; 13],
 }
 
 pub static ZH: Words = Words {
@@ -225,6 +225,7 @@ pub static ZH: Words = Words {
         "准时交车率",
         "平均周期",
         "交车数",
+        "返工工时",
     ],
 };
 
@@ -342,6 +343,7 @@ pub static EN: Words = Words {
         "On time",
         "Avg cycle",
         "Delivered",
+        "Rework",
     ],
 };
 
