@@ -134,9 +134,9 @@ pub async fn page(
         (head)
         (tiles(w, &whole, &trend))
         (lost_hours(c.language, &whole))
-        (table(c, w.by_badge, "by-badge", &badges, true))
-        (table(c, w.by_bay, "by-bay", &bays, false))
-        (table(c, w.by_day, "by-day", &days, false))
+        (table(c, (w.by_badge, "by-badge"), &badges, csv(c, period, "badge")))
+        (table(c, (w.by_bay, "by-bay"), &bays, csv(c, period, "bay")))
+        (table(c, (w.by_day, "by-day"), &days, csv(c, period, "day")))
     };
     Ok(manager_page(c, Tab::Figures, w.figures, body))
 }
@@ -249,10 +249,23 @@ fn lost_hours(lang: Language, f: &Figures) -> Markup {
     }
 }
 
-fn table(site: &SiteConfig, title: &str, id: &str, rows: &[Row], badges: bool) -> Markup {
+/// The API's CSV of the period grouped `by`: the download behind a table (the session cookie
+/// signs the request in).
+fn csv(site: &SiteConfig, period: Period, by: &str) -> String {
+    format!(
+        "/api/v1/sites/{}/kpis?from={}&to={}&group_by={by}&format=csv",
+        site.id, period.from, period.to
+    )
+}
+
+fn table(site: &SiteConfig, (title, id): (&str, &str), rows: &[Row], csv: String) -> Markup {
     let w = words(site.language);
+    let badges = id == "by-badge";
     html! {
-        h2 { (title) }
+        h2 {
+            (title) " "
+            a.download id={ (id) "-csv" } href=(csv) download { (w.download_csv) }
+        }
         table id=(id) {
             thead { tr {
                 th {}

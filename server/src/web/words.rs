@@ -96,6 +96,8 @@ pub struct Words {
     pub void: &'static str,
     /// Marks an anomaly whose scan was applied all the same (a §7.6 warning).
     pub applied: &'static str,
+    /// The link that downloads a figures table as CSV (for Excel).
+    pub download_csv: &'static str,
     pub target_ts: &'static str,
     pub target_scanner: &'static str,
     pub target_seq: &'static str,
@@ -201,6 +203,7 @@ pub static ZH: Words = Words {
     move_: "移动",
     void: "作废",
     applied: "已生效",
+    download_csv: "下载 CSV",
     target_ts: "目标时间",
     target_scanner: "目标扫描枪",
     target_seq: "目标序号",
@@ -319,6 +322,7 @@ pub static EN: Words = Words {
     move_: "move",
     void: "void",
     applied: "applied",
+    download_csv: "Download CSV",
     target_ts: "Target time",
     target_scanner: "Target scanner",
     target_seq: "Target seq",
