@@ -2,10 +2,12 @@
 //! mean, and the assembly of the site's, a badge's and a bay's [`Figures`]. Ratios divide
 //! summed numerators by summed denominators, never average ratios.
 
+use std::collections::BTreeSet;
+
 use jiff::SignedDuration;
 
 use super::outcome::Outcome;
-use super::totals::{Nanos, Totals};
+use super::totals::{BadgeTotals, Nanos, Totals};
 use super::{BlockedByReason, Figures, Period};
 use crate::fold::Call;
 use crate::{Id, Time};
@@ -94,15 +96,20 @@ fn p90(sorted: &[Nanos]) -> Option<Nanos> {
     sorted.get(rank.checked_sub(1)?).copied()
 }
 
-/// The job figures over the outcomes `keep` selects; with `badge`, its first-time fix is
-/// that badge's.
-fn job_figures(m: &Measured, keep: impl Fn(&Outcome) -> bool, badge: Option<&Id>, f: &mut Figures) {
+/// The job figures over the outcomes `keep` selects; with `workers`, the first-time fix is
+/// that of their work.
+fn job_figures(
+    m: &Measured,
+    keep: impl Fn(&Outcome) -> bool,
+    workers: Option<&BTreeSet<&Id>>,
+    f: &mut Figures,
+) {
     let (mut passed, mut qc) = (0u32, 0u32);
     let (mut kept, mut promised) = (0u32, 0u32);
     let (mut cycle, mut cycles) = (SignedDuration::ZERO, 0u32);
     let mut delivered = 0u32;
     for o in m.outcomes.iter().filter(|o| keep(o)) {
-        if let Some(pass) = o.first_qc_pass(m.period, m.now, badge) {
+        if let Some(pass) = o.first_qc_pass(m.period, m.now, workers) {
             qc += 1;
             passed += u32::from(pass);
         }
@@ -157,10 +164,23 @@ pub(super) fn site_figures(m: &Measured) -> Figures {
 }
 
 pub(super) fn badge_figures(m: &Measured, badge: &Id) -> Figures {
-    let b = m.totals.badges.get(badge).copied().unwrap_or_default();
+    team_figures(m, &BTreeSet::from([badge]))
+}
+
+/// A group of badges' figures: their labour summed, the job figures over the jobs any of
+/// them clocked on (first-time fix of their own work), the calls they made.
+pub(super) fn team_figures(m: &Measured, members: &BTreeSet<&Id>) -> Figures {
+    let mut b = BadgeTotals::default();
+    for t in members.iter().filter_map(|id| m.totals.badges.get(*id)) {
+        b.clocked += t.clocked;
+        b.rework += t.rework;
+        b.available += t.available;
+        b.sold += t.sold;
+    }
     let mut f = labour_figures((b.clocked, b.rework), b.sold, Some(b.available));
-    job_figures(m, |o| o.badges.contains(badge), Some(badge), &mut f);
-    call_figures(m, |c| &c.badge == badge, &mut f);
+    let worked = |o: &Outcome| o.badges.iter().any(|x| members.contains(x));
+    job_figures(m, worked, Some(members), &mut f);
+    call_figures(m, |c| members.contains(&c.badge), &mut f);
     f
 }
 

@@ -49,6 +49,13 @@
 //!   clocked time sells at no bay); `available_hours` is `null` (a bay has no attendance), so
 //!   are utilisation and productivity. Bay fields are the bay's own. Job figures are over the
 //!   jobs ever clocked on at the bay; call figures over the calls at the bay.
+//! - [`GroupBy::Team`]: one row per team of the site file that has a member with clocked,
+//!   available or sold time in the period (badges without a team together, key `""`). Its
+//!   labour is its members' summed; job figures over the jobs any member clocked on, a first
+//!   QC fail of one op counting against the team only when a member worked that op; call
+//!   figures over its members' calls; bay fields `null`. Every badge is in exactly one team
+//!   row, so clocked, rework and available time add up to the site's (sold hours too, but
+//!   for each badge's share being rounded to a micro-hour).
 //! - [`GroupBy::Day`]: one row per local calendar day of the site's zone (key `YYYY-MM-DD`) that
 //!   has begun by `now`, each the site's figures for that day's part of the period. The rows'
 //!   additive fields add up to the period's.
@@ -73,6 +80,8 @@ mod replay;
 #[cfg(test)]
 mod tests;
 mod totals;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -191,9 +200,12 @@ pub enum GroupBy {
     Badge,
     Bay,
     Day,
+    /// The badges' teams of the site file (§7.2 `[[staff]] team`).
+    Team,
 }
 
-/// One group's figures: `key` is the badge, the bay or the local date `YYYY-MM-DD`.
+/// One group's figures: `key` is the badge, the bay, the local date `YYYY-MM-DD` or the team
+/// (`""` for the badges without one).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = KpiRow))]
 pub struct Row {
@@ -252,7 +264,45 @@ pub fn grouped_with(
                 .map(|b| row(b, bay_figures(&m, b)))
                 .collect()
         }
+        GroupBy::Team => {
+            let m = measure(workshop, stored, period, now, true);
+            by_team(workshop, &m)
+        }
     }
+}
+
+/// One row per team with a busy member (as [`GroupBy::Badge`] picks badges), the badges
+/// without a team in the row keyed `""`. Every badge is in one row, so the rows' labour adds
+/// up to the site's.
+fn by_team(workshop: &Workshop, m: &Measured) -> Vec<Row> {
+    let roster = &workshop.settings().roster;
+    let team_of = |b: &Id| {
+        roster
+            .get(b)
+            .and_then(|p| p.team.clone())
+            .unwrap_or_default()
+    };
+    let mut teams: BTreeMap<String, BTreeSet<&Id>> = BTreeMap::new();
+    for b in m.totals.busy_badges() {
+        teams.entry(team_of(b)).or_default().insert(b);
+    }
+    // Members with no time in the period still share their team's jobs and calls.
+    let known = workshop
+        .catalog()
+        .badges
+        .keys()
+        .chain(m.totals.badges.keys());
+    for b in known {
+        if let Some(members) = teams.get_mut(&team_of(b)) {
+            members.insert(b);
+        }
+    }
+    (teams.into_iter())
+        .map(|(key, members)| Row {
+            key,
+            figures: assemble::team_figures(m, &members),
+        })
+        .collect()
 }
 
 /// Opening time in `[from, to)`.

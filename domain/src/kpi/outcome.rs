@@ -40,17 +40,17 @@ impl Outcome {
     }
 
     /// In the period: whether its first QC result was a pass, for the site or, with
-    /// `badge`, for that badge's work: a fail that named an op another crew worked on does
-    /// not count against it.
+    /// `workers`, for their work: a fail that named an op only others worked on does not
+    /// count against them.
     pub(super) fn first_qc_pass(
         &self,
         period: Period,
         now: Time,
-        badge: Option<&Id>,
+        workers: Option<&BTreeSet<&Id>>,
     ) -> Option<bool> {
         let (result, at) = self.first_qc?;
-        let against = match (badge, &self.first_fail_crew) {
-            (Some(b), Some(crew)) => crew.contains(b),
+        let against = match (workers, &self.first_fail_crew) {
+            (Some(ws), Some(crew)) => crew.iter().any(|b| ws.contains(b)),
             _ => true,
         };
         period

@@ -188,6 +188,28 @@ fn a_badges_first_time_fix_counts_a_fail_only_against_the_crew_of_the_failed_op(
         ftf,
         [("T1", Some(0.5)), ("T2", Some(0.0)), ("T3", Some(0.0))]
     );
+    // Teams: A = {T1}, B = {T2, T3}. A: J1's fail is not its work, J2's is → 1/2. B: both
+    // fails are its members' work → 0/2. Clocked: A = T1 30 + 15 = 45 min; B = T2 60 + T3
+    // 10 = 70 min; together the site's 115 min.
+    let mut settings = Settings::default();
+    for (b, team) in [("T1", "A"), ("T2", "B"), ("T3", "B")] {
+        let planned = crate::Planned {
+            team: Some(team.into()),
+            ..Default::default()
+        };
+        settings.roster.insert(id(b), planned);
+    }
+    let mut teams = Workshop::new(catalog(), settings);
+    teams.restore(w.events().cloned());
+    let rows = grouped(&teams, period, t(600), GroupBy::Team);
+    let got: Vec<(&str, Option<f64>)> = (rows.iter())
+        .map(|r| (r.key.as_str(), r.figures.first_time_fix_rate))
+        .collect();
+    assert_eq!(got, [("A", Some(0.5)), ("B", Some(0.0))]);
+    assert_approx!(rows[0].figures.clocked_hours, 45.0 / 60.0);
+    assert_approx!(rows[1].figures.clocked_hours, 70.0 / 60.0);
+    assert_approx!(figures(&teams, period, t(600)).clocked_hours, 115.0 / 60.0);
+    assert_eq!(rows[0].figures.bay_utilisation, None);
 }
 
 #[test]

@@ -167,8 +167,21 @@ fn timeline(raws: Vec<Raw>) -> Vec<Event> {
         .collect()
 }
 
+/// T1 and T2 in team A, T3 in team B; Q1 and A1 in none.
+fn settings() -> Settings {
+    let mut s = Settings::default();
+    for (b, team) in [("T1", "A"), ("T2", "A"), ("T3", "B")] {
+        let planned = crate::Planned {
+            team: Some(team.into()),
+            ..Default::default()
+        };
+        s.roster.insert(id(b), planned);
+    }
+    s
+}
+
 fn admitted(events: &[Event]) -> Workshop {
-    let mut w = Workshop::new(shop(), Settings::default());
+    let mut w = Workshop::new(shop(), settings());
     for e in events {
         w.admit(e.clone());
     }
@@ -222,7 +235,7 @@ proptest! {
                 figures_with(&frozen, &stored, period, now),
                 kpi::figures(&full, period, now)
             );
-            for by in [GroupBy::Badge, GroupBy::Bay, GroupBy::Day] {
+            for by in [GroupBy::Badge, GroupBy::Bay, GroupBy::Day, GroupBy::Team] {
                 prop_assert_eq!(
                     grouped_with(&frozen, &stored, period, now, by),
                     kpi::grouped(&full, period, now, by)
@@ -253,7 +266,7 @@ proptest! {
         let closed: BTreeMap<Id, Time> = (f.outcomes.iter())
             .map(|o| (o.job.clone(), o.delivered_at.expect("closed jobs were delivered")))
             .collect();
-        let mut resumed = Workshop::new(shop(), Settings::default());
+        let mut resumed = Workshop::new(shop(), settings());
         resumed.resume(f.checkpoint.clone(), f.at, closed);
         resumed.restore(timeline);
         prop_assert_eq!(resumed.state(), frozen.state());

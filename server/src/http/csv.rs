@@ -36,6 +36,7 @@ pub fn figures_csv(
         GroupBy::Badge => "badge",
         GroupBy::Bay => "bay",
         GroupBy::Day => "day",
+        GroupBy::Team => "team",
     });
     let columns: Vec<String> = whole.iter().map(|(k, _)| k.clone()).collect();
     let mut push = |by: &str, key: &str, cells: Vec<(String, String)>| {

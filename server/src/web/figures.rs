@@ -121,8 +121,9 @@ pub async fn page(
         };
     let ledger = &state.ledger;
     let trend_period = Period::new(trend_from, period.to);
-    let (whole, badges, bays, days, trend) = (
+    let (whole, teams, badges, bays, days, trend) = (
         ledger.figures(&live, period, now).await?,
+        ledger.grouped(&live, period, now, GroupBy::Team).await?,
         ledger.grouped(&live, period, now, GroupBy::Badge).await?,
         ledger.grouped(&live, period, now, GroupBy::Bay).await?,
         ledger.grouped(&live, period, now, GroupBy::Day).await?,
@@ -134,6 +135,9 @@ pub async fn page(
         (head)
         (tiles(w, &whole, &trend))
         (lost_hours(c.language, &whole))
+        @if teams.iter().any(|r| !r.key.is_empty()) {
+            (table(c, (w.by_team, "by-team"), &teams, csv(c, period, "team")))
+        }
         (table(c, (w.by_badge, "by-badge"), &badges, csv(c, period, "badge")))
         (table(c, (w.by_bay, "by-bay"), &bays, csv(c, period, "bay")))
         (table(c, (w.by_day, "by-day"), &days, csv(c, period, "day")))
@@ -274,7 +278,11 @@ fn table(site: &SiteConfig, (title, id): (&str, &str), rows: &[Row], csv: String
             tbody {
                 @for r in rows {
                     tr {
-                        td { @if badges { (badge_name(site, &r.key)) } @else { (r.key) } }
+                        td {
+                            @if badges { (badge_name(site, &r.key)) }
+                            @else if r.key.is_empty() { span.muted { "—" } }
+                            @else { (r.key) }
+                        }
                         @for c in COLUMNS { td.num { ((c.show)(&r.figures)) } }
                     }
                 }
