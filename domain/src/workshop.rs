@@ -399,7 +399,7 @@ impl Workshop {
             self.state
                 .anomalies
                 .get(key)
-                .map_or(Verdict::Applied, |c| Verdict::Anomaly(*c)),
+                .map_or(Verdict::Applied, |c| Verdict::listed(*c)),
         )
     }
 

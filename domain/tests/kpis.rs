@@ -4,7 +4,8 @@
 mod common;
 
 use bayline_domain::kpi::{figures, grouped, Figures, GroupBy, Period};
-use common::{admitted, events, restored, t};
+use bayline_domain::{Planned, Settings, Workshop};
+use common::{admitted, catalog, events, id, restored, t};
 use proptest::prelude::*;
 
 fn close(a: f64, b: f64) -> bool {
@@ -12,26 +13,28 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 /// The fields that add up when a period is split.
-fn additive(f: &Figures) -> [f64; 9] {
+fn additive(f: &Figures) -> [f64; 11] {
     let by = f.bay_blocked_hours_by_reason.unwrap_or_default();
     [
         f.clocked_hours,
+        f.rework_hours,
         f.sold_hours,
         f.available_hours.unwrap_or_default(),
         f.bay_blocked_hours.unwrap_or_default(),
         by.parts,
         by.approval,
         by.break_,
+        by.shift_end,
         by.other,
         f64::from(f.jobs_delivered),
     ]
 }
 
-fn sum(a: [f64; 9], b: [f64; 9]) -> [f64; 9] {
+fn sum(a: [f64; 11], b: [f64; 11]) -> [f64; 11] {
     std::array::from_fn(|i| a[i] + b[i])
 }
 
-fn assert_close(a: [f64; 9], b: [f64; 9]) {
+fn assert_close(a: [f64; 11], b: [f64; 11]) {
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
         assert!(close(*x, y), "field {i}: {x} ≠ {y}");
     }
@@ -86,7 +89,39 @@ proptest! {
         let period = Period::new(t(from), t(from + len));
         let now = t(5000);
         let rows = grouped(&w, period, now, GroupBy::Day);
-        let total = rows.iter().fold([0.0; 9], |acc, r| sum(acc, additive(&r.figures)));
+        let total = rows.iter().fold([0.0; 11], |acc, r| sum(acc, additive(&r.figures)));
         assert_close(total, additive(&figures(&w, period, now)));
+    }
+
+    #[test]
+    fn badge_and_team_rows_add_up_to_the_site(
+        (sorted, _) in events(),
+        from in -300i64..300,
+        len in 0i64..1500,
+    ) {
+        // T1, T2 in team A, T3 in B, Q1 in none: every badge in one row.
+        let mut settings = Settings::default();
+        for (b, team) in [("T1", "A"), ("T2", "A"), ("T3", "B")] {
+            let planned = Planned { team: Some(team.into()), ..Default::default() };
+            settings.roster.insert(id(b), planned);
+        }
+        let mut w = Workshop::new(catalog(), settings);
+        w.restore(sorted);
+        let period = Period::new(t(from), t(from + len));
+        let now = t(2000);
+        let whole = figures(&w, period, now);
+        for by in [GroupBy::Badge, GroupBy::Team] {
+            let rows = grouped(&w, period, now, by);
+            let add = |f: fn(&Figures) -> f64| rows.iter().map(|r| f(&r.figures)).sum::<f64>();
+            prop_assert!(close(add(|f| f.clocked_hours), whole.clocked_hours));
+            prop_assert!(close(add(|f| f.rework_hours), whole.rework_hours));
+            prop_assert!(close(
+                add(|f| f.available_hours.unwrap_or_default()),
+                whole.available_hours.unwrap_or_default()
+            ));
+            // Each badge's share of an op is rounded to a micro-hour: 3 jobs, 5 ops, 4
+            // badges give at most 20 halves of a micro-hour.
+            prop_assert!((add(|f| f.sold_hours) - whole.sold_hours).abs() <= 1e-5 + 1e-9);
+        }
     }
 }

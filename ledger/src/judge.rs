@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use bayline_domain::{Admission, Event, EventKey, EventKind, Judgement, Verdict, Workshop};
+use bayline_domain::{Admission, Event, EventKey, EventKind, Judgement, Workshop};
 use bayline_proto::{Id, RejectCode, Reply};
 use bayline_site::reply::reply_for;
 use bayline_site::SiteConfig;
@@ -220,10 +220,7 @@ fn decide(
             refuse(&mut record, code, detail, config);
         }
         Admission::Accepted(verdict) => {
-            let warning = match verdict {
-                Verdict::Applied => None,
-                Verdict::Anomaly(w) => Some(w),
-            };
+            let warning = verdict.warning();
             let bay = workshop.resolved_bay(&event.key);
             let first_assigned = match (&event.kind, warning) {
                 (EventKind::ShiftStart, None) => first_assigned(workshop, &event),

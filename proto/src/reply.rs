@@ -55,8 +55,10 @@ codes! {
 }
 
 codes! {
-    /// What looks wrong about a stored scan that makes no sense at its place in the timeline
-    /// (contract §4 "Nonsense is kept, not applied"); the scan is kept and listed as an anomaly.
+    /// What looks wrong about a stored scan, listed as an anomaly for review: a scan that makes
+    /// no sense at its place in the timeline is kept but not applied (contract §4 "Nonsense is
+    /// kept, not applied"); a scan that makes sense but bends a rule of the figures is applied
+    /// all the same ([`WarningCode::applied`], contract §7.6).
     WarningCode {
         NotClockedOn = "not_clocked_on",
         AlreadyClockedOn = "already_clocked_on",
@@ -72,6 +74,25 @@ codes! {
         NoOpenCall = "no_open_call",
         CallOpen = "call_open",
         AlreadyAnswered = "already_answered",
+        NotQc = "not_qc",
+        SelfInspection = "self_inspection",
+        NoQc = "no_qc",
+        NotAssigned = "not_assigned",
+    }
+}
+
+impl WarningCode {
+    /// Whether a scan with this warning is applied: these codes question who scanned or what
+    /// was skipped (or who was planned), not whether the scan can happen, and refusing them
+    /// would only hide the car's real state from the boards.
+    pub fn applied(self) -> bool {
+        matches!(
+            self,
+            WarningCode::NotQc
+                | WarningCode::SelfInspection
+                | WarningCode::NoQc
+                | WarningCode::NotAssigned
+        )
     }
 }
 

@@ -364,6 +364,7 @@ fn the_kpi_page_names_every_figure() {
     let text = page("kpis.md");
     let figures = bayline_domain::kpi::Figures {
         clocked_hours: 0.0,
+        rework_hours: 0.0,
         sold_hours: 0.0,
         available_hours: None,
         labour_efficiency: None,

@@ -28,6 +28,19 @@ pub fn reply_for(site: &SiteConfig, judgement: &Judgement<'_>) -> Reply {
         Judgement::Accepted {
             event,
             warning: Some(w),
+            bay,
+            ..
+        } if w.applied() => {
+            let done = accepted(lang, event, bay.as_ref());
+            let msg = match lang {
+                Language::Zh => format!("{done}（{}）", caveat(lang, *w, event)),
+                Language::En => format!("{done} ({})", caveat(lang, *w, event)),
+            };
+            Reply::warned(event.key.seq, *w, &msg)
+        }
+        Judgement::Accepted {
+            event,
+            warning: Some(w),
             ..
         } => Reply::warned(event.key.seq, *w, &warned(lang, *w, event)),
     }
@@ -97,6 +110,23 @@ fn first(lang: Language, job: &Id, op: &Id) -> String {
     }
 }
 
+/// What an applied scan's warning adds to saying it was done (contract §7.6).
+fn caveat(lang: Language, w: WarningCode, e: &Event) -> String {
+    let b = &e.badge;
+    match (w, zh(lang)) {
+        (WarningCode::NotQc, true) => format!("{b} 非质检员，待核"),
+        (WarningCode::NotQc, false) => format!("{b} is not QC; for review"),
+        (WarningCode::SelfInspection, true) => format!("{b} 自检，待核"),
+        (WarningCode::SelfInspection, false) => format!("{b} inspected own work; for review"),
+        (WarningCode::NoQc, true) => "未经质检，待核".to_string(),
+        (WarningCode::NoQc, false) => "no QC pass; for review".to_string(),
+        (WarningCode::NotAssigned, true) => format!("未派给 {b}，待核"),
+        (WarningCode::NotAssigned, false) => format!("not assigned to {b}; for review"),
+        (_, true) => "待核".to_string(),
+        (_, false) => "for review".to_string(),
+    }
+}
+
 /// Kept but not applied: say so first, then what looks wrong.
 fn warned(lang: Language, w: WarningCode, e: &Event) -> String {
     let job = e.kind.job().map(Id::as_str).unwrap_or("");
@@ -119,6 +149,10 @@ fn warned(lang: Language, w: WarningCode, e: &Event) -> String {
             WarningCode::NoOpenCall => format!("{bay} 没有未解除的呼叫"),
             WarningCode::CallOpen => format!("{bay} 已在呼叫中"),
             WarningCode::AlreadyAnswered => format!("{bay} 的呼叫已有人响应"),
+            WarningCode::NotQc
+            | WarningCode::SelfInspection
+            | WarningCode::NoQc
+            | WarningCode::NotAssigned => caveat(lang, w, e),
         };
         format!("已记录待核：{what}")
     } else {
@@ -137,6 +171,10 @@ fn warned(lang: Language, w: WarningCode, e: &Event) -> String {
             WarningCode::NoOpenCall => format!("no open call at {bay}"),
             WarningCode::CallOpen => format!("{bay} already has an open call"),
             WarningCode::AlreadyAnswered => format!("{bay}'s call was already answered"),
+            WarningCode::NotQc
+            | WarningCode::SelfInspection
+            | WarningCode::NoQc
+            | WarningCode::NotAssigned => caveat(lang, w, e),
         };
         format!("Kept for review: {what}")
     }
@@ -271,5 +309,33 @@ mod tests {
             "T2 shift started; first: RO-1 op 20"
         );
         assert_eq!(say(Language::En, &shift, None, None), "T2 shift started");
+    }
+
+    #[test]
+    fn a_qc_result_by_the_wrong_badge_says_it_counted_and_what_is_for_review() {
+        let job = Id::new("RO-1").expect("an id");
+        let pass = event(EventKind::QcPass { job: job.clone() });
+        assert_eq!(
+            say(Language::Zh, &pass, Some(WarningCode::NotQc), None),
+            "RO-1 质检通过（T2 非质检员，待核）"
+        );
+        assert_eq!(
+            say(Language::En, &pass, Some(WarningCode::SelfInspection), None),
+            "RO-1 QC passed (T2 inspected own work; for review)"
+        );
+        let start = event(EventKind::Start {
+            job: job.clone(),
+            op: Id::new("10").expect("an id"),
+            bay: Id::new("B03").expect("an id"),
+        });
+        assert_eq!(
+            say(Language::Zh, &start, Some(WarningCode::NotAssigned), None),
+            "B03：RO-1 工序10 开工（未派给 T2，待核）"
+        );
+        let ready = event(EventKind::Ready { job });
+        assert_eq!(
+            say(Language::Zh, &ready, Some(WarningCode::NoQc), None),
+            "RO-1 可取车（未经质检，待核）"
+        );
     }
 }

@@ -227,7 +227,7 @@ async fn every_manager_page_renders_and_a_correction_from_the_review_page_counts
     b.goto(&app.url(&format!("/sites/{SITE}/figures"))).await;
     b.until(
         "the KPI tiles",
-        "document.querySelectorAll('#kpis .tile').length === 12",
+        "document.querySelectorAll('#kpis .tile').length === 13",
     )
     .await;
     assert!(b.text("#by-badge").await.contains("T01"));
@@ -236,6 +236,33 @@ async fn every_manager_page_renders_and_a_correction_from_the_review_page_counts
         "one sold hour today"
     );
     b.shot("figures").await;
+    // The download behind the by-badge table: the API's CSV, through the session cookie,
+    // opening with the UTF-8 byte-order mark Excel needs, a line per badge.
+    let csv = b
+        .client
+        .execute_async(
+            "const a = document.getElementById('by-badge-csv'); \
+             fetch(a.href).then(async r => ({ \
+               download: a.hasAttribute('download'), \
+               type: r.headers.get('content-type'), \
+               disposition: r.headers.get('content-disposition'), \
+               head: Array.from(new Uint8Array(await r.clone().arrayBuffer()).slice(0, 3)), \
+               text: await r.text() })).then(arguments[0])",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(csv["download"], true, "{csv}");
+    assert_eq!(csv["head"], json!([0xef, 0xbb, 0xbf]), "{csv}");
+    assert_eq!(csv["type"], "text/csv; charset=utf-8");
+    assert!(csv["disposition"]
+        .as_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let text = csv["text"].as_str().unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("from,to,group_by,key,"), "{text}");
+    assert!(lines.iter().any(|l| l.contains(",badge,T01,")), "{text}");
     b.goto(&app.url(&format!(
         "/sites/{SITE}/figures?period=range&from=2026-11-05&to=2026-11-01"
     )))

@@ -71,6 +71,7 @@ async fn a_technicians_half_hour_on_a_one_hour_op_is_200_percent_efficiency() {
         "bay_utilisation",
         "bay_blocked_hours",
         "bay_blocked_hours_by_reason",
+        "rework_hours",
         "avg_cycle_hours",
         "from",
         "to",

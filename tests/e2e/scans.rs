@@ -235,8 +235,10 @@ pub async fn every_reject_code_is_answered_and_stored(app: &TestApp) {
         "a rejected scan changes nothing"
     );
 
-    // job_closed: RO-3 delivered; a later scan on it is refused.
-    assert_ok(&hh.send(json!({"v": 1, "seq": 22, "ts": ts(-2), "badge": "A01", "action": "delivered", "job": "RO-3"})).await);
+    // job_closed: RO-3 delivered (never inspected: applied with no_qc); a later scan on it
+    // is refused.
+    let r = hh.send(json!({"v": 1, "seq": 22, "ts": ts(-2), "badge": "A01", "action": "delivered", "job": "RO-3"})).await;
+    assert!(r.ok && r.warning == Some(WarningCode::NoQc), "{r:?}");
     let r = hh
         .scan_seq(23, "A01", "check_in", json!({"job": "RO-3"}))
         .await;

@@ -78,12 +78,13 @@ pub fn render(outcome: &Outcome, site: &SiteConfig) -> String {
     let by = &k["bay_blocked_hours_by_reason"];
     let _ = writeln!(
         out,
-        "  bay utilisation {}   bay blocked {} (parts {}, approval {}, break {}, other {})",
+        "  bay utilisation {}   bay blocked {} (parts {}, approval {}, break {}, shift end {}, other {})",
         pc("bay_utilisation"),
         h("bay_blocked_hours"),
         hours(&by["parts"]),
         hours(&by["approval"]),
         hours(&by["break"]),
+        hours(&by["shift_end"]),
         hours(&by["other"])
     );
     let _ = writeln!(

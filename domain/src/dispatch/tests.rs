@@ -277,3 +277,42 @@ fn the_jobs_to_do_are_the_views_of_every_job_not_yet_ready() {
         assert_eq!(w.jobs_to_do(now), all);
     }
 }
+
+#[test]
+fn a_start_by_another_than_the_assigned_technician_or_team_is_applied_with_a_warning() {
+    let mut settings = Settings::default();
+    settings.roster.insert(
+        id("T1"),
+        Planned {
+            team: Some("A".into()),
+            ..Planned::default()
+        },
+    );
+    let mut w = Workshop::new(catalog(), settings);
+    assign(&mut w, "J1", "10", Some(to_badge("T1", None, None, None)));
+    let team_a = Assignment {
+        to: Assignee::Team("A".into()),
+        bay: None,
+        day: None,
+        order: None,
+    };
+    assign(&mut w, "J2", "10", Some(team_a));
+    let by_t2 = ev(0, "T2", start("J1", "10", "B01"));
+    let by_t1 = ev(0, "T1", start("J2", "10", "B02"));
+    let t3_on_j1 = ev(5, "T3", start("J1", "10", "B01"));
+    assert_eq!(
+        w.admit(by_t2.clone()),
+        crate::Admission::Accepted(crate::Verdict::Warned(crate::WarningCode::NotAssigned))
+    );
+    assert_eq!(
+        w.admit(by_t1.clone()),
+        crate::Admission::Accepted(crate::Verdict::Applied)
+    );
+    assert_eq!(
+        w.admit(t3_on_j1.clone()),
+        crate::Admission::Accepted(crate::Verdict::Warned(crate::WarningCode::NotAssigned))
+    );
+    // Applied all the same: T2 and T3 are clocked on J1's op 10.
+    let on = w.job("J1", t(10)).expect("J1").ops[0].badges.clone();
+    assert_eq!(on, [id("T2"), id("T3")]);
+}

@@ -42,6 +42,7 @@ pub(super) fn clock_on(
         release(s, job, ts);
         hold(s, job, bay, ts);
     }
+    let rework = s.op(job, op).is_some_and(|o| o.reworked);
     let interval = s.push_clocked(Clocked {
         badge: badge.clone(),
         job: job.clone(),
@@ -50,6 +51,7 @@ pub(super) fn clock_on(
         from: ts,
         to: None,
         end: None,
+        rework,
     });
     let grace = settings.auto_clock_off_grace.max(SignedDuration::ZERO);
     let closing = settings

@@ -110,13 +110,14 @@ impl<'a> Edit<'a> {
         event: &Event,
     ) -> Verdict {
         match rules::apply(self, catalog, settings, event) {
-            Ok(()) => Verdict::Applied,
+            Ok(None) => Verdict::Applied,
+            Ok(Some(code)) => Verdict::Warned(code),
             Err(code) => Verdict::Anomaly(code),
         }
     }
 
     pub(crate) fn record(&mut self, event: &Event, verdict: Verdict) {
-        if let Verdict::Anomaly(code) = verdict {
+        if let Verdict::Anomaly(code) | Verdict::Warned(code) = verdict {
             let before = self.state.anomalies.insert(event.key.clone(), code);
             self.note(|| Undo::Anomaly(event.key.clone(), before));
         }

@@ -46,6 +46,8 @@ mod edit;
 mod forgotten_tests;
 pub(crate) mod journal;
 mod prune;
+#[cfg(test)]
+mod qc_tests;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -68,8 +70,30 @@ use crate::{
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Applied,
+    /// Applied, and listed for review with the warning (contract §7.6: QC by the wrong badge,
+    /// a handover without QC). Its code is one of [`WarningCode::applied`].
+    Warned(WarningCode),
     /// Kept, listed, not applied (contract §4 "Nonsense is kept, not applied").
     Anomaly(WarningCode),
+}
+
+impl Verdict {
+    /// The verdict an event listed with `code` has: the code says whether it was applied.
+    pub fn listed(code: WarningCode) -> Verdict {
+        if code.applied() {
+            Verdict::Warned(code)
+        } else {
+            Verdict::Anomaly(code)
+        }
+    }
+
+    /// The warning its reply carries, if any.
+    pub fn warning(self) -> Option<WarningCode> {
+        match self {
+            Verdict::Applied => None,
+            Verdict::Warned(w) | Verdict::Anomaly(w) => Some(w),
+        }
+    }
 }
 
 /// A badge clocked on an op at a bay. `to: None` is still open.
@@ -83,6 +107,8 @@ pub struct Clocked {
     pub to: Option<Time>,
     /// How it ended; `None` while open.
     pub end: Option<ClockOff>,
+    /// Clocked on an op a `qc_fail` had reopened: rework (§7.6 `rework_hours`).
+    pub rework: bool,
 }
 
 /// A badge's attendance, `shift_start` → `shift_end` (available time, §6).
@@ -229,9 +255,10 @@ pub struct State {
     pub holds: Vec<BayHold>,
     pub segments: Vec<BaySegment>,
     pub washes: Vec<Wash>,
-    /// The events the timeline judges nonsense, with why; every other event of the timeline
-    /// is applied. (Only anomalies are kept: a map entry per event would cost the fold more
-    /// than all its rules.)
+    /// The events the timeline lists for review, with why: nonsense, not applied, or applied
+    /// with a warning ([`WarningCode::applied`] tells which); every other event of the
+    /// timeline is applied. (Only these are kept: a map entry per event would cost the fold
+    /// more than all its rules.)
     pub anomalies: BTreeMap<EventKey, WarningCode>,
     /// The bay each applied `start`/`resume` clocked on at.
     pub resolved_bays: BTreeMap<EventKey, Id>,

@@ -2,16 +2,23 @@
 //! before touching anything, so an anomaly leaves the state as it was.
 
 use super::edit::Edit;
-use super::track::QcResult;
+use super::track::{OpTrack, QcResult};
 use super::{clock, Call, ClockOff};
 use crate::{
-    CallReason, Catalog, Event, EventKey, EventKind, Id, PauseReason, Settings, Stage, Time,
-    WarningCode,
+    Assignee, CallReason, Catalog, Event, EventKey, EventKind, Id, PauseReason, Role, Settings,
+    Stage, Time, WarningCode,
 };
 
 type Rule = Result<(), WarningCode>;
 
-pub(super) fn apply(s: &mut Edit<'_>, cat: &Catalog, settings: &Settings, ev: &Event) -> Rule {
+/// Applies the event, `Ok` with the warning it is applied with (contract §7.6), or `Err`
+/// with the anomaly it is kept as.
+pub(super) fn apply(
+    s: &mut Edit<'_>,
+    cat: &Catalog,
+    settings: &Settings,
+    ev: &Event,
+) -> Result<Option<WarningCode>, WarningCode> {
     let ts = ev.key.ts;
     let badge = &ev.badge;
     if let Some(job) = ev.kind.job() {
@@ -21,6 +28,8 @@ pub(super) fn apply(s: &mut Edit<'_>, cat: &Catalog, settings: &Settings, ev: &E
             return Err(WarningCode::JobClosed);
         }
     }
+    // Judged on the state before the event: a qc_fail reopens the job it inspects.
+    let warning = warning(s, cat, settings, ev);
     match &ev.kind {
         EventKind::CheckIn { job } => check_in(s, job, ts)?,
         EventKind::Start { job, op, bay } => clock_on(s, settings, ev, job, op, Some(bay))?,
@@ -63,7 +72,41 @@ pub(super) fn apply(s: &mut Edit<'_>, cat: &Catalog, settings: &Settings, ev: &E
     if let Some(jt) = ev.kind.job().and_then(|job| s.existing_job_mut(job)) {
         jt.last_moved = jt.last_moved.max(Some(ts));
     }
-    Ok(())
+    Ok(warning)
+}
+
+/// The warning a scan that makes sense is applied with (contract §7.6): a QC result by a
+/// badge that is not QC or that worked on the job, a handover without a QC pass. A badge
+/// that inspects its own work is `self_inspection` whatever its role: of the two, that is
+/// the one a manager must see.
+fn warning(s: &Edit<'_>, cat: &Catalog, settings: &Settings, ev: &Event) -> Option<WarningCode> {
+    match &ev.kind {
+        EventKind::Start { job, op, .. } => {
+            let planned = cat.jobs.get(job)?.op(op)?.assignment.as_ref()?;
+            let theirs = match &planned.to {
+                Assignee::Badge(b) => *b == ev.badge,
+                Assignee::Team(t) => {
+                    (settings.roster.get(&ev.badge)).is_some_and(|p| p.team.as_ref() == Some(t))
+                }
+            };
+            (!theirs).then_some(WarningCode::NotAssigned)
+        }
+        EventKind::QcPass { job } | EventKind::QcFail { job, .. } => {
+            let worked = s.job(job).is_some_and(|jt| jt.ever_clocked(&ev.badge));
+            if worked {
+                Some(WarningCode::SelfInspection)
+            } else if cat.badges.get(&ev.badge) != Some(&Role::Qc) {
+                Some(WarningCode::NotQc)
+            } else {
+                None
+            }
+        }
+        EventKind::Ready { job } | EventKind::Delivered { job } => {
+            let passed = s.job(job).is_some_and(|jt| jt.qc_passed());
+            (!passed).then_some(WarningCode::NoQc)
+        }
+        _ => None,
+    }
 }
 
 /// Records when the job first reached stage `ready`.
@@ -173,20 +216,27 @@ fn qc_pass(s: &mut Edit<'_>, cat: &Catalog, key: &EventKey, job: &Id) -> Rule {
     Ok(())
 }
 
-/// Always applied: a failed inspection reopens the named op, or every op (rework).
+/// Always applied: a failed inspection reopens the named op, or every op (rework). A first
+/// result that fails one op is the work of the badges that had clocked on that op.
 fn qc_fail(s: &mut Edit<'_>, cat: &Catalog, key: &EventKey, job: &Id, op: Option<&Id>) {
     let jt = s.job_mut(job);
+    if jt.qc.is_empty() {
+        jt.first_fail_crew = op.map(|op| jt.ops.get(op).map(OpTrack::crew).unwrap_or_default());
+    }
     jt.qc.push((QcResult::Fail, key.ts));
     jt.last_qc_fail = Some(key.clone());
+    // Only work done once is redone: an op never finished is not reworked by the fail.
+    let reopen = |ot: &mut OpTrack| {
+        ot.reworked |= ot.first_finish.is_some();
+        ot.finished = false;
+    };
     match op {
-        Some(op) => jt.ops.entry(op.clone()).or_default().finished = false,
+        Some(op) => reopen(jt.ops.entry(op.clone()).or_default()),
         None => {
             for card_op in cat.jobs.get(job).into_iter().flat_map(|c| &c.ops) {
                 jt.ops.entry(card_op.op.clone()).or_default();
             }
-            for ot in jt.ops.values_mut() {
-                ot.finished = false;
-            }
+            jt.ops.values_mut().for_each(reopen);
         }
     }
 }

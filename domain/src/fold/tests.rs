@@ -222,7 +222,8 @@ fn job_events_after_delivery_are_job_closed() {
     ]);
     assert_eq!(verdict(&w, &after), anomaly(WarningCode::JobClosed));
     assert_eq!(verdict(&w, &twice), anomaly(WarningCode::JobClosed));
-    assert_eq!(verdict(&w, &same_ts), APPLIED);
+    // Applied at the delivery's instant; never inspected, so listed as no_qc.
+    assert_eq!(verdict(&w, &same_ts), Verdict::Warned(WarningCode::NoQc));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! What the fold keeps per job, op, badge and bay while it walks the timeline: the "now" of
 //! each thing, pointing into the interval logs of [`super::State`] for what is still open.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
@@ -65,9 +65,22 @@ pub struct OpTrack {
     pub started: bool,
     /// The latest `pause` on this op, for the `waiting_*` stages.
     pub last_pause: Option<(EventKey, PauseReason)>,
+    /// A `qc_fail` reopened it after it was finished: time clocked on it from then on is
+    /// rework (`rework_hours`).
+    pub reworked: bool,
 }
 
 impl OpTrack {
+    /// The badges that ever clocked on it, up to now.
+    pub fn crew(&self) -> BTreeSet<Id> {
+        self.clocked.keys().chain(self.on.keys()).cloned().collect()
+    }
+
+    /// Whether `badge` ever clocked on it.
+    pub fn ever_clocked(&self, badge: &Id) -> bool {
+        self.clocked.contains_key(badge) || self.on.contains_key(badge)
+    }
+
     /// Σ over badges of clocked time, open intervals counted up to `now`.
     pub fn clocked_at(&self, now: Time) -> SignedDuration {
         let closed: SignedDuration = self.clocked.values().sum();
@@ -101,6 +114,11 @@ pub struct JobTrack {
     pub last_moved: Option<Time>,
     /// Applied QC results, in timeline order (first-time-fix rate).
     pub qc: Vec<(QcResult, Time)>,
+    /// When its first QC result is a fail naming an op: the badges that had clocked on that
+    /// op by then, the only ones a technician's first-time-fix rate counts the fail against.
+    /// `None` when the first fail named no op (it counts against the whole crew).
+    #[serde(default)]
+    pub first_fail_crew: Option<BTreeSet<Id>>,
     pub last_qc_pass: Option<EventKey>,
     pub last_qc_fail: Option<EventKey>,
     pub last_finish: Option<EventKey>,
@@ -119,6 +137,11 @@ pub struct JobTrack {
 }
 
 impl JobTrack {
+    /// Whether `badge` ever clocked on one of its ops.
+    pub fn ever_clocked(&self, badge: &Id) -> bool {
+        self.ops.values().any(|o| o.ever_clocked(badge))
+    }
+
     /// Someone is clocked on one of its ops now.
     pub fn anyone_on(&self) -> bool {
         self.ops.values().any(|o| !o.on.is_empty())

@@ -2,10 +2,12 @@
 //! mean, and the assembly of the site's, a badge's and a bay's [`Figures`]. Ratios divide
 //! summed numerators by summed denominators, never average ratios.
 
+use std::collections::BTreeSet;
+
 use jiff::SignedDuration;
 
 use super::outcome::Outcome;
-use super::totals::{Nanos, Totals};
+use super::totals::{BadgeTotals, Nanos, Totals};
 use super::{BlockedByReason, Figures, Period};
 use crate::fold::Call;
 use crate::{Id, Time};
@@ -39,10 +41,15 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
 }
 
 /// Figures with the labour fields set and everything else empty.
-fn labour_figures(clocked: Nanos, sold: i64, available: Option<Nanos>) -> Figures {
+fn labour_figures(
+    (clocked, rework): (Nanos, Nanos),
+    sold: i64,
+    available: Option<Nanos>,
+) -> Figures {
     let (clocked, sold, available) = (hours(clocked), micro_hours(sold), available.map(hours));
     Figures {
         clocked_hours: clocked,
+        rework_hours: hours(rework),
         sold_hours: sold,
         available_hours: available,
         labour_efficiency: ratio(sold, clocked),
@@ -89,14 +96,20 @@ fn p90(sorted: &[Nanos]) -> Option<Nanos> {
     sorted.get(rank.checked_sub(1)?).copied()
 }
 
-/// The job figures over the outcomes `keep` selects.
-fn job_figures(m: &Measured, keep: impl Fn(&Outcome) -> bool, f: &mut Figures) {
+/// The job figures over the outcomes `keep` selects; with `workers`, the first-time fix is
+/// that of their work.
+fn job_figures(
+    m: &Measured,
+    keep: impl Fn(&Outcome) -> bool,
+    workers: Option<&BTreeSet<&Id>>,
+    f: &mut Figures,
+) {
     let (mut passed, mut qc) = (0u32, 0u32);
     let (mut kept, mut promised) = (0u32, 0u32);
     let (mut cycle, mut cycles) = (SignedDuration::ZERO, 0u32);
     let mut delivered = 0u32;
     for o in m.outcomes.iter().filter(|o| keep(o)) {
-        if let Some(pass) = o.first_qc_pass(m.period, m.now) {
+        if let Some(pass) = o.first_qc_pass(m.period, m.now, workers) {
             qc += 1;
             passed += u32::from(pass);
         }
@@ -121,7 +134,7 @@ fn job_figures(m: &Measured, keep: impl Fn(&Outcome) -> bool, f: &mut Figures) {
 /// Sets the bay fields from the busy and blocked time of `bays` over `bays × opening hours`.
 fn bay_fields<'a>(m: &Measured, bays: impl Iterator<Item = &'a Id>, f: &mut Figures) {
     let (mut busy, mut n) = (0, 0u32);
-    let mut blocked = [0; 4];
+    let mut blocked = [0; 5];
     for bay in bays {
         n += 1;
         if let Some(b) = m.totals.bays.get(bay) {
@@ -131,12 +144,7 @@ fn bay_fields<'a>(m: &Measured, bays: impl Iterator<Item = &'a Id>, f: &mut Figu
             }
         }
     }
-    let blocked = BlockedByReason {
-        parts: hours(blocked[0]),
-        approval: hours(blocked[1]),
-        break_: hours(blocked[2]),
-        other: hours(blocked[3]),
-    };
+    let blocked = BlockedByReason::of(blocked.map(hours));
     f.bay_utilisation = ratio(hours(busy), f64::from(n) * hours(m.open));
     f.bay_blocked_hours = Some(blocked.total());
     f.bay_blocked_hours_by_reason = Some(blocked);
@@ -144,26 +152,43 @@ fn bay_fields<'a>(m: &Measured, bays: impl Iterator<Item = &'a Id>, f: &mut Figu
 
 pub(super) fn site_figures(m: &Measured) -> Figures {
     let available = m.totals.badges.values().map(|b| b.available).sum();
-    let mut f = labour_figures(m.totals.clocked, m.totals.sold, Some(available));
+    let mut f = labour_figures(
+        (m.totals.clocked, m.totals.rework),
+        m.totals.sold,
+        Some(available),
+    );
     bay_fields(m, m.work_bays.iter().copied(), &mut f);
-    job_figures(m, |_| true, &mut f);
+    job_figures(m, |_| true, None, &mut f);
     call_figures(m, |_| true, &mut f);
     f
 }
 
 pub(super) fn badge_figures(m: &Measured, badge: &Id) -> Figures {
-    let b = m.totals.badges.get(badge).copied().unwrap_or_default();
-    let mut f = labour_figures(b.clocked, b.sold, Some(b.available));
-    job_figures(m, |o| o.badges.contains(badge), &mut f);
-    call_figures(m, |c| &c.badge == badge, &mut f);
+    team_figures(m, &BTreeSet::from([badge]))
+}
+
+/// A group of badges' figures: their labour summed, the job figures over the jobs any of
+/// them clocked on (first-time fix of their own work), the calls they made.
+pub(super) fn team_figures(m: &Measured, members: &BTreeSet<&Id>) -> Figures {
+    let mut b = BadgeTotals::default();
+    for t in members.iter().filter_map(|id| m.totals.badges.get(*id)) {
+        b.clocked += t.clocked;
+        b.rework += t.rework;
+        b.available += t.available;
+        b.sold += t.sold;
+    }
+    let mut f = labour_figures((b.clocked, b.rework), b.sold, Some(b.available));
+    let worked = |o: &Outcome| o.badges.iter().any(|x| members.contains(x));
+    job_figures(m, worked, Some(members), &mut f);
+    call_figures(m, |c| members.contains(&c.badge), &mut f);
     f
 }
 
 pub(super) fn bay_figures(m: &Measured, bay: &Id) -> Figures {
     let b = m.totals.bays.get(bay).copied().unwrap_or_default();
-    let mut f = labour_figures(b.clocked, b.sold, None);
+    let mut f = labour_figures((b.clocked, b.rework), b.sold, None);
     bay_fields(m, std::iter::once(bay), &mut f);
-    job_figures(m, |o| o.bays.contains(bay), &mut f);
+    job_figures(m, |o| o.bays.contains(bay), None, &mut f);
     call_figures(m, |c| &c.bay == bay, &mut f);
     f
 }

@@ -17,9 +17,10 @@
 //!   bays of the union of time someone was clocked on there / (work bays × opening hours in the
 //!   period up to `now`): hours that have not come yet are neither used nor unused.
 //!   `bay_blocked_hours`: time a job held the bay with nobody of it clocked on there (the fold's
-//!   blocked segments); by the reason of the job's latest clock-off: `parts`, `approval`,
-//!   `break`, and `other` for everything else (`shift_end`, `other`, a switch, a finish, a
-//!   forgotten clock-off): the contract's split has four keys.
+//!   blocked segments); by the reason of the job's latest clock-off, one key per pause reason
+//!   (§7.1): `parts`, `approval`, `break`, `shift_end` (a `shift_end` pause or scan, and a
+//!   forgotten clock-off: the day ended with the car on the bay), and `other` (a pause
+//!   `other`, a switch, a finish).
 //! - `first_time_fix_rate`: jobs whose first-ever QC result lies in the period; the share whose
 //!   first result is a pass.
 //! - `on_time_rate` and `avg_cycle_hours`: jobs whose `ready_at` (first time stage `ready`) lies
@@ -27,6 +28,9 @@
 //!   promise, so it is left out of the on-time rate (both sides), not counted as kept or
 //!   broken. A job never checked in has no cycle and is left out of the mean.
 //! - `jobs_delivered`: jobs whose `delivered_at` lies in the period.
+//! - `rework_hours`: the clocked time (clipped like all of it) on ops a `qc_fail` reopened
+//!   after their first finish, from the reopening on: the work done twice. A fail that names
+//!   no op reopens every op, but an op never finished has nothing to redo.
 //! - `calls`: andon calls opened in the period. `call_answer_minutes_avg` and `_p90`: over the
 //!   calls answered in the period (wherever they were opened), opened → answered in minutes;
 //!   the p90 is the nearest rank (the ⌈0.9 n⌉-th smallest), so it is one of the real waits.
@@ -45,6 +49,13 @@
 //!   clocked time sells at no bay); `available_hours` is `null` (a bay has no attendance), so
 //!   are utilisation and productivity. Bay fields are the bay's own. Job figures are over the
 //!   jobs ever clocked on at the bay; call figures over the calls at the bay.
+//! - [`GroupBy::Team`]: one row per team of the site file that has a member with clocked,
+//!   available or sold time in the period (badges without a team together, key `""`). Its
+//!   labour is its members' summed; job figures over the jobs any member clocked on, a first
+//!   QC fail of one op counting against the team only when a member worked that op; call
+//!   figures over its members' calls; bay fields `null`. Every badge is in exactly one team
+//!   row, so clocked, rework and available time add up to the site's (sold hours too, but
+//!   for each badge's share being rounded to a micro-hour).
 //! - [`GroupBy::Day`]: one row per local calendar day of the site's zone (key `YYYY-MM-DD`) that
 //!   has begun by `now`, each the site's figures for that day's part of the period. The rows'
 //!   additive fields add up to the period's.
@@ -69,6 +80,8 @@ mod replay;
 #[cfg(test)]
 mod tests;
 mod totals;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -104,7 +117,8 @@ impl Period {
     }
 }
 
-/// Bay hours blocked, by the reason that holds the bay (contract §6).
+/// Bay hours blocked, by the pause reason that holds the bay (contract §6, §7.1): one key
+/// per reason, each always present.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockedByReason {
@@ -112,12 +126,40 @@ pub struct BlockedByReason {
     pub approval: f64,
     #[serde(rename = "break")]
     pub break_: f64,
+    /// The working day ended with the car on the bay: a `shift_end` (pause or scan) or a
+    /// forgotten clock-off.
+    pub shift_end: f64,
+    /// Everything else: a pause `other`, a switch to another op, a finish.
     pub other: f64,
 }
 
 impl BlockedByReason {
+    /// From hours by slot, in the order of [`crate::PauseReason::ALL`].
+    pub(crate) fn of(hours: [f64; 5]) -> BlockedByReason {
+        let [parts, approval, break_, shift_end, other] = hours;
+        BlockedByReason {
+            parts,
+            approval,
+            break_,
+            shift_end,
+            other,
+        }
+    }
+
+    /// The hours of `reason`.
+    pub fn get(&self, reason: crate::PauseReason) -> f64 {
+        use crate::PauseReason::*;
+        match reason {
+            Parts => self.parts,
+            Approval => self.approval,
+            Break => self.break_,
+            ShiftEnd => self.shift_end,
+            Other => self.other,
+        }
+    }
+
     pub fn total(&self) -> f64 {
-        self.parts + self.approval + self.break_ + self.other
+        self.parts + self.approval + self.break_ + self.shift_end + self.other
     }
 }
 
@@ -128,6 +170,8 @@ impl BlockedByReason {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     pub clocked_hours: f64,
+    /// The part of `clocked_hours` on ops a `qc_fail` reopened (返工工时).
+    pub rework_hours: f64,
     pub sold_hours: f64,
     pub available_hours: Option<f64>,
     pub labour_efficiency: Option<f64>,
@@ -156,9 +200,12 @@ pub enum GroupBy {
     Badge,
     Bay,
     Day,
+    /// The badges' teams of the site file (§7.2 `[[staff]] team`).
+    Team,
 }
 
-/// One group's figures: `key` is the badge, the bay or the local date `YYYY-MM-DD`.
+/// One group's figures: `key` is the badge, the bay, the local date `YYYY-MM-DD` or the team
+/// (`""` for the badges without one).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = KpiRow))]
 pub struct Row {
@@ -217,7 +264,45 @@ pub fn grouped_with(
                 .map(|b| row(b, bay_figures(&m, b)))
                 .collect()
         }
+        GroupBy::Team => {
+            let m = measure(workshop, stored, period, now, true);
+            by_team(workshop, &m)
+        }
     }
+}
+
+/// One row per team with a busy member (as [`GroupBy::Badge`] picks badges), the badges
+/// without a team in the row keyed `""`. Every badge is in one row, so the rows' labour adds
+/// up to the site's.
+fn by_team(workshop: &Workshop, m: &Measured) -> Vec<Row> {
+    let roster = &workshop.settings().roster;
+    let team_of = |b: &Id| {
+        roster
+            .get(b)
+            .and_then(|p| p.team.clone())
+            .unwrap_or_default()
+    };
+    let mut teams: BTreeMap<String, BTreeSet<&Id>> = BTreeMap::new();
+    for b in m.totals.busy_badges() {
+        teams.entry(team_of(b)).or_default().insert(b);
+    }
+    // Members with no time in the period still share their team's jobs and calls.
+    let known = workshop
+        .catalog()
+        .badges
+        .keys()
+        .chain(m.totals.badges.keys());
+    for b in known {
+        if let Some(members) = teams.get_mut(&team_of(b)) {
+            members.insert(b);
+        }
+    }
+    (teams.into_iter())
+        .map(|(key, members)| Row {
+            key,
+            figures: assemble::team_figures(m, &members),
+        })
+        .collect()
 }
 
 /// Opening time in `[from, to)`.

@@ -18,6 +18,10 @@ pub struct Outcome {
     pub checked_in_at: Option<Time>,
     /// Its first-ever QC result (first-time-fix rate).
     pub first_qc: Option<(QcResult, Time)>,
+    /// When that first result failed one op: the badges that had clocked on it, the only
+    /// ones the fail counts against in a badge's row. `None`: against the whole crew.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_fail_crew: Option<BTreeSet<Id>>,
     pub ready_at: Option<Time>,
     pub delivered_at: Option<Time>,
     /// The card's promise (on-time rate).
@@ -35,10 +39,23 @@ impl Outcome {
         holds(self.first_qc.map(|q| q.1)) || holds(self.ready_at) || holds(self.delivered_at)
     }
 
-    /// In the period: whether its first QC result was a pass.
-    pub(super) fn first_qc_pass(&self, period: Period, now: Time) -> Option<bool> {
+    /// In the period: whether its first QC result was a pass, for the site or, with
+    /// `workers`, for their work: a fail that named an op only others worked on does not
+    /// count against them.
+    pub(super) fn first_qc_pass(
+        &self,
+        period: Period,
+        now: Time,
+        workers: Option<&BTreeSet<&Id>>,
+    ) -> Option<bool> {
         let (result, at) = self.first_qc?;
-        period.holds(at, now).then_some(result == QcResult::Pass)
+        let against = match (workers, &self.first_fail_crew) {
+            (Some(ws), Some(crew)) => crew.iter().any(|b| ws.contains(b)),
+            _ => true,
+        };
+        period
+            .holds(at, now)
+            .then_some(result == QcResult::Pass || !against)
     }
 
     /// In the period, when it became ready: (on time, or `None` without a promise; the
@@ -78,6 +95,7 @@ pub fn outcomes(state: &State, catalog: &Catalog, keep: impl Fn(&Id) -> bool) ->
                 job: job.clone(),
                 checked_in_at: jt.checked_in_at,
                 first_qc: jt.qc.first().copied(),
+                first_fail_crew: jt.first_fail_crew.clone(),
                 ready_at: jt.ready_at,
                 delivered_at: jt.delivered_at,
                 promised_at: catalog.jobs.get(job).and_then(|c| c.promised_at),
@@ -97,6 +115,7 @@ pub(super) fn bare(state: &State, catalog: &Catalog, job: &Id) -> Outcome {
         job: job.clone(),
         checked_in_at: jt.checked_in_at,
         first_qc: jt.qc.first().copied(),
+        first_fail_crew: None,
         ready_at: jt.ready_at,
         delivered_at: jt.delivered_at,
         promised_at: catalog.jobs.get(job).and_then(|c| c.promised_at),

@@ -161,6 +161,99 @@ fn rework_earns_no_more_sold_hours_and_a_first_fail_spoils_first_time_fix() {
 }
 
 #[test]
+fn a_badges_first_time_fix_counts_a_fail_only_against_the_crew_of_the_failed_op() {
+    // J1: T1 on op 10 (08:00-08:30), T2 on op 20 (08:00-09:00); the first QC result at 09:10
+    // fails op 20 only. J2: T1 and T3 on its op, the first QC result at 09:40 fails the whole
+    // job (no op). Site: two first results, both fails → 0/2.
+    // T1: J1's fail is not its work → a pass; J2's fail counts → 1/2 = 0.5.
+    // T2: J1's fail is its work → 0/1. T3: J2's fail → 0/1.
+    let w = shop([
+        ev(0, "T1", start("J1", "10", "B01")),
+        ev(30, "T1", finish("J1", "10")),
+        ev(0, "T2", start("J1", "20", "B02")),
+        ev(60, "T2", finish("J1", "20")),
+        ev(70, "Q1", qc_fail("J1", Some("20"))),
+        ev(75, "T1", start("J2", "10", "B01")),
+        ev(80, "T3", start("J2", "10", "B01")),
+        ev(90, "T3", finish("J2", "10")),
+        ev(100, "Q1", qc_fail("J2", None)),
+    ]);
+    let period = Period::new(t(0), t(600));
+    assert_eq!(figures(&w, period, t(600)).first_time_fix_rate, Some(0.0));
+    let rows = grouped(&w, period, t(600), GroupBy::Badge);
+    let ftf: Vec<(&str, Option<f64>)> = (rows.iter())
+        .map(|r| (r.key.as_str(), r.figures.first_time_fix_rate))
+        .collect();
+    assert_eq!(
+        ftf,
+        [("T1", Some(0.5)), ("T2", Some(0.0)), ("T3", Some(0.0))]
+    );
+    // Teams: A = {T1}, B = {T2, T3}. A: J1's fail is not its work, J2's is → 1/2. B: both
+    // fails are its members' work → 0/2. Clocked: A = T1 30 + 15 = 45 min; B = T2 60 + T3
+    // 10 = 70 min; together the site's 115 min.
+    let mut settings = Settings::default();
+    for (b, team) in [("T1", "A"), ("T2", "B"), ("T3", "B")] {
+        let planned = crate::Planned {
+            team: Some(team.into()),
+            ..Default::default()
+        };
+        settings.roster.insert(id(b), planned);
+    }
+    let mut teams = Workshop::new(catalog(), settings);
+    teams.restore(w.events().cloned());
+    let rows = grouped(&teams, period, t(600), GroupBy::Team);
+    let got: Vec<(&str, Option<f64>)> = (rows.iter())
+        .map(|r| (r.key.as_str(), r.figures.first_time_fix_rate))
+        .collect();
+    assert_eq!(got, [("A", Some(0.5)), ("B", Some(0.0))]);
+    assert_approx!(rows[0].figures.clocked_hours, 45.0 / 60.0);
+    assert_approx!(rows[1].figures.clocked_hours, 70.0 / 60.0);
+    assert_approx!(figures(&teams, period, t(600)).clocked_hours, 115.0 / 60.0);
+    assert_eq!(rows[0].figures.bay_utilisation, None);
+}
+
+#[test]
+fn rework_hours_are_the_time_clocked_on_reopened_ops_after_the_fail() {
+    // J2/10: T1 08:30-09:30 and finishes; QC fails op 10 at 09:40; T1 resumes 09:50, T2
+    // joins 10:00, T1 finishes 10:20: rework T1 30 + T2 20 = 50 min, all at B01.
+    // J1: T3 on op 10 at B02 08:00-08:30 (finished); QC fails the whole job at 08:35; T3 on
+    // op 20 08:40-09:00 (never finished before: first work, not rework), then back on op 10
+    // 09:00-09:10: 10 min of rework. Site: 60 min = 1 h of rework, of 60 + 30 + 20 (J2) +
+    // 30 + 20 + 10 (J1) = 170 min clocked.
+    let w = shop([
+        ev(30, "T1", start("J2", "10", "B01")),
+        ev(90, "T1", finish("J2", "10")),
+        ev(100, "Q1", qc_fail("J2", Some("10"))),
+        ev(110, "T1", resume("J2", "10", None)),
+        ev(120, "T2", start("J2", "10", "B01")),
+        ev(140, "T1", finish("J2", "10")),
+        ev(0, "T3", start("J1", "10", "B02")),
+        ev(30, "T3", finish("J1", "10")),
+        ev(35, "Q1", qc_fail("J1", None)),
+        ev(40, "T3", start("J1", "20", "B02")),
+        ev(60, "T3", start("J1", "10", "B02")),
+        ev(70, "T3", pause("J1", "10", PauseReason::Other)),
+    ]);
+    let f = fig(&w, 0, 600, 600);
+    assert_approx!(f.clocked_hours, 170.0 / 60.0);
+    assert_approx!(f.rework_hours, 1.0);
+    // From 10:00 on: T1 and T2 20 min each on J2's rework.
+    assert_approx!(fig(&w, 120, 600, 600).rework_hours, 40.0 / 60.0);
+    let period = Period::new(t(0), t(600));
+    let badges = grouped(&w, period, t(600), GroupBy::Badge);
+    let by: Vec<(&str, f64)> = (badges.iter())
+        .map(|r| (r.key.as_str(), r.figures.rework_hours))
+        .collect();
+    assert_eq!(by.len(), 3);
+    assert_approx!(by[0].1, 0.5);
+    assert_approx!(by[1].1, 20.0 / 60.0);
+    assert_approx!(by[2].1, 10.0 / 60.0);
+    let bays = grouped(&w, period, t(600), GroupBy::Bay);
+    assert_approx!(bays[0].figures.rework_hours, 50.0 / 60.0);
+    assert_approx!(bays[1].figures.rework_hours, 10.0 / 60.0);
+}
+
+#[test]
 fn job_figures_count_qc_ready_and_delivery_in_the_period() {
     // J1 (washed): in 08:00, QC pass 09:40, washed until 10:10 → ready 10:10, promised
     // 10:00: late; cycle 130 min. J2 (not washed): in 08:10, QC pass 09:00 → ready 09:00,
@@ -204,6 +297,30 @@ fn job_figures_count_qc_ready_and_delivery_in_the_period() {
         .find(|r| r.key == "T1")
         .map(|r| r.figures.sold_hours);
     assert_eq!(t1, Some(3.0));
+}
+
+#[test]
+fn a_bay_left_at_the_end_of_the_day_is_blocked_shift_end_not_other() {
+    // T1 on shift, on J1/10 at B01 from 08:30, scans shift_end at 12:00: B01 is blocked
+    // shift_end 12:00-17:30 (5.5 h) and on Tuesday 08:30-09:30 (1 h). T2 on J2/10 at B02
+    // from 09:00 never clocks off: clocked off at 17:30 as forgotten, and B02 is blocked
+    // shift_end from Tuesday's opening, 08:30-09:30 (1 h). Monday's 17:30-18:30 grace lies
+    // outside opening hours. shift_end 7.5 h, every other key 0.
+    let w = shop([
+        ev(0, "T1", EventKind::ShiftStart),
+        ev(30, "T1", start("J1", "10", "B01")),
+        ev(240, "T1", EventKind::ShiftEnd),
+        ev(60, "T2", start("J2", "10", "B02")),
+    ]);
+    let f = fig(&w, 0, 1440 + 90, 1440 + 90);
+    assert_eq!(
+        f.bay_blocked_hours_by_reason,
+        Some(BlockedByReason {
+            shift_end: 7.5,
+            ..Default::default()
+        })
+    );
+    assert_eq!(f.bay_blocked_hours, Some(7.5));
 }
 
 #[test]
@@ -367,12 +484,13 @@ fn figures_serialise_with_the_contracts_field_names() {
             "labour_utilisation",
             "on_time_rate",
             "productivity",
+            "rework_hours",
             "sold_hours",
         ]
     );
     assert_eq!(
         json["bay_blocked_hours_by_reason"],
-        serde_json::json!({"parts": 0.0, "approval": 0.0, "break": 0.0, "other": 0.0})
+        serde_json::json!({"parts": 0.0, "approval": 0.0, "break": 0.0, "shift_end": 0.0, "other": 0.0})
     );
     assert!(json["labour_efficiency"].is_null());
 }

@@ -25,6 +25,9 @@ pub(super) fn nanos(d: SignedDuration) -> Nanos {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BadgeTotals {
     pub clocked: Nanos,
+    /// The part of `clocked` on reopened ops.
+    #[serde(default)]
+    pub rework: Nanos,
     /// The union of its attendance and clocked time.
     pub available: Nanos,
     /// Its share of the sold hours (see [`super`]: split by clocked time before the finish).
@@ -35,18 +38,25 @@ pub struct BadgeTotals {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BayTotals {
     pub clocked: Nanos,
+    /// The part of `clocked` on reopened ops.
+    #[serde(default)]
+    pub rework: Nanos,
     pub sold: MicroHours,
     /// Work bays: the union of time someone was clocked on there, within opening hours.
     pub busy: Nanos,
-    /// Work bays: held with nobody on, within opening hours, by `[parts, approval, break,
+    /// Work bays: held with nobody on, within opening hours, by the reason that holds the
+    /// bay, in the order of [`PauseReason::ALL`]: `[parts, approval, break, shift_end,
     /// other]`.
-    pub blocked: [Nanos; 4],
+    pub blocked: [Nanos; 5],
 }
 
 /// What a window adds to every figure that sums over time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub clocked: Nanos,
+    /// The part of `clocked` on ops a `qc_fail` reopened (rework).
+    #[serde(default)]
+    pub rework: Nanos,
     /// Standard hours of ops first finished in the window, each counted whole.
     pub sold: MicroHours,
     pub badges: BTreeMap<Id, BadgeTotals>,
@@ -57,16 +67,19 @@ impl Totals {
     /// Adds another window's totals.
     pub fn add(&mut self, other: &Totals) {
         self.clocked += other.clocked;
+        self.rework += other.rework;
         self.sold += other.sold;
         for (badge, o) in &other.badges {
             let b = self.badges.entry(badge.clone()).or_default();
             b.clocked += o.clocked;
+            b.rework += o.rework;
             b.available += o.available;
             b.sold += o.sold;
         }
         for (bay, o) in &other.bays {
             let b = self.bays.entry(bay.clone()).or_default();
             b.clocked += o.clocked;
+            b.rework += o.rework;
             b.sold += o.sold;
             b.busy += o.busy;
             for (x, y) in b.blocked.iter_mut().zip(o.blocked) {
@@ -108,9 +121,15 @@ fn clocked(state: &State, window: Span, t: &mut Totals) {
             continue;
         };
         let d = nanos(length(span));
+        let rework = if c.rework { d } else { 0 };
         t.clocked += d;
-        t.badges.entry(c.badge.clone()).or_default().clocked += d;
-        t.bays.entry(c.bay.clone()).or_default().clocked += d;
+        t.rework += rework;
+        let b = t.badges.entry(c.badge.clone()).or_default();
+        b.clocked += d;
+        b.rework += rework;
+        let b = t.bays.entry(c.bay.clone()).or_default();
+        b.clocked += d;
+        b.rework += rework;
     }
 }
 
@@ -200,14 +219,14 @@ fn sold(state: &State, catalog: &Catalog, holds: impl Fn(Time) -> bool, t: &mut 
     }
 }
 
-/// Where a blocked bay's time goes in the contract's four-way split.
-fn reason_slot(reason: Option<PauseReason>) -> usize {
-    match reason {
-        Some(PauseReason::Parts) => 0,
-        Some(PauseReason::Approval) => 1,
-        Some(PauseReason::Break) => 2,
-        Some(PauseReason::ShiftEnd | PauseReason::Other) | None => 3,
-    }
+/// Where a blocked bay's time goes: one slot per pause reason, in the order of
+/// [`PauseReason::ALL`]. A segment without a reason was blocked by no pause: `other`.
+pub(super) fn reason_slot(reason: Option<PauseReason>) -> usize {
+    let reason = reason.unwrap_or(PauseReason::Other);
+    PauseReason::ALL
+        .iter()
+        .position(|r| *r == reason)
+        .unwrap_or(PauseReason::ALL.len() - 1)
 }
 
 /// Per work bay, within opening hours in the window: the union of clocked time there, and the

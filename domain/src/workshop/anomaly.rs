@@ -1,4 +1,5 @@
-//! What §4 kept but did not apply, for a manager to review (`GET …/anomalies`).
+//! What §4 kept but did not apply, and what §7.6 applied with a warning, for a manager to
+//! review (`GET …/anomalies`).
 
 use bayline_proto::{Action, WarningCode};
 use serde::Serialize;
@@ -7,11 +8,15 @@ use super::Workshop;
 use crate::fold::Forgotten;
 use crate::{Event, EventKey, Id, Time};
 
-/// Something §4 kept but did not apply, for a manager to review: a stored event that makes no
-/// sense at its place in the timeline, or a forgotten clock-off the system applied by itself.
+/// Something for a manager to review: a stored event that makes no sense at its place in the
+/// timeline (kept, not applied), an event applied with a warning (QC by the wrong badge, a
+/// handover without QC), or a forgotten clock-off the system applied by itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Anomaly {
     pub code: WarningCode,
+    /// Whether it changed the state: a forgotten clock-off and a warned event did, nonsense
+    /// did not.
+    pub applied: bool,
     /// The event's `ts`; for a forgotten clock-off, the closing time it was clocked off at.
     pub ts: Time,
     pub badge: Id,
@@ -28,6 +33,7 @@ impl Anomaly {
     fn of_event(e: &Event, code: WarningCode) -> Anomaly {
         Anomaly {
             code,
+            applied: code.applied(),
             ts: e.key.ts,
             badge: e.badge.clone(),
             job: e.kind.job().cloned(),
@@ -41,6 +47,7 @@ impl Anomaly {
     fn of_forgotten(f: &Forgotten) -> Anomaly {
         Anomaly {
             code: WarningCode::ForgottenClockOff,
+            applied: true,
             ts: f.closing,
             badge: f.badge.clone(),
             job: Some(f.job.clone()),
@@ -53,8 +60,8 @@ impl Anomaly {
 }
 
 impl Workshop {
-    /// What §4 kept but did not apply, at `now`: the events the current timeline judges
-    /// nonsense, and the forgotten clock-offs due by `now`; in time order (an event by its
+    /// What is listed for review at `now`: the events the current timeline judges nonsense
+    /// or applied with a warning, and the forgotten clock-offs due by `now`; in time order (an event by its
     /// `ts`, a forgotten clock-off by the closing time it was clocked off at).
     pub fn anomalies(&self, now: Time) -> Vec<Anomaly> {
         let state = self.state_at(now);

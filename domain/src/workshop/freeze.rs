@@ -174,8 +174,10 @@ impl Workshop {
 }
 
 /// The format of [`encode_checkpoint`]: a stored checkpoint of another format is not read,
-/// and the site is rebuilt from its events instead. 2: the state keeps andon calls.
-const CHECKPOINT_FORMAT: u8 = 2;
+/// and the site is rebuilt from its events instead. 2: the state keeps andon calls. 3: a job
+/// keeps the crew of the op its first QC failed, and day totals split blocked bay time five
+/// ways (a rebuild stores every frozen day again in the new form).
+const CHECKPOINT_FORMAT: u8 = 3;
 
 /// A checkpoint as stored: its format, then the state in postcard.
 pub fn encode_checkpoint(state: &State) -> Vec<u8> {

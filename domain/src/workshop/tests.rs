@@ -55,9 +55,10 @@ fn admission_rejects_what_the_catalog_does_not_know() {
 #[test]
 fn a_job_delivered_before_the_scan_rejects_it_as_closed() {
     let mut w = fresh();
+    // Delivered without QC: applied, and listed.
     assert_eq!(
         w.admit(ev(10, "A1", delivered("J1"))),
-        Admission::Accepted(Verdict::Applied)
+        Admission::Accepted(Verdict::Warned(WarningCode::NoQc))
     );
     assert_eq!(
         w.admit(ev(11, "A1", ready("J1"))),

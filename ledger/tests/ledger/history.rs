@@ -238,7 +238,7 @@ async fn assert_same_figures(ledger: &Ledger, full: &Workshop, now: Time) {
             opened,
             "calls in {p:?}"
         );
-        for by in [GroupBy::Badge, GroupBy::Bay, GroupBy::Day] {
+        for by in [GroupBy::Badge, GroupBy::Bay, GroupBy::Day, GroupBy::Team] {
             assert_eq!(
                 ledger.grouped(live, p, now, by).await.unwrap(),
                 kpi::grouped(full, p, now, by),

@@ -76,9 +76,9 @@ async fn calls(
     let live = caller.site(&state, &site, MANAGER)?;
     let now = jiff::Timestamp::now();
     let ask = Ask::parse(query.as_deref().unwrap_or(""), &live.config.time_zone, now)?;
-    if ask.group_by.is_some() {
+    if ask.group_by.is_some() || ask.csv {
         return Err(Error::BadRequest(
-            "calls are not grouped: use from and to".into(),
+            "calls are not grouped nor exported: use from and to".into(),
         ));
     }
     let period = bayline_domain::kpi::Period::new(ask.from, ask.to);

@@ -3,9 +3,13 @@
 //! `from` and `to` are RFC 3339 instants or local dates of the site (`2026-11-02` is that
 //! day's midnight in the site's zone), so "November" is `from=2026-11-01&to=2026-12-01`.
 //! Without them the period is today, local. The answer carries the site's figures at the top
-//! level, and with `group_by=badge|bay|day` also `rows: [{key, …figures}]`.
+//! level, and with `group_by=badge|bay|day|team` also `rows: [{key, …figures}]`; with
+//! `Accept: text/csv` (or `format=csv`, for a plain link) the same as a CSV file
+//! ([`super::csv`]).
 
 use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
 use bayline_domain::kpi::{Figures, GroupBy, Period, Row};
 use bayline_domain::Time;
 use jiff::civil::Date;
@@ -47,14 +51,16 @@ struct Answer {
     params(("site" = String, Path, description = "site id"),
         ("from" = Option<String>, Query, description = "RFC 3339 or a local date; default today"),
         ("to" = Option<String>, Query, description = "RFC 3339 or a local date; default the day after from"),
-        ("group_by" = Option<String>, Query, description = "badge | bay | day")),
-    responses((status = 200, body = Answer), (status = 400, description = "a bad period", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+        ("group_by" = Option<String>, Query, description = "badge | bay | day | team"),
+        ("format" = Option<String>, Query, description = "csv: the answer as CSV, as with Accept: text/csv")),
+    responses((status = 200, description = "the figures; CSV (UTF-8 with BOM) for Accept: text/csv", content((Answer = "application/json"), (String = "text/csv"))), (status = 400, description = "a bad period", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn kpis(
     State(state): State<AppState>,
     caller: Caller,
     Path(site): Path<String>,
     RawQuery(query): RawQuery,
-) -> Result<axum::Json<Answer>> {
+    headers: HeaderMap,
+) -> Result<Response> {
     let live = caller.site(&state, &site, MANAGER)?;
     let now = jiff::Timestamp::now();
     let ask = Ask::parse(query.as_deref().unwrap_or(""), &live.config.time_zone, now)?;
@@ -71,7 +77,36 @@ async fn kpis(
         group_by: ask.group_by,
         rows,
     };
-    Ok(axum::Json(answer))
+    if !(ask.csv || wants_csv(&headers)) {
+        return Ok(axum::Json(answer).into_response());
+    }
+    let text = super::csv::figures_csv(
+        (answer.from, answer.to),
+        &answer.figures,
+        answer.group_by,
+        answer.rows.as_deref().unwrap_or_default(),
+    );
+    let file = format!(
+        "attachment; filename=\"kpis-{site}-{}.csv\"",
+        answer.from.strftime("%Y%m%d")
+    );
+    let headers = [
+        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+        (header::CONTENT_DISPOSITION, file),
+    ];
+    Ok((headers, text).into_response())
+}
+
+/// The caller asks for CSV: `text/csv` among its accepted types.
+fn wants_csv(headers: &HeaderMap) -> bool {
+    (headers.get_all(header::ACCEPT).iter())
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| {
+            t.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv"))
+        })
 }
 
 /// The query, checked.
@@ -80,11 +115,13 @@ pub(crate) struct Ask {
     pub(crate) from: Time,
     pub(crate) to: Time,
     pub(crate) group_by: Option<GroupBy>,
+    /// `format=csv`: a download link cannot set `Accept`.
+    pub(crate) csv: bool,
 }
 
 impl Ask {
     pub(crate) fn parse(query: &str, tz: &TimeZone, now: Time) -> Result<Ask> {
-        let (mut from, mut to, mut group_by) = (None, None, None);
+        let (mut from, mut to, mut group_by, mut csv) = (None, None, None, false);
         for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
             match &*key {
                 "from" => from = Some(instant("from", &value, tz)?),
@@ -94,16 +131,28 @@ impl Ask {
                         "badge" => GroupBy::Badge,
                         "bay" => GroupBy::Bay,
                         "day" => GroupBy::Day,
+                        "team" => GroupBy::Team,
                         other => {
                             return Err(Error::BadRequest(format!(
-                                "group_by {other:?} is not one of badge, bay, day"
+                                "group_by {other:?} is not one of badge, bay, day, team"
                             )))
                         }
                     })
                 }
+                "format" => {
+                    csv = match &*value {
+                        "csv" => true,
+                        "json" => false,
+                        other => {
+                            return Err(Error::BadRequest(format!(
+                                "format {other:?} is not one of json, csv"
+                            )))
+                        }
+                    }
+                }
                 other => {
                     return Err(Error::BadRequest(format!(
-                        "unknown parameter {other:?}: use from, to, group_by"
+                        "unknown parameter {other:?}: use from, to, group_by, format"
                     )))
                 }
             }
@@ -133,7 +182,12 @@ impl Ask {
                 "the period is longer than 400 days; ask in parts".into(),
             ));
         }
-        Ok(Ask { from, to, group_by })
+        Ok(Ask {
+            from,
+            to,
+            group_by,
+            csv,
+        })
     }
 }
 
@@ -194,6 +248,20 @@ mod tests {
             (today.from, today.to),
             (at("2026-11-23T16:00:00Z"), at("2026-11-24T16:00:00Z"))
         );
+    }
+
+    #[test]
+    fn csv_is_what_accept_or_format_asks_for() {
+        let mut h = HeaderMap::new();
+        assert!(!wants_csv(&h));
+        h.insert(header::ACCEPT, "text/html, Text/CSV;q=0.9".parse().unwrap());
+        assert!(wants_csv(&h));
+        h.insert(header::ACCEPT, "application/json, */*".parse().unwrap());
+        assert!(!wants_csv(&h));
+        let now = at("2026-11-23T20:00:00Z");
+        assert!(Ask::parse("format=csv", &shanghai(), now).unwrap().csv);
+        assert!(!Ask::parse("format=json", &shanghai(), now).unwrap().csv);
+        assert!(Ask::parse("format=xlsx", &shanghai(), now).is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod bays;
 mod boards;
 mod calls;
 pub(crate) mod corrections;
+mod csv;
 mod dispatch;
 mod error;
 pub(crate) mod events;

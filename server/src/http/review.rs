@@ -1,4 +1,5 @@
-//! What a manager reviews: anomalies (kept, not applied) and rejected scans.
+//! What a manager reviews: anomalies (kept, not applied, or applied with a warning) and
+//! rejected scans.
 
 use axum::extract::{Path, Query, State};
 use bayline_domain::Time;
@@ -31,9 +32,11 @@ struct Anomaly {
     op: Option<Id>,
     bay: Option<Id>,
     code: WarningCode,
+    applied: bool,
 }
 
-/// What §4 kept but did not apply, and forgotten clock-offs.
+/// What §4 kept but did not apply, what §7.6 applied with a warning, and forgotten
+/// clock-offs.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/anomalies", tag = "workshop", security(("bearer" = []), ("session" = [])),
     params(("site" = String, Path, description = "site id")), responses((status = 200, body = [super::schema::Anomaly]), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn anomalies(
@@ -55,6 +58,7 @@ async fn anomalies(
                 op: a.op,
                 bay: a.bay,
                 code: a.code,
+                applied: a.applied,
             })
             .collect()
     });

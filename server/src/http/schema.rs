@@ -21,7 +21,8 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
-/// Something §4 kept but did not apply; no scanner, seq or action for a forgotten clock-off.
+/// Something for review: kept and not applied (§4), applied with a warning (§7.6), or a
+/// forgotten clock-off (no scanner, seq or action).
 #[derive(ToSchema)]
 pub struct Anomaly {
     pub scanner: Option<String>,
@@ -33,6 +34,9 @@ pub struct Anomaly {
     pub op: Option<String>,
     pub bay: Option<String>,
     pub code: String,
+    /// Whether the scan changed the workshop: a warned scan (`not_qc`, `self_inspection`,
+    /// `no_qc`) and a forgotten clock-off did; nonsense did not.
+    pub applied: bool,
 }
 
 /// A rejected scan, kept with its code and first bytes.

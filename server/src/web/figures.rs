@@ -35,7 +35,7 @@ struct Column {
     trend: Option<fn(&Figures) -> Option<f64>>,
 }
 
-const COLUMNS: [Column; 12] = [
+const COLUMNS: [Column; 13] = [
     Column {
         show: |f| hours(Some(f.clocked_hours)),
         trend: Some(|f| Some(f.clocked_hours)),
@@ -84,6 +84,10 @@ const COLUMNS: [Column; 12] = [
         show: |f| f.jobs_delivered.to_string(),
         trend: Some(|f| Some(f64::from(f.jobs_delivered))),
     },
+    Column {
+        show: |f| hours(Some(f.rework_hours)),
+        trend: Some(|f| Some(f.rework_hours)),
+    },
 ];
 
 pub async fn page(
@@ -117,8 +121,9 @@ pub async fn page(
         };
     let ledger = &state.ledger;
     let trend_period = Period::new(trend_from, period.to);
-    let (whole, badges, bays, days, trend) = (
+    let (whole, teams, badges, bays, days, trend) = (
         ledger.figures(&live, period, now).await?,
+        ledger.grouped(&live, period, now, GroupBy::Team).await?,
         ledger.grouped(&live, period, now, GroupBy::Badge).await?,
         ledger.grouped(&live, period, now, GroupBy::Bay).await?,
         ledger.grouped(&live, period, now, GroupBy::Day).await?,
@@ -130,9 +135,12 @@ pub async fn page(
         (head)
         (tiles(w, &whole, &trend))
         (lost_hours(c.language, &whole))
-        (table(c, w.by_badge, "by-badge", &badges, true))
-        (table(c, w.by_bay, "by-bay", &bays, false))
-        (table(c, w.by_day, "by-day", &days, false))
+        @if teams.iter().any(|r| !r.key.is_empty()) {
+            (table(c, (w.by_team, "by-team"), &teams, csv(c, period, "team")))
+        }
+        (table(c, (w.by_badge, "by-badge"), &badges, csv(c, period, "badge")))
+        (table(c, (w.by_bay, "by-bay"), &bays, csv(c, period, "bay")))
+        (table(c, (w.by_day, "by-day"), &days, csv(c, period, "day")))
     };
     Ok(manager_page(c, Tab::Figures, w.figures, body))
 }
@@ -223,28 +231,18 @@ fn tiles(w: &Words, f: &Figures, trend: &[Row]) -> Markup {
 fn lost_hours(lang: Language, f: &Figures) -> Markup {
     let w = words(lang);
     let by = f.bay_blocked_hours_by_reason.unwrap_or_default();
-    let mut causes = [
-        Cause {
-            label: PauseReason::Parts.label(lang),
-            hours: by.parts,
-            colour: "#d98a00",
-        },
-        Cause {
-            label: PauseReason::Approval.label(lang),
-            hours: by.approval,
-            colour: "#8b5cf6",
-        },
-        Cause {
-            label: PauseReason::Break.label(lang),
-            hours: by.break_,
-            colour: "#0ea5b7",
-        },
-        Cause {
-            label: PauseReason::Other.label(lang),
-            hours: by.other,
-            colour: "#a16207",
-        },
-    ];
+    let colour = |r: PauseReason| match r {
+        PauseReason::Parts => "#d98a00",
+        PauseReason::Approval => "#8b5cf6",
+        PauseReason::Break => "#0ea5b7",
+        PauseReason::ShiftEnd => "#64748b",
+        PauseReason::Other => "#a16207",
+    };
+    let mut causes = PauseReason::ALL.map(|r| Cause {
+        label: r.label(lang),
+        hours: by.get(r),
+        colour: colour(r),
+    });
     html! {
         div.charts {
             section.card #pareto {
@@ -255,10 +253,23 @@ fn lost_hours(lang: Language, f: &Figures) -> Markup {
     }
 }
 
-fn table(site: &SiteConfig, title: &str, id: &str, rows: &[Row], badges: bool) -> Markup {
+/// The API's CSV of the period grouped `by`: the download behind a table (the session cookie
+/// signs the request in).
+fn csv(site: &SiteConfig, period: Period, by: &str) -> String {
+    format!(
+        "/api/v1/sites/{}/kpis?from={}&to={}&group_by={by}&format=csv",
+        site.id, period.from, period.to
+    )
+}
+
+fn table(site: &SiteConfig, (title, id): (&str, &str), rows: &[Row], csv: String) -> Markup {
     let w = words(site.language);
+    let badges = id == "by-badge";
     html! {
-        h2 { (title) }
+        h2 {
+            (title) " "
+            a.download id={ (id) "-csv" } href=(csv) download { (w.download_csv) }
+        }
         table id=(id) {
             thead { tr {
                 th {}
@@ -267,7 +278,11 @@ fn table(site: &SiteConfig, title: &str, id: &str, rows: &[Row], badges: bool) -
             tbody {
                 @for r in rows {
                     tr {
-                        td { @if badges { (badge_name(site, &r.key)) } @else { (r.key) } }
+                        td {
+                            @if badges { (badge_name(site, &r.key)) }
+                            @else if r.key.is_empty() { span.muted { "—" } }
+                            @else { (r.key) }
+                        }
                         @for c in COLUMNS { td.num { ((c.show)(&r.figures)) } }
                     }
                 }

@@ -197,7 +197,10 @@ fn anomaly_table(site: &SiteConfig, list: &[&Anomaly], now: Time) -> Markup {
                 td { (badge_name(site, a.badge.as_str())) }
                 td { (a.action.map(|x| x.as_str()).unwrap_or("")) }
                 td { (where_(a)) }
-                td { (a.code.as_str()) }
+                td {
+                    (a.code.as_str())
+                    @if a.applied { " · " span.muted { (w.applied) } }
+                }
                 td { @if let Some((void, mv)) = &links {
                     a href=(void) { (w.void) } " · " a href=(mv) { (w.move_) }
                 } }

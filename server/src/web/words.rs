@@ -74,6 +74,7 @@ pub struct Words {
     pub lost_hours: &'static str,
     pub by_badge: &'static str,
     pub by_bay: &'static str,
+    pub by_team: &'static str,
     pub by_day: &'static str,
     pub date: &'static str,
     pub technicians: &'static str,
@@ -123,6 +124,10 @@ pub struct Words {
     pub add: &'static str,
     pub move_: &'static str,
     pub void: &'static str,
+    /// Marks an anomaly whose scan was applied all the same (a §7.6 warning).
+    pub applied: &'static str,
+    /// The link that downloads a figures table as CSV (for Excel).
+    pub download_csv: &'static str,
     pub target_ts: &'static str,
     pub target_scanner: &'static str,
     pub target_seq: &'static str,
@@ -135,7 +140,7 @@ pub struct Words {
     pub bad_kind: &'static str,
     pub does_not_fit: &'static str,
     /// The §6 figures, in the order of `figures::COLUMNS`.
-    pub kpis: [&'static str; 12],
+    pub kpis: [&'static str; 13],
 }
 
 pub static ZH: Words = Words {
@@ -206,6 +211,7 @@ pub static ZH: Words = Words {
     lost_hours: "损失工时（按原因）",
     by_badge: "按技师",
     by_bay: "按工位",
+    by_team: "按班组",
     by_day: "按日",
     date: "日期",
     technicians: "技师",
@@ -254,6 +260,8 @@ pub static ZH: Words = Words {
     add: "补录",
     move_: "移动",
     void: "作废",
+    applied: "已生效",
+    download_csv: "下载 CSV",
     target_ts: "目标时间",
     target_scanner: "目标扫描枪",
     target_seq: "目标序号",
@@ -278,6 +286,7 @@ pub static ZH: Words = Words {
         "准时交车率",
         "平均周期",
         "交车数",
+        "返工工时",
     ],
 };
 
@@ -351,6 +360,7 @@ pub static EN: Words = Words {
     lost_hours: "Lost hours by cause",
     by_badge: "By technician",
     by_bay: "By bay",
+    by_team: "By team",
     by_day: "By day",
     date: "Date",
     technicians: "Technicians",
@@ -400,6 +410,8 @@ pub static EN: Words = Words {
     add: "add",
     move_: "move",
     void: "void",
+    applied: "applied",
+    download_csv: "Download CSV",
     target_ts: "Target time",
     target_scanner: "Target scanner",
     target_seq: "Target seq",
@@ -424,6 +436,7 @@ pub static EN: Words = Words {
         "On time",
         "Avg cycle",
         "Delivered",
+        "Rework",
     ],
 };
 
