@@ -148,14 +148,41 @@ impl Browser {
         field.send_keys(value).await.unwrap();
     }
 
+    /// Clicks the element `css` finds. A live page may swap it for a fresh copy between the
+    /// find and the click (a person's click lands on the copy): then it is found again.
     pub async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .click()
-            .await
-            .unwrap();
+        self.on_fresh(css, |el| async move { el.click().await.map(|_| ()) })
+            .await;
+    }
+
+    /// Presses Enter on the element `css` finds, as a keyboard user does on a focused button.
+    pub async fn press_enter(&self, css: &str) {
+        let enter = fantoccini::key::Key::Enter.to_string();
+        self.on_fresh(css, |el| {
+            let enter = enter.clone();
+            async move { el.send_keys(&enter).await }
+        })
+        .await;
+    }
+
+    async fn on_fresh<F, Fut>(&self, css: &str, act: F)
+    where
+        F: Fn(fantoccini::elements::Element) -> Fut,
+        Fut: std::future::Future<Output = Result<(), fantoccini::error::CmdError>>,
+    {
+        for _ in 0..20 {
+            let el = (self.client.find(Locator::Css(css)).await)
+                .unwrap_or_else(|e| panic!("{css}: {e}"));
+            match act(el).await {
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+                {
+                    continue
+                }
+                r => return r.unwrap_or_else(|e| panic!("{css}: {e}")),
+            }
+        }
+        panic!("{css} was replaced on every try");
     }
 
     /// Saves a screenshot as `target/browser-shots/{name}.png` and prints where.

@@ -4,8 +4,6 @@
 //! loading page and asks for the earliest promise.
 
 use bayline_proto::board::BayTag;
-use fantoccini::key::Key;
-use fantoccini::Locator;
 use serde_json::json;
 
 use super::driver::Browser;
@@ -72,15 +70,11 @@ async fn dispatch_assign_and_reorder_and_the_bay_tag_and_the_shift_start_reply_f
 
     // By keyboard: RO-D1's op 10 to T07 at B03, second in the queue.
     b.eval(&choose("RO-D1", "10", "T07", "B03")).await;
-    let assign = b
-        .client
-        .find(Locator::Css(&format!(
-            "{} button[data-action=assign]",
-            row("RO-D1", "10")
-        )))
-        .await
-        .unwrap();
-    assign.send_keys(&Key::Enter.to_string()).await.unwrap();
+    b.press_enter(&format!(
+        "{} button[data-action=assign]",
+        row("RO-D1", "10")
+    ))
+    .await;
     b.until(
         "RO-D1 second in T07's queue",
         &format!("{} === 'RO-D2 RO-D1'", queue("T07")),
@@ -92,16 +86,9 @@ async fn dispatch_assign_and_reorder_and_the_bay_tag_and_the_shift_start_reply_f
         json!(1)
     );
 
-    // RO-D1 moved up with the keyboard: focus its ↑ and press Enter; the focus follows it.
-    b.eval("document.querySelector(\"#queue-T07 li[data-job='RO-D1'] button[data-action=up]\").focus()")
+    // RO-D1 moved up with the keyboard: Enter on its ↑; the focus follows it.
+    b.press_enter("#queue-T07 li[data-job='RO-D1'] button[data-action=up]")
         .await;
-    b.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .unwrap();
     b.until(
         "RO-D1 first in T07's queue",
         &format!("{} === 'RO-D1 RO-D2'", queue("T07")),

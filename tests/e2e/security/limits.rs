@@ -50,6 +50,11 @@ fn padded(sends: Sends, size: usize, n: i64) -> (&'static str, Vec<u8>) {
             format!("token={MANAGER}&pad="),
             "",
         ),
+        Sends::Assignment => (
+            "application/json",
+            format!(r#"{{"badge":"T02","order":{n},"pad":""#),
+            r#""}"#,
+        ),
         Sends::Nothing => ("text/plain", String::new(), ""),
     };
     let pad = size - head.len() - tail.len();
@@ -112,7 +117,20 @@ async fn a_body_over_the_limit_is_413_and_changes_nothing_on_every_write_endpoin
             for size in [limit + 1, limit] {
                 n += 1;
                 let job = format!("RO-LIM-{n}");
-                let path = (row.path.replace("{site}", "demo")).replace("{job}", &job);
+                let path = (row.path.replace("{site}", "demo"))
+                    .replace("{job}", &job)
+                    .replace("{op}", "10");
+                if row.path.contains("{op}") {
+                    // An op's assignment needs the job first.
+                    let card = json!({"ops": [{"op": "10", "std_hours": 1.0}]});
+                    let put = sys.request(
+                        "PUT",
+                        &format!("/api/v1/sites/demo/jobs/{job}"),
+                        Role::Manager,
+                        Presented::Bearer,
+                    );
+                    assert!(put.json(&card).send().await.unwrap().status().is_success());
+                }
                 let before = effect(&sys, row.sends, &job).await;
                 let (kind, body) = padded(row.sends, size, n);
                 let (status, answer) = send(&sys, row, &path, framing, kind, body).await;

@@ -76,6 +76,7 @@ async fn call(
     };
     let path = (row.path.replace("{site}", "demo"))
         .replace("{job}", job)
+        .replace("{op}", "10")
         .replace("{bay}", "B01");
     let at = ts(-60 - i64::from(n));
     let mut req = match row.sends {
@@ -96,8 +97,9 @@ async fn call(
             ("action", "shift_start"),
         ]),
         Sends::SignInForm => req.form(&[("token", role.token().unwrap_or(""))]),
+        Sends::Assignment => req.json(&json!({"badge": "T01", "bay": "B01", "order": n})),
     };
-    let before = effect(sys, row.sends, &fresh_job).await;
+    let before = effect(sys, row.sends, job).await;
     let res = req.send().await.map_err(|e| e.to_string())?;
     let status = res.status().as_u16();
     let header = |name: &str| {
@@ -134,7 +136,7 @@ async fn call(
     if row.sends.writes() {
         let took = match row.sends {
             Sends::SignInForm => signed_in,
-            _ => effect(sys, row.sends, &fresh_job).await != before,
+            _ => effect(sys, row.sends, job).await != before,
         };
         if took != expect.allowed() {
             return Err(format!(
@@ -160,6 +162,10 @@ pub(super) async fn effect(sys: &System, sends: Sends, job: &str) -> Value {
             let (status, trail) = sys.read("/api/v1/sites/demo/corrections").await;
             assert_eq!(status, 200, "{trail}");
             json!(trail.as_array().map(Vec::len))
+        }
+        Sends::Assignment => {
+            let (_, view) = sys.read(&format!("/api/v1/sites/demo/jobs/{job}")).await;
+            view["ops"][0]["assignment"].clone()
         }
         Sends::Nothing | Sends::SignInForm => Value::Null,
     }

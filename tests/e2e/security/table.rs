@@ -21,9 +21,12 @@
 //! - **pages** without a token lead to the sign-in page (303), with a token of another role
 //!   or site are refused (403); the **lounge page**, its fragment and its stream (which carries
 //!   no data) are public like the lounge feed.
-//! - **signing in** takes the token in the form, not from the header: only a manager token of
-//!   this site is signed in (303 to the page, with the cookie); an empty one is 401, another
-//!   role's or site's 403. **Signing out** is anyone's: it only clears the caller's cookie.
+//! - **signing in** takes the token in the form, not from the header: a manager or advisor
+//!   token of this site is signed in (303 to the page, with the cookie: the manager's Now, the
+//!   advisor's cars); an empty one is 401, another role's or site's 403.
+//! - **planning** (contract §7.3): the loading page and "my cars" are an advisor's and a
+//!   manager's, the dispatch page a manager's (the foreman); assignments through the API are
+//!   an advisor's and a manager's, like the loading, not the DMS's. **Signing out** is anyone's: it only clears the caller's cookie.
 
 /// What a request carries besides the token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +40,8 @@ pub enum Sends {
     CorrectionForm,
     /// The sign-in form, with the caller's token in its `token` field (not in a header).
     SignInForm,
+    /// A valid assignment of op 10 of the job, at an order no other request uses.
+    Assignment,
 }
 
 impl Sends {
@@ -116,6 +121,9 @@ pub const TABLE: &[Row] = &[
     row("GET",  "/api/v1/sites/{site}/loading",           Nothing,        ["401",  "200",   "403",   "200",   "403"]),
     // Without std_hours: a 400 once the role is let in.
     row("GET",  "/api/v1/sites/{site}/promise",           Nothing,        ["401",  "400",   "403",   "400",   "403"]),
+    row("PUT",  "/api/v1/sites/{site}/jobs/{job}/ops/{op}/assignment", Assignment, ["401", "204", "403", "204", "403"]),
+    row("DELETE", "/api/v1/sites/{site}/jobs/{job}/ops/{op}/assignment", Nothing, ["401", "204", "403", "204", "403"]),
+    row("GET",  "/api/v1/sites/{site}/dispatch",          Nothing,        ["401",  "200",   "403",   "200",   "403"]),
     row("GET",  "/api/v1/sites/{site}/anomalies",         Nothing,        ["401",  "403",   "403",   "200",   "403"]),
     row("GET",  "/api/v1/sites/{site}/rejected",          Nothing,        ["401",  "403",   "403",   "200",   "403"]),
     row("POST", "/api/v1/sites/{site}/corrections",       Correction,     ["401",  "403",   "403",   "201",   "403"]),
@@ -132,9 +140,10 @@ pub const TABLE: &[Row] = &[
     row("GET",  "/",                                      Nothing,        ["200",  "200",   "200",   "200",   "200"]),
     row("GET",  "/assets/bayline.css",                    Nothing,        ["200",  "200",   "200",   "200",   "200"]),
     row("GET",  "/assets/live.js",                        Nothing,        ["200",  "200",   "200",   "200",   "200"]),
+    row("GET",  "/assets/dispatch.js",                    Nothing,        ["200",  "200",   "200",   "200",   "200"]),
     row("GET",  "/sites/{site}",                          Nothing,        [HOME,   HOME,    HOME,    HOME,    HOME]),
     row("GET",  "/sites/{site}/signin",                   Nothing,        ["200",  "200",   "200",   "200",   "200"]),
-    row("POST", "/sites/{site}/signin",                   SignInForm,     ["401",  "403",   "403",   HOME,    "403"]),
+    row("POST", "/sites/{site}/signin",                   SignInForm,     ["401",  "303 /sites/demo/cars", "403", HOME, "403"]),
     row("POST", "/sites/{site}/signout",                  Nothing,        [SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN]),
     row("GET",  "/sites/{site}/now",                      Nothing,        [SIGN_IN, "403",  "403",   "200",   "403"]),
     row("GET",  "/sites/{site}/now/live",                 Nothing,        [SIGN_IN, "403",  "403",   "200",   "403"]),
@@ -143,6 +152,12 @@ pub const TABLE: &[Row] = &[
     row("GET",  "/sites/{site}/review",                   Nothing,        [SIGN_IN, "403",  "403",   "200",   "403"]),
     row("POST", "/sites/{site}/review/corrections",       CorrectionForm, [SIGN_IN, "403",  "403",   "303 /sites/demo/review", "403"]),
     row("GET",  "/sites/{site}/boards",                   Nothing,        [SIGN_IN, "403",  "403",   "200",   "403"]),
+    row("GET",  "/sites/{site}/cars",                     Nothing,        [SIGN_IN, "200",  "403",   "200",   "403"]),
+    row("GET",  "/sites/{site}/cars/live",                Nothing,        [SIGN_IN, "200",  "403",   "200",   "403"]),
+    row("GET",  "/sites/{site}/loading",                  Nothing,        [SIGN_IN, "200",  "403",   "200",   "403"]),
+    row("GET",  "/sites/{site}/loading/live",             Nothing,        [SIGN_IN, "200",  "403",   "200",   "403"]),
+    row("GET",  "/sites/{site}/dispatch",                 Nothing,        [SIGN_IN, "403",  "403",   "200",   "403"]),
+    row("GET",  "/sites/{site}/dispatch/live",            Nothing,        [SIGN_IN, "403",  "403",   "200",   "403"]),
     // The provisioning QR codes carry the scanners' secrets: a manager's page like the others.
     row("GET",  "/sites/{site}/handhelds",                Nothing,        [SIGN_IN, "403",  "403",   "200",   "403"]),
     row("GET",  "/sites/{site}/lounge",                   Nothing,        ["200",  "200",   "200",   "200",   "200"]),
