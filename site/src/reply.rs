@@ -329,7 +329,12 @@ mod tests {
             bay: Id::new("B03").expect("an id"),
         });
         assert_eq!(
-            say(Language::Zh, &start, Some(WarningCode::NotAssigned), None),
+            say(
+                Language::Zh,
+                &start,
+                Some(WarningCode::NotAssigned),
+                Some("B03")
+            ),
             "B03：RO-1 工序10 开工（未派给 T2，待核）"
         );
         let ready = event(EventKind::Ready { job });
