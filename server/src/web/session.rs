@@ -16,7 +16,7 @@ use bayline_proto::Language;
 use maud::html;
 
 use super::html::{document, error_page, page as html_page};
-use super::words::words;
+use super::words::{words, Words};
 use crate::http::auth::{Caller, MANAGER, PLANNERS, SESSION_COOKIE};
 use crate::http::Error;
 use crate::AppState;
@@ -51,19 +51,8 @@ pub fn manager(
     site: &str,
     here: &str,
 ) -> Result<Arc<SiteLive>, Refusal> {
-    match caller.site(state, site, MANAGER) {
-        Ok(live) => Ok(live),
-        Err(Error::Unauthorized) => Err(sign_in_first(site, here)),
-        Err(Error::NotFound(_)) => Err(no_site(state, site).into()),
-        Err(_) => {
-            let lang = state
-                .ledger
-                .site(site)
-                .map_or(Language::En, |l| l.config.language);
-            let w = words(lang);
-            Err(error_page(lang, StatusCode::FORBIDDEN, w.managers_only).into())
-        }
-    }
+    let (live, _) = signed_in(state, caller, (site, here), MANAGER, |w| w.managers_only)?;
+    Ok(live)
 }
 
 /// The site and the caller's token, if the caller's session is an advisor's or a manager's
@@ -74,14 +63,23 @@ pub fn planner(
     site: &str,
     here: &str,
 ) -> Result<(Arc<SiteLive>, Token), Refusal> {
-    match caller.site(state, site, PLANNERS) {
-        Ok(live) => {
-            let token = caller.holder(&live.config).ok_or(Error::Unauthorized);
-            match token {
-                Ok(t) => Ok((live, t)),
-                Err(_) => Err(sign_in_first(site, here)),
-            }
-        }
+    signed_in(state, caller, (site, here), PLANNERS, |w| w.planners_only)
+}
+
+/// The site and the token of a session in one of `roles` there; without one, the sign-in
+/// page (coming back to `here`), or the page that says who the page is for (`for_whom`).
+fn signed_in(
+    state: &AppState,
+    caller: &Caller,
+    (site, here): (&str, &str),
+    roles: &[TokenRole],
+    for_whom: fn(&Words) -> &'static str,
+) -> Result<(Arc<SiteLive>, Token), Refusal> {
+    match caller.site(state, site, roles) {
+        Ok(live) => match caller.holder(&live.config) {
+            Some(token) => Ok((live, token)),
+            None => Err(sign_in_first(site, here)),
+        },
         Err(Error::Unauthorized) => Err(sign_in_first(site, here)),
         Err(Error::NotFound(_)) => Err(no_site(state, site).into()),
         Err(_) => {
@@ -89,7 +87,7 @@ pub fn planner(
                 .ledger
                 .site(site)
                 .map_or(Language::En, |l| l.config.language);
-            Err(error_page(lang, StatusCode::FORBIDDEN, words(lang).planners_only).into())
+            Err(error_page(lang, StatusCode::FORBIDDEN, for_whom(words(lang))).into())
         }
     }
 }
