@@ -47,7 +47,7 @@ async fn dispatch_assign_and_reorder_and_the_bay_tag_and_the_shift_start_reply_f
     let row = |job: &str, op: &str| format!("#unassigned tr[data-job='{job}'][data-op='{op}']");
     let choose = |job: &str, op: &str, badge: &str, bay: &str| {
         format!(
-            "(r => {{ r.querySelector('select.pick-badge').value = '{badge}'; r.querySelector('select.pick-bay').value = '{bay}'; return true; }})(document.querySelector(\"{}\"))",
+            "(r => {{ for (const [s, v] of [['select.pick-badge', '{badge}'], ['select.pick-bay', '{bay}']]) {{ const el = r.querySelector(s); el.value = v; el.dispatchEvent(new Event('change', {{bubbles: true}})); }} return true; }})(document.querySelector(\"{}\"))",
             row(job, op)
         )
     };

@@ -1,12 +1,23 @@
 // bayline dispatch page: assign, reorder and take back ops through the JSON API (the session
 // cookie signs the requests). The page itself re-renders from the event stream (live.js);
-// the focused button is found again after a swap, so the keyboard keeps its place.
+// after a swap the focused button is found again, so the keyboard keeps its place, and the
+// technician and bay the foreman was choosing for an op are chosen again.
 (function () {
   "use strict";
   var root = document.getElementById("dispatch");
   var error = document.getElementById("dispatch-error");
   if (!root) return;
   var api = root.dataset.api, day = root.dataset.day, focusKey = null;
+  var picked = {};  // "job/op" → {badge, bay} as chosen, until given
+  function keyOf(row) { return row.dataset.job + "/" + row.dataset.op; }
+  root.addEventListener("change", function (e) {
+    var row = e.target.closest("tr[data-job]");
+    if (!row) return;
+    picked[keyOf(row)] = {
+      badge: row.querySelector("select.pick-badge").value,
+      bay: row.querySelector("select.pick-bay").value
+    };
+  });
 
   function url(job, op) {
     return api + encodeURIComponent(job) + "/ops/" + encodeURIComponent(op) + "/assignment";
@@ -40,6 +51,7 @@
     var action = button.dataset.action;
     var row = button.closest("[data-job]");
     if (action === "assign") {
+      delete picked[keyOf(row)];
       var badge = row.querySelector("select.pick-badge").value;
       var bay = row.querySelector("select.pick-bay").value;
       var queue = document.querySelector('.queue[data-badge="' + badge + '"] ol');
@@ -73,6 +85,12 @@
   // After live.js swaps the part in, put the focus back on the same op's button, or on the
   // moved op's other arrow when that one is now disabled at the end of the queue.
   new MutationObserver(function () {
+    root.querySelectorAll("tr[data-job]").forEach(function (row) {
+      var p = picked[keyOf(row)];
+      if (!p) return;
+      row.querySelector("select.pick-badge").value = p.badge;
+      row.querySelector("select.pick-bay").value = p.bay;
+    });
     if (!focusKey) return;
     var el = root.querySelector('[data-key="' + focusKey + '"]');
     if (el && el.disabled && /^(up|down):/.test(focusKey)) {
