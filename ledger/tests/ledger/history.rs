@@ -334,7 +334,10 @@ async fn corrections_and_card_changes_in_frozen_days_thaw_them(db: &TestDb) {
     let mut cards: Vec<JobCard> = (0..JOBS).map(|i| card(i, now)).collect();
     cards[2].ops[0].std_hours = 4.25;
     cards[2].promised_at = None;
-    ledger.put_job(&site, cards[2].clone(), now).await.unwrap();
+    ledger
+        .put_job(&site, cards[2].clone(), now, &crate::manager())
+        .await
+        .unwrap();
     let full = full_fold_with(&SiteConfig::demo(), &events, cards);
     assert_same_figures(&ledger, &full, now).await;
     // And the same after a restart.
