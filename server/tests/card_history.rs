@@ -187,6 +187,30 @@ async fn after_ready_only_a_manager_moves_the_promise_or_the_hours_and_each_chan
         .collect();
     let parsed: Vec<jiff::Timestamp> = times.iter().map(|t| t.parse().unwrap()).collect();
     assert!(parsed.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+
+    // Then the manager brings the promise forward.
+    let (status, answer) = app.put(MANAGER, &card(NOON, &[("10", 1.5)])).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    // The review page lists the manager's changes after ready, newest first, with their
+    // author; the advisor's change of the customer's name is no figure's input.
+    let (status, page) = app
+        .send("GET", "/sites/demo/review", MANAGER, Value::Null)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = page.as_str().unwrap();
+    let table = &page[page.find(r#"id="card-changes""#).expect("the table")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(
+        table.matches("<tr>").count(),
+        3,
+        "a header and two changes: {table}"
+    );
+    let promise = table.find("<td>承诺交车</td><td>2030-01-01 18:00</td><td>2030-01-01 12:00</td>");
+    let hours = table.find("<td>标准工时 · 10</td><td>1</td><td>1.5</td><td>王经理</td>");
+    assert!(promise.is_some() && hours.is_some(), "{table}");
+    assert!(promise < hours, "newest first: {table}");
+    assert_eq!(table.matches("王经理").count(), 2, "{table}");
 }
 
 #[tokio::test]

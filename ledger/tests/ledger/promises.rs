@@ -65,7 +65,9 @@ async fn a_promise_change_is_told_once_and_again_when_time_changes_it(db: &TestD
     assert_eq!(promises(&mut rx), []);
     // Promised in a month: neither.
     let later = now + SignedDuration::from_hours(24 * 30);
-    gw.put_job(&site, card(later), now).await.unwrap();
+    gw.put_job(&site, card(later), now, &crate::manager())
+        .await
+        .unwrap();
     assert_eq!(promises(&mut rx), [(Some(false), Some(false))]);
     // Time passes. Forty minutes before the promise the 1.5 h of work cannot be done in
     // time: late, not yet at risk; twenty minutes before, at risk too.
