@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use bayline_domain::boards::{BoardSite, Boards};
-use bayline_domain::{JobCard, Time, Workshop};
+use bayline_domain::{Time, Workshop};
 use bayline_proto::{Id, Reply};
 use bayline_site::SiteConfig;
 use tokio::sync::broadcast;
@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use bayline_domain::decode::Decoded;
 use bayline_store::{Committed, Listener, ScanRecord, Store, StoreError};
 
+mod cards;
 mod change;
 pub mod clock;
 mod corrections;
@@ -32,6 +33,7 @@ pub mod retry;
 mod seen;
 mod taken;
 
+pub use cards::{changed_fields, counted_changes, Editor, PutJobError};
 pub use change::Change;
 pub use clock::{keep_time, SETTLE_EVERY};
 pub use corrections::CorrectError;
@@ -244,53 +246,5 @@ impl Ledger {
         for live in self.sites.values() {
             lock(&live.workshop).settle(now);
         }
-    }
-
-    /// Creates or replaces a job card: stored first, then applied. Returns whether it was new.
-    /// The card's ops keep the foreman's assignments (the DMS does not know them).
-    pub async fn put_job(
-        &self,
-        site: &Id,
-        mut card: JobCard,
-        now: Time,
-    ) -> Result<bool, StoreError> {
-        let live = self
-            .sites
-            .get(site)
-            .ok_or_else(|| StoreError::UnknownSite(site.to_string()))?;
-        let _writer = self.write.lock().await;
-        self.tell_noted(live, now);
-        self.recall_closed(live, [&card.job]).await;
-        let closed = live.read(|w| w.is_closed(&card.job));
-        let before = match closed {
-            true => self.store.job(site, &card.job).await?,
-            false => None,
-        };
-        let kept = match &before {
-            Some(b) => Some(b.clone()),
-            None => live.read(|w| w.catalog().jobs.get(&card.job).cloned()),
-        };
-        if let Some(kept) = &kept {
-            card.keep_assignments(kept);
-        }
-        let created = self.store.put_job(site, &card, now).await?;
-        let job = card.job.clone();
-        let counted = |c: &JobCard| {
-            let ops: Vec<(&str, f64)> =
-                c.ops.iter().map(|o| (o.op.as_str(), o.std_hours)).collect();
-            (c.promised_at, c.wash, format!("{ops:?}"))
-        };
-        if closed && before.as_ref().map(counted) != Some(counted(&card)) {
-            // A closed job's figures are in frozen days: thaw them.
-            history::rebuild(&self.store, &live.config, now).await?;
-            let (workshop, seen) = history::load(&self.store, &live.config, now).await?;
-            *lock(&live.workshop) = workshop;
-            *lock(&live.seen) = seen;
-        } else {
-            lock(&live.workshop).upsert_job(card);
-        }
-        let _ = self.changes.send(Change::of_job(site, &job, now));
-        self.tell_promises(live, now, Some(&BTreeSet::from([job])));
-        Ok(created)
     }
 }

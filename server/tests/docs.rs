@@ -182,9 +182,11 @@ impl System {
 }
 
 /// Whether `actual` is what the page shows: the same fields everywhere, numbers within the
-/// two decimals the pages round to.
+/// two decimals the pages round to, `"…"` anything present.
 fn same(doc: &Value, actual: &Value, at: &str, path: &str) -> Result<(), String> {
     match (doc, actual) {
+        // The page's stand-in for what the clock of the request decides (a history's `at`).
+        (Value::String(d), a) if d == "…" && !a.is_null() => Ok(()),
         (Value::Number(d), Value::Number(a)) => {
             let (d, a) = (d.as_f64().unwrap(), a.as_f64().unwrap());
             if (d - a).abs() <= 0.005 + 1e-9 {

@@ -103,6 +103,9 @@ pub struct Token {
     /// The staff member who holds it (`badge = "A01"`): an advisor's "my cars" are the
     /// cards whose `advisor` is this badge or its name.
     pub badge: Option<Id>,
+    /// The person holding it (`name = "王经理"`): who a job-card version names (contract
+    /// §7.6); without it the history names the token by role and fingerprint.
+    pub name: Option<String>,
 }
 
 // Secrets never reach a log line through Debug.

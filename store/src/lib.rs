@@ -13,6 +13,7 @@
 //! - `backend`: the backends and what they share: `backend/sqlite.rs` (one writer
 //!   connection, read-only pool), `backend/postgres.rs`, the multi-row insert and row types
 //!   in `backend/mod.rs`. Migrations per dialect in `migrations/{sqlite,postgres}/`.
+//! - `backend/versions.rs`: job-card versions (contract §7.6), kept with the card.
 //! - [`notice`]: what a process tells the others on one PostgreSQL database (`NOTIFY`), and
 //!   `backend/postgres/listen.rs`, the `LISTEN` side.
 //! - [`error`]: the store's error type.
@@ -24,6 +25,7 @@ pub mod store;
 
 pub use backend::history::Checkpoint;
 pub use backend::postgres::Listener;
+pub use backend::versions::{Edit, JobVersion, LateEdit};
 pub use backend::{Backend, StoredScan};
 pub use error::StoreError;
 pub use notice::Notice;

@@ -14,6 +14,7 @@ use bayline_proto::{Id, Reply};
 use crate::backend::history::Checkpoint;
 use crate::backend::postgres::{Listener, Postgres};
 use crate::backend::sqlite::Sqlite;
+use crate::backend::versions::{Edit, JobVersion, LateEdit};
 use crate::backend::{Backend, StoredScan};
 use crate::{ScanRecord, StoreError};
 use bayline_domain::kpi::{Outcome, Totals};
@@ -123,7 +124,30 @@ impl Store {
 
     /// Creates or replaces a job card; returns whether it was new.
     pub async fn put_job(&self, site: &Id, card: &JobCard, now: Time) -> Result<bool, StoreError> {
-        on_backend!(self, db => db.put_job(site, card, now).await)
+        on_backend!(self, db => db.put_job(site, card, now, None).await)
+    }
+
+    /// Creates or replaces a job card and keeps a version of it, who and when, in the same
+    /// transaction (contract §7.6); returns whether it was new.
+    pub async fn put_job_edited(
+        &self,
+        site: &Id,
+        card: &JobCard,
+        now: Time,
+        edit: &Edit,
+    ) -> Result<bool, StoreError> {
+        on_backend!(self, db => db.put_job(site, card, now, Some(edit)).await)
+    }
+
+    /// A job's versions, oldest first.
+    pub async fn job_versions(&self, site: &Id, job: &Id) -> Result<Vec<JobVersion>, StoreError> {
+        on_backend!(self, db => db.job_versions(site, job).await)
+    }
+
+    /// The newest `limit` versions put after the job reached `ready`, newest first, each
+    /// with the card it replaced.
+    pub async fn late_edits(&self, site: &Id, limit: u32) -> Result<Vec<LateEdit>, StoreError> {
+        on_backend!(self, db => db.late_edits(site, limit).await)
     }
 
     /// A site's job cards, by job id (byte order).

@@ -102,9 +102,14 @@ async fn measure(args: &ImportArgs) -> anyhow::Result<ImportReport> {
     let ledger = Ledger::open(store, vec![config.clone()]).await?;
     // The import's clock: a day after the history, so every scan is old and none is future.
     let now = sample.to + jiff::SignedDuration::from_hours(24);
+    // The cards come from the sample as a DMS would send them, before any scan.
+    let dms = bayline_ledger::Editor {
+        who: "bench".to_string(),
+        manager: false,
+    };
     for card in sample.catalog.jobs.values() {
         ledger
-            .put_job(&config.id, card.clone(), sample.from)
+            .put_job(&config.id, card.clone(), sample.from, &dms)
             .await?;
     }
     let mut events: Vec<&Event> = sample.events.iter().collect();

@@ -334,7 +334,27 @@ async fn corrections_and_card_changes_in_frozen_days_thaw_them(db: &TestDb) {
     let mut cards: Vec<JobCard> = (0..JOBS).map(|i| card(i, now)).collect();
     cards[2].ops[0].std_hours = 4.25;
     cards[2].promised_at = None;
-    ledger.put_job(&site, cards[2].clone(), now).await.unwrap();
+    // Not by an advisor: the job was delivered, its hours are what the figures were paid on.
+    let advisor = bayline_ledger::Editor {
+        who: "advisor-3f2a9c".into(),
+        manager: false,
+    };
+    let refused = ledger.put_job(&site, cards[2].clone(), now, &advisor).await;
+    assert!(
+        matches!(&refused, Err(bayline_ledger::PutJobError::NeedsManager { fields, .. })
+            if fields == &["promised_at", "std_hours"]),
+        "{refused:?}"
+    );
+    let kept = store.job(&site, &cards[2].job).await.unwrap().unwrap();
+    assert_eq!(kept, card(2, now));
+    ledger
+        .put_job(&site, cards[2].clone(), now, &crate::manager())
+        .await
+        .unwrap();
+    // The manager's change is kept as a version put after ready.
+    let versions = store.job_versions(&site, &cards[2].job).await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert!(versions[0].after_ready && versions[0].who == "Wang");
     let full = full_fold_with(&SiteConfig::demo(), &events, cards);
     assert_same_figures(&ledger, &full, now).await;
     // And the same after a restart.

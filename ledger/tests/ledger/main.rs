@@ -11,7 +11,7 @@ mod scans;
 
 use bayline_domain::decode::Decoded;
 use bayline_domain::Event;
-use bayline_ledger::Incoming;
+use bayline_ledger::{Editor, Incoming};
 
 /// A well-formed scan of `e` as it comes off the broker.
 pub fn incoming(e: &Event, extra: &str) -> Incoming {
@@ -27,5 +27,13 @@ pub fn incoming(e: &Event, extra: &str) -> Incoming {
             canonical: Some(canonical),
             result: Ok(e.clone()),
         },
+    }
+}
+
+/// A manager putting cards, as the DMS's integration would with a manager token.
+pub fn manager() -> Editor {
+    Editor {
+        who: "Wang".to_string(),
+        manager: true,
     }
 }

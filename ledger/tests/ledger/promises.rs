@@ -44,18 +44,30 @@ async fn a_promise_change_is_told_once_and_again_when_time_changes_it(db: &TestD
     let now = jiff::Timestamp::now();
     // Promised in ten minutes, 1.5 h of work not started: at risk, and late (1.5 h of work
     // and the allowance cannot fit in ten minutes of any calendar).
-    gw.put_job(&site, card(now + SignedDuration::from_mins(10)), now)
-        .await
-        .unwrap();
+    gw.put_job(
+        &site,
+        card(now + SignedDuration::from_mins(10)),
+        now,
+        &crate::manager(),
+    )
+    .await
+    .unwrap();
     assert_eq!(promises(&mut rx), [(Some(true), Some(true))]);
     // The same card again changes nothing.
-    gw.put_job(&site, card(now + SignedDuration::from_mins(10)), now)
-        .await
-        .unwrap();
+    gw.put_job(
+        &site,
+        card(now + SignedDuration::from_mins(10)),
+        now,
+        &crate::manager(),
+    )
+    .await
+    .unwrap();
     assert_eq!(promises(&mut rx), []);
     // Promised in a month: neither.
     let later = now + SignedDuration::from_hours(24 * 30);
-    gw.put_job(&site, card(later), now).await.unwrap();
+    gw.put_job(&site, card(later), now, &crate::manager())
+        .await
+        .unwrap();
     assert_eq!(promises(&mut rx), [(Some(false), Some(false))]);
     // Time passes. Forty minutes before the promise the 1.5 h of work cannot be done in
     // time: late, not yet at risk; twenty minutes before, at risk too.

@@ -67,7 +67,7 @@ async fn a_batch_is_judged_in_timeline_order_with_its_own_repeats_and_conflicts(
     let gw = ledger(db).await;
     let site = id(SITE);
     for job in ["RO-1", "RO-2"] {
-        gw.put_job(&site, job_card(job, "brakes"), at(0))
+        gw.put_job(&site, job_card(job, "brakes"), at(0), &crate::manager())
             .await
             .unwrap();
     }

@@ -128,6 +128,26 @@ impl Caller {
     }
 }
 
+impl Caller {
+    /// Who puts a job card, for its history (contract §7.6): the token's `[[tokens]] name`,
+    /// else its role and fingerprint.
+    pub fn editor(
+        &self,
+        state: &AppState,
+        site: &bayline_site::SiteConfig,
+    ) -> Result<bayline_ledger::Editor, Error> {
+        let holder = self.holder(site).ok_or(Error::Unauthorized)?;
+        let who = match holder.name {
+            Some(name) => name,
+            None => self.who(state).ok_or(Error::Unauthorized)?.to_string(),
+        };
+        Ok(bayline_ledger::Editor {
+            who,
+            manager: holder.role == TokenRole::Manager,
+        })
+    }
+}
+
 /// Whether a presented token is a configured one, in time that does not depend on where they
 /// differ: an answer's timing must not tell a caller how much of a guess was right.
 fn same(configured: &str, presented: &str) -> bool {

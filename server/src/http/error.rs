@@ -15,6 +15,9 @@ pub enum Error {
     Unauthorized,
     #[error("this token may not do that")]
     Forbidden,
+    /// A 403 that says why: the token may do this, but not to this thing now.
+    #[error("{0}")]
+    ForbiddenBecause(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -36,7 +39,7 @@ impl Error {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            Error::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            Error::Forbidden | Error::ForbiddenBecause(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Error::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),

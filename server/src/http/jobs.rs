@@ -4,6 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use bayline_domain::view::JobView;
 use bayline_domain::{JobCard, OpCard, Stage, Time};
+use bayline_ledger::PutJobError;
 use bayline_proto::Id;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -116,7 +117,7 @@ fn job_id(job: &str) -> Result<Id> {
 #[utoipa::path(put, path = "/api/v1/sites/{site}/jobs/{job}", tag = "jobs", security(("bearer" = []), ("session" = [])),
     params(("site" = String, Path, description = "site id"), ("job" = String, Path)), request_body = super::schema::JobCard,
     responses((status = 201, body = super::schema::JobView), (status = 200, body = super::schema::JobView),
-        (status = 422, description = "a field is wrong", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+        (status = 422, description = "a field is wrong", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role, or not a manager's for the promise or hours of a job that reached ready", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn put_job(
     State(state): State<AppState>,
     caller: Caller,
@@ -125,8 +126,13 @@ async fn put_job(
 ) -> Result<(StatusCode, axum::Json<JobView>)> {
     let live = caller.site(&state, &site, STAFF)?;
     let card = body.into_card(job_id(&job)?)?;
+    let by = caller.editor(&state, &live.config)?;
     let now = jiff::Timestamp::now();
-    let created = state.ledger.put_job(&live.config.id, card, now).await?;
+    let created =
+        (state.ledger.put_job(&live.config.id, card, now, &by).await).map_err(|e| match e {
+            PutJobError::NeedsManager { .. } => Error::ForbiddenBecause(e.to_string()),
+            PutJobError::Store(e) => Error::Store(e),
+        })?;
     let view = live
         .read(|w| w.job(&job, now))
         .ok_or_else(|| Error::NotFound(format!("no job {job}")))?;

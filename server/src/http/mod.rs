@@ -4,6 +4,7 @@ pub(crate) mod auth;
 mod bays;
 mod boards;
 mod calls;
+mod card_history;
 pub(crate) mod corrections;
 mod csv;
 mod dispatch;
@@ -40,6 +41,7 @@ fn api() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     let (api, mut doc) =
         utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
             .merge(jobs::router())
+            .merge(card_history::router())
             .merge(bays::router())
             .merge(kpis::router())
             .merge(calls::router())

@@ -265,6 +265,10 @@ mod tests {
                 format!("{site}/jobs/RO-1"),
             ),
             ("/api/v1/sites/{site}/jobs", format!("{site}/jobs")),
+            (
+                "/api/v1/sites/{site}/jobs/{job}/history",
+                format!("{site}/jobs/RO-1/history"),
+            ),
             ("/api/v1/sites/{site}/bays", format!("{site}/bays")),
             ("/api/v1/sites/{site}/lounge", format!("{site}/lounge")),
             ("/api/v1/sites/{site}/kpis", format!("{site}/kpis")),

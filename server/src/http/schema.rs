@@ -101,3 +101,18 @@ pub struct Corrected {
     #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
 }
+
+/// One version of a job card (contract §7.6): who put it, when, and which fields differ from
+/// the version before (none for the first one kept).
+#[derive(ToSchema)]
+pub struct CardVersion {
+    pub at: String,
+    /// The token's `[[tokens]] name`, else its role and fingerprint (`manager-3f2a9c`).
+    pub who: String,
+    /// The card as put (the foreman's assignments apart).
+    #[schema(value_type = Object)]
+    pub card: serde_json::Value,
+    /// `plate`, `vehicle`, `customer`, `advisor`, `service`, `promised_at`,
+    /// `waiting_until`, `wash`, `ops`.
+    pub changed: Vec<String>,
+}

@@ -1,6 +1,6 @@
 //! "Review": anomalies, forgotten clock-offs and rejected scans, each with the correction a
 //! manager would make (a link that fills in the form), the correction form itself (posted to
-//! `correct`) and the audit trail.
+//! `correct`), the promises and sold hours changed after `ready`, and the audit trail.
 
 use std::collections::HashMap;
 
@@ -9,7 +9,7 @@ use axum::response::Response;
 use bayline_domain::{Anomaly, Corrected, Time};
 use bayline_proto::{PauseReason, WarningCode};
 use bayline_site::SiteConfig;
-use bayline_store::RejectedRow;
+use bayline_store::{LateEdit, RejectedRow};
 use maud::{html, Markup};
 use serde_json::{Map, Value};
 
@@ -21,6 +21,8 @@ use crate::AppState;
 
 /// Rejected scans shown; the API pages further.
 const REJECTED_SHOWN: u32 = 200;
+/// Card versions put after `ready` looked at (each gives one row per changed figure input).
+const LATE_SHOWN: u32 = 200;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -40,6 +42,13 @@ pub async fn page(
             Vec::new()
         }
     };
+    let late = match state.ledger.store().late_edits(&c.id, LATE_SHOWN).await {
+        Ok(edits) => late_changes(c, &edits),
+        Err(e) => {
+            tracing::error!(error = %e, "review page: job-card versions unreadable");
+            Vec::new()
+        }
+    };
     let (forgotten, other): (Vec<&Anomaly>, Vec<&Anomaly>) = anomalies
         .iter()
         .rev()
@@ -56,6 +65,7 @@ pub async fn page(
         (anomaly_table(c, &other, now))
         (forgotten_table(c, &forgotten, now))
         (rejected_table(c, &rejected))
+        (late_table(c, &late, now))
         (trail_table(c, &trail, now))
     };
     Ok(manager_page(c, Tab::Review, w.review, body))
@@ -312,6 +322,81 @@ fn trail_table(site: &SiteConfig, list: &[Corrected], now: Time) -> Markup {
                     td { (c.correction.reason) }
                     td { (event(&c.before)) }
                     td { (event(&c.after)) }
+                }
+            }
+        },
+    )
+}
+
+/// A promise or an op's sold hours changed after the job reached `ready` (contract §7.6).
+struct LateChange {
+    at: Time,
+    job: String,
+    field: String,
+    was: String,
+    became: String,
+    who: String,
+}
+
+/// The rows of the after-`ready` versions, newest first: one per changed promise or op's
+/// hours. A version with nothing before it (a card put before versions were kept) shows its
+/// values with "—" before them: what it replaced is not known.
+fn late_changes(site: &SiteConfig, edits: &[LateEdit]) -> Vec<LateChange> {
+    let w = words(site.language);
+    let when = |t: Option<Time>| {
+        t.map_or("—".to_string(), |t| {
+            t.to_zoned(site.time_zone.clone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+    };
+    let hours = |h: Option<f64>| h.map_or("—".to_string(), |h| format!("{h}"));
+    let mut rows = Vec::new();
+    for e in edits {
+        let (after, before) = (&e.version.card, e.before.as_ref());
+        let row = |field: String, was: String, became: String| LateChange {
+            at: e.version.at,
+            job: after.job.to_string(),
+            field,
+            was,
+            became,
+            who: e.version.who.clone(),
+        };
+        if before.is_none_or(|b| b.promised_at != after.promised_at) {
+            let was = when(before.and_then(|b| b.promised_at));
+            rows.push(row(w.promised.into(), was, when(after.promised_at)));
+        }
+        let removed =
+            (before.into_iter().flat_map(|b| &b.ops)).filter(|o| after.op(&o.op).is_none());
+        for op in after.ops.iter().chain(removed) {
+            let was = before.and_then(|b| b.op(&op.op)).map(|o| o.std_hours);
+            let became = after.op(&op.op).map(|o| o.std_hours);
+            if was != became {
+                let field = format!("{} · {}", w.std_hours, op.op);
+                rows.push(row(field, hours(was), hours(became)));
+            }
+        }
+    }
+    rows
+}
+
+fn late_table(site: &SiteConfig, list: &[LateChange], now: Time) -> Markup {
+    let w = words(site.language);
+    let heads = [w.time, w.job, w.field, w.was, w.became, w.who];
+    listing(
+        site,
+        (w.late_card_changes, "card-changes"),
+        &heads,
+        list,
+        |c| {
+            html! {
+                tr {
+                    td { (clock(site, c.at, now)) }
+                    td { (c.job) }
+                    td { (c.field) }
+                    td { (c.was) }
+                    td { (c.became) }
+                    td { (c.who) }
                 }
             }
         },

@@ -17,6 +17,9 @@ use super::{Absence, Bay, Display, Scanner, SiteConfig, Staff, Token};
 use crate::hours::{parse_date, parse_day, OpeningHours};
 use crate::ConfigError;
 
+/// Longest `[[tokens]] name`: a person's name, not a paragraph.
+const MAX_PERSON: usize = 60;
+
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 pub(super) struct Parser<'a> {
@@ -31,6 +34,22 @@ impl Parser<'_> {
 
     fn id(&self, what: &str, s: &Spanned<String>) -> Result<Id, ConfigError> {
         Id::new(s.get_ref()).map_err(|e| self.err(s, format!("{what} {:?}: {e}", s.get_ref())))
+    }
+
+    /// A person's name as an audit trail shows it: one line of readable text, so that a
+    /// history row cannot be blank or spoofed with control characters.
+    fn person(&self, what: &str, s: &Spanned<String>) -> Result<String, ConfigError> {
+        let name = s.get_ref().trim();
+        if name.is_empty() {
+            return Err(self.err(s, format!("{what} is empty")));
+        }
+        if name.chars().count() > MAX_PERSON {
+            return Err(self.err(s, format!("{what} is longer than {MAX_PERSON} characters")));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(self.err(s, format!("{what} {name:?} holds a control character")));
+        }
+        Ok(name.to_string())
     }
 
     fn unique(
@@ -281,10 +300,15 @@ impl Parser<'_> {
                         Some(badge)
                     }
                 };
+                let name = match &t.name {
+                    None => None,
+                    Some(n) => Some(self.person("token name", n)?),
+                };
                 Ok(Token {
                     token: t.token.get_ref().clone(),
                     role: self.choice("token role", &t.role, "manager, advisor, integration")?,
                     badge,
+                    name,
                 })
             })
             .collect::<Result<Vec<_>, ConfigError>>()?;

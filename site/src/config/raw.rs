@@ -91,4 +91,5 @@ pub(super) struct RawToken {
     pub token: Spanned<String>,
     pub role: Spanned<String>,
     pub badge: Option<Spanned<String>>,
+    pub name: Option<Spanned<String>>,
 }

@@ -122,6 +122,27 @@ fn semantic_errors_name_the_line_of_the_bad_value() {
             "badge A09, which is not in [[staff]]",
         ),
         (
+            with("role = \"manager\"", "role = \"manager\"\nname = \"  \""),
+            27,
+            "token name is empty",
+        ),
+        (
+            with(
+                "role = \"manager\"",
+                "role = \"manager\"\nname = \"Wang\\u0007\"",
+            ),
+            27,
+            "control character",
+        ),
+        (
+            with(
+                "role = \"manager\"",
+                &format!("role = \"manager\"\nname = \"{}\"", "王".repeat(61)),
+            ),
+            27,
+            "longer than 60 characters",
+        ),
+        (
             with(
                 "language = \"en\"",
                 "language = \"en\"\nlounge_stale_days = 0",
@@ -176,6 +197,21 @@ fn a_missing_file_says_so() {
             .starts_with("/nonexistent/site.toml: cannot read"),
         "{e}"
     );
+}
+
+#[test]
+fn a_token_names_the_person_holding_it() {
+    let s = SiteConfig::parse(
+        "site.toml",
+        &with(
+            "role = \"manager\"",
+            "role = \"manager\"\nname = \" 王经理 \"",
+        ),
+    )
+    .unwrap();
+    assert_eq!(s.tokens[0].name.as_deref(), Some("王经理"));
+    let s = SiteConfig::parse("site.toml", MINIMAL).unwrap();
+    assert_eq!(s.tokens[0].name, None);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use bayline_domain::correction::Correction;
 use bayline_domain::{Event, JobCard, Time};
 use bayline_proto::Id;
 
+use super::versions::Edit;
 use crate::store::{Committed, RejectedRow, SeenRow};
 use crate::{ScanRecord, StoreError};
 
@@ -32,12 +33,14 @@ pub trait Backend: Send + Sync {
         batch: &[ScanRecord],
     ) -> impl Future<Output = Result<Committed, StoreError>> + Send;
 
-    /// Creates or replaces a job card; returns whether it was new.
+    /// Creates or replaces a job card; returns whether it was new. With an `edit`, a
+    /// version of the card is kept in the same transaction (contract §7.6).
     fn put_job(
         &self,
         site: &Id,
         card: &JobCard,
         now: Time,
+        edit: Option<&Edit>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// A site's job cards, by job id (byte order).

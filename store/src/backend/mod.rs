@@ -9,6 +9,7 @@ mod corrections;
 pub(crate) mod history;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
+pub(crate) mod versions;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -16,6 +16,7 @@ use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
+use super::versions::Edit;
 use super::{
     add_id_ranges, identity_of, insert_scans, not_written, Backend, Inserted, RejectedColumns,
     ScanColumns, SeenColumns, StoredColumns, StoredScan, ROWS_PER_INSERT, STORED_COLUMNS,
@@ -164,9 +165,15 @@ impl Backend for Postgres {
         self.commit_retrying(batch).await
     }
 
-    async fn put_job(&self, site: &Id, card: &JobCard, now: Time) -> Result<bool, StoreError> {
+    async fn put_job(
+        &self,
+        site: &Id,
+        card: &JobCard,
+        at: Time,
+        edit: Option<&Edit>,
+    ) -> Result<bool, StoreError> {
         let json = serde_json::to_string(card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let now = now.to_string();
+        let now = at.to_string();
         let mut tx = self.pool.begin().await?;
         // Insert-or-nothing, then update: of two writers creating one job, exactly one is
         // told it created it (the other waits on the key, then updates).
@@ -189,6 +196,9 @@ impl Backend for Postgres {
                 .bind(card.job.as_str())
                 .execute(&mut *tx)
                 .await?;
+        }
+        if let Some(edit) = edit {
+            Postgres::insert_version(&mut tx, site, card, at, edit).await?;
         }
         let notice = Notice::Job {
             site: site.clone(),

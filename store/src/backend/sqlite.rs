@@ -15,6 +15,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, Sqlite as Db, SqlitePool, Transaction};
 
+use super::versions::Edit;
 use super::{
     identity_of, insert_scans, not_written, Backend, Inserted, RejectedColumns, ScanColumns,
     SeenColumns, StoredColumns, StoredScan, ROWS_PER_INSERT, STORED_COLUMNS,
@@ -135,10 +136,11 @@ async fn put_job(
     conn: &mut SqliteConnection,
     site: &Id,
     card: &JobCard,
-    now: Time,
+    at: Time,
+    edit: Option<&Edit>,
 ) -> Result<bool, StoreError> {
     let json = serde_json::to_string(card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let now = now.to_string();
+    let now = at.to_string();
     let mut tx = begin(conn).await?;
     let created = sqlx::query(
         "INSERT INTO jobs (site, job, card, created_at, updated_at) VALUES (?,?,?,?,?)
@@ -161,6 +163,9 @@ async fn put_job(
             .execute(&mut *tx)
             .await?;
     }
+    if let Some(edit) = edit {
+        Sqlite::insert_version(&mut tx, site, card, at, edit).await?;
+    }
     tx.commit().await?;
     Ok(created)
 }
@@ -174,9 +179,15 @@ impl Backend for Sqlite {
         committed
     }
 
-    async fn put_job(&self, site: &Id, card: &JobCard, now: Time) -> Result<bool, StoreError> {
+    async fn put_job(
+        &self,
+        site: &Id,
+        card: &JobCard,
+        now: Time,
+        edit: Option<&Edit>,
+    ) -> Result<bool, StoreError> {
         let mut conn = self.writer_connection().await?;
-        let created = put_job(&mut conn, site, card, now).await;
+        let created = put_job(&mut conn, site, card, now, edit).await;
         discard_if(&mut conn, &created);
         created
     }

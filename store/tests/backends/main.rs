@@ -9,3 +9,4 @@ mod identical;
 mod races;
 mod rows;
 mod throughput;
+mod versions;

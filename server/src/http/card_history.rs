@@ -1,0 +1,58 @@
+//! A job card's history (contract §7.6): every version a `PUT …/jobs/{job}` made, with who
+//! and when, so that a figure's inputs can be traced after the fact.
+
+use axum::extract::{Path, State};
+use bayline_domain::{JobCard, Time};
+use bayline_ledger::changed_fields;
+use bayline_proto::Id;
+use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::STAFF;
+use super::{Caller, Error, Result};
+use crate::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(history))
+}
+
+#[derive(Serialize)]
+struct Version {
+    at: Time,
+    who: String,
+    card: JobCard,
+    changed: Vec<&'static str>,
+}
+
+/// The versions of a job card, oldest first.
+#[utoipa::path(get, path = "/api/v1/sites/{site}/jobs/{job}/history", tag = "jobs", security(("bearer" = []), ("session" = [])),
+    params(("site" = String, Path, description = "site id"), ("job" = String, Path)),
+    responses((status = 200, body = [super::schema::CardVersion]), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site or job", body = super::schema::ErrorBody)))]
+async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((site, job)): Path<(String, String)>,
+) -> Result<axum::Json<Vec<Version>>> {
+    let live = caller.site(&state, &site, STAFF)?;
+    let unknown = || Error::NotFound(format!("no job {job}"));
+    let id = Id::new(&job).map_err(|_| unknown())?;
+    let store = state.ledger.store();
+    let versions = store.job_versions(&live.config.id, &id).await?;
+    // A card put before versions were kept has none yet: known, with an empty history.
+    if versions.is_empty() && store.job(&live.config.id, &id).await?.is_none() {
+        return Err(unknown());
+    }
+    let mut before: Option<&JobCard> = None;
+    let mut list = Vec::with_capacity(versions.len());
+    for v in &versions {
+        list.push(Version {
+            at: v.at,
+            who: v.who.clone(),
+            card: v.card.clone(),
+            changed: before.map_or_else(Vec::new, |b| changed_fields(b, &v.card)),
+        });
+        before = Some(&v.card);
+    }
+    Ok(axum::Json(list))
+}
