@@ -113,6 +113,7 @@ pub const TABLE: &[Row] = &[
     row("PUT",  "/api/v1/sites/{site}/jobs/{job}",        JobCard,        ["401",  "201",   "201",   "201",   "403"]),
     row("GET",  "/api/v1/sites/{site}/jobs/{job}",        Nothing,        ["401",  "200",   "200",   "200",   "403"]),
     row("GET",  "/api/v1/sites/{site}/jobs",              Nothing,        ["401",  "200",   "200",   "200",   "403"]),
+    row("GET",  "/api/v1/sites/{site}/jobs/{job}/history", Nothing,       ["401",  "200",   "200",   "200",   "403"]),
     row("GET",  "/api/v1/sites/{site}/bays",              Nothing,        ["401",  "403",   "403",   "200",   "403"]),
     row("GET",  "/api/v1/sites/{site}/kpis",              Nothing,        ["401",  "403",   "403",   "200",   "403"]),
     row("GET",  "/api/v1/sites/{site}/calls",             Nothing,        ["401",  "403",   "403",   "200",   "403"]),

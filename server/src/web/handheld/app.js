@@ -114,6 +114,10 @@ function connect() {
 setInterval(() => drain(), 2000);
 
 async function send(action, extra) {
+  // Said first: a drain already running may publish the scan, and its reply arrive, before
+  // the awaits below are done, and the reply must not be covered by this.
+  show(true, LABEL[action] || action);
+  $("reply").className = "reply";
   const scan = Object.assign({ ts: iso(new Date()), badge: ctx.badge, action }, extra);
   for (const k of ["job", "op", "bay"]) if (scan[k] === undefined && ctx[k]) scan[k] = ctx[k];
   const entry = await outbox.add(scan);
@@ -122,8 +126,6 @@ async function send(action, extra) {
   await outbox.set("log", log);
   renderLog();
   await waiting();
-  show(true, LABEL[action] || action);
-  $("reply").className = "reply";
   drain();
 }
 function render() {

@@ -1,6 +1,6 @@
 // Cache-first for the app's own files so it starts with no network; refreshed in the
 // background whenever the server answers. Nothing else (the roster, MQTT) goes through here.
-const CACHE = "bayline-h-3";
+const CACHE = "bayline-h-4";
 const FILES = ["./", "app.js", "mqtt.js", "outbox.js", "app.css", "manifest.webmanifest", "icon.svg"];
 self.addEventListener("install", (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES)).then(() => self.skipWaiting()));
