@@ -173,11 +173,17 @@ impl Ledger {
         cancel: &CancellationToken,
     ) -> Result<Vec<Answer>, StoreError> {
         let _writer = self.write.lock().await;
-        for (site, live) in &self.sites {
-            let named = (batch.iter())
-                .filter(|i| &i.site == site)
-                .filter_map(|i| i.decoded.result.as_ref().ok()?.kind.job());
-            self.recall_closed(live, named).await;
+        // Only the sites this batch names: a server of many sites looks at one or two.
+        let mut named: BTreeMap<&Id, Vec<&Id>> = BTreeMap::new();
+        for i in &batch {
+            if let Some(job) = i.decoded.result.as_ref().ok().and_then(|e| e.kind.job()) {
+                named.entry(&i.site).or_default().push(job);
+            }
+        }
+        for (site, jobs) in named {
+            if let Some(live) = self.sites.get(site) {
+                self.recall_closed(live, jobs).await;
+            }
         }
         let mut answers = Vec::with_capacity(batch.len());
         let mut records = Vec::with_capacity(batch.len());
