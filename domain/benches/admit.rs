@@ -69,6 +69,7 @@ fn setup() -> (Workshop, Vec<Event>) {
             customer: String::new(),
             advisor: String::new(),
             service: String::new(),
+            comeback_of: None,
             promised_at: None,
             waiting_until: None,
             wash: true,

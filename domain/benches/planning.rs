@@ -61,6 +61,7 @@ fn planning(c: &mut Criterion) {
             customer: String::new(),
             advisor: String::new(),
             service: String::new(),
+            comeback_of: None,
             promised_at: Some(now + SignedDuration::from_hours(24 * (k % 14) + 8)),
             waiting_until: None,
             wash: true,

@@ -61,8 +61,14 @@ pub struct JobCard {
     pub customer: String,
     #[serde(default)]
     pub advisor: String,
+    /// The kind of work: `保养` maintenance, `事故` accident, `索赔` warranty… as the DMS
+    /// writes it; figures can be grouped by it (`group_by=service`).
     #[serde(default)]
     pub service: String,
+    /// The earlier job this one comes back from (外返, contract §7.6); without it the plate
+    /// rule decides ([`crate::comeback`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comeback_of: Option<Id>,
     #[serde(default)]
     pub promised_at: Option<Time>,
     /// When a wait for parts or approval is expected to end (contract §7.2): the ETA of a
@@ -99,4 +105,17 @@ pub struct Catalog {
     /// Jobs delivered before the freeze point, with when ([`crate::Workshop::freeze`]): their
     /// cards and state left memory, and a scan naming one is `job_closed`.
     pub closed: BTreeMap<Id, crate::Time>,
+    /// Deliveries of closed jobs by plate that a live or later job may come back from
+    /// ([`crate::comeback`]).
+    pub deliveries: crate::comeback::Deliveries,
+    /// Cards of closed jobs a badge is still clocked on (it forgot to clock off before the
+    /// delivery): their time still goes to the card's advisor and service.
+    pub lingering: BTreeMap<Id, JobCard>,
+}
+
+impl Catalog {
+    /// The card of `job`, open or lingering.
+    pub fn card(&self, job: &str) -> Option<&JobCard> {
+        self.jobs.get(job).or_else(|| self.lingering.get(job))
+    }
 }

@@ -24,6 +24,7 @@
 //! - [`view`]: what the API and boards show of a job, a bay, the lounge — computed at `now`.
 pub mod boards;
 pub mod catalog;
+pub mod comeback;
 pub mod correction;
 pub mod decode;
 pub mod dispatch;

@@ -237,6 +237,7 @@ pub fn site(size: Size) -> Site {
                         customer: String::new(),
                         advisor: String::new(),
                         service: String::new(),
+                        comeback_of: None,
                         promised_at: Some(promise),
                         waiting_until: None,
                         wash: true,

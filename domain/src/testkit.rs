@@ -26,6 +26,7 @@ pub fn card(job: &str, ops: &[(&str, f64)], wash: bool) -> JobCard {
         customer: "Mr Zhang".into(),
         advisor: "A1".into(),
         service: "service".into(),
+        comeback_of: None,
         promised_at: None,
         waiting_until: None,
         wash,

@@ -83,13 +83,16 @@ pub struct Settings {
     /// A car whose job has had no event for longer than this leaves the lounge (site key
     /// `lounge_stale_days`): a car forgotten in the yard is not a customer waiting.
     pub lounge_stale: SignedDuration,
+    /// A car checked in this soon after an earlier delivery of its plate is a comeback
+    /// (contract §7.6, site key `comeback_days`).
+    pub comeback_within: SignedDuration,
 }
 
 impl Default for Settings {
     /// Half an hour for QC and washing, 20 ops of history, a workshop's usual week in UTC
     /// ([`Schedule::default`]) for everyone, at risk 30 minutes before the promise, the
     /// contract's 60 minutes of grace and a week before a car
-    /// that does not move leaves the lounge.
+    /// that does not move leaves the lounge; a comeback within 30 days.
     fn default() -> Self {
         Settings {
             eta_allowance_hours: 0.5,
@@ -99,6 +102,7 @@ impl Default for Settings {
             at_risk: SignedDuration::from_mins(30),
             auto_clock_off_grace: SignedDuration::from_mins(60),
             lounge_stale: SignedDuration::from_hours(24 * 7),
+            comeback_within: SignedDuration::from_hours(24 * 30),
         }
     }
 }

@@ -13,7 +13,7 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 /// The fields that add up when a period is split.
-fn additive(f: &Figures) -> [f64; 11] {
+fn additive(f: &Figures) -> [f64; 12] {
     let by = f.bay_blocked_hours_by_reason.unwrap_or_default();
     [
         f.clocked_hours,
@@ -27,14 +27,15 @@ fn additive(f: &Figures) -> [f64; 11] {
         by.shift_end,
         by.other,
         f64::from(f.jobs_delivered),
+        f64::from(f.comebacks),
     ]
 }
 
-fn sum(a: [f64; 11], b: [f64; 11]) -> [f64; 11] {
+fn sum(a: [f64; 12], b: [f64; 12]) -> [f64; 12] {
     std::array::from_fn(|i| a[i] + b[i])
 }
 
-fn assert_close(a: [f64; 11], b: [f64; 11]) {
+fn assert_close(a: [f64; 12], b: [f64; 12]) {
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
         assert!(close(*x, y), "field {i}: {x} ≠ {y}");
     }
@@ -57,7 +58,7 @@ proptest! {
         let _ = sorted;
         let period = Period::new(t(from), t(from + len));
         prop_assert_eq!(figures(&a, period, t(now)), figures(&b, period, t(now)));
-        for by in [GroupBy::Badge, GroupBy::Bay, GroupBy::Day] {
+        for by in GroupBy::ALL {
             prop_assert_eq!(grouped(&a, period, t(now), by), grouped(&b, period, t(now), by));
         }
     }
@@ -89,7 +90,7 @@ proptest! {
         let period = Period::new(t(from), t(from + len));
         let now = t(5000);
         let rows = grouped(&w, period, now, GroupBy::Day);
-        let total = rows.iter().fold([0.0; 11], |acc, r| sum(acc, additive(&r.figures)));
+        let total = rows.iter().fold([0.0; 12], |acc, r| sum(acc, additive(&r.figures)));
         assert_close(total, additive(&figures(&w, period, now)));
     }
 
@@ -122,6 +123,40 @@ proptest! {
             // Each badge's share of an op is rounded to a micro-hour: 3 jobs, 5 ops, 4
             // badges give at most 20 halves of a micro-hour.
             prop_assert!((add(|f| f.sold_hours) - whole.sold_hours).abs() <= 1e-5 + 1e-9);
+        }
+    }
+
+    #[test]
+    fn advisor_and_service_rows_add_up_to_the_site(
+        (sorted, _) in events(),
+        from in -300i64..300,
+        len in 0i64..1500,
+    ) {
+        // Every job has one advisor ("" for none) and one service: its work and its counts
+        // are in exactly one row, sold hours whole.
+        let w = restored(sorted);
+        let period = Period::new(t(from), t(from + len));
+        let now = t(2000);
+        let whole = figures(&w, period, now);
+        for by in [GroupBy::Advisor, GroupBy::Service] {
+            let rows = grouped(&w, period, now, by);
+            let add = |f: fn(&Figures) -> f64| rows.iter().map(|r| f(&r.figures)).sum::<f64>();
+            prop_assert!(close(add(|f| f.clocked_hours), whole.clocked_hours));
+            prop_assert!(close(add(|f| f.rework_hours), whole.rework_hours));
+            prop_assert!(close(add(|f| f.sold_hours), whole.sold_hours));
+            prop_assert_eq!(
+                rows.iter().map(|r| r.figures.jobs_delivered).sum::<u32>(),
+                whole.jobs_delivered
+            );
+            prop_assert_eq!(
+                rows.iter().map(|r| r.figures.comebacks).sum::<u32>(),
+                whole.comebacks
+            );
+            let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+            let mut sorted_keys = keys.clone();
+            sorted_keys.sort_unstable();
+            sorted_keys.dedup();
+            prop_assert_eq!(keys, sorted_keys);
         }
     }
 }

@@ -44,6 +44,7 @@ pub fn changed_fields(before: &JobCard, after: &JobCard) -> Vec<&'static str> {
         ("customer", before.customer != after.customer),
         ("advisor", before.advisor != after.advisor),
         ("service", before.service != after.service),
+        ("comeback_of", before.comeback_of != after.comeback_of),
         ("promised_at", before.promised_at != after.promised_at),
         ("waiting_until", before.waiting_until != after.waiting_until),
         ("wash", before.wash != after.wash),

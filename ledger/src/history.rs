@@ -134,6 +134,23 @@ impl Ledger {
         Ok(live.read(|w| kpi::grouped_with(w, &stored, period, now, by)))
     }
 
+    /// The comebacks checked in in `period` (contract §7.6), stored and live, by check-in.
+    pub async fn comebacks(
+        &self,
+        live: &SiteLive,
+        period: Period,
+        now: Time,
+    ) -> Result<Vec<kpi::Comeback>, StoreError> {
+        // Only the closed jobs' outcomes: no day totals to replay.
+        let mut stored = Stored::default();
+        let frozen_to = live.read(|w| w.frozen_to());
+        if let Some((from, _)) = period.window(now).filter(|(from, _)| *from < frozen_to) {
+            let site = &live.config.id;
+            stored.outcomes = self.store.outcomes_in(site, from, period.to).await?;
+        }
+        Ok(live.read(|w| kpi::comebacks(w, &stored, period, now)))
+    }
+
     /// The andon calls opened in `period` (contract §7.7), by when they were opened: those
     /// cleared before the freeze point from the store, the rest from the live state.
     pub async fn calls(&self, live: &SiteLive, period: Period) -> Result<Vec<Call>, StoreError> {
@@ -380,6 +397,13 @@ async fn load_with(
             .into_iter()
             .collect();
         workshop.resume(state, from, closed);
+        let since = workshop.deliveries_wanted_since();
+        workshop.recall_deliveries(store.deliveries_since(site, since).await?);
+        let mut lingering = Vec::new();
+        for job in workshop.lingering_wanted() {
+            lingering.extend(store.job(site, &job).await?);
+        }
+        workshop.recall_lingering(lingering);
     }
     workshop.restore(events);
     for (id, e) in workshop.restore_corrections(recent) {

@@ -78,6 +78,7 @@ codes! {
         SelfInspection = "self_inspection",
         NoQc = "no_qc",
         NotAssigned = "not_assigned",
+        WrongRole = "wrong_role",
     }
 }
 
@@ -92,6 +93,7 @@ impl WarningCode {
                 | WarningCode::SelfInspection
                 | WarningCode::NoQc
                 | WarningCode::NotAssigned
+                | WarningCode::WrongRole
         )
     }
 }

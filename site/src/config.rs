@@ -41,6 +41,9 @@ pub struct SiteConfig {
     pub auto_clock_off_grace_min: u32,
     /// Days a car may stand without an event before it leaves the lounge (default 7).
     pub lounge_stale_days: u32,
+    /// A car checked in this many days after an earlier delivery of its plate is a comeback
+    /// (§7.6, default 30).
+    pub comeback_days: u32,
     pub bays: Vec<Bay>,
     pub staff: Vec<Staff>,
     pub absences: Vec<Absence>,
@@ -208,6 +211,7 @@ impl SiteConfig {
                 self.auto_clock_off_grace_min,
             )),
             lounge_stale: jiff::SignedDuration::from_hours(24 * i64::from(self.lounge_stale_days)),
+            comeback_within: jiff::SignedDuration::from_hours(24 * i64::from(self.comeback_days)),
             ..Settings::default()
         }
     }

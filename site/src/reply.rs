@@ -122,6 +122,8 @@ fn caveat(lang: Language, w: WarningCode, e: &Event) -> String {
         (WarningCode::NoQc, false) => "no QC pass; for review".to_string(),
         (WarningCode::NotAssigned, true) => format!("未派给 {b}，待核"),
         (WarningCode::NotAssigned, false) => format!("not assigned to {b}; for review"),
+        (WarningCode::WrongRole, true) => format!("{b} 岗位不符，待核"),
+        (WarningCode::WrongRole, false) => format!("not {b}'s role; for review"),
         (_, true) => "待核".to_string(),
         (_, false) => "for review".to_string(),
     }
@@ -152,7 +154,8 @@ fn warned(lang: Language, w: WarningCode, e: &Event) -> String {
             WarningCode::NotQc
             | WarningCode::SelfInspection
             | WarningCode::NoQc
-            | WarningCode::NotAssigned => caveat(lang, w, e),
+            | WarningCode::NotAssigned
+            | WarningCode::WrongRole => caveat(lang, w, e),
         };
         format!("已记录待核：{what}")
     } else {
@@ -174,7 +177,8 @@ fn warned(lang: Language, w: WarningCode, e: &Event) -> String {
             WarningCode::NotQc
             | WarningCode::SelfInspection
             | WarningCode::NoQc
-            | WarningCode::NotAssigned => caveat(lang, w, e),
+            | WarningCode::NotAssigned
+            | WarningCode::WrongRole => caveat(lang, w, e),
         };
         format!("Kept for review: {what}")
     }

@@ -269,6 +269,17 @@ impl Store {
         on_backend!(self, db => db.closed_among(site, jobs).await)
     }
 
+    /// The deliveries of closed jobs at or after `since` that have a plate: (plate key, when,
+    /// job). A start reads those a job in memory may come back from
+    /// ([`bayline_domain::Workshop::deliveries_wanted_since`]).
+    pub async fn deliveries_since(
+        &self,
+        site: &Id,
+        since: Time,
+    ) -> Result<Vec<(String, Time, Id)>, StoreError> {
+        on_backend!(self, db => db.deliveries_since(site, since).await)
+    }
+
     /// The cards of the jobs that have not closed.
     pub async fn live_jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
         on_backend!(self, db => db.live_jobs(site).await)

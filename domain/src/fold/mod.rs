@@ -48,10 +48,13 @@ pub(crate) mod journal;
 mod prune;
 #[cfg(test)]
 mod qc_tests;
+#[cfg(test)]
+mod role_tests;
 mod rules;
 #[cfg(test)]
 mod tests;
 pub mod track;
+mod warnings;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};

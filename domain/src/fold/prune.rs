@@ -2,6 +2,7 @@
 //! delivered before it, and closed log entries that ended by it. What stays is open work, so
 //! the state's size follows the workshop's open work, not its history.
 
+use crate::comeback::Lookup;
 use crate::fold::{Call, State};
 use crate::kpi::{outcomes, Outcome};
 use crate::{Catalog, Time};
@@ -49,10 +50,18 @@ impl State {
     /// Drops the jobs delivered before `at` and the closed log entries that ended by it,
     /// returning the dropped jobs' outcomes and the calls cleared by `at` (final: stored). A live job keeps its clocked time, however old:
     /// its sales are split by it, and its crew is who ever clocked on it. The caller has
-    /// applied every event before `at` and settled the state to `at`.
-    pub(crate) fn prune(&mut self, at: Time, catalog: &Catalog) -> (Vec<Outcome>, Vec<Call>) {
+    /// applied every event before `at` and settled the state to `at`. `lookup` tells the
+    /// dropped jobs' comebacks.
+    pub(crate) fn prune(
+        &mut self,
+        at: Time,
+        catalog: &Catalog,
+        lookup: &Lookup,
+    ) -> (Vec<Outcome>, Vec<Call>) {
         let gone = |jt: &crate::fold::JobTrack| jt.delivered_at.is_some_and(|d| d < at);
-        let dropped = outcomes(self, catalog, |job| self.jobs.get(job).is_some_and(gone));
+        let dropped = outcomes(self, catalog, lookup, |job| {
+            self.jobs.get(job).is_some_and(gone)
+        });
         self.jobs.retain(|_, jt| !gone(jt));
 
         let clocked = Keep::of(&self.clocked, |c| {

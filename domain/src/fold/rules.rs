@@ -5,8 +5,8 @@ use super::edit::Edit;
 use super::track::{OpTrack, QcResult};
 use super::{clock, Call, ClockOff};
 use crate::{
-    Assignee, CallReason, Catalog, Event, EventKey, EventKind, Id, PauseReason, Role, Settings,
-    Stage, Time, WarningCode,
+    CallReason, Catalog, Event, EventKey, EventKind, Id, PauseReason, Settings, Stage, Time,
+    WarningCode,
 };
 
 type Rule = Result<(), WarningCode>;
@@ -29,7 +29,7 @@ pub(super) fn apply(
         }
     }
     // Judged on the state before the event: a qc_fail reopens the job it inspects.
-    let warning = warning(s, cat, settings, ev);
+    let warning = super::warnings::warning(s, cat, settings, ev);
     match &ev.kind {
         EventKind::CheckIn { job } => check_in(s, job, ts)?,
         EventKind::Start { job, op, bay } => clock_on(s, settings, ev, job, op, Some(bay))?,
@@ -73,40 +73,6 @@ pub(super) fn apply(
         jt.last_moved = jt.last_moved.max(Some(ts));
     }
     Ok(warning)
-}
-
-/// The warning a scan that makes sense is applied with (contract §7.6): a QC result by a
-/// badge that is not QC or that worked on the job, a handover without a QC pass. A badge
-/// that inspects its own work is `self_inspection` whatever its role: of the two, that is
-/// the one a manager must see.
-fn warning(s: &Edit<'_>, cat: &Catalog, settings: &Settings, ev: &Event) -> Option<WarningCode> {
-    match &ev.kind {
-        EventKind::Start { job, op, .. } => {
-            let planned = cat.jobs.get(job)?.op(op)?.assignment.as_ref()?;
-            let theirs = match &planned.to {
-                Assignee::Badge(b) => *b == ev.badge,
-                Assignee::Team(t) => {
-                    (settings.roster.get(&ev.badge)).is_some_and(|p| p.team.as_ref() == Some(t))
-                }
-            };
-            (!theirs).then_some(WarningCode::NotAssigned)
-        }
-        EventKind::QcPass { job } | EventKind::QcFail { job, .. } => {
-            let worked = s.job(job).is_some_and(|jt| jt.ever_clocked(&ev.badge));
-            if worked {
-                Some(WarningCode::SelfInspection)
-            } else if cat.badges.get(&ev.badge) != Some(&Role::Qc) {
-                Some(WarningCode::NotQc)
-            } else {
-                None
-            }
-        }
-        EventKind::Ready { job } | EventKind::Delivered { job } => {
-            let passed = s.job(job).is_some_and(|jt| jt.qc_passed());
-            (!passed).then_some(WarningCode::NoQc)
-        }
-        _ => None,
-    }
 }
 
 /// Records when the job first reached stage `ready`.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use jiff::SignedDuration;
 
 use super::outcome::Outcome;
-use super::totals::{BadgeTotals, Nanos, Totals};
+use super::totals::{BadgeTotals, Nanos, Totals, WorkTotals};
 use super::{BlockedByReason, Figures, Period};
 use crate::fold::Call;
 use crate::{Id, Time};
@@ -62,6 +62,8 @@ fn labour_figures(
         on_time_rate: None,
         avg_cycle_hours: None,
         jobs_delivered: 0,
+        comebacks: 0,
+        comeback_rate: None,
         calls: 0,
         call_answer_minutes_avg: None,
         call_answer_minutes_p90: None,
@@ -107,7 +109,7 @@ fn job_figures(
     let (mut passed, mut qc) = (0u32, 0u32);
     let (mut kept, mut promised) = (0u32, 0u32);
     let (mut cycle, mut cycles) = (SignedDuration::ZERO, 0u32);
-    let mut delivered = 0u32;
+    let (mut delivered, mut comebacks) = (0u32, 0u32);
     for o in m.outcomes.iter().filter(|o| keep(o)) {
         if let Some(pass) = o.first_qc_pass(m.period, m.now, workers) {
             qc += 1;
@@ -124,11 +126,14 @@ fn job_figures(
             }
         }
         delivered += u32::from(o.delivered(m.period, m.now));
+        comebacks += u32::from(o.came_back(m.period, m.now));
     }
     f.first_time_fix_rate = ratio(f64::from(passed), f64::from(qc));
     f.on_time_rate = ratio(f64::from(kept), f64::from(promised));
     f.avg_cycle_hours = ratio(cycle.as_secs_f64() / 3600.0, f64::from(cycles));
     f.jobs_delivered = delivered;
+    f.comebacks = comebacks;
+    f.comeback_rate = ratio(f64::from(comebacks), f64::from(delivered));
 }
 
 /// Sets the bay fields from the busy and blocked time of `bays` over `bays × opening hours`.
@@ -181,6 +186,18 @@ pub(super) fn team_figures(m: &Measured, members: &BTreeSet<&Id>) -> Figures {
     let worked = |o: &Outcome| o.badges.iter().any(|x| members.contains(x));
     job_figures(m, worked, Some(members), &mut f);
     call_figures(m, |c| members.contains(&c.badge), &mut f);
+    f
+}
+
+/// The figures of the jobs `keep` selects (one advisor's, one service's): the labour on them,
+/// their job figures; no attendance, bays or calls.
+pub(super) fn card_figures(
+    m: &Measured,
+    w: WorkTotals,
+    keep: impl Fn(&Outcome) -> bool,
+) -> Figures {
+    let mut f = labour_figures((w.clocked, w.rework), w.sold, None);
+    job_figures(m, keep, None, &mut f);
     f
 }
 

@@ -74,6 +74,8 @@
 //! - this file: the public types and entry points.
 
 mod assemble;
+#[cfg(test)]
+mod card_tests;
 mod intervals;
 mod outcome;
 mod replay;
@@ -89,9 +91,10 @@ use serde::{Deserialize, Serialize};
 use crate::fold::Call;
 use crate::{Id, Time, Workshop};
 use assemble::{badge_figures, bay_figures, site_figures, Measured};
-pub use outcome::{outcomes, Outcome};
+pub(crate) use outcome::outcomes;
+pub use outcome::Outcome;
 pub use replay::Replay;
-pub use totals::{BadgeTotals, BayTotals, MicroHours, Nanos, Totals};
+pub use totals::{BadgeTotals, BayTotals, MicroHours, Nanos, Totals, WorkTotals};
 
 /// The period `[from, to)` a figure is measured over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +187,10 @@ pub struct Figures {
     pub on_time_rate: Option<f64>,
     pub avg_cycle_hours: Option<f64>,
     pub jobs_delivered: u32,
+    /// Comebacks (外返) checked in in the period.
+    pub comebacks: u32,
+    /// `comebacks / jobs_delivered` (外返率).
+    pub comeback_rate: Option<f64>,
     /// Andon calls opened in the period.
     pub calls: u32,
     /// Over the calls answered in the period: opened → answered, in minutes.
@@ -202,10 +209,41 @@ pub enum GroupBy {
     Day,
     /// The badges' teams of the site file (§7.2 `[[staff]] team`).
     Team,
+    /// The job card's advisor.
+    Advisor,
+    /// The job card's service type (保养, 事故, 索赔…).
+    Service,
 }
 
-/// One group's figures: `key` is the badge, the bay, the local date `YYYY-MM-DD` or the team
-/// (`""` for the badges without one).
+impl GroupBy {
+    pub const ALL: [GroupBy; 6] = [
+        GroupBy::Badge,
+        GroupBy::Bay,
+        GroupBy::Day,
+        GroupBy::Team,
+        GroupBy::Advisor,
+        GroupBy::Service,
+    ];
+
+    /// Its name in a query and in the answer (`group_by=advisor`).
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupBy::Badge => "badge",
+            GroupBy::Bay => "bay",
+            GroupBy::Day => "day",
+            GroupBy::Team => "team",
+            GroupBy::Advisor => "advisor",
+            GroupBy::Service => "service",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<GroupBy> {
+        GroupBy::ALL.into_iter().find(|g| g.name() == name)
+    }
+}
+
+/// One group's figures: `key` is the badge, the bay, the local date `YYYY-MM-DD`, the team,
+/// the advisor or the service (`""` for the badges or cards without one).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = KpiRow))]
 pub struct Row {
@@ -268,6 +306,10 @@ pub fn grouped_with(
             let m = measure(workshop, stored, period, now, true);
             by_team(workshop, &m)
         }
+        GroupBy::Advisor | GroupBy::Service => {
+            let m = measure(workshop, stored, period, now, false);
+            by_card(&m, by == GroupBy::Advisor)
+        }
     }
 }
 
@@ -301,6 +343,26 @@ fn by_team(workshop: &Workshop, m: &Measured) -> Vec<Row> {
         .map(|(key, members)| Row {
             key,
             figures: assemble::team_figures(m, &members),
+        })
+        .collect()
+}
+
+/// One row per advisor (or service type) with work or a counted job in the period, the
+/// cards without one keyed `""`. Every job has one advisor and one service, so the rows'
+/// labour and job counts add up to the site's.
+fn by_card(m: &Measured, advisor: bool) -> Vec<Row> {
+    let (work, key): (_, fn(&Outcome) -> &String) = if advisor {
+        (&m.totals.advisors, |o| &o.advisor)
+    } else {
+        (&m.totals.services, |o| &o.service)
+    };
+    let keys: BTreeSet<&String> = (work.keys()).chain(m.outcomes.iter().map(key)).collect();
+    (keys.into_iter())
+        .map(|k| Row {
+            key: k.clone(),
+            figures: assemble::card_figures(m, work.get(k).copied().unwrap_or_default(), |o| {
+                key(o) == k
+            }),
         })
         .collect()
 }
@@ -344,25 +406,60 @@ fn period_outcomes(
     crews: bool,
 ) -> Vec<Outcome> {
     let state = workshop.state();
+    // A check-in in the period may be a comeback's: kept below when the outcome counts.
     let counts = |job: &Id| {
         state.jobs.get(job).is_some_and(|jt| {
             let holds = |t: Option<Time>| t.is_some_and(|t| period.holds(t, now));
-            holds(jt.qc.first().map(|q| q.1)) || holds(jt.ready_at) || holds(jt.delivered_at)
+            holds(jt.qc.first().map(|q| q.1))
+                || holds(jt.ready_at)
+                || holds(jt.delivered_at)
+                || holds(jt.checked_in_at)
         })
     };
+    let lookup = workshop.comebacks();
     let mut all: Vec<Outcome> = if crews {
-        outcomes(state, workshop.catalog(), counts)
+        outcomes(state, workshop.catalog(), &lookup, counts)
     } else {
         (state.jobs.keys().filter(|j| counts(j)))
-            .map(|job| outcome::bare(state, workshop.catalog(), job))
+            .map(|job| outcome::bare(state, workshop.catalog(), &lookup, job))
             .collect()
     };
+    all.retain(|o| o.counts_in(period, now));
     all.extend(
         (stored.outcomes.iter())
             .filter(|o| o.counts_in(period, now))
             .cloned(),
     );
     all
+}
+
+/// A comeback checked in in a period, for the figures page's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comeback {
+    pub job: Id,
+    /// The card's plate, unmasked: the page masks it.
+    pub plate: String,
+    /// The job it came back from.
+    pub comeback_of: Id,
+    pub checked_in_at: Time,
+}
+
+/// The comebacks checked in in `period`, stored and live, by check-in.
+pub fn comebacks(workshop: &Workshop, stored: &Stored, period: Period, now: Time) -> Vec<Comeback> {
+    let mut out: Vec<Comeback> = (period_outcomes(workshop, stored, period, now, false)
+        .into_iter())
+    .filter(|o| o.came_back(period, now))
+    .filter_map(|o| {
+        Some(Comeback {
+            checked_in_at: o.checked_in_at?,
+            comeback_of: o.comeback_of?,
+            job: o.job,
+            plate: o.plate,
+        })
+    })
+    .collect();
+    out.sort_by(|a, b| (a.checked_in_at, &a.job).cmp(&(b.checked_in_at, &b.job)));
+    out
 }
 
 /// The calls opened or answered in `period`: the stored ones and the live state's.

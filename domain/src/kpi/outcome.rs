@@ -8,8 +8,9 @@ use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 
 use super::Period;
+use crate::comeback::Lookup;
 use crate::fold::{QcResult, State};
-use crate::{Catalog, Id, Time};
+use crate::{Catalog, Id, JobCard, Time};
 
 /// One job's outcome so far.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,13 +31,37 @@ pub struct Outcome {
     /// are over these jobs.
     pub badges: BTreeSet<Id>,
     pub bays: BTreeSet<Id>,
+    /// The earlier job it comes back from (外返), when it is a comeback.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comeback_of: Option<Id>,
+    /// The card's plate, advisor and service, for the comeback list and the group rows.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub plate: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub advisor: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub service: String,
 }
 
 impl Outcome {
-    /// It has a first QC result, a first `ready` or a delivery in the period.
+    /// It has a first QC result, a first `ready`, a delivery or, as a comeback, its check-in
+    /// in the period.
     pub fn counts_in(&self, period: Period, now: Time) -> bool {
         let holds = |t: Option<Time>| t.is_some_and(|t| period.holds(t, now));
-        holds(self.first_qc.map(|q| q.1)) || holds(self.ready_at) || holds(self.delivered_at)
+        holds(self.first_qc.map(|q| q.1))
+            || holds(self.ready_at)
+            || holds(self.delivered_at)
+            || holds(self.comeback_at())
+    }
+
+    /// When it came back: its check-in, if it is a comeback.
+    pub fn comeback_at(&self) -> Option<Time> {
+        self.comeback_of.as_ref().and(self.checked_in_at)
+    }
+
+    /// A comeback checked in in the period.
+    pub(super) fn came_back(&self, period: Period, now: Time) -> bool {
+        self.comeback_at().is_some_and(|t| period.holds(t, now))
     }
 
     /// In the period: whether its first QC result was a pass, for the site or, with
@@ -77,8 +102,13 @@ impl Outcome {
 }
 
 /// The outcomes of the jobs in `state` that `keep` selects, with their crews from the
-/// clocked log and promises from the catalog.
-pub fn outcomes(state: &State, catalog: &Catalog, keep: impl Fn(&Id) -> bool) -> Vec<Outcome> {
+/// clocked log, promises from the catalog and comebacks looked up in `lookup`.
+pub(crate) fn outcomes(
+    state: &State,
+    catalog: &Catalog,
+    lookup: &Lookup,
+    keep: impl Fn(&Id) -> bool,
+) -> Vec<Outcome> {
     let mut crews: BTreeMap<&Id, (BTreeSet<Id>, BTreeSet<Id>)> = BTreeMap::new();
     for c in &state.clocked {
         if keep(&c.job) {
@@ -92,15 +122,10 @@ pub fn outcomes(state: &State, catalog: &Catalog, keep: impl Fn(&Id) -> bool) ->
         .map(|(job, jt)| {
             let (badges, bays) = crews.remove(job).unwrap_or_default();
             Outcome {
-                job: job.clone(),
-                checked_in_at: jt.checked_in_at,
-                first_qc: jt.qc.first().copied(),
                 first_fail_crew: jt.first_fail_crew.clone(),
-                ready_at: jt.ready_at,
-                delivered_at: jt.delivered_at,
-                promised_at: catalog.jobs.get(job).and_then(|c| c.promised_at),
                 badges,
                 bays,
+                ..bare(state, catalog, lookup, job)
             }
         })
         .collect();
@@ -109,8 +134,10 @@ pub fn outcomes(state: &State, catalog: &Catalog, keep: impl Fn(&Id) -> bool) ->
 }
 
 /// A live job's outcome without its crew (the site's figures need none).
-pub(super) fn bare(state: &State, catalog: &Catalog, job: &Id) -> Outcome {
+pub(super) fn bare(state: &State, catalog: &Catalog, lookup: &Lookup, job: &Id) -> Outcome {
     let jt = &state.jobs[job];
+    let card = catalog.jobs.get(job);
+    let text = |f: fn(&JobCard) -> &String| card.map(f).cloned().unwrap_or_default();
     Outcome {
         job: job.clone(),
         checked_in_at: jt.checked_in_at,
@@ -118,8 +145,12 @@ pub(super) fn bare(state: &State, catalog: &Catalog, job: &Id) -> Outcome {
         first_fail_crew: None,
         ready_at: jt.ready_at,
         delivered_at: jt.delivered_at,
-        promised_at: catalog.jobs.get(job).and_then(|c| c.promised_at),
+        promised_at: card.and_then(|c| c.promised_at),
         badges: BTreeSet::new(),
         bays: BTreeSet::new(),
+        comeback_of: card.and_then(|c| lookup.comeback_of(c, jt.checked_in_at)),
+        plate: text(|c| &c.plate),
+        advisor: text(|c| &c.advisor),
+        service: text(|c| &c.service),
     }
 }

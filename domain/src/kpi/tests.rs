@@ -450,6 +450,8 @@ fn zero_denominators_give_null_ratios() {
         (f.first_time_fix_rate, f.on_time_rate, f.avg_cycle_hours),
         (None, None, None)
     );
+    // No delivery: no comeback rate, not 0.
+    assert_eq!((f.comebacks, f.comeback_rate), (0, None));
     // Opening hours in the period: utilisation 0, not null.
     assert_eq!(f.bay_utilisation, Some(0.0));
     // An empty period, or one wholly after now, has no opening hours.
@@ -478,6 +480,8 @@ fn figures_serialise_with_the_contracts_field_names() {
             "call_answer_minutes_p90",
             "calls",
             "clocked_hours",
+            "comeback_rate",
+            "comebacks",
             "first_time_fix_rate",
             "jobs_delivered",
             "labour_efficiency",

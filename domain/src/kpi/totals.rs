@@ -50,6 +50,23 @@ pub struct BayTotals {
     pub blocked: [Nanos; 5],
 }
 
+/// The work on the jobs of one advisor or one service type: labour by job, not by person.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkTotals {
+    pub clocked: Nanos,
+    pub rework: Nanos,
+    /// Standard hours of its ops first finished in the window, each whole.
+    pub sold: MicroHours,
+}
+
+impl WorkTotals {
+    fn add(&mut self, o: &WorkTotals) {
+        self.clocked += o.clocked;
+        self.rework += o.rework;
+        self.sold += o.sold;
+    }
+}
+
 /// What a window adds to every figure that sums over time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
@@ -61,6 +78,12 @@ pub struct Totals {
     pub sold: MicroHours,
     pub badges: BTreeMap<Id, BadgeTotals>,
     pub bays: BTreeMap<Id, BayTotals>,
+    /// By the job card's advisor and service (`""` for none), as the cards read when the
+    /// window was measured.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub advisors: BTreeMap<String, WorkTotals>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub services: BTreeMap<String, WorkTotals>,
 }
 
 impl Totals {
@@ -86,6 +109,12 @@ impl Totals {
                 *x += y;
             }
         }
+        for (key, o) in &other.advisors {
+            self.advisors.entry(key.clone()).or_default().add(o);
+        }
+        for (key, o) in &other.services {
+            self.services.entry(key.clone()).or_default().add(o);
+        }
     }
 
     /// Measures `state` over `window` (what has happened of it: open intervals run to its end).
@@ -99,7 +128,7 @@ impl Totals {
         first_finish: impl Fn(Time) -> bool,
     ) -> Totals {
         let mut t = Totals::default();
-        clocked(state, window, &mut t);
+        clocked(state, catalog, window, &mut t);
         available(state, window, &mut t);
         sold(state, catalog, first_finish, &mut t);
         bay_time(state, catalog, window, open, &mut t);
@@ -115,13 +144,28 @@ impl Totals {
     }
 }
 
-fn clocked(state: &State, window: Span, t: &mut Totals) {
+/// The advisor's and the service's totals of `job`.
+fn work<'t>(t: &'t mut Totals, catalog: &Catalog, job: &Id) -> [&'t mut WorkTotals; 2] {
+    let card = catalog.card(job);
+    let advisor = card.map(|c| c.advisor.clone()).unwrap_or_default();
+    let service = card.map(|c| c.service.clone()).unwrap_or_default();
+    [
+        t.advisors.entry(advisor).or_default(),
+        t.services.entry(service).or_default(),
+    ]
+}
+
+fn clocked(state: &State, catalog: &Catalog, window: Span, t: &mut Totals) {
     for c in &state.clocked {
         let Some(span) = clip_open(c.from, c.to, window) else {
             continue;
         };
         let d = nanos(length(span));
         let rework = if c.rework { d } else { 0 };
+        for w in work(t, catalog, &c.job) {
+            w.clocked += d;
+            w.rework += rework;
+        }
         t.clocked += d;
         t.rework += rework;
         let b = t.badges.entry(c.badge.clone()).or_default();
@@ -170,6 +214,9 @@ fn sold(state: &State, catalog: &Catalog, holds: impl Fn(Time) -> bool, t: &mut 
                 .map_or(0.0, |o| o.std_hours);
             let std = (std * 1e6).round() as MicroHours;
             t.sold += std;
+            for w in work(t, catalog, job) {
+                w.sold += std;
+            }
             let by = ot.first_finish_by.as_ref();
             sales.insert((job, op), Sale { std, at, by });
         }

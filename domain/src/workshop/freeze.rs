@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::civil::Date;
 
 use super::Workshop;
+use crate::comeback::{plate_key, Lookup};
 use crate::fold::{Call, State};
 use crate::kpi::{Outcome, Totals};
-use crate::{Event, Id, Time};
+use crate::{Event, Id, JobCard, Time};
 
 /// What [`Workshop::freeze`] took out of the live state, for the caller to store in one
 /// transaction.
@@ -77,6 +78,73 @@ impl Workshop {
         }
     }
 
+    /// The comebacks of the jobs in memory, looked up among their deliveries and the closed
+    /// jobs' the catalog keeps.
+    pub(crate) fn comebacks(&self) -> Lookup {
+        Lookup::new(&self.state, &self.catalog, self.settings.comeback_within)
+    }
+
+    /// From when on the store's deliveries of closed jobs may make a job a comeback: a
+    /// comeback window before the freeze point, or before an earlier check-in of a job in
+    /// memory. What [`Workshop::recall_deliveries`] wants after a start.
+    pub fn deliveries_wanted_since(&self) -> Time {
+        let checked_in = self.base.jobs.values().filter_map(|j| j.checked_in_at);
+        let earliest = checked_in.fold(self.frozen_to, Time::min);
+        earliest
+            .checked_sub(self.settings.comeback_within)
+            .unwrap_or(Time::MIN)
+    }
+
+    /// Tells the state of deliveries of closed jobs (plate, when, job), read from the store:
+    /// those a job may still come back from are kept.
+    pub fn recall_deliveries(&mut self, deliveries: impl IntoIterator<Item = (String, Time, Id)>) {
+        for (plate, at, job) in deliveries {
+            self.catalog.deliveries.insert(&plate, at, job);
+        }
+        self.forget_deliveries();
+    }
+
+    /// Keeps of the closed jobs' deliveries those a job may still come back from: within a
+    /// comeback window of the freeze point (a job checked in later), or before the check-in
+    /// of a job in memory with the same plate. Memory follows open work, not history.
+    fn forget_deliveries(&mut self) {
+        let within = self.settings.comeback_within;
+        let recent = self.frozen_to.checked_sub(within).unwrap_or(Time::MIN);
+        let mut waiting: BTreeMap<String, Vec<Time>> = BTreeMap::new();
+        for (job, jt) in &self.base.jobs {
+            if let (Some(at), Some(card)) = (jt.checked_in_at, self.catalog.jobs.get(job)) {
+                waiting.entry(plate_key(&card.plate)).or_default().push(at);
+            }
+        }
+        self.catalog.deliveries.retain(|plate, at| {
+            at >= recent
+                || (waiting.get(plate)).is_some_and(|ins| {
+                    ins.iter()
+                        .any(|i| at < *i && i.checked_sub(within).is_ok_and(|w| w <= at))
+                })
+        });
+    }
+
+    /// Closed jobs a badge is still clocked on whose cards this state lacks: a start reads
+    /// them from the store for [`Workshop::recall_lingering`].
+    pub fn lingering_wanted(&self) -> Vec<Id> {
+        let mut out: Vec<Id> = (self.base.clocked.iter())
+            .map(|c| &c.job)
+            .filter(|j| self.catalog.card(j).is_none())
+            .cloned()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Tells the state the cards of closed jobs a badge is still clocked on.
+    pub fn recall_lingering(&mut self, cards: impl IntoIterator<Item = JobCard>) {
+        for card in cards {
+            self.catalog.lingering.insert(card.job.clone(), card);
+        }
+    }
+
     /// Whether [`Workshop::freeze`] with `limit` may find a day to freeze.
     pub fn freeze_due(&self, limit: Time) -> bool {
         let schedule = &self.settings.schedule;
@@ -137,10 +205,18 @@ impl Workshop {
             checkpoint.apply(&self.catalog, &self.settings, e);
         }
         checkpoint.settle(at);
-        let (outcomes, calls) = checkpoint.prune(at, &self.catalog);
+        let lookup = Lookup::new(&checkpoint, &self.catalog, self.settings.comeback_within);
+        let (outcomes, calls) = checkpoint.prune(at, &self.catalog, &lookup);
+        let clocked: BTreeSet<&Id> = checkpoint.clocked.iter().map(|c| &c.job).collect();
         for o in &outcomes {
-            self.catalog.jobs.remove(&o.job);
-            (self.catalog.closed).insert(o.job.clone(), o.delivered_at.unwrap_or(at));
+            if let Some(card) = self.catalog.jobs.remove(&o.job) {
+                if clocked.contains(&o.job) {
+                    self.catalog.lingering.insert(o.job.clone(), card);
+                }
+            }
+            let delivered = o.delivered_at.unwrap_or(at);
+            (self.catalog.closed).insert(o.job.clone(), delivered);
+            (self.catalog.deliveries).insert(&o.plate, delivered, o.job.clone());
         }
         self.base = checkpoint.clone();
         self.events = later;
@@ -148,6 +224,9 @@ impl Workshop {
         let named: BTreeSet<&Id> = self.events.values().filter_map(|e| e.kind.job()).collect();
         (self.catalog.closed).retain(|job, _| named.contains(job));
         self.frozen_to = at;
+        self.forget_deliveries();
+        let clocked: BTreeSet<&Id> = self.base.clocked.iter().map(|c| &c.job).collect();
+        (self.catalog.lingering).retain(|job, _| clocked.contains(job));
         self.retired.retain(|k| k.ts >= at);
         self.corrections.retain(|c| {
             let live = |e: &Option<Event>| e.as_ref().is_some_and(|e| e.key.ts >= at);
@@ -176,8 +255,9 @@ impl Workshop {
 /// The format of [`encode_checkpoint`]: a stored checkpoint of another format is not read,
 /// and the site is rebuilt from its events instead. 2: the state keeps andon calls. 3: a job
 /// keeps the crew of the op its first QC failed, and day totals split blocked bay time five
-/// ways (a rebuild stores every frozen day again in the new form).
-const CHECKPOINT_FORMAT: u8 = 3;
+/// ways (a rebuild stores every frozen day again in the new form). 4: day totals split labour
+/// by advisor and service, and closed jobs' outcomes keep their plate and comeback.
+const CHECKPOINT_FORMAT: u8 = 4;
 
 /// A checkpoint as stored: its format, then the state in postcard.
 pub fn encode_checkpoint(state: &State) -> Vec<u8> {

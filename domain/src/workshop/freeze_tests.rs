@@ -22,6 +22,11 @@ fn shop() -> Catalog {
     for (i, j) in JOBS.iter().enumerate() {
         let mut card = card(j, &[("10", 1.0 + i as f64 / 7.0), ("20", 2.0)], i % 2 == 0);
         card.promised_at = (i % 3 != 0).then(|| t(i as i64 * DAY + 600));
+        // Three cars among six jobs, so a car comes back by its plate; J6's card names J1.
+        card.plate = ["粤B11111", "粤B22222", "粤b 222-22"][i % 3].into();
+        card.advisor = ["Li", "Wang"][i % 2].into();
+        card.service = ["保养", "事故", "索赔", ""][i % 4].into();
+        card.comeback_of = (i == 5).then(|| id("J1"));
         c.jobs.insert(card.job.clone(), card);
     }
     c
@@ -167,9 +172,13 @@ fn timeline(raws: Vec<Raw>) -> Vec<Event> {
         .collect()
 }
 
-/// T1 and T2 in team A, T3 in team B; Q1 and A1 in none.
+/// T1 and T2 in team A, T3 in team B; Q1 and A1 in none. A comeback within 3 days: some
+/// earlier deliveries are inside the window and some are not, frozen or live.
 fn settings() -> Settings {
-    let mut s = Settings::default();
+    let mut s = Settings {
+        comeback_within: jiff::SignedDuration::from_hours(72),
+        ..Settings::default()
+    };
     for (b, team) in [("T1", "A"), ("T2", "A"), ("T3", "B")] {
         let planned = crate::Planned {
             team: Some(team.into()),
@@ -235,7 +244,11 @@ proptest! {
                 figures_with(&frozen, &stored, period, now),
                 kpi::figures(&full, period, now)
             );
-            for by in [GroupBy::Badge, GroupBy::Bay, GroupBy::Day, GroupBy::Team] {
+            prop_assert_eq!(
+                kpi::comebacks(&frozen, &stored, period, now),
+                kpi::comebacks(&full, &Stored::default(), period, now)
+            );
+            for by in GroupBy::ALL {
                 prop_assert_eq!(
                     grouped_with(&frozen, &stored, period, now, by),
                     kpi::grouped(&full, period, now, by)

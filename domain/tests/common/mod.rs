@@ -42,14 +42,17 @@ pub fn catalog() -> Catalog {
     for b in BADGES {
         c.badges.insert(id(b), Role::Technician);
     }
-    for (job, ops, wash) in JOBS {
+    // One car for all three jobs (comebacks); two advisors and a card without one; two
+    // services.
+    for (i, (job, ops, wash)) in JOBS.into_iter().enumerate() {
         let card = JobCard {
             job: id(job),
             plate: "粤B12345".into(),
             vehicle: String::new(),
             customer: String::new(),
-            advisor: String::new(),
-            service: String::new(),
+            advisor: ["Li", "Wang", ""][i].into(),
+            service: ["保养", "事故", "保养"][i].into(),
+            comeback_of: None,
             promised_at: Some(t(150)),
             waiting_until: None,
             wash,

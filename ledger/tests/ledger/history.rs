@@ -29,7 +29,11 @@ const TECHS: [&str; 4] = ["T01", "T02", "T03", "T04"];
 fn card(i: usize, now: Time) -> JobCard {
     serde_json::from_value(serde_json::json!({
         "job": format!("RO-{i:02}"),
+        // One car, back ten hours after each delivery: every job after the first is a
+        // comeback by the plate rule, whether the earlier one is frozen or live.
         "plate": "粤B12345",
+        "advisor": ["李", "王", ""][i % 3],
+        "service": ["保养", "事故"][i % 2],
         "promised_at": (now - SignedDuration::from_hours(24 * (20 - i as i64))).to_string(),
         "ops": [{"op": "10", "title": "保养", "std_hours": 1.0 + i as f64 / 8.0},
                 {"op": "20", "title": "检查", "std_hours": 0.5}],
@@ -222,6 +226,12 @@ async fn assert_same_figures(ledger: &Ledger, full: &Workshop, now: Time) {
         live.read(|w| w.frozen_to()) > day(14),
         "old days are frozen"
     );
+    let all = kpi::figures(full, periods[0], now);
+    assert_eq!(
+        all.comebacks as usize,
+        JOBS - 1,
+        "every job after the first came back"
+    );
     for p in periods {
         assert_eq!(
             ledger.figures(live, p, now).await.unwrap(),
@@ -238,7 +248,12 @@ async fn assert_same_figures(ledger: &Ledger, full: &Workshop, now: Time) {
             opened,
             "calls in {p:?}"
         );
-        for by in [GroupBy::Badge, GroupBy::Bay, GroupBy::Day, GroupBy::Team] {
+        assert_eq!(
+            ledger.comebacks(live, p, now).await.unwrap(),
+            kpi::comebacks(full, &kpi::Stored::default(), p, now),
+            "comebacks in {p:?}"
+        );
+        for by in GroupBy::ALL {
             assert_eq!(
                 ledger.grouped(live, p, now, by).await.unwrap(),
                 kpi::grouped(full, p, now, by),

@@ -32,20 +32,10 @@ pub fn figures_csv(
     ];
     head.extend(whole.iter().map(|(k, _)| k.clone()));
     line(&mut out, &head);
-    let by = group_by.map(|g| match g {
-        GroupBy::Badge => "badge",
-        GroupBy::Bay => "bay",
-        GroupBy::Day => "day",
-        GroupBy::Team => "team",
-    });
+    let by = group_by.map(GroupBy::name);
     let columns: Vec<String> = whole.iter().map(|(k, _)| k.clone()).collect();
     let mut push = |by: &str, key: &str, cells: Vec<(String, String)>| {
-        let mut l = vec![
-            from.to_string(),
-            to.to_string(),
-            by.to_string(),
-            key.to_string(),
-        ];
+        let mut l = vec![from.to_string(), to.to_string(), by.to_string(), inert(key)];
         // A group row leaves out what does not apply to it (a badge has no blocked bay
         // time by reason): an empty cell, in the period line's columns.
         let mut cells: BTreeMap<String, String> = cells.into_iter().collect();
@@ -82,6 +72,16 @@ fn walk(prefix: &str, value: &Value, cells: &mut Vec<(String, String)>) {
         Value::Null => cells.push((prefix.to_string(), String::new())),
         Value::String(s) => cells.push((prefix.to_string(), s.clone())),
         other => cells.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+/// A key as a cell Excel shows and never runs: a key is free text from a job card (an
+/// advisor's name), and a cell starting with `=`, `+`, `-` or `@` would be read as a formula.
+fn inert(key: &str) -> String {
+    if key.starts_with(['=', '+', '-', '@']) {
+        format!("'{key}")
+    } else {
+        key.to_string()
     }
 }
 

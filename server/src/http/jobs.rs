@@ -34,6 +34,9 @@ struct JobBody {
     advisor: String,
     #[serde(default)]
     service: String,
+    /// The earlier job this one comes back from (外返).
+    #[serde(default)]
+    comeback_of: Option<String>,
     #[serde(default)]
     promised_at: Option<Time>,
     #[serde(default)]
@@ -70,6 +73,19 @@ impl JobBody {
                 )));
             }
         }
+        let comeback_of = match self.comeback_of.as_deref() {
+            None | Some("") => None,
+            Some(earlier) => {
+                let earlier = Id::new(earlier)
+                    .map_err(|e| Error::Unprocessable(format!("comeback_of {earlier:?}: {e}")))?;
+                if earlier == job {
+                    return Err(Error::Unprocessable(format!(
+                        "comeback_of names {job} itself: a comeback names an earlier job"
+                    )));
+                }
+                Some(earlier)
+            }
+        };
         let mut ops: Vec<OpCard> = Vec::with_capacity(self.ops.len());
         for o in self.ops {
             let op =
@@ -101,6 +117,7 @@ impl JobBody {
             customer: self.customer,
             advisor: self.advisor,
             service: self.service,
+            comeback_of,
             promised_at: self.promised_at,
             waiting_until: self.waiting_until,
             wash: self.wash.unwrap_or(true),

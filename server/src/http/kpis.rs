@@ -3,7 +3,7 @@
 //! `from` and `to` are RFC 3339 instants or local dates of the site (`2026-11-02` is that
 //! day's midnight in the site's zone), so "November" is `from=2026-11-01&to=2026-12-01`.
 //! Without them the period is today, local. The answer carries the site's figures at the top
-//! level, and with `group_by=badge|bay|day|team` also `rows: [{key, …figures}]`; with
+//! level, and with `group_by=badge|bay|day|team|advisor|service` also `rows: [{key, …figures}]`; with
 //! `Accept: text/csv` (or `format=csv`, for a plain link) the same as a CSV file
 //! ([`super::csv`]).
 
@@ -51,7 +51,7 @@ struct Answer {
     params(("site" = String, Path, description = "site id"),
         ("from" = Option<String>, Query, description = "RFC 3339 or a local date; default today"),
         ("to" = Option<String>, Query, description = "RFC 3339 or a local date; default the day after from"),
-        ("group_by" = Option<String>, Query, description = "badge | bay | day | team"),
+        ("group_by" = Option<String>, Query, description = "badge | bay | day | team | advisor | service"),
         ("format" = Option<String>, Query, description = "csv: the answer as CSV, as with Accept: text/csv")),
     responses((status = 200, description = "the figures; CSV (UTF-8 with BOM) for Accept: text/csv", content((Answer = "application/json"), (String = "text/csv"))), (status = 400, description = "a bad period", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
 async fn kpis(
@@ -126,19 +126,11 @@ impl Ask {
             match &*key {
                 "from" => from = Some(instant("from", &value, tz)?),
                 "to" => to = Some(instant("to", &value, tz)?),
-                "group_by" => {
-                    group_by = Some(match &*value {
-                        "badge" => GroupBy::Badge,
-                        "bay" => GroupBy::Bay,
-                        "day" => GroupBy::Day,
-                        "team" => GroupBy::Team,
-                        other => {
-                            return Err(Error::BadRequest(format!(
-                                "group_by {other:?} is not one of badge, bay, day, team"
-                            )))
-                        }
-                    })
-                }
+                "group_by" => group_by = Some(GroupBy::parse(&value).ok_or_else(|| {
+                    Error::BadRequest(format!(
+                        "group_by {value:?} is not one of badge, bay, day, team, advisor, service"
+                    ))
+                })?),
                 "format" => {
                     csv = match &*value {
                         "csv" => true,

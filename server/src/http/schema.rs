@@ -59,7 +59,10 @@ pub struct JobCard {
     pub vehicle: Option<String>,
     pub customer: Option<String>,
     pub advisor: Option<String>,
+    /// The kind of work (保养 maintenance, 事故 accident, 索赔 warranty…): `group_by=service`.
     pub service: Option<String>,
+    /// The earlier job this one comes back from (外返); without it, the plate rule decides.
+    pub comeback_of: Option<String>,
     pub promised_at: Option<String>,
     /// When the current wait for parts or approval is expected to end: the ETA starts there.
     pub waiting_until: Option<String>,
@@ -112,7 +115,7 @@ pub struct CardVersion {
     /// The card as put (the foreman's assignments apart).
     #[schema(value_type = Object)]
     pub card: serde_json::Value,
-    /// `plate`, `vehicle`, `customer`, `advisor`, `service`, `promised_at`,
+    /// `plate`, `vehicle`, `customer`, `advisor`, `service`, `comeback_of`, `promised_at`,
     /// `waiting_until`, `wash`, `ops`.
     pub changed: Vec<String>,
 }

@@ -1,10 +1,12 @@
-//! "Figures": every §6 KPI for today, this week, this month or a chosen range; by badge, bay
-//! and day; lost hours by cause as a Pareto chart; small trend lines per day.
+//! "Figures": every §6 KPI for today, this week, this month or a chosen range; by team,
+//! advisor, service, badge, bay and day; the comebacks; lost hours by cause as a Pareto chart;
+//! small trend lines per day.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bayline_domain::kpi::{Figures, GroupBy, Period, Row};
+use bayline_domain::kpi::{Comeback, Figures, GroupBy, Period, Row};
+use bayline_domain::view::mask_plate;
 use bayline_domain::Time;
 use bayline_proto::{Language, PauseReason};
 use bayline_site::SiteConfig;
@@ -14,7 +16,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::charts::{pareto, sparkline, Cause};
-use super::html::{badge_name, hours, manager_page, pct, Tab};
+use super::html::{badge_name, clock, hours, manager_page, pct, Tab};
 use super::session::{manager, Refusal};
 use super::words::{words, Words};
 use crate::http::kpis::{midnight, Ask};
@@ -35,7 +37,7 @@ struct Column {
     trend: Option<fn(&Figures) -> Option<f64>>,
 }
 
-const COLUMNS: [Column; 13] = [
+const COLUMNS: [Column; 14] = [
     Column {
         show: |f| hours(Some(f.clocked_hours)),
         trend: Some(|f| Some(f.clocked_hours)),
@@ -88,6 +90,10 @@ const COLUMNS: [Column; 13] = [
         show: |f| hours(Some(f.rework_hours)),
         trend: Some(|f| Some(f.rework_hours)),
     },
+    Column {
+        show: |f| pct(f.comeback_rate),
+        trend: Some(|f| f.comeback_rate),
+    },
 ];
 
 pub async fn page(
@@ -121,9 +127,11 @@ pub async fn page(
         };
     let ledger = &state.ledger;
     let trend_period = Period::new(trend_from, period.to);
-    let (whole, teams, badges, bays, days, trend) = (
+    let (whole, teams, advisors, services, badges, bays, days, trend) = (
         ledger.figures(&live, period, now).await?,
         ledger.grouped(&live, period, now, GroupBy::Team).await?,
+        ledger.grouped(&live, period, now, GroupBy::Advisor).await?,
+        ledger.grouped(&live, period, now, GroupBy::Service).await?,
         ledger.grouped(&live, period, now, GroupBy::Badge).await?,
         ledger.grouped(&live, period, now, GroupBy::Bay).await?,
         ledger.grouped(&live, period, now, GroupBy::Day).await?,
@@ -131,12 +139,21 @@ pub async fn page(
             .grouped(&live, trend_period, now, GroupBy::Day)
             .await?,
     );
+    let comebacks = ledger.comebacks(&live, period, now).await?;
+    let named = |rows: &[Row]| rows.iter().any(|r| !r.key.is_empty());
     let body = html! {
         (head)
         (tiles(w, &whole, &trend))
         (lost_hours(c.language, &whole))
-        @if teams.iter().any(|r| !r.key.is_empty()) {
+        (comeback_list(c, &comebacks, now))
+        @if named(&teams) {
             (table(c, (w.by_team, "by-team"), &teams, csv(c, period, "team")))
+        }
+        @if named(&advisors) {
+            (table(c, (w.by_advisor, "by-advisor"), &advisors, csv(c, period, "advisor")))
+        }
+        @if named(&services) {
+            (table(c, (w.by_service, "by-service"), &services, csv(c, period, "service")))
         }
         (table(c, (w.by_badge, "by-badge"), &badges, csv(c, period, "badge")))
         (table(c, (w.by_bay, "by-bay"), &bays, csv(c, period, "bay")))
@@ -248,6 +265,33 @@ fn lost_hours(lang: Language, f: &Figures) -> Markup {
             section.card #pareto {
                 h2 { (w.lost_hours) }
                 (pareto(&mut causes, w.nothing))
+            }
+        }
+    }
+}
+
+/// The comebacks checked in in the period: the job, its masked plate, the job it came back
+/// from and when it was checked in.
+fn comeback_list(site: &SiteConfig, comebacks: &[Comeback], now: Time) -> Markup {
+    let w = words(site.language);
+    html! {
+        h2 { (w.comebacks) " (" (comebacks.len()) ")" }
+        table #comebacks {
+            thead { tr {
+                th { (w.job) } th { (w.plate) } th { (w.comeback_of) } th { (w.checked_in) }
+            } }
+            tbody {
+                @for cb in comebacks {
+                    tr {
+                        td { (cb.job) }
+                        td { (mask_plate(&cb.plate)) }
+                        td { (cb.comeback_of) }
+                        td { (clock(site, cb.checked_in_at, now)) }
+                    }
+                }
+                @if comebacks.is_empty() {
+                    tr { td.muted colspan="4" { (w.nothing) } }
+                }
             }
         }
     }

@@ -75,6 +75,11 @@ pub struct Words {
     pub by_badge: &'static str,
     pub by_bay: &'static str,
     pub by_team: &'static str,
+    pub by_advisor: &'static str,
+    pub by_service: &'static str,
+    pub comebacks: &'static str,
+    pub comeback_of: &'static str,
+    pub checked_in: &'static str,
     pub by_day: &'static str,
     pub date: &'static str,
     pub technicians: &'static str,
@@ -146,7 +151,7 @@ pub struct Words {
     pub bad_kind: &'static str,
     pub does_not_fit: &'static str,
     /// The §6 figures, in the order of `figures::COLUMNS`.
-    pub kpis: [&'static str; 13],
+    pub kpis: [&'static str; 14],
 }
 
 pub static ZH: Words = Words {
@@ -218,6 +223,11 @@ pub static ZH: Words = Words {
     by_badge: "按技师",
     by_bay: "按工位",
     by_team: "按班组",
+    by_advisor: "按服务顾问",
+    by_service: "按业务类型",
+    comebacks: "外返车辆",
+    comeback_of: "上次工单",
+    checked_in: "进厂",
     by_day: "按日",
     date: "日期",
     technicians: "技师",
@@ -297,6 +307,7 @@ pub static ZH: Words = Words {
         "平均周期",
         "交车数",
         "返工工时",
+        "外返率",
     ],
 };
 
@@ -371,6 +382,11 @@ pub static EN: Words = Words {
     by_badge: "By technician",
     by_bay: "By bay",
     by_team: "By team",
+    by_advisor: "By advisor",
+    by_service: "By service",
+    comebacks: "Comebacks",
+    comeback_of: "Earlier job",
+    checked_in: "Checked in",
     by_day: "By day",
     date: "Date",
     technicians: "Technicians",
@@ -451,6 +467,7 @@ pub static EN: Words = Words {
         "Avg cycle",
         "Delivered",
         "Rework",
+        "Comeback rate",
     ],
 };
 

@@ -193,6 +193,19 @@ impl Parser<'_> {
             )),
             Some(d) => *d.get_ref(),
         };
+        let comeback_days = match &site.comeback_days {
+            None => 30,
+            Some(d) if *d.get_ref() == 0 || *d.get_ref() > 3650 => {
+                return Err(self.err(
+                    d,
+                    format!(
+                        "comeback_days is {}: use 1 to 3650 (a car back within that many days of its delivery is a comeback)",
+                        d.get_ref()
+                    ),
+                ))
+            }
+            Some(d) => *d.get_ref(),
+        };
         // Days the table does not list are closed, like days listed as "".
         let hours = self.week("opening_hours", &site.opening_hours)?;
         let (holidays, special_hours) = self.exceptions(&site.holidays, &site.special_hours)?;
@@ -326,6 +339,7 @@ impl Parser<'_> {
             at_risk_min: site.at_risk_min.unwrap_or(30),
             auto_clock_off_grace_min: site.auto_clock_off_grace_min.unwrap_or(60),
             lounge_stale_days,
+            comeback_days,
             bays,
             staff,
             absences,

@@ -39,6 +39,8 @@ pub(super) struct RawSite {
     #[serde(default)]
     pub lounge_stale_days: Option<Spanned<u32>>,
     #[serde(default)]
+    pub comeback_days: Option<Spanned<u32>>,
+    #[serde(default)]
     pub at_risk_min: Option<u32>,
     #[serde(default)]
     pub holidays: Vec<Spanned<String>>,

@@ -1,8 +1,9 @@
 //! Frozen days on both backends: day totals, closed jobs' outcomes and checkpoints (see
-//! migration 0003), cleared andon calls (0004), and the bounded reads a start and a period's
+//! migration 0003), cleared andon calls (0004), closed jobs' plates and comebacks (0006), and the bounded reads a start and a period's
 //! figures need. The SQL is the same on both dialects (the query builder writes each one's
 //! placeholders), so one macro writes both implementations.
 
+use bayline_domain::comeback::plate_key;
 use bayline_domain::kpi::{Outcome, Totals};
 use bayline_domain::{
     decode_checkpoint, encode_checkpoint, Call, Event, Freeze, JobCard, State, Time,
@@ -71,16 +72,19 @@ macro_rules! history {
                 for o in &f.outcomes {
                     let delivered = o.delivered_at.map(ns).unwrap_or(ns(f.at));
                     let mut b = QueryBuilder::<$db>::new(
-                        "INSERT INTO job_outcomes (site, job, first_qc_ns, ready_ns, delivered_ns, body) VALUES (",
+                        "INSERT INTO job_outcomes (site, job, first_qc_ns, ready_ns, delivered_ns, plate, comeback_ns, body) VALUES (",
                     );
                     b.push_bind(site.as_str()).push(", ").push_bind(o.job.as_str());
                     b.push(", ").push_bind(o.first_qc.map(|q| ns(q.1)));
                     b.push(", ").push_bind(o.ready_at.map(ns));
-                    b.push(", ").push_bind(delivered).push(", ").push_bind(json(o)?);
+                    b.push(", ").push_bind(delivered);
+                    b.push(", ").push_bind(plate_key(&o.plate));
+                    b.push(", ").push_bind(o.comeback_at().map(ns));
+                    b.push(", ").push_bind(json(o)?);
                     b.push(
                         ") ON CONFLICT (site, job) DO UPDATE SET first_qc_ns = excluded.first_qc_ns, \
                          ready_ns = excluded.ready_ns, delivered_ns = excluded.delivered_ns, \
-                         body = excluded.body",
+                         plate = excluded.plate, comeback_ns = excluded.comeback_ns, body = excluded.body",
                     );
                     b.build().execute(&mut *tx).await?;
                 }
@@ -144,8 +148,8 @@ macro_rules! history {
                     .collect()
             }
 
-            /// The closed jobs with a first QC result, a first `ready` or a delivery in
-            /// `[from, to)`.
+            /// The closed jobs with a first QC result, a first `ready`, a delivery or a
+            /// comeback's check-in in `[from, to)`.
             pub(crate) async fn outcomes_in(
                 &self,
                 site: &Id,
@@ -155,7 +159,7 @@ macro_rules! history {
                 // One indexed range per instant, united: an OR of the three ranges is read
                 // by SQLite as a scan of every outcome the site ever had.
                 let mut b = QueryBuilder::<$db>::new("SELECT job, body FROM (");
-                for (i, col) in ["first_qc_ns", "ready_ns", "delivered_ns"].iter().enumerate() {
+                for (i, col) in ["first_qc_ns", "ready_ns", "delivered_ns", "comeback_ns"].iter().enumerate() {
                     if i > 0 {
                         b.push(" UNION ");
                     }
@@ -210,6 +214,21 @@ macro_rules! history {
                     }
                 }
                 Ok(out)
+            }
+
+            /// The closed jobs delivered at or after `since` with a plate: (plate key, when,
+            /// job), for the comebacks of the jobs in memory.
+            pub(crate) async fn deliveries_since(&self, site: &Id, since: Time) -> Result<Vec<(String, Time, Id)>, StoreError> {
+                let mut b = QueryBuilder::<$db>::new("SELECT plate, delivered_ns, job FROM job_outcomes WHERE site = ");
+                b.push_bind(site.as_str()).push(" AND delivered_ns >= ").push_bind(ns(since));
+                b.push(" AND plate IS NOT NULL AND plate <> ''");
+                let rows: Vec<(String, i64, String)> = b.build_query_as().fetch_all(self.$read()).await?;
+                rows.into_iter()
+                    .map(|(plate, at, job)| {
+                        let job = Id::new(&job).map_err(|e| StoreError::Corrupt(format!("job id: {e}")))?;
+                        Ok((plate, time(at)?, job))
+                    })
+                    .collect()
             }
 
             /// The job cards of the jobs that have not closed.

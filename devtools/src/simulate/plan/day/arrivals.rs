@@ -114,6 +114,7 @@ impl Day<'_> {
             customer: cards::customer(self.rng),
             advisor: self.roster.advisor.to_string(),
             service: cards::service(lines[0], language).to_string(),
+            comeback_of: None,
             promised_at: Some(open + SignedDuration::from_mins(promise.min(self.close + 30))),
             waiting_until: None,
             wash: self.roster.washer.is_some() && self.rng.chance(0.9),
