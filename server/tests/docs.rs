@@ -379,6 +379,8 @@ fn the_kpi_page_names_every_figure() {
         on_time_rate: None,
         avg_cycle_hours: None,
         jobs_delivered: 0,
+        comebacks: 0,
+        comeback_rate: None,
         calls: 0,
         call_answer_minutes_avg: None,
         call_answer_minutes_p90: None,

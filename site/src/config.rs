@@ -168,8 +168,7 @@ impl SiteConfig {
                 .iter()
                 .map(|s| (s.badge.clone(), s.role))
                 .collect(),
-            jobs: BTreeMap::new(),
-            closed: BTreeMap::new(),
+            ..Catalog::default()
         }
     }
 

@@ -26,14 +26,17 @@ on_both_backends!(
 const JOBS: usize = 12;
 const TECHS: [&str; 4] = ["T01", "T02", "T03", "T04"];
 
+const ADVISORS: [&str; 3] = ["李", "王", ""];
+const SERVICES: [&str; 2] = ["保养", "事故"];
+
 fn card(i: usize, now: Time) -> JobCard {
     serde_json::from_value(serde_json::json!({
         "job": format!("RO-{i:02}"),
         // One car, back ten hours after each delivery: every job after the first is a
         // comeback by the plate rule, whether the earlier one is frozen or live.
         "plate": "粤B12345",
-        "advisor": ["李", "王", ""][i % 3],
-        "service": ["保养", "事故"][i % 2],
+        "advisor": ADVISORS[i % 3],
+        "service": SERVICES[i % 2],
         "promised_at": (now - SignedDuration::from_hours(24 * (20 - i as i64))).to_string(),
         "ops": [{"op": "10", "title": "保养", "std_hours": 1.0 + i as f64 / 8.0},
                 {"op": "20", "title": "检查", "std_hours": 0.5}],

@@ -124,6 +124,8 @@ mod tests {
             on_time_rate: None,
             avg_cycle_hours: None,
             jobs_delivered: 2,
+            comebacks: 1,
+            comeback_rate: Some(0.5),
             calls: 0,
             call_answer_minutes_avg: None,
             call_answer_minutes_p90: None,
