@@ -223,14 +223,21 @@ async fn every_manager_page_renders_and_a_correction_from_the_review_page_counts
     b.until("the now page", "!!document.getElementById('bay-B01')")
         .await;
 
-    // Figures: every §6 KPI, the Pareto chart, tables by badge, bay, day.
+    // Figures: every §6 KPI, the Pareto chart, the comebacks, tables by advisor, badge, bay,
+    // day.
     b.goto(&app.url(&format!("/sites/{SITE}/figures"))).await;
     b.until(
         "the KPI tiles",
-        "document.querySelectorAll('#kpis .tile').length === 13",
+        "document.querySelectorAll('#kpis .tile').length === 14",
     )
     .await;
     assert!(b.text("#by-badge").await.contains("T01"));
+    assert!(b.text("#by-advisor").await.contains("A01"));
+    let comebacks = b.text("#comebacks").await;
+    assert!(
+        comebacks.contains('无') || comebacks.contains("none"),
+        "{comebacks}"
+    );
     assert!(
         b.text("#kpis").await.contains("1.0 h"),
         "one sold hour today"

@@ -122,14 +122,25 @@ async fn kpis_are_for_managers_and_refuse_nonsense_periods() {
 }
 
 /// Puts a card with the plate, advisor and service given (and `comeback_of` when `Some`).
-async fn card(app: &TestApp, job: &str, plate: &str, advisor: &str, service: &str, comeback_of: Option<&str>) {
+async fn card(
+    app: &TestApp,
+    job: &str,
+    plate: &str,
+    advisor: &str,
+    service: &str,
+    comeback_of: Option<&str>,
+) {
     let mut body = json!({"plate": plate, "advisor": advisor, "service": service, "wash": false,
         "ops": [{"op": "10", "title": "Brakes", "std_hours": 1.0}]});
     if let Some(earlier) = comeback_of {
         body["comeback_of"] = json!(earlier);
     }
     let (status, view) = app
-        .put(&format!("/api/v1/sites/{SITE}/jobs/{job}"), Some(ADVISOR), &body)
+        .put(
+            &format!("/api/v1/sites/{SITE}/jobs/{job}"),
+            Some(ADVISOR),
+            &body,
+        )
         .await;
     assert!(status == 201 || status == 200, "{status}: {view}");
 }
@@ -147,14 +158,29 @@ async fn figures_by_advisor_and_service_add_up_and_comebacks_are_counted_and_exp
         - jiff::SignedDuration::from_mins(60);
     let scans = [
         (0, "A01", "check_in", json!({"job": "RO-C1"})),
-        (1, "T07", "start", json!({"job": "RO-C1", "op": "10", "bay": "B01"})),
+        (
+            1,
+            "T07",
+            "start",
+            json!({"job": "RO-C1", "op": "10", "bay": "B01"}),
+        ),
         (31, "T07", "finish", json!({"job": "RO-C1", "op": "10"})),
         (32, "Q01", "qc_pass", json!({"job": "RO-C1"})),
         (33, "A01", "delivered", json!({"job": "RO-C1"})),
         (40, "A01", "check_in", json!({"job": "RO-C2"})),
         (41, "A01", "check_in", json!({"job": "RO-C3"})),
-        (42, "T07", "start", json!({"job": "RO-C3", "op": "10", "bay": "B01"})),
-        (54, "T07", "pause", json!({"job": "RO-C3", "op": "10", "reason": "parts"})),
+        (
+            42,
+            "T07",
+            "start",
+            json!({"job": "RO-C3", "op": "10", "bay": "B01"}),
+        ),
+        (
+            54,
+            "T07",
+            "pause",
+            json!({"job": "RO-C3", "op": "10", "reason": "parts"}),
+        ),
     ];
     for (seq, (min, badge, action, fields)) in scans.into_iter().enumerate() {
         let mut body =
@@ -171,7 +197,11 @@ async fn figures_by_advisor_and_service_add_up_and_comebacks_are_counted_and_exp
     // Site: two comebacks over one delivery.
     let (status, k) = app.get(&q(""), Some(MANAGER)).await;
     assert_eq!(status, 200, "{k}");
-    assert_eq!((k["jobs_delivered"].as_u64(), k["comebacks"].as_u64()), (Some(1), Some(2)), "{k}");
+    assert_eq!(
+        (k["jobs_delivered"].as_u64(), k["comebacks"].as_u64()),
+        (Some(1), Some(2)),
+        "{k}"
+    );
     assert!(approx(&k["comeback_rate"], 2.0), "{k}");
     assert!(approx(&k["clocked_hours"], 0.7), "{k}");
 
@@ -193,7 +223,10 @@ async fn figures_by_advisor_and_service_add_up_and_comebacks_are_counted_and_exp
         .collect();
     assert_eq!(
         rows,
-        [("=王芳".to_string(), 0.2, 0, 1), ("李娜".to_string(), 0.5, 1, 1)]
+        [
+            ("=王芳".to_string(), 0.2, 0, 1),
+            ("李娜".to_string(), 0.5, 1, 1)
+        ]
     );
     assert_eq!(k["rows"][0]["figures"]["available_hours"], Value::Null);
 
@@ -216,7 +249,10 @@ async fn figures_by_advisor_and_service_add_up_and_comebacks_are_counted_and_exp
     assert_eq!(res.status(), 200);
     let text = res.text().await.unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("\u{feff}from,to,group_by,key,"), "{text}");
+    assert!(
+        lines[0].starts_with("\u{feff}from,to,group_by,key,"),
+        "{text}"
+    );
     assert!(lines[0].contains(",comebacks,comeback_rate,"), "{text}");
     assert_eq!(lines.len(), 4, "{text}");
     assert!(lines[2].contains(",advisor,'=王芳,"), "{text}");
@@ -229,14 +265,27 @@ async fn a_card_naming_itself_or_no_job_as_its_comeback_is_refused() {
     for (earlier, words) in [("RO-X1", "itself"), ("no spaces allowed", "comeback_of")] {
         let body = json!({"plate": "粤B12345", "comeback_of": earlier, "ops": []});
         let (status, answer) = app
-            .put(&format!("/api/v1/sites/{SITE}/jobs/RO-X1"), Some(ADVISOR), &body)
+            .put(
+                &format!("/api/v1/sites/{SITE}/jobs/RO-X1"),
+                Some(ADVISOR),
+                &body,
+            )
             .await;
         assert_eq!(status, 422, "{answer}");
         let message = answer["error"]["message"].as_str().unwrap();
         assert!(message.contains(words), "{message}");
     }
     let (_, k) = app
-        .get(&format!("/api/v1/sites/{SITE}/kpis?group_by=team,advisor"), Some(MANAGER))
+        .get(
+            &format!("/api/v1/sites/{SITE}/kpis?group_by=team,advisor"),
+            Some(MANAGER),
+        )
         .await;
-    assert!(k["error"]["message"].as_str().unwrap().contains("advisor, service"), "{k}");
+    assert!(
+        k["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("advisor, service"),
+        "{k}"
+    );
 }

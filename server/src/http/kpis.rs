@@ -126,11 +126,13 @@ impl Ask {
             match &*key {
                 "from" => from = Some(instant("from", &value, tz)?),
                 "to" => to = Some(instant("to", &value, tz)?),
-                "group_by" => group_by = Some(GroupBy::parse(&value).ok_or_else(|| {
-                    Error::BadRequest(format!(
+                "group_by" => {
+                    group_by = Some(GroupBy::parse(&value).ok_or_else(|| {
+                        Error::BadRequest(format!(
                         "group_by {value:?} is not one of badge, bay, day, team, advisor, service"
                     ))
-                })?),
+                    })?)
+                }
                 "format" => {
                     csv = match &*value {
                         "csv" => true,

@@ -158,6 +158,19 @@ fn semantic_errors_name_the_line_of_the_bad_value() {
             7,
             "expected u32",
         ),
+        (
+            with("language = \"en\"", "language = \"en\"\ncomeback_days = 0"),
+            7,
+            "comeback_days is 0: use 1 to 3650",
+        ),
+        (
+            with(
+                "language = \"en\"",
+                "language = \"en\"\ncomeback_days = 4000",
+            ),
+            7,
+            "comeback_days is 4000",
+        ),
     ];
     for (text, line, words) in cases {
         let e = error_of(&text);
@@ -239,6 +252,21 @@ fn lounge_stale_days_reaches_the_settings() {
         s.settings().lounge_stale,
         jiff::SignedDuration::from_hours(72)
     );
+}
+
+#[test]
+fn comeback_days_reaches_the_settings_and_defaults_to_30() {
+    let s = SiteConfig::parse(
+        "site.toml",
+        &with("language = \"en\"", "language = \"en\"\ncomeback_days = 14"),
+    )
+    .unwrap();
+    assert_eq!(
+        s.settings().comeback_within,
+        jiff::SignedDuration::from_hours(24 * 14)
+    );
+    let s = SiteConfig::parse("site.toml", &with("", "")).unwrap();
+    assert_eq!(s.comeback_days, 30);
 }
 
 /// MINIMAL with the calendar of contract §7.2 added.
