@@ -253,7 +253,7 @@ async fn figures_by_advisor_and_service_add_up_and_comebacks_are_counted_and_exp
         lines[0].starts_with("\u{feff}from,to,group_by,key,"),
         "{text}"
     );
-    assert!(lines[0].contains(",comebacks,comeback_rate,"), "{text}");
+    assert!(lines[0].contains(",comeback_rate,comebacks,"), "{text}");
     assert_eq!(lines.len(), 4, "{text}");
     assert!(lines[2].contains(",advisor,'=王芳,"), "{text}");
     assert!(lines[3].contains(",advisor,李娜,"), "{text}");
