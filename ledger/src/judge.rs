@@ -129,7 +129,9 @@ fn judge_site(live: &SiteLive, scans: Vec<Incoming>) -> Vec<Judged> {
             }
             Step::Admit(record) => match admitted.next() {
                 Some((event, admission)) => {
-                    stored(decide(record, event, admission, &workshop, config))
+                    let mut record = decide(record, event, admission, &workshop, config);
+                    tell_approved(live, &mut record);
+                    stored(record)
                 }
                 // One admission per event: not reached.
                 None => stored(record),
@@ -239,6 +241,27 @@ fn decide(
         }
     }
     record
+}
+
+/// The first accepted scan of a job after its customer answered an approval request says
+/// so (contract §7.5), first, so that the cut to 64 bytes keeps it.
+fn tell_approved(live: &SiteLive, record: &mut ScanRecord) {
+    let job = record.event.as_ref().and_then(|e| e.kind.job());
+    let (Some(job), Some(seq)) = (job, record.reply.seq) else {
+        return;
+    };
+    if record.status != Status::Accepted || !lock(&live.approved).remove(job) {
+        return;
+    }
+    let said = match live.config.language {
+        bayline_proto::Language::Zh => "客户已确认",
+        bayline_proto::Language::En => "approved",
+    };
+    let msg = format!("{said} · {}", record.reply.msg);
+    record.reply = match record.reply.warning {
+        Some(w) => Reply::warned(seq, w, &msg),
+        None => Reply::accepted(seq, &msg),
+    };
 }
 
 /// The first op on `event`'s badge's queue for the day of its scan.

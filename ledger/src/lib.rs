@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use bayline_domain::decode::Decoded;
 use bayline_store::{Committed, Listener, ScanRecord, Store, StoreError};
 
+mod approvals;
 mod cards;
 mod change;
 pub mod clock;
@@ -26,6 +27,7 @@ mod corrections;
 mod dispatch;
 mod follow;
 mod history;
+mod hooks;
 pub mod import;
 mod judge;
 mod promises;
@@ -33,12 +35,14 @@ pub mod retry;
 mod seen;
 mod taken;
 
+pub use approvals::{Answered, ApprovalError};
 pub use cards::{changed_fields, counted_changes, Editor, PutJobError};
 pub use change::Change;
 pub use clock::{keep_time, SETTLE_EVERY};
 pub use corrections::CorrectError;
 pub use dispatch::AssignFailed;
 pub use history::FREEZE_AFTER;
+pub use hooks::HookCall;
 pub use import::{ImportError, ImportSummary, LineError};
 pub use promises::GATHER;
 pub use retry::Backoff;
@@ -77,6 +81,8 @@ pub struct SiteLive {
     told: Mutex<promises::Told>,
     /// Jobs scans named whose promise is still to be looked at.
     noted: Mutex<BTreeSet<Id>>,
+    /// Jobs whose approval request was answered, until a scan's reply has said so.
+    approved: Mutex<BTreeSet<Id>>,
 }
 
 impl SiteLive {
@@ -134,6 +140,7 @@ impl Ledger {
                     workshop: Mutex::new(workshop),
                     seen: Mutex::new(seen),
                     noted: Mutex::default(),
+                    approved: Mutex::default(),
                 }),
             );
         }
@@ -180,9 +187,15 @@ impl Ledger {
                 named.entry(&i.site).or_default().push(job);
             }
         }
+        // Each named job's stage before, for the sites that tell webhooks of stages.
+        let mut stages_before = Vec::new();
         for (site, jobs) in named {
             if let Some(live) = self.sites.get(site) {
-                self.recall_closed(live, jobs).await;
+                self.recall_closed(live, jobs.iter().copied()).await;
+                if !live.config.webhooks.is_empty() {
+                    let now = jiff::Timestamp::now();
+                    stages_before.push((live, hooks::stages(live, jobs, now)));
+                }
             }
         }
         let mut answers = Vec::with_capacity(batch.len());
@@ -206,6 +219,12 @@ impl Ledger {
                 .await?;
         }
         self.show(&records);
+        for (live, before) in stages_before {
+            let calls = hooks::stage_calls(live, &before, jiff::Timestamp::now());
+            if let Err(e) = self.tell_hooks(&live.config, &calls).await {
+                tracing::error!(error = %e, site = %live.config.id, "webhook events lost");
+            }
+        }
         self.note_promises_of(&records);
         metrics::histogram!("bayline_commit_seconds").record(started.elapsed().as_secs_f64());
         metrics::histogram!("bayline_batch_size").record(records.len() as f64);

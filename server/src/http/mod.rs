@@ -7,6 +7,7 @@ mod calls;
 mod card_history;
 pub(crate) mod corrections;
 mod csv;
+mod customer;
 mod dispatch;
 mod error;
 pub(crate) mod events;
@@ -42,6 +43,7 @@ fn api() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
             .merge(jobs::router())
             .merge(card_history::router())
+            .merge(customer::router())
             .merge(bays::router())
             .merge(kpis::router())
             .merge(calls::router())
@@ -77,6 +79,7 @@ pub fn router(state: AppState) -> Router {
     api.merge(openapi::serve(&doc))
         .merge(boards::router())
         .merge(crate::web::router())
+        .merge(crate::web::customer::router(state.clone()))
         .fallback(|| async { Error::NotFound("no such route".into()) })
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .merge(import)

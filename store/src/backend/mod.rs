@@ -6,7 +6,9 @@
 
 mod api;
 mod corrections;
+pub(crate) mod customer;
 pub(crate) mod history;
+pub(crate) mod outbox;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 pub(crate) mod versions;
