@@ -213,12 +213,16 @@ async fn every_event_reaches_a_receiver_that_fails_and_restarts_across_a_sigkill
     // Now the receiver is gone altogether, while bayline comes back and takes more scans.
     stop_receiver.cancel();
     bayline.restart().await;
+    // The same handheld again: its seqs go on from where they were.
     let mut hh = handheld(mqtt).await;
     assert_ok(
-        &hh.scan("T02", "finish", json!({"job": "RO-2", "op": "10"}))
+        &hh.scan_seq(10, "T02", "finish", json!({"job": "RO-2", "op": "10"}))
             .await,
     );
-    assert_ok(&hh.scan("Q01", "qc_pass", json!({"job": "RO-2"})).await);
+    assert_ok(
+        &hh.scan_seq(11, "Q01", "qc_pass", json!({"job": "RO-2"}))
+            .await,
+    );
 
     // The receiver is back, answering again.
     received.failing.store(false, Ordering::SeqCst);
