@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use bayline_domain::{Id, JobCard, Time};
 use bayline_store::{Edit, StoreError};
 
-use crate::{history, lock, Change, Ledger};
+use crate::{history, lock, Ledger, Update};
 
 /// Who puts a card.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,7 +145,7 @@ impl Ledger {
         } else {
             lock(&live.workshop).upsert_job(card);
         }
-        let _ = self.changes.send(Change::of_job(site, &job, now));
+        let _ = self.changes.send(Update::of_job(site, &job, now));
         self.tell_promises(live, now, Some(&BTreeSet::from([job])));
         Ok(created)
     }

@@ -13,7 +13,7 @@ use bayline_proto::Id;
 
 use bayline_store::ScanRecord;
 
-use crate::{lock, Change, Ledger, SiteLive};
+use crate::{lock, Ledger, SiteLive, Update};
 
 /// How long the look at the jobs scans named waits for more scans to gather: a few looks a
 /// second at most, however fast the scans come.
@@ -38,7 +38,7 @@ impl Ledger {
         for (job, late, at_risk) in now_shown {
             let flags = (late, at_risk);
             if told.insert(job.clone(), flags) != Some(flags) {
-                let _ = (self.changes).send(Change::of_promise(&live.config.id, &job, flags, now));
+                let _ = (self.changes).send(Update::of_promise(&live.config.id, &job, flags, now));
             }
         }
     }
@@ -47,7 +47,7 @@ impl Ledger {
     pub(crate) fn note_promises_of(&self, records: &[ScanRecord]) {
         let mut noted = false;
         for r in records {
-            let job = r.event.as_ref().and_then(|e| e.kind.job());
+            let job = r.event().and_then(|e| e.kind.job());
             if let (Some(job), Some(live)) = (job, self.sites.get(&r.site)) {
                 lock(&live.noted).insert(job.clone());
                 noted = true;
