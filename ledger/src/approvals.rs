@@ -83,7 +83,7 @@ impl Ledger {
             }),
         };
         self.tell_hooks(&live.config, &[call]).await?;
-        let _ = self.changes.send(crate::Change::of_job(site, job, now));
+        let _ = self.changes.send(crate::Update::of_job(site, job, now));
         Ok(approval)
     }
 
@@ -171,7 +171,7 @@ impl Ledger {
             }),
         };
         self.tell_hooks(&live.config, &[call]).await?;
-        let _ = self.changes.send(crate::Change::of_job(site, job, now));
+        let _ = self.changes.send(crate::Update::of_job(site, job, now));
         Ok(Answered { approval, counted })
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use bayline_domain::{Id, JobCard, Time};
 use bayline_store::{Edit, StoreError};
 
-use crate::{history, hooks, lock, Change, Ledger};
+use crate::{history, hooks, lock, Ledger, Update};
 
 /// Who puts a card.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,7 +151,7 @@ impl Ledger {
         }
         let calls = hooks::stage_calls(live, &stages_before, now);
         self.tell_hooks(&live.config, &calls).await?;
-        let _ = self.changes.send(Change::of_job(site, &job, now));
+        let _ = self.changes.send(Update::of_job(site, &job, now));
         self.tell_promises(live, now, Some(&BTreeSet::from([job])));
         Ok(created)
     }

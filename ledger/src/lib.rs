@@ -21,7 +21,6 @@ use bayline_store::{Committed, Listener, ScanRecord, Store, StoreError};
 
 mod approvals;
 mod cards;
-mod change;
 pub mod clock;
 mod corrections;
 mod dispatch;
@@ -34,10 +33,10 @@ mod promises;
 pub mod retry;
 mod seen;
 mod taken;
+mod update;
 
 pub use approvals::{Answered, ApprovalError};
 pub use cards::{changed_fields, counted_changes, Editor, PutJobError};
-pub use change::Change;
 pub use clock::{keep_time, SETTLE_EVERY};
 pub use corrections::CorrectError;
 pub use dispatch::AssignFailed;
@@ -47,6 +46,7 @@ pub use import::{ImportError, ImportSummary, LineError};
 pub use promises::GATHER;
 pub use retry::Backoff;
 use seen::{Seen, SeenScans};
+pub use update::{Update, UpdateKind};
 
 /// A scan as it came off the broker, decoded but not yet judged.
 #[derive(Debug, Clone)]
@@ -112,7 +112,7 @@ pub struct Ledger {
     store: Store,
     sites: BTreeMap<Id, Arc<SiteLive>>,
     write: tokio::sync::Mutex<()>,
-    changes: broadcast::Sender<Change>,
+    changes: broadcast::Sender<Update>,
     /// Listening since before the sites were loaded, so that no notice falls in between;
     /// taken by [`Ledger::follow`].
     listener: Mutex<Option<Listener>>,
@@ -167,7 +167,7 @@ impl Ledger {
         self.sites.values()
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Update> {
         self.changes.subscribe()
     }
 
@@ -229,10 +229,10 @@ impl Ledger {
         metrics::histogram!("bayline_commit_seconds").record(started.elapsed().as_secs_f64());
         metrics::histogram!("bayline_batch_size").record(records.len() as f64);
         for r in &records {
-            metrics::counter!("bayline_scans_total", "status" => r.status.as_str(), "code" => r.code.clone().unwrap_or_default())
+            metrics::counter!("bayline_scans_total", "status" => r.decision.status(), "code" => r.decision.code().unwrap_or_default())
                 .increment(1);
-            if let Some(e) = &r.event {
-                let mut change = Change::of_event(&r.site, e, r.received_at);
+            if let Some(e) = r.event() {
+                let mut change = Update::of_event(&r.site, e, r.received_at);
                 if let Some(live) = self.sites.get(&r.site) {
                     live.read(|w| change.resolve_call_bay(&e.key, w));
                 }

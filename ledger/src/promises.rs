@@ -15,7 +15,7 @@ use bayline_store::ScanRecord;
 
 use bayline_site::HookEvent;
 
-use crate::{hooks, lock, Change, HookCall, Ledger, SiteLive};
+use crate::{hooks, lock, HookCall, Ledger, SiteLive, Update};
 
 /// How long the look at the jobs scans named waits for more scans to gather: a few looks a
 /// second at most, however fast the scans come.
@@ -42,7 +42,7 @@ impl Ledger {
             let flags = (late, at_risk);
             let before = told.insert(job.clone(), flags);
             if before != Some(flags) {
-                let _ = (self.changes).send(Change::of_promise(&live.config.id, &job, flags, now));
+                let _ = (self.changes).send(Update::of_promise(&live.config.id, &job, flags, now));
             }
             if before.is_some_and(|(_, was)| was != at_risk) {
                 calls.push(HookCall {
@@ -79,7 +79,7 @@ impl Ledger {
     pub(crate) fn note_promises_of(&self, records: &[ScanRecord]) {
         let mut noted = false;
         for r in records {
-            let job = r.event.as_ref().and_then(|e| e.kind.job());
+            let job = r.event().and_then(|e| e.kind.job());
             if let (Some(job), Some(live)) = (job, self.sites.get(&r.site)) {
                 lock(&live.noted).insert(job.clone());
                 noted = true;

@@ -33,5 +33,5 @@ pub use backend::versions::{Edit, JobVersion, LateEdit};
 pub use backend::{Backend, StoredScan};
 pub use error::StoreError;
 pub use notice::Notice;
-pub use record::{ScanRecord, Status};
+pub use record::{Decision, ScanRecord};
 pub use store::{Committed, RejectedRow, SeenRow, Store, Taken};

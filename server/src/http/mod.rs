@@ -16,6 +16,7 @@ mod jobs;
 mod json;
 pub(crate) mod kpis;
 mod loading;
+mod local;
 mod lounge;
 mod openapi;
 mod ops;
@@ -76,7 +77,9 @@ pub fn ops_router(state: AppState) -> Router {
 
 pub fn router(state: AppState) -> Router {
     let (api, import, doc) = api();
-    api.merge(openapi::serve(&doc))
+    let site_terms = axum::middleware::from_fn_with_state(state.clone(), local::site_terms);
+    api.layer(site_terms)
+        .merge(openapi::serve(&doc))
         .merge(boards::router())
         .merge(crate::web::router())
         .merge(crate::web::customer::router(state.clone()))

@@ -1,43 +1,14 @@
 //! The shapes of the JSON bodies in the OpenAPI document. The views (jobs, bays, lounge,
 //! figures) are the domain's own types, their schemas derived (`bayline-domain/openapi`);
-//! the bodies below are written as `json!` or stored rows, so they are described here, and
-//! `tests` checks real answers against all of them.
+//! so are the error body and anomalies; the bodies below are written as `json!` or stored
+//! rows, so they are described here, and `tests` checks real answers against all of them.
 #![allow(dead_code)]
 
 use utoipa::ToSchema;
 
+pub use super::error::ErrorBody;
+pub use super::review::Anomaly;
 pub use bayline_domain::view::{BayView, JobView, LoungeRow};
-
-/// `{"error": {"code", "message"}}` (contract §5).
-#[derive(ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(ToSchema)]
-pub struct ErrorDetail {
-    /// `unauthorized`, `forbidden`, `not_found`, `bad_request`, `invalid`, `too_large`, `internal`.
-    pub code: String,
-    pub message: String,
-}
-
-/// Something for review: kept and not applied (§4), applied with a warning (§7.6), or a
-/// forgotten clock-off (no scanner, seq or action).
-#[derive(ToSchema)]
-pub struct Anomaly {
-    pub scanner: Option<String>,
-    pub seq: Option<u64>,
-    pub ts: String,
-    pub badge: String,
-    pub action: Option<String>,
-    pub job: Option<String>,
-    pub op: Option<String>,
-    pub bay: Option<String>,
-    pub code: String,
-    /// Whether the scan changed the workshop: a warned scan (`not_qc`, `self_inspection`,
-    /// `no_qc`) and a forgotten clock-off did; nonsense did not.
-    pub applied: bool,
-}
 
 /// A rejected scan, kept with its code and first bytes.
 #[derive(ToSchema)]
