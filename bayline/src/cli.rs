@@ -191,6 +191,10 @@ pub struct UpArgs {
     /// Address of the HTTP server.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub http: SocketAddr,
+    /// The HTTP server sits behind a reverse proxy: count the customers' status-page
+    /// requests (/c/) by the last X-Forwarded-For address, not the proxy's.
+    #[arg(long, env = "BAYLINE_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
     /// The gateway's MQTT client id: fixed, so the broker keeps its session.
     #[arg(long, default_value = "bayline-gateway")]
     pub client_id: String,
@@ -256,6 +260,7 @@ impl Command {
                     db: args.db,
                     mqtt,
                     http: args.http,
+                    trust_forwarded_for: args.trust_forwarded_for,
                     https,
                     mqtt_ws: args.mqtt_ws_listen.0.filter(|_| args.broker.is_none()),
                     client_id: args.client_id,

@@ -10,11 +10,12 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use bayline_display::app::{self, Config, Display, Network, Now, Received, Timer};
 use bayline_display::{profile, Profile};
-use bayline_gateway::BrokerUrl;
+use bayline_gateway::{BrokerUrl, Session, SessionEvent, SessionOptions};
 use bayline_proto::board::Clock;
 use embedded_graphics::pixelcolor::{BinaryColor, Rgb888};
-use rumqttc::{AsyncClient, Event, EventLoop, Packet, QoS, SubscribeReasonCode};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 mod png_dir;
 use png_dir::PngDir;
@@ -139,24 +140,22 @@ pub async fn run(a: DisplayArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The display's MQTT client: a fresh clean session per connection.
+/// The display's MQTT client: a fresh clean session per connection, which the app itself
+/// reconnects when it drops.
 struct Mqtt {
     broker: BrokerUrl,
     /// The app's clock starts here: deadlines arrive as milliseconds since.
     start: Instant,
     client_id: String,
-    /// The client is kept so its requests channel stays open while the loop polls.
-    link: Option<(AsyncClient, EventLoop)>,
+    link: Option<(Session, mpsc::UnboundedReceiver<SessionEvent>)>,
     /// The last message, lent to the app.
     held: Option<rumqttc::Publish>,
 }
 
 #[derive(Debug, thiserror::Error)]
 enum LinkError {
-    #[error(transparent)]
-    Connection(#[from] rumqttc::ConnectionError),
-    #[error(transparent)]
-    Client(#[from] rumqttc::ClientError),
+    #[error("lost the broker: {0}")]
+    Lost(String),
     #[error("the broker refused the subscription to {0}")]
     Refused(String),
     #[error("the broker did not answer within {0:?}")]
@@ -168,21 +167,22 @@ enum LinkError {
 impl Mqtt {
     async fn open(&mut self, filter: &str) -> Result<(), LinkError> {
         self.link = None;
-        let mut options = self.broker.options(&self.client_id);
-        options.set_clean_session(true);
+        let mut options = SessionOptions::new(self.client_id.clone()).subscribe(filter);
         // A short keep-alive so a broker that vanished without closing is noticed quickly.
-        options.set_keep_alive(Duration::from_secs(5));
-        let (client, mut events) = AsyncClient::new(options, 16);
-        client.subscribe(filter, QoS::AtLeastOnce).await?;
+        options.keep_alive = Some(Duration::from_secs(5));
+        options.reconnect = false;
+        let (tx, mut notices) = mpsc::unbounded_channel();
+        let session = Session::start(&self.broker, options, tx, CancellationToken::new());
         loop {
-            if let Event::Incoming(Packet::SubAck(ack)) = events.poll().await? {
-                if ack.return_codes.contains(&SubscribeReasonCode::Failure) {
-                    return Err(LinkError::Refused(filter.to_string()));
-                }
-                break;
+            match notices.recv().await {
+                Some(SessionEvent::Subscribed) => break,
+                Some(SessionEvent::Refused(f)) => return Err(LinkError::Refused(f)),
+                Some(SessionEvent::Lost(why)) => return Err(LinkError::Lost(why)),
+                None => return Err(LinkError::Lost("connection closed".into())),
+                Some(_) => {}
             }
         }
-        self.link = Some((client, events));
+        self.link = Some((session, notices));
         Ok(())
     }
 }
@@ -203,21 +203,19 @@ impl Network for Mqtt {
     }
 
     async fn receive(&mut self, until_ms: u64) -> Result<Option<Received<'_>>, LinkError> {
-        let (_, events) = self.link.as_mut().ok_or(LinkError::NotConnected)?;
+        let (_, notices) = self.link.as_mut().ok_or(LinkError::NotConnected)?;
         let deadline = instant(self.start, until_ms);
         let publish = loop {
-            let event = match tokio::time::timeout_at(deadline, events.poll()).await {
+            let lost = match tokio::time::timeout_at(deadline, notices.recv()).await {
                 Err(_) => return Ok(None),
-                Ok(Err(e)) => {
-                    tracing::warn!(error = %e, "display lost the broker");
-                    self.link = None;
-                    return Err(e.into());
-                }
-                Ok(Ok(event)) => event,
+                Ok(Some(SessionEvent::Message(p))) => break p,
+                Ok(Some(SessionEvent::Lost(why))) => why,
+                Ok(None) => "connection closed".to_string(),
+                Ok(Some(_)) => continue,
             };
-            if let Event::Incoming(Packet::Publish(p)) = event {
-                break p;
-            }
+            tracing::warn!(error = %lost, "display lost the broker");
+            self.link = None;
+            return Err(LinkError::Lost(lost));
         };
         let p = self.held.insert(publish);
         Ok(Some(Received {

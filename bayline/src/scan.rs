@@ -5,10 +5,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use bayline_gateway::BrokerUrl;
+use bayline_gateway::{BrokerUrl, Session, SessionEvent, SessionOptions};
 use bayline_proto::{topic, Reply};
-use rumqttc::{AsyncClient, Event, Packet, QoS};
+use rumqttc::QoS;
 use serde_json::json;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
@@ -109,24 +111,17 @@ pub async fn send(
         password: Some(secret.to_string()),
         ..broker.clone()
     };
-    let mut options = url.options(&format!("{scanner}-cli-{}", std::process::id()));
-    options.set_clean_session(true);
-    let (client, mut events) = AsyncClient::new(options, 16);
-    client
-        .subscribe(topic::reply(site, scanner), QoS::AtLeastOnce)
-        .await?;
+    let mut options = SessionOptions::new(format!("{scanner}-cli-{}", std::process::id()))
+        .subscribe(topic::reply(site, scanner));
+    options.reconnect = false;
+    let (tx, mut notices) = mpsc::unbounded_channel();
+    let session = Session::start(&url, options, tx, CancellationToken::new());
     let wait = async {
         loop {
-            match events.poll().await.context("broker connection")? {
-                Event::Incoming(Packet::SubAck(ack)) => {
-                    if ack
-                        .return_codes
-                        .iter()
-                        .any(|c| matches!(c, rumqttc::SubscribeReasonCode::Failure))
-                    {
-                        bail!("the broker refused the reply subscription for {scanner}");
-                    }
-                    client
+            match notices.recv().await {
+                Some(SessionEvent::Subscribed) => {
+                    session
+                        .client
                         .publish(
                             topic::scan(site, scanner),
                             QoS::AtLeastOnce,
@@ -135,20 +130,25 @@ pub async fn send(
                         )
                         .await?;
                 }
-                Event::Incoming(Packet::Publish(p)) => {
+                Some(SessionEvent::Refused(_)) => {
+                    bail!("the broker refused the reply subscription for {scanner}")
+                }
+                Some(SessionEvent::Lost(why)) => bail!("broker connection: {why}"),
+                None => bail!("broker connection closed"),
+                Some(SessionEvent::Message(p)) => {
                     let reply: Reply =
                         serde_json::from_slice(&p.payload).context("reply is not JSON")?;
                     if reply.seq == Some(seq) || reply.seq.is_none() {
                         return Ok(reply);
                     }
                 }
-                _ => {}
+                Some(SessionEvent::Connected { .. }) => {}
             }
         }
     };
     let reply = tokio::time::timeout(timeout, wait)
         .await
         .with_context(|| format!("no reply within {}s", timeout.as_secs()))??;
-    let _ = client.disconnect().await;
+    session.close().await;
     Ok(reply)
 }

@@ -36,6 +36,8 @@ pub struct Up {
     pub db: String,
     pub mqtt: Mqtt,
     pub http: SocketAddr,
+    /// Behind a reverse proxy: `/c/` is limited per `X-Forwarded-For` address.
+    pub trust_forwarded_for: bool,
     /// The pages over HTTPS too, with this certificate.
     pub https: Option<TlsListener>,
     /// MQTT over WebSocket on the built-in broker (the handheld app); none with an external
@@ -138,7 +140,14 @@ pub async fn run(
         gateway_stop.clone(),
     ));
     let server_stop = CancellationToken::new();
-    let state = bayline_server::AppState::new(ledger.clone());
+    // Webhooks (contract §7.5): delivered from the outbox by this process, the one that
+    // runs the API; stopped with the server.
+    tasks.spawn(bayline_server::customer::webhooks::run(
+        ledger.clone(),
+        server_stop.clone(),
+    ));
+    let state = bayline_server::AppState::new(ledger.clone())
+        .trusting_forwarded_for(up.trust_forwarded_for);
     let state = match ws_addr {
         Some((addr, tls)) => state.with_handheld_ws(addr.port(), tls),
         None => state,

@@ -19,13 +19,13 @@ pub struct Correction {
     pub at: Time,
     /// Why, in the manager's words; never empty.
     pub reason: String,
-    pub change: Change,
+    pub change: Amendment,
 }
 
 /// What a correction does to the timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Change {
+pub enum Amendment {
     /// Adds an event no scanner sent (a forgotten scan). Its key must be new: the API layer
     /// should give it a scanner id of its own (e.g. `manager`) and a fresh seq.
     Add { event: Event },
@@ -67,9 +67,9 @@ impl Correction {
     /// The earliest instant this correction changes the timeline at.
     pub fn earliest(&self) -> Time {
         match &self.change {
-            Change::Add { event } => event.key.ts,
-            Change::Move { target, to_ts } => target.ts.min(*to_ts),
-            Change::Void { target } => target.ts,
+            Amendment::Add { event } => event.key.ts,
+            Amendment::Move { target, to_ts } => target.ts.min(*to_ts),
+            Amendment::Void { target } => target.ts,
         }
     }
 }
@@ -91,10 +91,10 @@ pub fn as_stream(
     sorted.sort_by_key(|c| c.id);
     for c in sorted {
         match &c.change {
-            Change::Add { event } => {
+            Amendment::Add { event } => {
                 put.insert(event.key.clone(), event.clone());
             }
-            Change::Move { target, to_ts } => {
+            Amendment::Move { target, to_ts } => {
                 let Some(mut e) = put.remove(target).or_else(|| known.remove(target)) else {
                     continue;
                 };
@@ -102,7 +102,7 @@ pub fn as_stream(
                 e.key.ts = *to_ts;
                 put.insert(e.key.clone(), e);
             }
-            Change::Void { target } => {
+            Amendment::Void { target } => {
                 if put.remove(target).is_none() && known.remove(target).is_some() {
                     out.insert(target.clone());
                 }

@@ -22,6 +22,8 @@
 //!   the contract rejects) and recomputes what a late event changes.
 //! - [`boards`]: the board models the displays receive (contract §3.3), from the views.
 //! - [`view`]: what the API and boards show of a job, a bay, the lounge — computed at `now`.
+//! - [`present`]: how an answer reads: instants in the site's offset to the second, fractions
+//!   to four decimals.
 pub mod boards;
 pub mod catalog;
 pub mod comeback;
@@ -33,6 +35,7 @@ pub mod fold;
 pub mod judgement;
 pub mod kpi;
 pub mod loading;
+pub mod present;
 #[doc(hidden)]
 pub mod sample;
 pub mod schedule;
@@ -43,7 +46,7 @@ pub mod view;
 pub mod workshop;
 
 pub use catalog::{BayKind, Catalog, JobCard, OpCard, Role};
-pub use correction::{Change, Corrected, Correction, CorrectionError};
+pub use correction::{Amendment, Corrected, Correction, CorrectionError};
 pub use dispatch::{AssignError, Assignee, Assignment};
 pub use event::{Event, EventKey, EventKind};
 pub use fold::{Call, ClockOff, State};

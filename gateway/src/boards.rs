@@ -17,16 +17,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bayline_domain::boards::Boards;
-use bayline_ledger::{Backoff, Ledger};
+use bayline_ledger::Ledger;
 use bayline_proto::board::{self, BoardError, Clock};
 use bayline_proto::topic;
 use bayline_proto::Id;
-use rumqttc::{AsyncClient, Event, EventLoop, Packet, QoS};
+use rumqttc::{AsyncClient, QoS};
 use serde::Serialize;
-use tokio::sync::{broadcast, Notify};
+use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use crate::session::{Session, SessionEvent, SessionOptions};
 use crate::BrokerUrl;
 
 /// Room for the largest model (24 bays with three badges each stays under 5 KiB).
@@ -177,28 +178,24 @@ impl Retained {
 
 /// Publishes boards until `cancel`.
 pub async fn run(ledger: Arc<Ledger>, options: BoardOptions, cancel: CancellationToken) {
-    let mut mqtt = options.broker.options(&options.client_id);
-    mqtt.set_clean_session(true);
-    let (client, eventloop) = AsyncClient::new(mqtt, 1024);
-    let connected = Arc::new(Notify::new());
-    let poller = tokio::spawn(
-        poll(eventloop, connected.clone(), cancel.clone())
-            .instrument(tracing::info_span!("boards_mqtt")),
+    let (tx, notices) = mpsc::unbounded_channel();
+    let session = Session::start(
+        &options.broker,
+        SessionOptions::new(options.client_id.clone()),
+        tx,
+        cancel.clone(),
     );
-    publish(ledger, &client, &options, connected, cancel)
+    publish(ledger, &session.client, &options, notices, cancel)
         .instrument(tracing::info_span!("boards"))
         .await;
-    let _ = client.try_disconnect();
-    if let Err(e) = poller.await {
-        tracing::error!(error = %e, "board poller panicked");
-    }
+    session.close().await;
 }
 
 async fn publish(
     ledger: Arc<Ledger>,
     client: &AsyncClient,
     options: &BoardOptions,
-    connected: Arc<Notify>,
+    mut notices: mpsc::UnboundedReceiver<SessionEvent>,
     cancel: CancellationToken,
 ) {
     let all: BTreeSet<Id> = ledger.sites().map(|s| s.config.id.clone()).collect();
@@ -214,10 +211,16 @@ async fn publish(
                 // Time passing is a change too: ETAs move, forgotten clock-offs fall due.
                 dirty.extend(all.iter().cloned());
             }
-            _ = connected.notified() => {
-                retained.forget();
-                dirty.extend(all.iter().cloned());
-            }
+            notice = notices.recv() => match notice {
+                // After a reconnect the broker may have restarted without its retained
+                // messages: publish every board again.
+                Some(SessionEvent::Connected { .. }) => {
+                    retained.forget();
+                    dirty.extend(all.iter().cloned());
+                }
+                Some(_) => continue,
+                None => return,
+            },
             change = changes.recv() => match change {
                 Ok(c) => { dirty.insert(c.site); }
                 Err(broadcast::error::RecvError::Lagged(_)) => dirty.extend(all.iter().cloned()),
@@ -266,38 +269,6 @@ async fn publish(
             }
         }
     }
-}
-
-async fn poll(mut eventloop: EventLoop, connected: Arc<Notify>, cancel: CancellationToken) {
-    let mut backoff = Backoff::LINK;
-    loop {
-        let event = tokio::select! {
-            _ = cancel.cancelled() => break,
-            event = eventloop.poll() => event,
-        };
-        match event {
-            Ok(Event::Incoming(Packet::ConnAck(_))) => {
-                backoff.reset();
-                connected.notify_one();
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, retry_in_ms = backoff.delay().as_millis() as u64, "board link lost");
-                if !backoff.wait(&cancel).await {
-                    break;
-                }
-            }
-        }
-    }
-    // Let the last publishes and the disconnect out.
-    let flush = async {
-        while let Ok(ev) = eventloop.poll().await {
-            if matches!(ev, Event::Outgoing(rumqttc::Outgoing::Disconnect)) {
-                break;
-            }
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(2), flush).await;
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@
 pub mod boards;
 pub mod link;
 pub mod pipeline;
+pub mod session;
 
 pub use link::{BrokerUrl, LinkError};
 pub use pipeline::{run, GatewayOptions};
+pub use session::{Session, SessionEvent, SessionOptions};

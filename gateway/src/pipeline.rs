@@ -1,19 +1,18 @@
-//! The gateway's tasks. One task owns the event loop and only polls it: it hands publishes
-//! to the processor over a channel and never awaits the processor or an ack (that would deadlock the
-//! loop that must send it). The processor batches, submits to the ledger (which commits),
-//! publishes the replies, and acks every publish in arrival order. A scan is acked to the
-//! broker only once it is committed, so a crash before that leaves it with the broker.
+//! The gateway's intake. Its [`Session`] polls the broker and hands scans over; the
+//! processor batches them, submits them to the ledger (which commits), publishes the replies,
+//! and acks every publish in arrival order. A scan is acked to the broker only once it is
+//! committed, so a crash before that leaves it with the broker.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use bayline_ledger::{Backoff, Incoming, Ledger};
+use bayline_ledger::{Incoming, Ledger};
 use bayline_proto::topic;
-use rumqttc::{AsyncClient, Event, EventLoop, Packet, Publish, QoS};
+use rumqttc::{AsyncClient, QoS};
 use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use crate::session::{Session, SessionEvent, SessionOptions};
 use crate::BrokerUrl;
 use bayline_domain::decode::{decode, kept};
 
@@ -44,133 +43,57 @@ impl GatewayOptions {
 /// Runs the gateway until `cancel`; then finishes the batch in hand, sends its replies and
 /// acks, and disconnects. Returns how many scans it answered.
 pub async fn run(ledger: Arc<Ledger>, options: GatewayOptions, cancel: CancellationToken) -> u64 {
-    let mut mqtt = options.broker.options(&options.client_id);
-    mqtt.set_clean_session(false)
-        .set_manual_acks(true)
-        .set_inflight(200)
-        .set_request_channel_capacity(4096);
-    let (client, eventloop) = AsyncClient::new(mqtt, 4096);
-    // Unbounded on purpose: the loop that polls the broker must never wait for the
-    // processor, since the processor's replies and acks only leave when that loop polls (a
-    // bounded channel deadlocks both under a backlog). What bounds it is MQTT's flow
-    // control: the broker sends at most its in-flight window of unacknowledged scans.
+    let mut session = SessionOptions::new(options.client_id.clone()).subscribe(options.filter());
+    session.clean = false;
+    session.manual_acks = true;
+    session.inflight = Some(200);
+    session.capacity = 4096;
     let (tx, rx) = mpsc::unbounded_channel();
-    let processed = CancellationToken::new();
-    let processor = tokio::spawn(
-        process(
-            ledger,
-            client.clone(),
-            rx,
-            cancel.clone(),
-            processed.clone(),
-        )
-        .instrument(tracing::info_span!("processor")),
-    );
-    let subscribed = options.subscribed.clone();
-    poll(
-        eventloop,
-        client,
-        tx,
-        options.filter(),
-        subscribed,
-        cancel,
-        processed,
-    )
-    .instrument(tracing::info_span!("mqtt"))
-    .await;
-    processor.await.unwrap_or_else(|e| {
-        tracing::error!(error = %e, "gateway processor panicked");
-        0
-    })
-}
-
-async fn poll(
-    mut eventloop: EventLoop,
-    client: AsyncClient,
-    tx: mpsc::UnboundedSender<Publish>,
-    filter: String,
-    subscribed: Option<Arc<Notify>>,
-    cancel: CancellationToken,
-    processed: CancellationToken,
-) {
-    let told = || {
-        if let Some(s) = &subscribed {
-            s.notify_one();
-        }
-    };
-    let mut backoff = Backoff::LINK;
-    let mut forwarding = true;
-    loop {
-        let event = tokio::select! {
-            _ = cancel.cancelled(), if forwarding => {
-                // Stop taking scans; keep polling so replies and acks of the last batch go out.
-                forwarding = false;
-                continue;
-            }
-            _ = processed.cancelled() => break,
-            event = eventloop.poll() => event,
-        };
-        match event {
-            Ok(Event::Incoming(Packet::ConnAck(ack))) => {
-                backoff.reset();
-                tracing::info!(session_present = ack.session_present, "connected to broker");
-                metrics::counter!("bayline_mqtt_connects_total").increment(1);
-                if ack.session_present {
-                    told();
-                } else if let Err(e) = client.try_subscribe(filter.clone(), QoS::AtLeastOnce) {
-                    tracing::error!(error = %e, "cannot queue the subscription");
-                }
-            }
-            Ok(Event::Incoming(Packet::SubAck(_))) => {
-                tracing::info!(filter = %filter, "subscribed");
-                told();
-            }
-            Ok(Event::Incoming(Packet::Publish(p))) if forwarding => {
-                if tx.send(p).is_err() {
-                    break;
-                }
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, retry_in_ms = backoff.delay().as_millis() as u64, "broker connection lost");
-                if !backoff.wait(&processed).await {
-                    break;
-                }
-            }
-        }
-    }
-    // Flush what the processor queued (its last acks), then say goodbye.
-    let _ = client.try_disconnect();
-    let flush = async {
-        while let Ok(ev) = eventloop.poll().await {
-            if matches!(ev, Event::Outgoing(rumqttc::Outgoing::Disconnect)) {
-                break;
-            }
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(2), flush).await;
+    // Scans stop being handed over at `cancel`; the session polls on until `close`, so the
+    // replies and acks of the last batch go out.
+    let session = Session::start(&options.broker, session, tx, cancel.clone());
+    let answered = process(ledger, &session.client, rx, options.subscribed, cancel)
+        .instrument(tracing::info_span!("processor"))
+        .await;
+    session.close().await;
+    answered
 }
 
 async fn process(
     ledger: Arc<Ledger>,
-    client: AsyncClient,
-    mut rx: mpsc::UnboundedReceiver<Publish>,
+    client: &AsyncClient,
+    mut rx: mpsc::UnboundedReceiver<SessionEvent>,
+    subscribed: Option<Arc<Notify>>,
     cancel: CancellationToken,
-    processed: CancellationToken,
 ) -> u64 {
-    let _done = processed.drop_guard();
     let mut answered = 0;
     loop {
-        let first = tokio::select! {
+        let notice = tokio::select! {
             // Stop promptly: what is left in the channel is not acked, so the broker keeps it.
             biased;
             _ = cancel.cancelled() => break,
-            p = rx.recv() => match p { Some(p) => p, None => break },
+            n = rx.recv() => match n { Some(n) => n, None => break },
+        };
+        let first = match notice {
+            SessionEvent::Message(p) => p,
+            SessionEvent::Subscribed => {
+                if let Some(s) = &subscribed {
+                    s.notify_one();
+                }
+                continue;
+            }
+            _ => continue,
         };
         let mut publishes = vec![first];
         while publishes.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(p) => publishes.push(p),
+                Ok(SessionEvent::Message(p)) => publishes.push(p),
+                Ok(SessionEvent::Subscribed) => {
+                    if let Some(s) = &subscribed {
+                        s.notify_one();
+                    }
+                }
+                Ok(_) => {}
                 Err(_) => break,
             }
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use bayline_domain::{Id, JobCard, Time};
 use bayline_store::{Edit, StoreError};
 
-use crate::{history, lock, Change, Ledger};
+use crate::{history, hooks, lock, Ledger, Update};
 
 /// Who puts a card.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +132,10 @@ impl Ledger {
             }
         };
         let job = card.job.clone();
+        let stages_before = match live.config.webhooks.is_empty() {
+            true => Default::default(),
+            false => hooks::stages(live, [&job], now),
+        };
         let counted = |c: &JobCard| {
             let ops: Vec<(&str, f64)> =
                 c.ops.iter().map(|o| (o.op.as_str(), o.std_hours)).collect();
@@ -146,7 +150,9 @@ impl Ledger {
         } else {
             lock(&live.workshop).upsert_job(card);
         }
-        let _ = self.changes.send(Change::of_job(site, &job, now));
+        let calls = hooks::stage_calls(live, &stages_before, now);
+        self.tell_hooks(&live.config, &calls).await?;
+        let _ = self.changes.send(Update::of_job(site, &job, now));
         self.tell_promises(live, now, Some(&BTreeSet::from([job])));
         Ok(created)
     }

@@ -2,11 +2,9 @@
 //! state, stored, and only then swapped in, so memory never holds a correction the database
 //! does not.
 
-use bayline_domain::{
-    Change as Edit, Corrected, Correction, CorrectionError, Id, RejectCode, Time,
-};
+use bayline_domain::{Amendment, Corrected, Correction, CorrectionError, Id, RejectCode, Time};
 
-use crate::{lock, Change, Ledger};
+use crate::{lock, Ledger, Update, UpdateKind};
 use bayline_store::StoreError;
 
 /// Why a correction was not made.
@@ -27,7 +25,7 @@ impl Ledger {
         site: &Id,
         by: Id,
         reason: String,
-        mut edit: Edit,
+        mut edit: Amendment,
         now: Time,
     ) -> Result<Corrected, CorrectError> {
         let live = self
@@ -39,7 +37,7 @@ impl Ledger {
         // Numbered from the store: the live state forgets the corrections of frozen days.
         let stored = self.store.corrections(site).await?;
         let id = stored.iter().map(|c| c.id).max().unwrap_or(0) + 1;
-        if let Edit::Add { event } = &mut edit {
+        if let Amendment::Add { event } = &mut edit {
             event.key.seq = id;
         }
         let correction = Correction {
@@ -62,9 +60,9 @@ impl Ledger {
             line
         };
         let event = line.after.as_ref().or(line.before.as_ref());
-        let _ = self.changes.send(Change {
+        let _ = self.changes.send(Update {
             site: site.clone(),
-            kind: "correction",
+            kind: UpdateKind::Correction,
             job: event.and_then(|e| e.kind.job().cloned()),
             bay: event.and_then(|e| e.kind.bay().cloned()),
             badge: event.map(|e| e.badge.clone()),
@@ -99,7 +97,7 @@ impl Ledger {
             }
         };
         let (before, after) = match &correction.change {
-            Edit::Add { event } => {
+            Amendment::Add { event } => {
                 if stored(&event.key).await?.is_some() {
                     return Err(CorrectionError::KeyTaken(event.key.clone()).into());
                 }
@@ -108,7 +106,7 @@ impl Ledger {
                 }
                 (None, Some(event.clone()))
             }
-            Edit::Move { target, to_ts } => {
+            Amendment::Move { target, to_ts } => {
                 let event = (stored(target).await?)
                     .ok_or_else(|| CorrectionError::NoSuchEvent(target.clone()))?;
                 if *to_ts == target.ts {
@@ -118,7 +116,7 @@ impl Ledger {
                 moved.key.ts = *to_ts;
                 (Some(event), Some(moved))
             }
-            Edit::Void { target } => {
+            Amendment::Void { target } => {
                 let event = (stored(target).await?)
                     .ok_or_else(|| CorrectionError::NoSuchEvent(target.clone()))?;
                 (Some(event), None)

@@ -4,7 +4,7 @@
 use bayline_domain::{AssignError, Assignment, Id, Time};
 use bayline_store::StoreError;
 
-use crate::{lock, Change, Ledger};
+use crate::{lock, Ledger, Update};
 
 /// Why an assignment was not made.
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +40,7 @@ impl Ledger {
         }
         self.store.put_job(site, &card, now).await?;
         lock(&live.workshop).upsert_job(card);
-        let _ = self.changes.send(Change::of_job(site, job, now));
+        let _ = self.changes.send(Update::of_job(site, job, now));
         Ok(())
     }
 }

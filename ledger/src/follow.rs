@@ -14,7 +14,7 @@ use bayline_domain::Admission;
 use bayline_proto::Id;
 use tokio_util::sync::CancellationToken;
 
-use crate::{lock, Backoff, Change, Ledger, Seen};
+use crate::{lock, Backoff, Ledger, Seen, Update, UpdateKind};
 use bayline_store::{Notice, StoreError};
 
 impl Ledger {
@@ -114,7 +114,7 @@ impl Ledger {
                     continue;
                 }
                 changes.push((
-                    Change::of_event(site, &event, heard_at()),
+                    Update::of_event(site, &event, heard_at()),
                     event.key.clone(),
                 ));
                 events.push(event);
@@ -128,7 +128,7 @@ impl Ledger {
             admissions
         };
         let mut diverged = false;
-        let changes: Vec<Change> = changes
+        let changes: Vec<Update> = changes
             .into_iter()
             .zip(admissions)
             .filter_map(|((change, _), admission)| match admission {
@@ -161,16 +161,16 @@ impl Ledger {
         let _writer = self.write.lock().await;
         if let Some(card) = card {
             lock(&live.workshop).upsert_job(card);
-            let _ = self.changes.send(Change::of_job(site, job, heard_at()));
+            let _ = self.changes.send(Update::of_job(site, job, heard_at()));
         }
         Ok(())
     }
 
     /// Tells live clients that a site was read again whole.
     fn resynced(&self, site: &Id) {
-        let _ = self.changes.send(Change {
+        let _ = self.changes.send(Update {
             site: site.clone(),
-            kind: "resync",
+            kind: UpdateKind::Resync,
             job: None,
             bay: None,
             badge: None,

@@ -320,10 +320,10 @@ async fn targets(
     site: &Id,
     corrections: &[bayline_domain::Correction],
 ) -> Result<Vec<Event>, StoreError> {
-    use bayline_domain::Change;
+    use bayline_domain::Amendment;
     let mut out = Vec::new();
     for c in corrections {
-        if let Change::Move { target, .. } | Change::Void { target } = &c.change {
+        if let Amendment::Move { target, .. } | Amendment::Void { target } = &c.change {
             let at = target.ts;
             let next = at + SignedDuration::from_nanos(1);
             let found = store.events_in(site, at, Some(next)).await?;

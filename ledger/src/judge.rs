@@ -17,7 +17,7 @@ use bayline_domain::{Admission, Event, EventKey, EventKind, Judgement, Workshop}
 use bayline_proto::{Id, RejectCode, Reply};
 use bayline_site::reply::reply_for;
 use bayline_site::SiteConfig;
-use bayline_store::{ScanRecord, Status};
+use bayline_store::{Decision, ScanRecord};
 
 use crate::seen::{Fingerprint, Seen};
 use crate::{lock, Answer, Incoming, Ledger, SiteLive};
@@ -29,9 +29,9 @@ pub(super) type Judged = (Answer, Option<ScanRecord>);
 enum Step {
     Done(Box<Judged>),
     /// An exact repeat of the scan at this earlier place in the site's part of the batch.
-    RepeatOf(usize, ScanRecord),
+    RepeatOf(usize, Arrived),
     /// To be admitted; its event is in the site's batch of events.
-    Admit(ScanRecord),
+    Admit(Arrived),
 }
 
 impl Ledger {
@@ -71,11 +71,10 @@ fn judge_site(live: &SiteLive, scans: Vec<Incoming>) -> Vec<Judged> {
     let mut steps = Vec::with_capacity(scans.len());
     let mut events = Vec::new();
     for (place, incoming) in scans.into_iter().enumerate() {
-        let (mut record, result) = record_of(incoming);
-        let seq = record.seq;
-        if let Some(seq) = seq {
-            let key = (record.scanner.clone(), seq);
-            let payload = record.canonical.as_deref().map(Fingerprint::of);
+        let (mut arrived, result) = arrived(incoming);
+        if let Some(seq) = arrived.seq {
+            let key = (arrived.scanner.clone(), seq);
+            let payload = arrived.canonical.as_deref().map(Fingerprint::of);
             let earlier = match (seen.get(&key), firsts.get(&key)) {
                 (Some(first), _) => Some((first.repeated_by(payload), Err(first))),
                 (None, Some((place, first))) => Some((*first == payload, Ok(*place))),
@@ -84,13 +83,13 @@ fn judge_site(live: &SiteLive, scans: Vec<Incoming>) -> Vec<Judged> {
             if let Some((repeat, first)) = earlier {
                 let step = if repeat {
                     match first {
-                        Err(first) => Step::Done(Box::new(not_stored(record, first.reply()))),
-                        Ok(place) => Step::RepeatOf(place, record),
+                        Err(first) => Step::Done(Box::new(not_stored(arrived, first.reply()))),
+                        Ok(place) => Step::RepeatOf(place, arrived),
                     }
                 } else {
                     let detail = format!("seq {seq} was already used for another scan");
-                    refuse(&mut record, RejectCode::SeqConflict, detail, config);
-                    record.first_of_seq = false;
+                    arrived.first_of_seq = false;
+                    let record = arrived.refused(RejectCode::SeqConflict, detail, config);
                     Step::Done(Box::new(stored(record)))
                 };
                 steps.push(step);
@@ -100,12 +99,11 @@ fn judge_site(live: &SiteLive, scans: Vec<Incoming>) -> Vec<Judged> {
         }
         steps.push(match result {
             Err((code, detail)) => {
-                refuse(&mut record, code, detail, config);
-                Step::Done(Box::new(stored(record)))
+                Step::Done(Box::new(stored(arrived.refused(code, detail, config))))
             }
             Ok(event) => {
                 events.push(event);
-                Step::Admit(record)
+                Step::Admit(arrived)
             }
         });
     }
@@ -122,17 +120,21 @@ fn judge_site(live: &SiteLive, scans: Vec<Incoming>) -> Vec<Judged> {
     for step in steps {
         let judged = match step {
             Step::Done(judged) => *judged,
-            Step::RepeatOf(place, record) => {
+            Step::RepeatOf(place, arrived) => {
                 // An earlier place of this loop, so already answered.
                 let first = out[place].0.reply.clone();
-                not_stored(record, first)
+                not_stored(arrived, first)
             }
-            Step::Admit(record) => match admitted.next() {
+            Step::Admit(arrived) => match admitted.next() {
                 Some((event, admission)) => {
-                    stored(decide(record, event, admission, &workshop, config))
+                    let mut record = decide(arrived, event, admission, &workshop, config);
+                    tell_approved(live, &mut record);
+                    stored(record)
                 }
                 // One admission per event: not reached.
-                None => stored(record),
+                None => {
+                    stored(arrived.refused(RejectCode::BadPayload, "not judged".into(), config))
+                }
             },
         };
         out.push(judged);
@@ -154,7 +156,7 @@ impl Ledger {
             let Some(live) = self.sites.get(site) else {
                 continue;
             };
-            let events: Vec<Event> = records.iter().filter_map(|r| r.event.clone()).collect();
+            let events: Vec<Event> = records.iter().filter_map(|r| r.event().cloned()).collect();
             lock(&live.workshop).admit_many(events);
             let mut seen = lock(&live.seen);
             for r in records {
@@ -167,8 +169,21 @@ impl Ledger {
     }
 }
 
-/// The record of a scan, rejected until judged otherwise, and its decoded event.
-fn record_of(incoming: Incoming) -> (ScanRecord, Result<Event, (RejectCode, String)>) {
+/// A scan as it arrived, before it is judged.
+struct Arrived {
+    site: Id,
+    scanner: Id,
+    seq: Option<u64>,
+    /// Whether it is stored as the first scan of its (scanner, seq).
+    first_of_seq: bool,
+    received_at: bayline_domain::Time,
+    canonical: Option<String>,
+    size: usize,
+    raw: Vec<u8>,
+}
+
+/// The scan as it arrived, and its decoded event or why it has none.
+fn arrived(incoming: Incoming) -> (Arrived, Result<Event, (RejectCode, String)>) {
     let Incoming {
         site,
         scanner,
@@ -177,38 +192,51 @@ fn record_of(incoming: Incoming) -> (ScanRecord, Result<Event, (RejectCode, Stri
         size,
         decoded,
     } = incoming;
-    let record = ScanRecord {
+    let arrived = Arrived {
         site,
         scanner,
         seq: decoded.seq,
         first_of_seq: decoded.seq.is_some(),
         received_at,
-        status: Status::Rejected,
-        code: None,
-        detail: None,
-        event: None,
         canonical: decoded.canonical,
         size,
         raw,
-        reply: Reply::accepted(0, ""),
     };
-    (record, decoded.result)
+    (arrived, decoded.result)
 }
 
-/// Marks the record refused with `code`, and the reply that tells its handheld why.
-fn refuse(record: &mut ScanRecord, code: RejectCode, detail: String, config: &SiteConfig) {
-    let judgement = Judgement::Rejected {
-        seq: record.seq,
-        code,
-        detail: &detail,
-    };
-    let reply = reply_for(config, &judgement);
-    record.reject(code, detail, reply);
+impl Arrived {
+    fn judged(self, decision: Decision, reply: Reply) -> ScanRecord {
+        ScanRecord {
+            site: self.site,
+            scanner: self.scanner,
+            seq: self.seq,
+            first_of_seq: self.first_of_seq,
+            received_at: self.received_at,
+            decision,
+            canonical: self.canonical,
+            size: self.size,
+            raw: self.raw,
+            reply,
+        }
+    }
+
+    /// The record of the scan refused with `code`, and the reply in the site's words that
+    /// tells its handheld why.
+    fn refused(self, code: RejectCode, detail: String, config: &SiteConfig) -> ScanRecord {
+        let judgement = Judgement::Rejected {
+            seq: self.seq,
+            code,
+            detail: &detail,
+        };
+        let reply = reply_for(config, &judgement);
+        self.judged(Decision::Rejected { code, detail }, reply)
+    }
 }
 
 /// The record of an admitted or refused event, with its reply.
 fn decide(
-    mut record: ScanRecord,
+    arrived: Arrived,
     event: Event,
     admission: Admission,
     workshop: &Workshop,
@@ -217,7 +245,7 @@ fn decide(
     match admission {
         Admission::Rejected(code) => {
             let detail = rejected_detail(code, &event, workshop);
-            refuse(&mut record, code, detail, config);
+            arrived.refused(code, detail, config)
         }
         Admission::Accepted(verdict) => {
             let warning = verdict.warning();
@@ -232,13 +260,32 @@ fn decide(
                 bay,
                 first_assigned,
             };
-            record.reply = reply_for(config, &judgement);
-            record.status = Status::Accepted;
-            record.code = warning.map(|w| w.as_str().into());
-            record.event = Some(event);
+            let reply = reply_for(config, &judgement);
+            arrived.judged(Decision::Accepted { event, warning }, reply)
         }
     }
-    record
+}
+
+/// The first accepted scan of a job after its customer answered an approval request says
+/// so (contract §7.5), first, so that the cut to 64 bytes keeps it.
+fn tell_approved(live: &SiteLive, record: &mut ScanRecord) {
+    // Only an accepted scan has an event.
+    let job = record.event().and_then(|e| e.kind.job());
+    let (Some(job), Some(seq)) = (job, record.reply.seq) else {
+        return;
+    };
+    if !lock(&live.approved).remove(job) {
+        return;
+    }
+    let said = match live.config.language {
+        bayline_proto::Language::Zh => "客户已确认",
+        bayline_proto::Language::En => "approved",
+    };
+    let msg = format!("{said} · {}", record.reply.msg);
+    record.reply = match record.reply.warning {
+        Some(w) => Reply::warned(seq, w, &msg),
+        None => Reply::accepted(seq, &msg),
+    };
 }
 
 /// The first op on `event`'s badge's queue for the day of its scan.
@@ -249,12 +296,13 @@ fn first_assigned(workshop: &Workshop, event: &Event) -> Option<(Id, Id)> {
 }
 
 fn unknown_site(incoming: Incoming) -> Judged {
-    let (mut record, _) = record_of(incoming);
-    let detail = format!("site {} is not served here", record.site);
-    let reply = Reply::rejected(record.seq, RejectCode::UnknownSite, &detail);
-    record.reject(RejectCode::UnknownSite, detail, reply);
-    record.first_of_seq = false;
-    stored(record)
+    let (mut arrived, _) = arrived(incoming);
+    // No site's words to answer in: the contract's own.
+    let detail = format!("site {} is not served here", arrived.site);
+    let reply = Reply::rejected(arrived.seq, RejectCode::UnknownSite, &detail);
+    arrived.first_of_seq = false;
+    let code = RejectCode::UnknownSite;
+    stored(arrived.judged(Decision::Rejected { code, detail }, reply))
 }
 
 /// The answer for a record that is written.
@@ -269,10 +317,10 @@ fn stored(record: ScanRecord) -> Judged {
 }
 
 /// The answer for an exact repeat: the first scan's reply, nothing written.
-fn not_stored(record: ScanRecord, reply: Reply) -> Judged {
+fn not_stored(arrived: Arrived, reply: Reply) -> Judged {
     let answer = Answer {
-        site: record.site,
-        scanner: record.scanner,
+        site: arrived.site,
+        scanner: arrived.scanner,
         reply,
         stored: false,
     };

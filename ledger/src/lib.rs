@@ -19,30 +19,34 @@ use tokio_util::sync::CancellationToken;
 use bayline_domain::decode::Decoded;
 use bayline_store::{Committed, Listener, ScanRecord, Store, StoreError};
 
+mod approvals;
 mod cards;
-mod change;
 pub mod clock;
 mod corrections;
 mod dispatch;
 mod follow;
 mod history;
+mod hooks;
 pub mod import;
 mod judge;
 mod promises;
 pub mod retry;
 mod seen;
 mod taken;
+mod update;
 
+pub use approvals::{Answered, ApprovalError};
 pub use cards::{changed_fields, counted_changes, Editor, PutJobError};
-pub use change::Change;
 pub use clock::{keep_time, SETTLE_EVERY};
 pub use corrections::CorrectError;
 pub use dispatch::AssignFailed;
 pub use history::FREEZE_AFTER;
+pub use hooks::HookCall;
 pub use import::{ImportError, ImportSummary, LineError};
 pub use promises::GATHER;
 pub use retry::Backoff;
 use seen::{Seen, SeenScans};
+pub use update::{Update, UpdateKind};
 
 /// A scan as it came off the broker, decoded but not yet judged.
 #[derive(Debug, Clone)]
@@ -77,6 +81,8 @@ pub struct SiteLive {
     told: Mutex<promises::Told>,
     /// Jobs scans named whose promise is still to be looked at.
     noted: Mutex<BTreeSet<Id>>,
+    /// Jobs whose approval request was answered, until a scan's reply has said so.
+    approved: Mutex<BTreeSet<Id>>,
 }
 
 impl SiteLive {
@@ -106,7 +112,7 @@ pub struct Ledger {
     store: Store,
     sites: BTreeMap<Id, Arc<SiteLive>>,
     write: tokio::sync::Mutex<()>,
-    changes: broadcast::Sender<Change>,
+    changes: broadcast::Sender<Update>,
     /// Listening since before the sites were loaded, so that no notice falls in between;
     /// taken by [`Ledger::follow`].
     listener: Mutex<Option<Listener>>,
@@ -134,6 +140,7 @@ impl Ledger {
                     workshop: Mutex::new(workshop),
                     seen: Mutex::new(seen),
                     noted: Mutex::default(),
+                    approved: Mutex::default(),
                 }),
             );
         }
@@ -160,7 +167,7 @@ impl Ledger {
         self.sites.values()
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Update> {
         self.changes.subscribe()
     }
 
@@ -180,9 +187,15 @@ impl Ledger {
                 named.entry(&i.site).or_default().push(job);
             }
         }
+        // Each named job's stage before, for the sites that tell webhooks of stages.
+        let mut stages_before = Vec::new();
         for (site, jobs) in named {
             if let Some(live) = self.sites.get(site) {
-                self.recall_closed(live, jobs).await;
+                self.recall_closed(live, jobs.iter().copied()).await;
+                if !live.config.webhooks.is_empty() {
+                    let now = jiff::Timestamp::now();
+                    stages_before.push((live, hooks::stages(live, jobs, now)));
+                }
             }
         }
         let mut answers = Vec::with_capacity(batch.len());
@@ -206,14 +219,20 @@ impl Ledger {
                 .await?;
         }
         self.show(&records);
+        for (live, before) in stages_before {
+            let calls = hooks::stage_calls(live, &before, jiff::Timestamp::now());
+            if let Err(e) = self.tell_hooks(&live.config, &calls).await {
+                tracing::error!(error = %e, site = %live.config.id, "webhook events lost");
+            }
+        }
         self.note_promises_of(&records);
         metrics::histogram!("bayline_commit_seconds").record(started.elapsed().as_secs_f64());
         metrics::histogram!("bayline_batch_size").record(records.len() as f64);
         for r in &records {
-            metrics::counter!("bayline_scans_total", "status" => r.status.as_str(), "code" => r.code.clone().unwrap_or_default())
+            metrics::counter!("bayline_scans_total", "status" => r.decision.status(), "code" => r.decision.code().unwrap_or_default())
                 .increment(1);
-            if let Some(e) = &r.event {
-                let mut change = Change::of_event(&r.site, e, r.received_at);
+            if let Some(e) = r.event() {
+                let mut change = Update::of_event(&r.site, e, r.received_at);
                 if let Some(live) = self.sites.get(&r.site) {
                     live.read(|w| change.resolve_call_bay(&e.key, w));
                 }

@@ -11,8 +11,8 @@
 use std::collections::BTreeSet;
 
 use bayline_domain::decode::Decoded;
-use bayline_proto::{Id, RejectCode};
-use bayline_store::{ScanRecord, StoreError, Taken};
+use bayline_proto::Id;
+use bayline_store::{Decision, ScanRecord, StoreError, Taken};
 use tokio_util::sync::CancellationToken;
 
 use crate::seen::Seen;
@@ -107,14 +107,9 @@ impl Ledger {
 
 /// A record back to the scan it was judged from.
 fn incoming_of(r: ScanRecord) -> Incoming {
-    let result = match r.event {
-        Some(event) => Ok(event),
-        None => Err((
-            (r.code.as_deref())
-                .and_then(RejectCode::parse)
-                .unwrap_or(RejectCode::BadPayload),
-            r.detail.unwrap_or_default(),
-        )),
+    let result = match r.decision {
+        Decision::Accepted { event, .. } => Ok(event),
+        Decision::Rejected { code, detail } => Err((code, detail)),
     };
     Incoming {
         site: r.site,

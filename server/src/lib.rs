@@ -5,7 +5,9 @@
 //! - [`state`]: [`AppState`], what every handler shares.
 //! - [`http`]: one module per route group, each exporting `router()`, merged in
 //!   [`http::router`]; errors, auth and the JSON extractor beside them.
+//! - [`customer`]: status-link tokens, the `/c/` limit, webhook delivery (contract §7.5).
 //! - [`web`]: the manager and lounge pages, server-rendered HTML, merged into the same router.
+pub mod customer;
 pub mod http;
 pub mod state;
 pub mod web;
@@ -35,10 +37,13 @@ pub async fn serve<L>(
     cancel: CancellationToken,
 ) -> std::io::Result<()>
 where
-    L: Listener,
-    L::Addr: std::fmt::Debug,
+    L: Listener<Addr = std::net::SocketAddr>,
 {
-    axum::serve(listener, http::router(state))
+    use axum::serve::ListenerExt;
+    // The peer address reaches handlers for the `/c/` rate limit; axum hands it on for any
+    // listener once its connections pass through `tap_io`.
+    let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener.tap_io(|_| {}), app)
         .with_graceful_shutdown(async move { cancel.cancelled().await })
         .await
 }

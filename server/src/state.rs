@@ -3,6 +3,8 @@
 use std::sync::{Arc, OnceLock};
 
 use bayline_ledger::Ledger;
+
+use crate::customer::limit::Limiter;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 #[derive(Clone)]
@@ -14,6 +16,11 @@ pub struct AppState {
     /// The built-in broker's MQTT-over-WebSocket port and whether it is `wss://`, for the
     /// handhelds' provisioning codes; `None` with an external broker.
     pub handheld_ws: Option<(u16, bool)>,
+    /// The per-address limit on the customers' `/c/` pages.
+    pub limiter: Arc<Limiter>,
+    /// Behind a proxy: `/c/` counts requests by the last `X-Forwarded-For` address, not the
+    /// peer (which is the proxy).
+    pub trust_forwarded_for: bool,
 }
 
 impl AppState {
@@ -22,6 +29,15 @@ impl AppState {
             ledger,
             metrics: metrics_handle(),
             handheld_ws: None,
+            limiter: Arc::default(),
+            trust_forwarded_for: false,
+        }
+    }
+
+    pub fn trusting_forwarded_for(self, trust: bool) -> AppState {
+        AppState {
+            trust_forwarded_for: trust,
+            ..self
         }
     }
 

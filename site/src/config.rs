@@ -50,6 +50,44 @@ pub struct SiteConfig {
     pub scanners: Vec<Scanner>,
     pub displays: Vec<Display>,
     pub tokens: Vec<Token>,
+    /// Where customers reach this server (`[site] public_url`), without a trailing `/`: the
+    /// start of a status link; `None`: the address the advisor's request came to.
+    pub public_url: Option<String>,
+    /// Receivers of the site's events (contract §7.5 `[[webhooks]]`).
+    pub webhooks: Vec<Webhook>,
+}
+
+/// What a webhook is told of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HookEvent {
+    /// A job moved to another stage.
+    Stage,
+    /// A job's `at_risk` changed.
+    AtRisk,
+    /// An approval request was opened or answered.
+    Approval,
+    /// A job reached `ready`.
+    Ready,
+}
+
+impl HookEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookEvent::Stage => "stage",
+            HookEvent::AtRisk => "at_risk",
+            HookEvent::Approval => "approval",
+            HookEvent::Ready => "ready",
+        }
+    }
+}
+
+/// A receiver of events: each is POSTed as JSON signed with HMAC-SHA256 of `secret`.
+#[derive(Clone, PartialEq)]
+pub struct Webhook {
+    pub url: String,
+    pub secret: String,
+    pub events: Vec<HookEvent>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -126,6 +164,7 @@ macro_rules! redacted_debug {
 redacted_debug!(Scanner, id);
 redacted_debug!(Display, id);
 redacted_debug!(Token, role);
+redacted_debug!(Webhook, url);
 
 impl SiteConfig {
     /// Reads and parses a site file.

@@ -12,7 +12,9 @@ pub mod error;
 pub mod hours;
 pub mod reply;
 
-pub use config::{Absence, Display, Scanner, SiteConfig, Staff, Token, TokenRole};
+pub use config::{
+    Absence, Display, HookEvent, Scanner, SiteConfig, Staff, Token, TokenRole, Webhook,
+};
 pub use error::ConfigError;
 pub use hours::OpeningHours;
 

@@ -14,6 +14,8 @@
 //!   connection, read-only pool), `backend/postgres.rs`, the multi-row insert and row types
 //!   in `backend/mod.rs`. Migrations per dialect in `migrations/{sqlite,postgres}/`.
 //! - `backend/versions.rs`: job-card versions (contract §7.6), kept with the card.
+//! - `backend/customer.rs`: customer status links and approval requests (contract §7.5);
+//!   `backend/outbox.rs`: the webhook outbox.
 //! - [`notice`]: what a process tells the others on one PostgreSQL database (`NOTIFY`), and
 //!   `backend/postgres/listen.rs`, the `LISTEN` side.
 //! - [`error`]: the store's error type.
@@ -23,11 +25,13 @@ pub mod notice;
 pub mod record;
 pub mod store;
 
+pub use backend::customer::{Approval, ApprovalItem, ItemAnswer, Link};
 pub use backend::history::Checkpoint;
+pub use backend::outbox::{Outgoing, Queued};
 pub use backend::postgres::Listener;
 pub use backend::versions::{Edit, JobVersion, LateEdit};
 pub use backend::{Backend, StoredScan};
 pub use error::StoreError;
 pub use notice::Notice;
-pub use record::{ScanRecord, Status};
+pub use record::{Decision, ScanRecord};
 pub use store::{Committed, RejectedRow, SeenRow, Store, Taken};

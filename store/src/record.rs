@@ -1,26 +1,49 @@
 //! What is written for each scan, and how stored rows become domain events again.
 
 use bayline_domain::{Event, EventKey, EventKind, Time};
-use bayline_proto::{Action, CallReason, Id, PauseReason, RejectCode, Reply};
+use bayline_proto::{Action, CallReason, Id, PauseReason, RejectCode, Reply, WarningCode};
 
 use crate::StoreError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Accepted,
-    Rejected,
+/// What was decided about a scan.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    /// Applied: the event, and the warning it was applied with.
+    Accepted {
+        event: Event,
+        warning: Option<WarningCode>,
+    },
+    /// Refused: why, and the detail its handheld was told.
+    Rejected { code: RejectCode, detail: String },
 }
 
-impl Status {
-    pub fn as_str(self) -> &'static str {
+impl Decision {
+    /// The `status` column.
+    pub fn status(&self) -> &'static str {
         match self {
-            Status::Accepted => "accepted",
-            Status::Rejected => "rejected",
+            Decision::Accepted { .. } => "accepted",
+            Decision::Rejected { .. } => "rejected",
+        }
+    }
+
+    /// The `code` column: the reject code, or the warning an accepted scan got.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            Decision::Accepted { warning, .. } => warning.map(WarningCode::as_str),
+            Decision::Rejected { code, .. } => Some(code.as_str()),
+        }
+    }
+
+    /// The event, when it was applied.
+    pub fn event(&self) -> Option<&Event> {
+        match self {
+            Decision::Accepted { event, .. } => Some(event),
+            Decision::Rejected { .. } => None,
         }
     }
 }
 
-/// One row of the `scans` table.
+/// One row of the `scans` table: a scan as it arrived, what was decided, and the reply.
 #[derive(Debug, Clone)]
 pub struct ScanRecord {
     pub site: Id,
@@ -28,11 +51,7 @@ pub struct ScanRecord {
     pub seq: Option<u64>,
     pub first_of_seq: bool,
     pub received_at: Time,
-    pub status: Status,
-    /// Reject code, or the warning an accepted scan got.
-    pub code: Option<String>,
-    pub detail: Option<String>,
-    pub event: Option<Event>,
+    pub decision: Decision,
     pub canonical: Option<String>,
     pub size: usize,
     pub raw: Vec<u8>,
@@ -40,13 +59,9 @@ pub struct ScanRecord {
 }
 
 impl ScanRecord {
-    /// Marks the scan refused with `code`; `reply` tells its handheld why.
-    pub fn reject(&mut self, code: RejectCode, detail: String, reply: Reply) {
-        self.status = Status::Rejected;
-        self.code = Some(code.as_str().into());
-        self.detail = Some(detail);
-        self.event = None;
-        self.reply = reply;
+    /// The event, when it was applied.
+    pub fn event(&self) -> Option<&Event> {
+        self.decision.event()
     }
 }
 

@@ -11,7 +11,9 @@ use bayline_domain::correction::Correction;
 use bayline_domain::{Call, Event, JobCard, Time};
 use bayline_proto::{Id, Reply};
 
+use crate::backend::customer::{Approval, ApprovalItem, ItemAnswer, Link};
 use crate::backend::history::Checkpoint;
+use crate::backend::outbox::{Outgoing, Queued};
 use crate::backend::postgres::{Listener, Postgres};
 use crate::backend::sqlite::Sqlite;
 use crate::backend::versions::{Edit, JobVersion, LateEdit};
@@ -319,5 +321,83 @@ impl Store {
     /// Forgets a site's frozen days, outcomes and checkpoints (before a rebuild).
     pub async fn forget_frozen(&self, site: &Id) -> Result<(), StoreError> {
         on_backend!(self, db => db.forget_frozen(site).await)
+    }
+
+    /// Keeps a customer status link, by the SHA-256 (hex) of its token.
+    pub async fn put_link(
+        &self,
+        site: &Id,
+        job: &Id,
+        token_sha256: &str,
+        by: &str,
+        now: Time,
+        expires_at: Option<Time>,
+    ) -> Result<(), StoreError> {
+        on_backend!(self, db => db.put_link(site, job, token_sha256, by, now, expires_at).await)
+    }
+
+    /// The link whose token has this SHA-256 (hex), if any, revoked or not.
+    pub async fn link(&self, token_sha256: &str) -> Result<Option<Link>, StoreError> {
+        on_backend!(self, db => db.link(token_sha256).await)
+    }
+
+    /// Revokes every live link of a job; returns how many were.
+    pub async fn revoke_links(&self, site: &Id, job: &Id, now: Time) -> Result<u64, StoreError> {
+        on_backend!(self, db => db.revoke_links(site, job, now).await)
+    }
+
+    /// Opens an approval request with its items (their answers are ignored); returns its id.
+    pub async fn open_approval(
+        &self,
+        site: &Id,
+        job: &Id,
+        message: &str,
+        items: &[ApprovalItem],
+        by: &str,
+        now: Time,
+    ) -> Result<i64, StoreError> {
+        on_backend!(self, db => db.open_approval(site, job, message, items, by, now).await)
+    }
+
+    /// A job's approval requests, oldest first, with their items and answers.
+    pub async fn approvals(&self, site: &Id, job: &Id) -> Result<Vec<Approval>, StoreError> {
+        on_backend!(self, db => db.approvals(site, job).await)
+    }
+
+    /// Answers one item of a request of `site` unless it is answered: whether this answer
+    /// counted (a second tap does not).
+    pub async fn answer_item(
+        &self,
+        site: &Id,
+        approval: i64,
+        op: &Id,
+        answer: &ItemAnswer,
+    ) -> Result<bool, StoreError> {
+        on_backend!(self, db => db.answer_item(site, approval, op, answer).await)
+    }
+
+    /// Queues webhook events, one transaction; one already queued is not queued twice.
+    pub async fn enqueue(&self, events: &[Outgoing]) -> Result<(), StoreError> {
+        on_backend!(self, db => db.enqueue(events).await)
+    }
+
+    /// The oldest `limit` undelivered events for `url`, in queue order.
+    pub async fn queued(&self, url: &str, limit: u32) -> Result<Vec<Queued>, StoreError> {
+        on_backend!(self, db => db.queued(url, limit).await)
+    }
+
+    /// Marks a queued event delivered.
+    pub async fn delivered(&self, id: i64, at: Time) -> Result<(), StoreError> {
+        on_backend!(self, db => db.delivered(id, at).await)
+    }
+
+    /// Counts a failed attempt of a queued event.
+    pub async fn delivery_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        on_backend!(self, db => db.failed(id, error).await)
+    }
+
+    /// How many webhook events wait for delivery.
+    pub async fn outbox_depth(&self) -> Result<i64, StoreError> {
+        on_backend!(self, db => db.outbox_depth().await)
     }
 }

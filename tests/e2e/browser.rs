@@ -7,6 +7,7 @@
 //! `.ci/run` installs them). Without them the tests skip with a message, unless `CI=true`.
 
 mod andon;
+mod customer;
 mod driver;
 mod figures;
 mod link;

@@ -1,12 +1,20 @@
 //! Corrections (contract §4, §5): a manager moves, adds and voids events with a reason; the
 //! originals stay visible in the audit trail and the figures follow the corrected timeline.
 
+use bayline_domain::present::printed;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
 
 fn at(base: jiff::Timestamp, minutes: i64) -> String {
     (base + jiff::SignedDuration::from_mins(minutes)).to_string()
+}
+
+/// The same instant as the API writes it: in the site's offset.
+fn at_site(base: jiff::Timestamp, minutes: i64) -> String {
+    let t = base + jiff::SignedDuration::from_mins(minutes);
+    let offset = bayline_site::SiteConfig::demo().time_zone.to_offset(t);
+    t.display_with_offset(offset).to_string()
 }
 
 #[tokio::test]
@@ -28,7 +36,7 @@ async fn a_late_finish_moved_back_and_a_forgotten_qc_added_change_the_job() {
         assert_ok(&hh.send(body).await);
     }
     let clocked = |job: &Value| job["ops"][0]["clocked_hours"].as_f64().unwrap();
-    assert!((clocked(&app.job("RO-C1").await) - 50.0 / 60.0).abs() < 1e-6);
+    assert_eq!(clocked(&app.job("RO-C1").await), printed(50.0 / 60.0));
 
     let path = format!("/api/v1/sites/{SITE}/corrections");
     let finish = json!({"ts": at(base, 50), "scanner": "HH-02", "seq": 3});
@@ -36,8 +44,8 @@ async fn a_late_finish_moved_back_and_a_forgotten_qc_added_change_the_job() {
         .post(&path, Some(MANAGER), &json!({"kind": "move", "reason": "scanned the finish after lunch", "target": finish, "to_ts": at(base, 30)}))
         .await;
     assert_eq!(status, 201, "{line}");
-    assert_eq!(line["before"]["key"]["ts"], at(base, 50));
-    assert_eq!(line["after"]["key"]["ts"], at(base, 30));
+    assert_eq!(line["before"]["key"]["ts"], at_site(base, 50));
+    assert_eq!(line["after"]["key"]["ts"], at_site(base, 30));
     assert!(
         line["correction"]["by"]
             .as_str()
@@ -46,7 +54,7 @@ async fn a_late_finish_moved_back_and_a_forgotten_qc_added_change_the_job() {
         "{line}"
     );
     // Clocked time follows the corrected finish: 0 → 30 min.
-    assert!((clocked(&app.job("RO-C1").await) - 0.5).abs() < 1e-6);
+    assert_eq!(clocked(&app.job("RO-C1").await), 0.5);
 
     let (status, line) = app
         .post(&path, Some(MANAGER), &json!({"kind": "add", "reason": "QC passed on paper", "event": {"ts": at(base, 40), "badge": "Q01", "action": "qc_pass", "job": "RO-C1"}}))

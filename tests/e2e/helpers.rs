@@ -87,6 +87,9 @@ async fn start(
         db: db_url.clone(),
         mqtt,
         http: "127.0.0.1:0".parse().unwrap(),
+        // The customers' /c/ limit keys on X-Forwarded-For, so that a test can come from
+        // several addresses.
+        trust_forwarded_for: true,
         https: None,
         mqtt_ws: Some("127.0.0.1:0".parse().unwrap()),
         client_id: format!("bayline-gw-{}", rand_suffix()),

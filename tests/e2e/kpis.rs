@@ -1,6 +1,7 @@
 //! The figures of contract §6 over HTTP, from scans that went through the broker. The exact
 //! maths is tested in the domain; here: the period, the fields, the groups, the access.
 
+use bayline_domain::present::printed;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -13,8 +14,10 @@ fn at(base: jiff::Timestamp, minutes: i64) -> String {
         .to_string()
 }
 
+/// `v` is `want` as the API prints it (four decimals).
 fn approx(v: &Value, want: f64) -> bool {
-    v.as_f64().is_some_and(|x| (x - want).abs() < 1e-6)
+    v.as_f64()
+        .is_some_and(|x| (x - printed(want)).abs() < 1e-12)
 }
 
 #[tokio::test]

@@ -24,4 +24,5 @@ mod security;
 mod services;
 mod simulate;
 mod tls;
+mod webhooks;
 mod websocket;

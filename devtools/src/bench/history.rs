@@ -16,11 +16,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use bayline_domain::kpi::{self, GroupBy, Period};
+use bayline_domain::present;
 use bayline_domain::sample::{site as sample_site, Size};
 use bayline_domain::{Event, JobCard, Time, Workshop};
 use bayline_proto::{Id, Reply};
 use bayline_site::SiteConfig;
-use bayline_store::{ScanRecord, Status, Store};
+use bayline_store::{Decision, ScanRecord, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::SignedDuration;
 
@@ -265,6 +266,8 @@ async fn measure(
             if let Some(by) = by {
                 expected["rows"] = serde_json::to_value(kpi::grouped(&full, period, now, by))?;
             }
+            // As the API prints it: in the site's offset, four decimals.
+            present::in_site_terms(&mut expected, &config.time_zone);
             let same = expected
                 .as_object()
                 .is_some_and(|e| e.iter().all(|(k, v)| answer.get(k) == Some(v)));
@@ -370,10 +373,10 @@ fn accepted(site: &Id, e: &Event) -> ScanRecord {
         seq: Some(e.key.seq),
         first_of_seq: true,
         received_at: e.key.ts + SignedDuration::from_secs(1),
-        status: Status::Accepted,
-        code: None,
-        detail: None,
-        event: Some(e.clone()),
+        decision: Decision::Accepted {
+            event: e.clone(),
+            warning: None,
+        },
         size: canonical.len(),
         raw: canonical.clone().into_bytes(),
         canonical: Some(canonical),

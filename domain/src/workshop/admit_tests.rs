@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::correction::{Change, Correction};
+use crate::correction::{Amendment, Correction};
 use crate::testkit::{card, catalog, ev, id, start, t};
 use crate::{EventKind, PauseReason};
 
@@ -190,7 +190,7 @@ fn admit_checked(w: &mut Workshop, e: Event) -> Result<(), TestCaseError> {
     check(w)
 }
 
-fn correct(w: &mut Workshop, n: &mut u64, change: Change) -> Result<(), TestCaseError> {
+fn correct(w: &mut Workshop, n: &mut u64, change: Amendment) -> Result<(), TestCaseError> {
     *n += 1;
     let _ = w.correct(Correction {
         id: *n,
@@ -250,19 +250,19 @@ proptest! {
                     }
                     Extra::Void(k) => {
                         if let Some(target) = nth_key(&w, k) {
-                            correct(&mut w, &mut corrections, Change::Void { target })?;
+                            correct(&mut w, &mut corrections, Amendment::Void { target })?;
                         }
                     }
                     Extra::Move(k, m) => {
                         if let Some(target) = nth_key(&w, k) {
-                            let change = Change::Move { target, to_ts: t(m) };
+                            let change = Amendment::Move { target, to_ts: t(m) };
                             correct(&mut w, &mut corrections, change)?;
                         }
                     }
                     Extra::Add(r) => {
                         seq += 1;
                         let event = build(seq, r);
-                        correct(&mut w, &mut corrections, Change::Add { event })?;
+                        correct(&mut w, &mut corrections, Amendment::Add { event })?;
                     }
                 }
             }

@@ -2,7 +2,7 @@
 //! the correction kept with the event before and after it.
 
 use super::{Verdict, Workshop};
-use crate::correction::{Change, Corrected, Correction, CorrectionError};
+use crate::correction::{Amendment, Corrected, Correction, CorrectionError};
 use crate::EventKey;
 
 impl Workshop {
@@ -66,14 +66,14 @@ impl Workshop {
                 .ok_or_else(|| CorrectionError::NoSuchEvent(key.clone()))
         };
         let (before, after) = match &c.change {
-            Change::Add { event } => {
+            Amendment::Add { event } => {
                 if self.events.contains_key(&event.key) {
                     return Err(CorrectionError::KeyTaken(event.key.clone()));
                 }
                 self.check_names(event).map_err(CorrectionError::Rejected)?;
                 (None, Some(event.clone()))
             }
-            Change::Move { target, to_ts } => {
+            Amendment::Move { target, to_ts } => {
                 let old = existing(target)?;
                 if *to_ts == target.ts {
                     return Err(CorrectionError::Unchanged);
@@ -85,7 +85,7 @@ impl Workshop {
                 }
                 (Some(old), Some(moved))
             }
-            Change::Void { target } => (Some(existing(target)?), None),
+            Amendment::Void { target } => (Some(existing(target)?), None),
         };
         if let Some(b) = &before {
             self.events.remove(&b.key);

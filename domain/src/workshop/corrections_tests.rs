@@ -1,12 +1,12 @@
 //! Corrections (contract §4): add, move, void; the original stays visible, figures follow.
 
 use super::*;
-use crate::correction::{Change, Correction, CorrectionError};
+use crate::correction::{Amendment, Correction, CorrectionError};
 use crate::kpi::{figures, Period};
 use crate::testkit::*;
 use crate::{Event, EventKind, PauseReason};
 
-fn fix(id: u64, change: Change) -> Correction {
+fn fix(id: u64, change: Amendment) -> Correction {
     Correction {
         id,
         by: crate::testkit::id("manager"),
@@ -35,7 +35,7 @@ fn voiding_a_start_removes_its_time_and_keeps_the_original_visible() {
     assert!((clocked(&w, 100) - 1.0).abs() < 1e-9);
     let void = fix(
         1,
-        Change::Void {
+        Amendment::Void {
             target: s.key.clone(),
         },
     );
@@ -65,7 +65,7 @@ fn moving_a_pause_recomputes_the_figures() {
     let mut w = shop([s, p.clone()]);
     let moved = fix(
         1,
-        Change::Move {
+        Amendment::Move {
             target: p.key.clone(),
             to_ts: t(30),
         },
@@ -91,7 +91,7 @@ fn adding_a_forgotten_pause_stops_the_clock() {
     added.key.scanner = id("manager");
     added.key.seq = 1;
     assert_eq!(
-        w.correct(fix(1, Change::Add { event: added })),
+        w.correct(fix(1, Amendment::Add { event: added })),
         Ok(Some(Verdict::Applied))
     );
     assert!((clocked(&w, 100) - 0.75).abs() < 1e-9);
@@ -104,7 +104,7 @@ fn a_refused_correction_changes_nothing() {
     let before = w.state().clone();
     let mut no_reason = fix(
         1,
-        Change::Void {
+        Amendment::Void {
             target: s.key.clone(),
         },
     );
@@ -120,24 +120,24 @@ fn a_refused_correction_changes_nothing() {
         (
             fix(
                 1,
-                Change::Void {
+                Amendment::Void {
                     target: missing.clone(),
                 },
             ),
             CorrectionError::NoSuchEvent(missing),
         ),
         (
-            fix(1, Change::Add { event: s.clone() }),
+            fix(1, Amendment::Add { event: s.clone() }),
             CorrectionError::KeyTaken(s.key.clone()),
         ),
         (
-            fix(1, Change::Add { event: stranger }),
+            fix(1, Amendment::Add { event: stranger }),
             CorrectionError::Rejected(RejectCode::UnknownBadge),
         ),
         (
             fix(
                 1,
-                Change::Move {
+                Amendment::Move {
                     target: s.key.clone(),
                     to_ts: t(0),
                 },
@@ -152,13 +152,13 @@ fn a_refused_correction_changes_nothing() {
     assert!(w.corrections().is_empty());
     w.correct(fix(
         1,
-        Change::Void {
+        Amendment::Void {
             target: p.key.clone(),
         },
     ))
     .expect("first correction 1");
     assert_eq!(
-        w.correct(fix(1, Change::Void { target: s.key })),
+        w.correct(fix(1, Amendment::Void { target: s.key })),
         Err(CorrectionError::DuplicateId(1))
     );
 }
@@ -174,12 +174,12 @@ fn restoring_corrections_replays_them_in_id_order() {
     };
     let c1 = fix(
         1,
-        Change::Move {
+        Amendment::Move {
             target: p.key.clone(),
             to_ts: t(30),
         },
     );
-    let c2 = fix(2, Change::Void { target: moved_key });
+    let c2 = fix(2, Amendment::Void { target: moved_key });
     let mut live = shop([s.clone(), p.clone()]);
     live.correct(c1.clone()).expect("c1");
     live.correct(c2.clone()).expect("c2");
@@ -193,7 +193,7 @@ fn restoring_corrections_replays_them_in_id_order() {
 #[test]
 fn a_correction_round_trips_through_json() {
     let (_, p) = scans();
-    let c = fix(7, Change::Add { event: p });
+    let c = fix(7, Amendment::Add { event: p });
     let json = serde_json::to_value(&c).expect("serialises");
     assert_eq!(json["change"]["kind"], "add");
     assert_eq!(json["change"]["event"]["kind"]["action"], "pause");

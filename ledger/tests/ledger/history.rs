@@ -341,7 +341,7 @@ async fn corrections_and_card_changes_in_frozen_days_thaw_them(db: &TestDb) {
             &site,
             id("manager"),
             "scanned by mistake".into(),
-            bayline_domain::Change::Void { target },
+            bayline_domain::Amendment::Void { target },
             now,
         )
         .await

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use bayline_domain::{JobCard, Time};
-use bayline_ledger::{Change, Ledger};
+use bayline_ledger::{Ledger, Update, UpdateKind};
 use bayline_site::SiteConfig;
 use jiff::SignedDuration;
 use tokio::sync::broadcast::Receiver;
@@ -29,9 +29,9 @@ fn card(promised_at: Time) -> JobCard {
 }
 
 /// The promise changes sent so far.
-fn promises(rx: &mut Receiver<Change>) -> Vec<(Option<bool>, Option<bool>)> {
+fn promises(rx: &mut Receiver<Update>) -> Vec<(Option<bool>, Option<bool>)> {
     std::iter::from_fn(|| rx.try_recv().ok())
-        .filter(|c| c.kind == "promise")
+        .filter(|c| c.kind == UpdateKind::Promise)
         .inspect(|c| assert_eq!(c.job.as_ref().map(|j| j.as_str()), Some("RO-1")))
         .map(|c| (c.late, c.at_risk))
         .collect()

@@ -1,5 +1,6 @@
 //! A job card's history (contract §7.6): every version a `PUT …/jobs/{job}` made, with who
-//! and when, so that a figure's inputs can be traced after the fact.
+//! and when, so that a figure's inputs can be traced after the fact; with the job's approval
+//! requests (contract §7.5), each opening and answer, who and when.
 
 use axum::extract::{Path, State};
 use bayline_domain::{JobCard, Time};
@@ -21,8 +22,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 struct Version {
     at: Time,
     who: String,
-    card: JobCard,
-    changed: Vec<&'static str>,
+    /// `card` (a version of the card), `approval_opened` or `approval_answered`.
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card: Option<JobCard>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changed: Option<Vec<&'static str>>,
+    /// What an approval entry opened or answered: the request as it is now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approval: Option<serde_json::Value>,
 }
 
 /// The versions of a job card, oldest first.
@@ -39,6 +47,7 @@ async fn history(
     let id = Id::new(&job).map_err(|_| unknown())?;
     let store = state.ledger.store();
     let versions = store.job_versions(&live.config.id, &id).await?;
+    let approvals = store.approvals(&live.config.id, &id).await?;
     // A card put before versions were kept has none yet: known, with an empty history.
     if versions.is_empty() && store.job(&live.config.id, &id).await?.is_none() {
         return Err(unknown());
@@ -49,10 +58,37 @@ async fn history(
         list.push(Version {
             at: v.at,
             who: v.who.clone(),
-            card: v.card.clone(),
-            changed: before.map_or_else(Vec::new, |b| changed_fields(b, &v.card)),
+            kind: "card",
+            card: Some(v.card.clone()),
+            changed: Some(before.map_or_else(Vec::new, |b| changed_fields(b, &v.card))),
+            approval: None,
         });
         before = Some(&v.card);
     }
+    for a in &approvals {
+        let shown = super::customer::approval_json(a);
+        let entry = |at, who: &str, kind| Version {
+            at,
+            who: who.to_string(),
+            kind,
+            card: None,
+            changed: None,
+            approval: Some(shown.clone()),
+        };
+        list.push(entry(a.opened_at, &a.opened_by, "approval_opened"));
+        // One entry per answer given: who and when (a form answers several ops at once).
+        let mut given: Vec<(Time, &str)> = (a.items.iter())
+            .filter_map(|i| i.answer.as_ref().map(|x| (x.at, x.by.as_str())))
+            .collect();
+        given.sort();
+        given.dedup();
+        list.extend(
+            given
+                .into_iter()
+                .map(|(at, who)| entry(at, who, "approval_answered")),
+        );
+    }
+    // By time; a card version and the answer that made it keep that order.
+    list.sort_by_key(|v| (v.at, v.kind != "approval_answered"));
     Ok(axum::Json(list))
 }

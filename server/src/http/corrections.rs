@@ -12,7 +12,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use bayline_domain::{Change, Corrected, Event, EventKey, EventKind, Id, Time};
+use bayline_domain::{Amendment, Corrected, Event, EventKey, EventKind, Id, Time};
 use bayline_ledger::CorrectError;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -79,7 +79,7 @@ pub(crate) async fn apply(
 ) -> Result<Corrected> {
     let reason = body.reason.trim().to_string();
     let change = match body.change {
-        Asked::Add { event } => Change::Add {
+        Asked::Add { event } => Amendment::Add {
             event: Event {
                 key: EventKey {
                     ts: event.ts,
@@ -92,8 +92,8 @@ pub(crate) async fn apply(
                 kind: event.kind,
             },
         },
-        Asked::Move { target, to_ts } => Change::Move { target, to_ts },
-        Asked::Void { target } => Change::Void { target },
+        Asked::Move { target, to_ts } => Amendment::Move { target, to_ts },
+        Asked::Void { target } => Amendment::Void { target },
     };
     let by = caller.who(state).ok_or(Error::Unauthorized)?;
     state

@@ -5,7 +5,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bayline_store::StoreError;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -50,6 +51,21 @@ impl Error {
     }
 }
 
+/// `{"error": {"code", "message"}}`: the body of every error (contract §5).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// `unauthorized`, `forbidden`, `not_found`, `bad_request`, `invalid`, `too_large`,
+    /// `method_not_allowed`, `internal`.
+    #[schema(value_type = String)]
+    pub code: &'static str,
+    pub message: String,
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         match &self {
@@ -60,7 +76,12 @@ impl IntoResponse for Error {
         let (status, code) = self.status_and_code();
         let mut res = (
             status,
-            Json(json!({"error": {"code": code, "message": self.to_string()}})),
+            Json(ErrorBody {
+                error: ErrorDetail {
+                    code,
+                    message: self.to_string(),
+                },
+            }),
         )
             .into_response();
         if status == StatusCode::UNAUTHORIZED {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use bayline_ledger::Change;
+use bayline_ledger::Update;
 use bayline_proto::Id;
 use futures::Stream;
 use tokio_stream::wrappers::BroadcastStream;
@@ -34,7 +34,7 @@ async fn events(
     let stream = site_changes(&state, live.config.id.clone()).map(|c| {
         Ok(match c {
             Some(c) => Event::default()
-                .event(c.kind)
+                .event(c.kind.as_str())
                 .json_data(&c)
                 .unwrap_or_default(),
             // A slow client missed changes: tell it to re-read rather than pretend.
@@ -45,7 +45,7 @@ async fn events(
 }
 
 /// The live changes of one site; `None` when the receiver lagged and missed some.
-pub(crate) fn site_changes(state: &AppState, site: Id) -> impl Stream<Item = Option<Change>> {
+pub(crate) fn site_changes(state: &AppState, site: Id) -> impl Stream<Item = Option<Update>> {
     BroadcastStream::new(state.ledger.subscribe()).filter_map(move |c| match c {
         Ok(c) if c.site == site => Some(Some(c)),
         Ok(_) => None,

@@ -7,6 +7,7 @@ mod calls;
 mod card_history;
 pub(crate) mod corrections;
 mod csv;
+mod customer;
 mod dispatch;
 mod error;
 pub(crate) mod events;
@@ -15,6 +16,7 @@ mod jobs;
 mod json;
 pub(crate) mod kpis;
 mod loading;
+mod local;
 mod lounge;
 mod openapi;
 mod ops;
@@ -42,6 +44,7 @@ fn api() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
             .merge(jobs::router())
             .merge(card_history::router())
+            .merge(customer::router())
             .merge(bays::router())
             .merge(kpis::router())
             .merge(calls::router())
@@ -74,9 +77,12 @@ pub fn ops_router(state: AppState) -> Router {
 
 pub fn router(state: AppState) -> Router {
     let (api, import, doc) = api();
-    api.merge(openapi::serve(&doc))
+    let site_terms = axum::middleware::from_fn_with_state(state.clone(), local::site_terms);
+    api.layer(site_terms)
+        .merge(openapi::serve(&doc))
         .merge(boards::router())
         .merge(crate::web::router())
+        .merge(crate::web::customer::router(state.clone()))
         .fallback(|| async { Error::NotFound("no such route".into()) })
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .merge(import)

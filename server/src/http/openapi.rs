@@ -25,6 +25,7 @@ use crate::AppState;
     tags(
         (name = "jobs", description = "Job cards (advisor, integration, manager)"),
         (name = "workshop", description = "Bays, figures, review and corrections (manager)"),
+        (name = "customer", description = "Status links and approval requests for the customer's phone (advisor, manager)"),
         (name = "public", description = "Lounge feed and board previews: masked plates, no names"),
         (name = "ops", description = "Liveness and metrics"),
     )

@@ -6,6 +6,7 @@ use bayline_domain::Time;
 use bayline_proto::{Id, WarningCode};
 use bayline_store::RejectedRow;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -21,17 +22,28 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// An anomaly as the API shows it: the scan that caused it (`scanner`, `seq`, `action`), or
 /// none of those for a forgotten clock-off, which the system applied by itself.
-#[derive(Serialize)]
-struct Anomaly {
+#[derive(Serialize, ToSchema)]
+pub struct Anomaly {
+    #[schema(value_type = Option<String>)]
     scanner: Option<Id>,
     seq: Option<u64>,
+    #[schema(value_type = String, format = DateTime)]
     ts: Time,
+    #[schema(value_type = String)]
     badge: Id,
+    #[schema(value_type = Option<String>)]
     action: Option<&'static str>,
+    #[schema(value_type = Option<String>)]
     job: Option<Id>,
+    #[schema(value_type = Option<String>)]
     op: Option<Id>,
+    #[schema(value_type = Option<String>)]
     bay: Option<Id>,
+    /// A reject code kept for review (`not_clocked_on`, …) or a warning (`not_qc`, …).
+    #[schema(value_type = String)]
     code: WarningCode,
+    /// Whether the scan changed the workshop: a warned scan (`not_qc`, `self_inspection`,
+    /// `no_qc`) and a forgotten clock-off did; nonsense did not.
     applied: bool,
 }
 

@@ -1,43 +1,14 @@
 //! The shapes of the JSON bodies in the OpenAPI document. The views (jobs, bays, lounge,
 //! figures) are the domain's own types, their schemas derived (`bayline-domain/openapi`);
-//! the bodies below are written as `json!` or stored rows, so they are described here, and
-//! `tests` checks real answers against all of them.
+//! so are the error body and anomalies; the bodies below are written as `json!` or stored
+//! rows, so they are described here, and `tests` checks real answers against all of them.
 #![allow(dead_code)]
 
 use utoipa::ToSchema;
 
+pub use super::error::ErrorBody;
+pub use super::review::Anomaly;
 pub use bayline_domain::view::{BayView, JobView, LoungeRow};
-
-/// `{"error": {"code", "message"}}` (contract §5).
-#[derive(ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(ToSchema)]
-pub struct ErrorDetail {
-    /// `unauthorized`, `forbidden`, `not_found`, `bad_request`, `invalid`, `too_large`, `internal`.
-    pub code: String,
-    pub message: String,
-}
-
-/// Something for review: kept and not applied (§4), applied with a warning (§7.6), or a
-/// forgotten clock-off (no scanner, seq or action).
-#[derive(ToSchema)]
-pub struct Anomaly {
-    pub scanner: Option<String>,
-    pub seq: Option<u64>,
-    pub ts: String,
-    pub badge: String,
-    pub action: Option<String>,
-    pub job: Option<String>,
-    pub op: Option<String>,
-    pub bay: Option<String>,
-    pub code: String,
-    /// Whether the scan changed the workshop: a warned scan (`not_qc`, `self_inspection`,
-    /// `no_qc`) and a forgotten clock-off did; nonsense did not.
-    pub applied: bool,
-}
 
 /// A rejected scan, kept with its code and first bytes.
 #[derive(ToSchema)]
@@ -110,12 +81,91 @@ pub struct Corrected {
 #[derive(ToSchema)]
 pub struct CardVersion {
     pub at: String,
-    /// The token's `[[tokens]] name`, else its role and fingerprint (`manager-3f2a9c`).
+    /// The token's `[[tokens]] name`, else its role and fingerprint (`manager-3f2a9c`);
+    /// `customer` for an answer given on the status link.
     pub who: String,
-    /// The card as put (the foreman's assignments apart).
-    #[schema(value_type = Object)]
-    pub card: serde_json::Value,
-    /// `plate`, `vehicle`, `customer`, `advisor`, `service`, `comeback_of`, `promised_at`,
-    /// `waiting_until`, `wash`, `ops`.
-    pub changed: Vec<String>,
+    /// `card`, or for an approval request (contract §7.5) `approval_opened` or
+    /// `approval_answered`.
+    pub kind: String,
+    /// A `card` entry: the card as put (the foreman's assignments apart).
+    #[schema(value_type = Option<Object>)]
+    pub card: Option<serde_json::Value>,
+    /// A `card` entry: `plate`, `vehicle`, `customer`, `advisor`, `service`,
+    /// `comeback_of`, `promised_at`, `waiting_until`, `wash`, `ops`.
+    pub changed: Option<Vec<String>>,
+    /// An approval entry: the request as it is now.
+    pub approval: Option<Approval>,
+}
+
+/// `POST …/jobs/{job}/link` (body optional).
+#[derive(ToSchema)]
+pub struct LinkRequest {
+    /// When the link stops opening; absent: 24 h after the car is delivered.
+    pub expires_at: Option<String>,
+}
+
+/// A status link for the customer's phone (contract §7.5).
+#[derive(ToSchema)]
+pub struct LinkAnswer {
+    /// `…/c/{token}`: the site's `public_url`, else the address the request came to.
+    pub url: String,
+    /// `null`: 24 h after the car is delivered.
+    pub expires_at: Option<String>,
+}
+
+/// `POST …/jobs/{job}/approvals`: the extra work to ask the customer about.
+#[derive(ToSchema)]
+pub struct ApprovalRequest {
+    pub message: Option<String>,
+    pub ops: Vec<ApprovalOp>,
+}
+
+#[derive(ToSchema)]
+pub struct ApprovalOp {
+    /// The op id it gets on the job card once approved (not on the card yet).
+    pub op: String,
+    pub title: String,
+    pub std_hours: f64,
+    pub price: f64,
+    /// An http(s) URL of a photo showing why.
+    pub photo: Option<String>,
+}
+
+/// An approval request with each op's answer, who and when.
+#[derive(ToSchema)]
+pub struct Approval {
+    pub id: i64,
+    pub job: String,
+    pub message: String,
+    pub opened_at: String,
+    pub opened_by: String,
+    /// Every op has its answer.
+    pub answered: bool,
+    pub ops: Vec<ApprovalOpState>,
+}
+
+#[derive(ToSchema)]
+pub struct ApprovalOpState {
+    pub op: String,
+    pub title: String,
+    pub std_hours: f64,
+    pub price: f64,
+    pub photo: Option<String>,
+    /// `approved`, `declined`, or `null` while open.
+    pub answer: Option<String>,
+    pub answered_at: Option<String>,
+    /// `customer` (on the link), else the advisor who took it by phone.
+    pub answered_by: Option<String>,
+}
+
+/// `POST …/approvals/{approval}/answer`: what the customer said on the phone.
+#[derive(ToSchema)]
+pub struct PhoneAnswer {
+    pub answers: Vec<OpAnswer>,
+}
+
+#[derive(ToSchema)]
+pub struct OpAnswer {
+    pub op: String,
+    pub approved: bool,
 }

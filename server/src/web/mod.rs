@@ -16,7 +16,8 @@
 //!   `review` (anomalies, rejected scans, the correction form; `correct` takes it), `boards`
 //!   (PNG previews), `handhelds` (provisioning QR codes; their line in `provisioning`),
 //!   `lounge` (TV); for planning (contract §7.3) `loading` (advisors and managers),
-//!   `dispatch` (the foreman) and `cars` (an advisor's own cars).
+//!   `dispatch` (the foreman) and `cars` (an advisor's own cars, a job's customer link and
+//!   its QR code); `customer`: the customer's status page `/c/{token}` (contract §7.5).
 //! - `assets/`: `bayline.css`, `live.js`, `dispatch.js`, served from the binary.
 //! - `handheld`: the technician's app at `/h/` (its files in `handheld/`).
 
@@ -24,6 +25,7 @@ mod boards;
 mod cars;
 mod charts;
 mod correct;
+pub(crate) mod customer;
 mod dispatch;
 mod figures;
 mod handheld;
@@ -73,6 +75,10 @@ pub fn router() -> Router<AppState> {
         .route("/sites/{site}/boards", get(boards::page))
         .route("/sites/{site}/cars", get(cars::page))
         .route("/sites/{site}/cars/live", get(cars::live))
+        .route(
+            "/sites/{site}/cars/{job}/link",
+            get(cars::link_page).post(cars::make_link),
+        )
         .route("/sites/{site}/loading", get(loading::page))
         .route("/sites/{site}/loading/live", get(loading::live))
         .route("/sites/{site}/dispatch", get(dispatch::page))

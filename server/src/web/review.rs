@@ -310,9 +310,9 @@ fn trail_table(site: &SiteConfig, list: &[Corrected], now: Time) -> Markup {
         &newest_first,
         |c| {
             let kind = match c.correction.change {
-                bayline_domain::Change::Add { .. } => w.add,
-                bayline_domain::Change::Move { .. } => w.move_,
-                bayline_domain::Change::Void { .. } => w.void,
+                bayline_domain::Amendment::Add { .. } => w.add,
+                bayline_domain::Amendment::Move { .. } => w.move_,
+                bayline_domain::Amendment::Void { .. } => w.void,
             };
             html! {
                 tr {

@@ -92,7 +92,7 @@ fn signed_in(
     }
 }
 
-fn sign_in_first(site: &str, here: &str) -> Refusal {
+pub(super) fn sign_in_first(site: &str, here: &str) -> Refusal {
     let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
     let to = format!("/sites/{}/signin?next={next}", enc(site));
     Redirect::to(&to).into_response().into()

@@ -12,8 +12,8 @@ use bayline_domain::schedule::MAX_ABSENCE_DAYS;
 use bayline_domain::DayHours;
 use jiff::civil::Date;
 
-use super::raw::{RawAbsence, RawFile};
-use super::{Absence, Bay, Display, Scanner, SiteConfig, Staff, Token};
+use super::raw::{RawAbsence, RawFile, RawWebhook};
+use super::{Absence, Bay, Display, HookEvent, Scanner, SiteConfig, Staff, Token, Webhook};
 use crate::hours::{parse_date, parse_day, OpeningHours};
 use crate::ConfigError;
 
@@ -162,6 +162,50 @@ impl Parser<'_> {
             ));
         }
         Ok(Absence { badge, from, to })
+    }
+
+    /// An `http://` or `https://` URL, without a trailing `/`.
+    fn http_url(&self, what: &str, s: &Spanned<String>) -> Result<String, ConfigError> {
+        let text = s.get_ref().trim().trim_end_matches('/');
+        let parsed = url::Url::parse(text)
+            .map_err(|e| self.err(s, format!("{what} {:?} is not a URL: {e}", s.get_ref())))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(self.err(
+                s,
+                format!("{what} {:?} is not an http:// or https:// URL", s.get_ref()),
+            ));
+        }
+        Ok(text.to_string())
+    }
+
+    fn webhook(&self, h: &RawWebhook) -> Result<Webhook, ConfigError> {
+        let url = self.http_url("webhook url", &h.url)?;
+        if h.secret.get_ref().len() < 16 {
+            return Err(self.err(&h.secret, "webhook secret is shorter than 16 characters"));
+        }
+        if h.events.get_ref().is_empty() {
+            return Err(self.err(
+                &h.events,
+                "webhook events is empty: list some of stage, at_risk, approval, ready",
+            ));
+        }
+        let mut events = Vec::new();
+        for e in h.events.get_ref() {
+            let event: HookEvent =
+                self.choice("webhook event", e, "stage, at_risk, approval, ready")?;
+            if events.contains(&event) {
+                return Err(self.err(
+                    e,
+                    format!("webhook event {} is listed twice", event.as_str()),
+                ));
+            }
+            events.push(event);
+        }
+        Ok(Webhook {
+            url,
+            secret: h.secret.get_ref().clone(),
+            events,
+        })
     }
 
     pub(super) fn build(&self, raw: RawFile) -> Result<SiteConfig, ConfigError> {
@@ -326,7 +370,17 @@ impl Parser<'_> {
             })
             .collect::<Result<Vec<_>, ConfigError>>()?;
 
+        let public_url = match &site.public_url {
+            None => None,
+            Some(u) => Some(self.http_url("public_url", u)?),
+        };
+        let webhooks = (raw.webhooks.iter())
+            .map(|h| self.webhook(h))
+            .collect::<Result<Vec<_>, ConfigError>>()?;
+
         Ok(SiteConfig {
+            public_url,
+            webhooks,
             source: self.file.to_string(),
             id,
             name: site.name,

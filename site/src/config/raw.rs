@@ -22,6 +22,8 @@ pub(super) struct RawFile {
     pub tokens: Vec<RawToken>,
     #[serde(default)]
     pub absences: Vec<RawAbsence>,
+    #[serde(default)]
+    pub webhooks: Vec<RawWebhook>,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +49,9 @@ pub(super) struct RawSite {
     /// Date → that day's hours.
     #[serde(default)]
     pub special_hours: BTreeMap<String, Spanned<String>>,
+    /// Where customers reach this server: the start of a status link (§7.5).
+    #[serde(default)]
+    pub public_url: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -94,4 +99,12 @@ pub(super) struct RawToken {
     pub role: Spanned<String>,
     pub badge: Option<Spanned<String>>,
     pub name: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWebhook {
+    pub url: Spanned<String>,
+    pub secret: Spanned<String>,
+    pub events: Spanned<Vec<Spanned<String>>>,
 }

@@ -403,3 +403,81 @@ fn calendar_errors_name_the_line_of_the_bad_value() {
         assert!(e.message.contains(words), "{e} should say {words}");
     }
 }
+
+const HOOK: &str = r#"
+[[webhooks]]
+url = "https://dms.example.invalid/bayline"
+secret = "0123456789abcdef"
+events = ["stage", "ready"]
+"#;
+
+#[test]
+fn webhooks_and_the_public_url_are_read() {
+    let text = with(
+        "language = \"en\"",
+        "language = \"en\"\npublic_url = \"https://shop.example.invalid/\"",
+    ) + HOOK;
+    let site = SiteConfig::parse("site.toml", &text).unwrap();
+    assert_eq!(
+        site.public_url.as_deref(),
+        Some("https://shop.example.invalid")
+    );
+    assert_eq!(site.webhooks.len(), 1);
+    let h = &site.webhooks[0];
+    assert_eq!(h.url, "https://dms.example.invalid/bayline");
+    assert_eq!(h.events, [HookEvent::Stage, HookEvent::Ready]);
+    assert!(!format!("{h:?}").contains("0123456789abcdef"));
+    assert!(SiteConfig::parse("site.toml", MINIMAL)
+        .unwrap()
+        .webhooks
+        .is_empty());
+}
+
+#[test]
+fn webhook_errors_name_the_line_of_the_bad_value() {
+    let cases = [
+        (
+            "url = \"https://dms",
+            "url = \"ftp://dms",
+            "not an http:// or https:// URL",
+        ),
+        (
+            "url = \"https://dms.example.invalid/bayline\"",
+            "url = \"no url\"",
+            "is not a URL",
+        ),
+        (
+            "secret = \"0123456789abcdef\"",
+            "secret = \"short\"",
+            "shorter than 16",
+        ),
+        (
+            "events = [\"stage\", \"ready\"]",
+            "events = [\"stage\", \"paid\"]",
+            "not one of: stage, at_risk, approval, ready",
+        ),
+        (
+            "events = [\"stage\", \"ready\"]",
+            "events = [\"stage\", \"stage\"]",
+            "listed twice",
+        ),
+        (
+            "events = [\"stage\", \"ready\"]",
+            "events = []",
+            "events is empty",
+        ),
+    ];
+    for (from, to, words) in cases {
+        let text = MINIMAL.to_string() + &HOOK.replacen(from, to, 1);
+        let line = text
+            .lines()
+            .position(|l| {
+                l.starts_with(to.split(" =").next().unwrap()) && l.contains(&to[to.len() - 4..])
+            })
+            .unwrap()
+            + 1;
+        let e = error_of(&text);
+        assert_eq!((e.line, e.file.as_str()), (line, "site.toml"), "{e}");
+        assert!(e.to_string().contains(words), "{e}");
+    }
+}

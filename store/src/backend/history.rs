@@ -1,5 +1,5 @@
 //! Frozen days on both backends: day totals, closed jobs' outcomes and checkpoints (see
-//! migration 0003), cleared andon calls (0004), closed jobs' plates and comebacks (0006), and the bounded reads a start and a period's
+//! migration 0003), cleared andon calls (0004), closed jobs' plates and comebacks (0008), and the bounded reads a start and a period's
 //! figures need. The SQL is the same on both dialects (the query builder writes each one's
 //! placeholders), so one macro writes both implementations.
 

@@ -6,7 +6,9 @@
 
 mod api;
 mod corrections;
+pub(crate) mod customer;
 pub(crate) mod history;
+pub(crate) mod outbox;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 pub(crate) mod versions;
@@ -20,7 +22,7 @@ pub use api::{Backend, StoredScan};
 
 use crate::record::{event_columns, EventRow};
 use crate::store::{RejectedRow, SeenRow};
-use crate::{ScanRecord, StoreError};
+use crate::{Decision, ScanRecord, StoreError};
 
 /// Rows per INSERT statement: 20 parameters each keeps a statement under both SQLite's
 /// (32 766) and PostgreSQL's (65 535) limit on bind parameters.
@@ -57,7 +59,8 @@ pub(crate) struct ScanColumns {
 
 impl ScanColumns {
     pub fn of(r: &ScanRecord) -> Result<ScanColumns, StoreError> {
-        let (action, job, op, bay, reason) = match &r.event {
+        let event = r.event();
+        let (action, job, op, bay, reason) = match event {
             Some(e) => {
                 let (a, j, o, b, r) = event_columns(&e.kind);
                 (Some(a), j, o, b, r)
@@ -72,12 +75,15 @@ impl ScanColumns {
             seq: r.seq.map(|s| s as i64),
             first_of_seq: r.first_of_seq,
             received_at: r.received_at.to_string(),
-            status: r.status.as_str(),
-            code: r.code.clone(),
-            detail: r.detail.as_deref().map(text),
-            ts: r.event.as_ref().map(|e| e.key.ts.to_string()),
-            ts_ns: r.event.as_ref().map(|e| e.key.ts.as_nanosecond() as i64),
-            badge: r.event.as_ref().map(|e| e.badge.to_string()),
+            status: r.decision.status(),
+            code: r.decision.code().map(str::to_string),
+            detail: match &r.decision {
+                Decision::Rejected { detail, .. } => Some(text(detail)),
+                Decision::Accepted { .. } => None,
+            },
+            ts: event.map(|e| e.key.ts.to_string()),
+            ts_ns: event.map(|e| e.key.ts.as_nanosecond() as i64),
+            badge: event.map(|e| e.badge.to_string()),
             action,
             job: owned(job),
             op: owned(op),

@@ -1,8 +1,8 @@
 //! The same writes give the same rows on SQLite and on PostgreSQL, value for value.
 
 use bayline_domain::EventKind;
-use bayline_proto::RejectCode;
-use bayline_store::{RejectedRow, SeenRow, Store};
+use bayline_proto::{RejectCode, WarningCode};
+use bayline_store::{Decision, RejectedRow, SeenRow, Store};
 
 use crate::support::scans::*;
 use crate::support::scans::{sorted_events, sorted_seen};
@@ -49,7 +49,10 @@ async fn scenario(store: &Store) -> Rows {
         },
     );
     let mut warned = accepted(&start, "a");
-    warned.code = Some("not_clocked_on".into());
+    warned.decision = Decision::Accepted {
+        event: start.clone(),
+        warning: Some(WarningCode::NotClockedOn),
+    };
     let batch = vec![
         accepted(&check_in, "a"),
         warned,

@@ -5,6 +5,7 @@
 
 #[macro_use]
 mod support;
+mod customer;
 mod identical;
 mod races;
 mod rows;

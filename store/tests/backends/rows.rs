@@ -2,7 +2,7 @@
 
 use bayline_domain::EventKind;
 use bayline_proto::{PauseReason, RejectCode};
-use bayline_store::Store;
+use bayline_store::{Decision, Store};
 
 use crate::support::scans::*;
 use crate::support::TestDb;
@@ -248,7 +248,10 @@ async fn a_nul_in_free_text_is_stored_as_a_replacement_character(db: &TestDb) {
         },
     );
     let mut bad = rejected("HH-01", Some(2), RejectCode::UnknownAction, b"\0");
-    bad.detail = Some("action \"x\0\"".into());
+    bad.decision = Decision::Rejected {
+        code: RejectCode::UnknownAction,
+        detail: "action \"x\0\"".into(),
+    };
     let _ = store.commit(&[accepted(&e, "a"), bad]).await.unwrap();
     let events = store.events(&id(SITE)).await.unwrap();
     assert!(

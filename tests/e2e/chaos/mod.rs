@@ -25,7 +25,7 @@ mod mosquitto;
 mod outage;
 mod overload;
 mod run;
-mod system;
+pub(crate) mod system;
 
 use std::path::{Path, PathBuf};
 

@@ -113,6 +113,7 @@ impl System {
             db: format!("sqlite://{}/bayline.db", dir.path().display()),
             mqtt: Mqtt::Listen("127.0.0.1:0".parse().unwrap()),
             http: "127.0.0.1:0".parse().unwrap(),
+            trust_forwarded_for: false,
             https: None,
             mqtt_ws: Some("127.0.0.1:0".parse().unwrap()),
             client_id: format!("bayline-sec-{}", rand_suffix()),

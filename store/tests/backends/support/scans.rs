@@ -2,7 +2,7 @@
 
 use bayline_domain::{Event, EventKey, EventKind, JobCard, Time};
 use bayline_proto::{Id, RejectCode, Reply};
-use bayline_store::{ScanRecord, Status, Store};
+use bayline_store::{Decision, ScanRecord, Store};
 
 pub const SITE: &str = "demo";
 
@@ -59,10 +59,10 @@ pub fn accepted(e: &Event, extra: &str) -> ScanRecord {
         seq: Some(e.key.seq),
         first_of_seq: true,
         received_at: e.key.ts + jiff::SignedDuration::from_secs(1),
-        status: Status::Accepted,
-        code: None,
-        detail: None,
-        event: Some(e.clone()),
+        decision: Decision::Accepted {
+            event: e.clone(),
+            warning: None,
+        },
         size: canonical.len(),
         raw: canonical.clone().into_bytes(),
         canonical: Some(canonical),
@@ -78,10 +78,10 @@ pub fn rejected(scanner: &str, seq: Option<u64>, code: RejectCode, raw: &[u8]) -
         seq,
         first_of_seq: seq.is_some(),
         received_at: at(0),
-        status: Status::Rejected,
-        code: Some(code.as_str().into()),
-        detail: Some(format!("{} bytes", raw.len())),
-        event: None,
+        decision: Decision::Rejected {
+            code,
+            detail: format!("{} bytes", raw.len()),
+        },
         canonical: None,
         size: raw.len(),
         raw: raw.to_vec(),

@@ -1,4 +1,4 @@
-//! [`Change`]: what live clients (SSE, boards) are told of, local or heard from another
+//! [`Update`]: what live clients (SSE, boards) are told of, local or heard from another
 //! process.
 
 use bayline_domain::{Event, EventKey, EventKind, Time, Workshop};
@@ -6,12 +6,9 @@ use bayline_proto::Id;
 
 /// A change worth telling live clients about (SSE, boards).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Change {
+pub struct Update {
     pub site: Id,
-    /// `scan`, `call` (an andon call, answer or clear), `job`, `correction`, `promise` (a
-    /// job's `late` or `at_risk` changed), or `resync` (the site was read again whole from
-    /// the store).
-    pub kind: &'static str,
+    pub kind: UpdateKind,
     pub job: Option<Id>,
     pub bay: Option<Id>,
     pub badge: Option<Id>,
@@ -26,14 +23,45 @@ pub struct Change {
     pub at_risk: Option<bool>,
 }
 
-impl Change {
-    pub(super) fn of_event(site: &Id, e: &Event, at: Time) -> Change {
+/// What an [`Update`] is about; its name is the SSE event's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateKind {
+    /// A scan was applied.
+    Scan,
+    /// An andon call was made, answered or cleared.
+    Call,
+    /// A job card was created, replaced or assigned.
+    Job,
+    /// A correction was made.
+    Correction,
+    /// A job's `late` or `at_risk` changed.
+    Promise,
+    /// The site was read again whole from the store.
+    Resync,
+}
+
+impl UpdateKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdateKind::Scan => "scan",
+            UpdateKind::Call => "call",
+            UpdateKind::Job => "job",
+            UpdateKind::Correction => "correction",
+            UpdateKind::Promise => "promise",
+            UpdateKind::Resync => "resync",
+        }
+    }
+}
+
+impl Update {
+    pub(super) fn of_event(site: &Id, e: &Event, at: Time) -> Update {
         let (kind, reason) = match &e.kind {
-            EventKind::Call { reason, .. } => ("call", Some(reason.as_str())),
-            EventKind::Answer { .. } | EventKind::Clear { .. } => ("call", None),
-            _ => ("scan", None),
+            EventKind::Call { reason, .. } => (UpdateKind::Call, Some(reason.as_str())),
+            EventKind::Answer { .. } | EventKind::Clear { .. } => (UpdateKind::Call, None),
+            _ => (UpdateKind::Scan, None),
         };
-        Change {
+        Update {
             site: site.clone(),
             kind,
             job: e.kind.job().cloned(),
@@ -50,15 +78,15 @@ impl Change {
     /// A call made without a bay is at the bay its badge was clocked on at: says which, as
     /// the timeline resolved it on admitting the event `key`.
     pub(super) fn resolve_call_bay(&mut self, key: &EventKey, workshop: &Workshop) {
-        if self.kind == "call" && self.bay.is_none() {
+        if self.kind == UpdateKind::Call && self.bay.is_none() {
             self.bay = workshop.resolved_bay(key);
         }
     }
 
-    pub(super) fn of_job(site: &Id, job: &Id, at: Time) -> Change {
-        Change {
+    pub(super) fn of_job(site: &Id, job: &Id, at: Time) -> Update {
+        Update {
             site: site.clone(),
-            kind: "job",
+            kind: UpdateKind::Job,
             job: Some(job.clone()),
             bay: None,
             badge: None,
@@ -75,12 +103,12 @@ impl Change {
         job: &Id,
         (late, at_risk): (bool, bool),
         at: Time,
-    ) -> Change {
-        Change {
-            kind: "promise",
+    ) -> Update {
+        Update {
+            kind: UpdateKind::Promise,
             late: Some(late),
             at_risk: Some(at_risk),
-            ..Change::of_job(site, job, at)
+            ..Update::of_job(site, job, at)
         }
     }
 }
