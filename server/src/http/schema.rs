@@ -6,7 +6,7 @@
 
 use utoipa::ToSchema;
 
-pub use super::error::{ErrorBody, ErrorDetail};
+pub use super::error::ErrorBody;
 pub use super::review::Anomaly;
 pub use bayline_domain::view::{BayView, JobView, LoungeRow};
 
