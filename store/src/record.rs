@@ -6,6 +6,8 @@ use bayline_proto::{Action, CallReason, Id, PauseReason, RejectCode, Reply, Warn
 use crate::StoreError;
 
 /// What was decided about a scan.
+// Most scans are accepted: boxing the event would cost an allocation for each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Decision {
     /// Applied: the event, and the warning it was applied with.
