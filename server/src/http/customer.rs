@@ -225,9 +225,11 @@ async fn open_approval(
     State(state): State<AppState>,
     caller: Caller,
     Path((site, job)): Path<(String, String)>,
-    Json(body): Json<ApprovalBody>,
+    body: Result<Json<ApprovalBody>>,
 ) -> Result<(StatusCode, axum::Json<Value>)> {
+    // Who asks first: a caller without the right is refused before its body is read.
     let live = caller.site(&state, &site, PLANNERS)?;
+    let Json(body) = body?;
     let job = job_id(&job)?;
     let (message, items) = body.items()?;
     let by = caller.editor(&state, &live.config)?;
@@ -294,9 +296,10 @@ async fn phone_answer(
     State(state): State<AppState>,
     caller: Caller,
     Path((site, job, approval)): Path<(String, String, String)>,
-    Json(body): Json<PhoneBody>,
+    body: Result<Json<PhoneBody>>,
 ) -> Result<axum::Json<Value>> {
     let live = caller.site(&state, &site, PLANNERS)?;
+    let Json(body) = body?;
     let job = job_id(&job)?;
     let approval: i64 = (approval.parse())
         .map_err(|_| Error::NotFound(format!("no approval request {approval:?}")))?;

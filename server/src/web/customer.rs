@@ -236,11 +236,15 @@ pub struct AnswerForm {
 async fn answer(
     State(state): State<AppState>,
     Path(t): Path<String>,
-    Form(f): Form<AnswerForm>,
+    form: std::result::Result<Form<AnswerForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let now = jiff::Timestamp::now();
+    // The token first: a link that does not open gets its one page, whatever was posted.
     let Some(opened) = token::open(&state, &t, now).await else {
         return invalid();
+    };
+    let Ok(Form(f)) = form else {
+        return (StatusCode::BAD_REQUEST, "answer is approve or decline").into_response();
     };
     let approved = match f.answer.as_str() {
         "approve" => true,

@@ -125,6 +125,15 @@ pub const TABLE: &[Row] = &[
     row("PUT",  "/api/v1/sites/{site}/jobs/{job}/ops/{op}/assignment", Assignment, ["401", "204", "403", "204", "403"]),
     row("DELETE", "/api/v1/sites/{site}/jobs/{job}/ops/{op}/assignment", Nothing, ["401", "204", "403", "204", "403"]),
     row("GET",  "/api/v1/sites/{site}/dispatch",          Nothing,        ["401",  "200",   "403",   "200",   "403"]),
+    // The customer in the loop (contract §7.5): an advisor's and a manager's, not the DMS's.
+    // Without a body: a 400 once the role is let in.
+    row("POST", "/api/v1/sites/{site}/jobs/{job}/approvals", Nothing,     ["401",  "400",   "403",   "400",   "403"]),
+    // Like the card's history, which lists the requests too, the DMS may read them.
+    row("GET",  "/api/v1/sites/{site}/jobs/{job}/approvals", Nothing,     ["401",  "200",   "200",   "200",   "403"]),
+    // Without a body: a 400 once the role is let in.
+    row("POST", "/api/v1/sites/{site}/jobs/{job}/approvals/{approval}/answer", Nothing, ["401", "400", "403", "400", "403"]),
+    row("POST", "/api/v1/sites/{site}/jobs/{job}/link",   Nothing,        ["401",  "201",   "403",   "201",   "403"]),
+    row("DELETE", "/api/v1/sites/{site}/jobs/{job}/link", Nothing,        ["401",  "200",   "403",   "200",   "403"]),
     row("GET",  "/api/v1/sites/{site}/anomalies",         Nothing,        ["401",  "403",   "403",   "200",   "403"]),
     row("GET",  "/api/v1/sites/{site}/rejected",          Nothing,        ["401",  "403",   "403",   "200",   "403"]),
     row("POST", "/api/v1/sites/{site}/corrections",       Correction,     ["401",  "403",   "403",   "201",   "403"]),
@@ -161,6 +170,9 @@ pub const TABLE: &[Row] = &[
     row("GET",  "/sites/{site}/dispatch/live",            Nothing,        [SIGN_IN, "403",  "403",   "200",   "403"]),
     // The provisioning QR codes carry the scanners' secrets: a manager's page like the others.
     row("GET",  "/sites/{site}/handhelds",                Nothing,        [SIGN_IN, "403",  "403",   "200",   "403"]),
+    row("GET",  "/sites/{site}/cars/{job}/link",          Nothing,        [SIGN_IN, "200",  "403",   "200",   "403"]),
+    // Makes a link and shows its QR code.
+    row("POST", "/sites/{site}/cars/{job}/link",          Nothing,        [SIGN_IN, "200",  "403",   "200",   "403"]),
     row("GET",  "/sites/{site}/lounge",                   Nothing,        ["200",  "200",   "200",   "200",   "200"]),
     row("GET",  "/sites/{site}/lounge/live",              Nothing,        ["200",  "200",   "200",   "200",   "200"]),
     row("GET",  "/sites/{site}/lounge/events",            Nothing,        ["200",  "200",   "200",   "200",   "200"]),
@@ -177,4 +189,11 @@ pub const TABLE: &[Row] = &[
     row("GET",  "/h/manifest.webmanifest",                Nothing,        ["200",  "200",   "200",   "200",   "200"]),
     row("GET",  "/h/icon.svg",                            Nothing,        ["200",  "200",   "200",   "200",   "200"]),
     row("GET",  "/h/sites/{site}/roster.json",            Nothing,        ["200",  "200",   "200",   "200",   "200"]),
+    // The customer's status link: the token is the key, no caller's token counts; `{token}`
+    // is not a link, so every caller gets the one page for a link that does not open.
+    row("GET",  "/c/{token}",                             Nothing,        ["404",  "404",   "404",   "404",   "404"]),
+    row("GET",  "/c/{token}/live",                        Nothing,        ["404",  "404",   "404",   "404",   "404"]),
+    row("GET",  "/c/{token}/events",                      Nothing,        ["404",  "404",   "404",   "404",   "404"]),
+    row("POST", "/c/{token}/answer",                      Nothing,        ["404",  "404",   "404",   "404",   "404"]),
+    row("GET",  "/assets/customer.css",                   Nothing,        ["200",  "200",   "200",   "200",   "200"]),
 ];
