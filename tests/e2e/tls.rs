@@ -221,8 +221,21 @@ async fn a_gateway_takes_its_scans_from_a_broker_over_tls() {
     // until it is there, as a handheld's outbox would (a repeat is answered, not stored).
     let handheld = mqtts(port, &pki.ca);
     let deadline = Instant::now() + DEADLINE;
+    // The same bytes each time, as an outbox re-sends them (a new `ts` would be another scan
+    // under the same seq: a seq_conflict).
+    let scan = shift_scan(1);
     loop {
-        let reply = send_shift_start(&handheld).await;
+        let reply = bayline::scan::send(
+            &handheld,
+            SITE,
+            "HH-01",
+            "demo-hh01",
+            scan.clone(),
+            1,
+            DEADLINE,
+        )
+        .await
+        .unwrap();
         assert!(reply.ok, "{reply:?}");
         if stored(&gateway.db, 1).await == 1 {
             break;
