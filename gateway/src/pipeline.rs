@@ -74,26 +74,24 @@ async fn process(
             _ = cancel.cancelled() => break,
             n = rx.recv() => match n { Some(n) => n, None => break },
         };
-        let first = match notice {
-            SessionEvent::Message(p) => p,
+        // Scans to batch; of the rest, only "subscribed" is worth telling.
+        let scan = |event: SessionEvent| match event {
+            SessionEvent::Message(p) => Some(p),
             SessionEvent::Subscribed => {
                 if let Some(s) = &subscribed {
                     s.notify_one();
                 }
-                continue;
+                None
             }
-            _ => continue,
+            _ => None,
+        };
+        let Some(first) = scan(notice) else {
+            continue;
         };
         let mut publishes = vec![first];
         while publishes.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(SessionEvent::Message(p)) => publishes.push(p),
-                Ok(SessionEvent::Subscribed) => {
-                    if let Some(s) = &subscribed {
-                        s.notify_one();
-                    }
-                }
-                Ok(_) => {}
+                Ok(event) => publishes.extend(scan(event)),
                 Err(_) => break,
             }
         }
