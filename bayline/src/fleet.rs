@@ -71,7 +71,8 @@ pub struct ServerArgs {
         value_parser = crate::cli::BrokerArg
     )]
     pub broker: Option<BrokerUrl>,
-    /// MQTT client id of the board publisher; different for each server.
+    /// MQTT client id of the board publisher, and the server's name among the webhook
+    /// deliverers; different for each server.
     #[arg(long, default_value = "bayline-server")]
     pub client_id: String,
 }
@@ -153,6 +154,7 @@ pub async fn server(args: ServerArgs, cancel: CancellationToken) -> anyhow::Resu
         bayline_ledger::SETTLE_EVERY,
         follow_stop.clone(),
     ));
+    let holder = args.client_id.clone();
     let boards = args.broker.map(|broker| {
         tokio::spawn(bayline_gateway::boards::run(
             ledger.clone(),
@@ -160,12 +162,22 @@ pub async fn server(args: ServerArgs, cancel: CancellationToken) -> anyhow::Resu
             cancel.clone(),
         ))
     });
+    // Webhooks: every server runs the delivery loops; the store's leases let one of them
+    // deliver each receiver's events.
+    let webhooks = tokio::spawn(bayline_server::customer::webhooks::run(
+        ledger.clone(),
+        holder,
+        follow_stop.clone(),
+    ));
     println!("bayline server ready http={addr}");
     tracing::info!(http = %addr, "server ready");
     let served = bayline_server::serve(http, bayline_server::AppState::new(ledger), cancel).await;
     if let Some(boards) = boards {
         let _ = boards.await;
     }
+    // The loops give their leases up before the store closes.
+    follow_stop.cancel();
+    let _ = webhooks.await;
     stop(follow_stop, follow, store).await;
     let _ = clock.await;
     served.context("HTTP server")

@@ -144,6 +144,7 @@ pub async fn run(
     // runs the API; stopped with the server.
     tasks.spawn(bayline_server::customer::webhooks::run(
         ledger.clone(),
+        up.client_id.clone(),
         server_stop.clone(),
     ));
     let state = bayline_server::AppState::new(ledger.clone())

@@ -1,8 +1,8 @@
 //! Fixed board models (`std`): the golden images, the measurements and the demo site use them.
 
 use bayline_proto::board::{
-    Andon, BayRow, BayState, BayTag, Clock, Lounge, LoungeRow, MaskedPlate, Page, RowMark, Stage,
-    TagJob, Text, Workshop,
+    Andon, BayRow, BayState, BayTag, Clock, Lounge, LoungeRow, MaskedPlate, Page, ReasonText,
+    RowMark, Stage, TagJob, Text, Workshop,
 };
 use bayline_proto::{CallReason, Id, Language, PauseReason};
 
@@ -173,6 +173,17 @@ pub fn workshop(language: Language) -> Workshop {
         ]
         .into_iter()
         .collect(),
+        // B10 is blocked for a reason of the site's own.
+        reason_texts: [ReasonText {
+            bay: id("B10"),
+            text: text(if language == Language::Zh {
+                "外协加工"
+            } else {
+                "sublet"
+            }),
+        }]
+        .into_iter()
+        .collect(),
     }
 }
 
@@ -225,5 +236,35 @@ pub fn tag(language: Language) -> BayTag {
             opened: Clock(8 * 60 + 2),
             answered: false,
         }),
+        approved: false,
+        reason_text: None,
+    }
+}
+
+/// The tag's bay blocked while its customer was asked for extra work, who has just
+/// approved: the technician has not scanned since.
+pub fn tag_approved(language: Language) -> BayTag {
+    BayTag {
+        state: BayState::Blocked,
+        reason: Some(PauseReason::Approval),
+        call: None,
+        approved: true,
+        ..tag(language)
+    }
+}
+
+/// The tag's bay blocked for a pause reason of the site's own (its label, not the
+/// category's, in the header).
+pub fn tag_site_reason(language: Language) -> BayTag {
+    BayTag {
+        state: BayState::Blocked,
+        reason: Some(PauseReason::Other),
+        call: None,
+        reason_text: Some(text(if language == Language::Zh {
+            "外协加工"
+        } else {
+            "Sublet"
+        })),
+        ..tag(language)
     }
 }

@@ -29,6 +29,8 @@ pub struct Words {
     pub blocked: &'static str,
     pub idle: &'static str,
     pub updated: &'static str,
+    /// On a bay tag: the customer answered the approval request of the job on the bay.
+    pub approved: &'static str,
 }
 
 pub const ZH: Words = Words {
@@ -52,6 +54,7 @@ pub const ZH: Words = Words {
     blocked: "停工",
     idle: "空闲",
     updated: "更新",
+    approved: "客户已确认",
 };
 
 pub const EN: Words = Words {
@@ -75,6 +78,7 @@ pub const EN: Words = Words {
     blocked: "Blocked",
     idle: "Idle",
     updated: "Updated",
+    approved: "approved",
 };
 
 pub fn words(language: Language) -> &'static Words {
@@ -149,6 +153,7 @@ mod tests {
                 w.blocked,
                 w.idle,
                 w.updated,
+                w.approved,
             ];
             texts.extend_from_slice(&all).unwrap();
         }

@@ -3,7 +3,9 @@
 //! Grid: a header band of `row + row / 2` with the bay and its state (red, with who is
 //! called and since when, while the bay has an andon call); the "now" block
 //! (plate in large type, job, vehicle, badges; op and clocked time; a progress bar);
-//! a rule; one "next" line; a footer line with the time of the model.
+//! a rule; one "next" line; a footer line with the time of the model, and on its left an
+//! inverse "approved" badge while the customer's answer to the job's approval request is
+//! news to the bay. A blocked bay's header names the site's own pause reason when it has one.
 
 use bayline_proto::board::{BayState, BayTag, TagJob};
 use bayline_proto::PauseReason;
@@ -45,7 +47,8 @@ where
         band,
     )?;
     let y = (head - body_h) / 2;
-    let mut state = Short::new();
+    // Room for the state word and a site's reason of a full board text.
+    let mut state = heapless::String::<48>::new();
     match &model.call {
         Some(call) => {
             let _ = state.push_str(short_call(call.reason, model.language));
@@ -67,7 +70,8 @@ where
             if model.state == BayState::Blocked {
                 let _ = state.push_str(" · ");
                 let why = model.reason.unwrap_or(PauseReason::Other);
-                let _ = state.push_str(why.label(model.language));
+                let label = (model.reason_text.as_deref()).unwrap_or(why.label(model.language));
+                let _ = state.push_str(label);
             }
         }
     }
@@ -131,6 +135,11 @@ where
             p.small
                 .draw_fit(t, &next.op, Point::new(x, y), room, ink(Role::Text))?;
         }
+    }
+    if model.approved {
+        // Inverse, like the header: seen from across the bay.
+        let at = Point::new(m, i32::from(p.height) - body_h - 1);
+        badge(t, w.approved, at, &p.body, 3, Role::Text)?;
     }
     let mut s = Short::new();
     let _ = s.push_str(w.updated);

@@ -3,10 +3,11 @@
 //! Grid: lines of `profile.row` pixels; the first line holds the clock, the bay counts per
 //! state and the page; every further line is one bay. Panels wider than
 //! `profile.min_column` get several columns of bays. When the bays do not fit, the board
-//! has pages that the firmware shows in turn.
+//! has pages that the firmware shows in turn. A blocked bay names the site's own pause
+//! reason when the model carries one ([`Workshop::reason_texts`]), else the short label.
 
-use bayline_proto::board::{Andon, BayRow, BayState, Workshop, MAX_WORKSHOP_BAYS};
-use bayline_proto::{Language, PauseReason};
+use bayline_proto::board::{BayRow, BayState, Workshop, MAX_WORKSHOP_BAYS};
+use bayline_proto::PauseReason;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 
@@ -137,8 +138,7 @@ where
             col as i32 * col_w,
             i32::from(header(p)) + line as i32 * i32::from(p.row),
         );
-        let call = model.calls.iter().find(|c| c.bay == bay.bay);
-        draw_bay(t, p, model.language, bay, call, lit, at, col_w)?;
+        draw_bay(t, p, model, bay, lit, at, col_w)?;
     }
     Ok(())
 }
@@ -148,13 +148,11 @@ pub fn blinks(model: &Workshop) -> bool {
     model.calls.iter().any(|c| !c.answered)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn draw_bay<D>(
     t: &mut D,
     p: &Profile,
-    lang: Language,
+    model: &Workshop,
     bay: &BayRow,
-    call: Option<&Andon>,
     lit: bool,
     at: Point,
     col_w: i32,
@@ -164,6 +162,8 @@ where
     D::Color: Ink,
 {
     let ink = D::Color::ink;
+    let lang = model.language;
+    let call = model.calls.iter().find(|c| c.bay == bay.bay);
     let m = i32::from(p.margin);
     let role = state_role(bay.state);
     let line_top = at.y;
@@ -214,7 +214,10 @@ where
                 .body
                 .draw_fit(t, words(lang).idle, pos, room, ink(Role::Idle))?,
             BayState::Blocked => {
-                let why = labels::short_reason(bay.reason.unwrap_or(PauseReason::Other), lang);
+                let why = match model.reason_text(&bay.bay) {
+                    Some(text) => text.as_str(),
+                    None => labels::short_reason(bay.reason.unwrap_or(PauseReason::Other), lang),
+                };
                 p.body.draw_fit(t, why, pos, room, ink(Role::Blocked))?
             }
             BayState::Working => {

@@ -10,11 +10,19 @@ use bayline_display::profile::{self, BoardKind};
 use bayline_display::{fixtures, Board};
 use bayline_proto::Language;
 
-fn board(kind: BoardKind, language: Language) -> Board {
+/// The boards of a kind, each with the name its golden carries after the profile's.
+fn boards(kind: BoardKind, language: Language) -> Vec<(&'static str, Board)> {
     match kind {
-        BoardKind::Lounge => Board::Lounge(fixtures::lounge(language)),
-        BoardKind::Workshop => Board::Workshop(fixtures::workshop(language)),
-        BoardKind::Tag => Board::Tag(fixtures::tag(language)),
+        BoardKind::Lounge => vec![("", Board::Lounge(fixtures::lounge(language)))],
+        BoardKind::Workshop => vec![("", Board::Workshop(fixtures::workshop(language)))],
+        BoardKind::Tag => vec![
+            ("", Board::Tag(fixtures::tag(language))),
+            ("-approved", Board::Tag(fixtures::tag_approved(language))),
+            (
+                "-site-reason",
+                Board::Tag(fixtures::tag_site_reason(language)),
+            ),
+        ],
     }
 }
 
@@ -86,30 +94,32 @@ fn every_board_matches_its_golden_image_on_every_profile_in_both_languages() {
     let mut failures = Vec::new();
     for p in profile::ALL {
         for (language, lang) in [(Language::Zh, "zh"), (Language::En, "en")] {
-            let name = format!("{}-{}.png", p.name, lang);
-            let actual = render_image(&board(p.board, language), &p);
-            if p.width < 400 {
-                let zoomed = encode_png(&zoom(&actual, 3)).unwrap();
-                std::fs::write(out.join(format!("zoom-{name}")), zoomed).unwrap();
-            }
-            if bless {
-                std::fs::write(dir.join(&name), encode_png(&actual).unwrap()).unwrap();
-                continue;
-            }
-            match read_png(&dir.join(&name)) {
-                Some(golden) if golden == actual => {}
-                golden => {
-                    std::fs::write(out.join(&name), encode_png(&actual).unwrap()).unwrap();
-                    if let Some(g) =
-                        golden.filter(|g| g.width == actual.width && g.height == actual.height)
-                    {
-                        std::fs::write(
-                            out.join(format!("diff-{name}")),
-                            encode_png(&diff(&g, &actual)).unwrap(),
-                        )
-                        .unwrap();
+            for (variant, board) in boards(p.board, language) {
+                let name = format!("{}{variant}-{}.png", p.name, lang);
+                let actual = render_image(&board, &p);
+                if p.width < 400 {
+                    let zoomed = encode_png(&zoom(&actual, 3)).unwrap();
+                    std::fs::write(out.join(format!("zoom-{name}")), zoomed).unwrap();
+                }
+                if bless {
+                    std::fs::write(dir.join(&name), encode_png(&actual).unwrap()).unwrap();
+                    continue;
+                }
+                match read_png(&dir.join(&name)) {
+                    Some(golden) if golden == actual => {}
+                    golden => {
+                        std::fs::write(out.join(&name), encode_png(&actual).unwrap()).unwrap();
+                        if let Some(g) =
+                            golden.filter(|g| g.width == actual.width && g.height == actual.height)
+                        {
+                            std::fs::write(
+                                out.join(format!("diff-{name}")),
+                                encode_png(&diff(&g, &actual)).unwrap(),
+                            )
+                            .unwrap();
+                        }
+                        failures.push(name);
                     }
-                    failures.push(name);
                 }
             }
         }

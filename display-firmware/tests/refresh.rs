@@ -133,3 +133,24 @@ fn a_refresher_too_small_for_the_panel_is_refused() {
     assert!(Refresher::<10>::new(&LOUNGE_7IN5).is_err());
     assert!(LoungeFrame::new(801, 480).is_none());
 }
+
+#[test]
+fn the_approved_badge_comes_and_goes_with_a_partial_refresh_of_the_footer() {
+    let mut model = fixtures::tag_approved(Language::Zh);
+    model.approved = false;
+    let mut f = MonoFrame::<4736>::new(296, 128).unwrap();
+    let mut r = Refresher::<296>::new(&TAG_2IN9).unwrap();
+    let Ok(()) = tag::render(&model, &TAG_2IN9, &mut f);
+    assert_eq!(r.plan(&f), Refresh::Full { bytes: 4736 });
+    for approved in [true, false] {
+        model.approved = approved;
+        let Ok(()) = tag::render(&model, &TAG_2IN9, &mut f);
+        let plan = r.plan(&f);
+        let Refresh::Partial { rects, .. } = &plan else {
+            panic!("{approved}: {plan:?}")
+        };
+        // Only the footer's tiles: the badge sits under the "next" line.
+        assert!(rects.iter().all(|q| q.top_left.y >= 96), "{rects:?}");
+        assert!(plan.bytes() < 4736 / 4, "{} bytes", plan.bytes());
+    }
+}

@@ -102,7 +102,7 @@ fn setup() -> (Workshop, Vec<Event>) {
                 n if n % 2 == 0 => EventKind::Pause {
                     job,
                     op,
-                    reason: PauseReason::Parts,
+                    reason: PauseReason::Parts.into(),
                 },
                 _ => EventKind::Resume { job, op, bay: None },
             };

@@ -13,9 +13,11 @@
 //!   ([`dispatch::next_at_bay`]).
 //! - An open andon call shows on the workshop page that holds its bay and on the bay's tag,
 //!   until it is cleared.
+//! - A bay's tag is `approved` while the job holding the bay is in [`BoardSite::approved`]:
+//!   the customer answered and the technician has not scanned the job since.
 //! - Times are local times of the site; an ETA on a later day counts the days (see [`Clock`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use bayline_proto::board::{
     self, Andon, Badges, BayRow, BayTag, Clock, Lounge, MaskedPlate, Page, RowMark, TagJob,
@@ -46,6 +48,9 @@ pub struct BoardSite<'a> {
     pub language: Language,
     /// Bay names from the site file; a bay without one shows its id.
     pub bay_names: &'a BTreeMap<Id, String>,
+    /// Jobs whose customer answered an approval request that no scan of the job has been
+    /// told of yet: their bay's tag says "approved" until the technician's next scan.
+    pub approved: &'a BTreeSet<Id>,
 }
 
 impl Workshop {
@@ -85,7 +90,7 @@ impl Workshop {
             .map(|b| BayRow {
                 bay: b.bay.clone(),
                 state: b.state,
-                reason: b.reason,
+                reason: b.reason.as_ref().map(|r| r.category),
                 job: b.job.clone(),
                 badges: badges(&b.badges),
                 clocked_min: minutes(b.clocked_s),
@@ -112,6 +117,7 @@ impl Workshop {
             calls: (bays.iter())
                 .filter_map(|b| calls.get(&b.bay).cloned())
                 .collect(),
+            reason_texts: Default::default(),
         });
 
         let tags = (bays.iter())
@@ -129,10 +135,12 @@ impl Workshop {
                     bay: b.bay.clone(),
                     name: board::text(site.bay_names.get(&b.bay).map_or(b.bay.as_str(), |n| n)),
                     state: b.state,
-                    reason: b.reason,
+                    reason: b.reason.as_ref().map(|r| r.category),
                     now: now_job,
                     next,
                     call: andon(b),
+                    approved: b.job.as_ref().is_some_and(|j| site.approved.contains(j)),
+                    reason_text: None,
                 }
             })
             .collect();

@@ -39,6 +39,7 @@ pub enum Role {
 
 /// One labour line of a job card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpCard {
     pub op: Id,
     #[serde(default)]
@@ -51,6 +52,7 @@ pub struct OpCard {
 
 /// A repair order as the DMS or the advisor describes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobCard {
     pub job: Id,
     #[serde(default)]
@@ -70,10 +72,12 @@ pub struct JobCard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comeback_of: Option<Id>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub promised_at: Option<Time>,
     /// When a wait for parts or approval is expected to end (contract §7.2): the ETA of a
     /// waiting job starts there; without it a waiting job has no ETA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub waiting_until: Option<Time>,
     /// Whether the car is washed after QC (contract §4 Stages: default yes).
     #[serde(default = "yes")]
@@ -111,6 +115,8 @@ pub struct Catalog {
     /// Cards of closed jobs a badge is still clocked on (it forgot to clock off before the
     /// delivery): their time still goes to the card's advisor and service.
     pub lingering: BTreeMap<Id, JobCard>,
+    /// The site's own pause reasons (`[[pause_reasons]]`).
+    pub pause_reasons: crate::Reasons,
 }
 
 impl Catalog {

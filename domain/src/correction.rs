@@ -9,6 +9,7 @@ use crate::{Event, EventKey, Id, RejectCode, Time};
 
 /// One correction, as the manager made it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Correction {
     /// Unique per site, given by whoever stores it; corrections apply in the order made,
     /// which restoring takes to be the order of ids.
@@ -16,6 +17,7 @@ pub struct Correction {
     /// Who made it: the manager token's name (or role).
     pub by: Id,
     /// When it was made (not when the corrected event happened).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Time,
     /// Why, in the manager's words; never empty.
     pub reason: String,
@@ -25,13 +27,18 @@ pub struct Correction {
 /// What a correction does to the timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Amendment {
     /// Adds an event no scanner sent (a forgotten scan). Its key must be new: the API layer
     /// should give it a scanner id of its own (e.g. `manager`) and a fresh seq.
     Add { event: Event },
     /// Moves an event of the corrected timeline to another instant; it keeps its scanner and
     /// seq, so its key becomes `(to_ts, scanner, seq)`.
-    Move { target: EventKey, to_ts: Time },
+    Move {
+        target: EventKey,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        to_ts: Time,
+    },
     /// Takes an event out of the corrected timeline.
     Void { target: EventKey },
 }
@@ -55,6 +62,7 @@ pub enum CorrectionError {
 
 /// A correction with the event before and after it: the audit trail's line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Corrected {
     pub correction: Correction,
     /// The event as it was before (`None` for an add).

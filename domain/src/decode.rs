@@ -4,7 +4,7 @@
 
 use crate::{Event, EventKey, EventKind, Time};
 use bayline_proto::scan::{Need, MAX_REASON_CHARS, MAX_SCAN_BYTES};
-use bayline_proto::{Action, CallReason, Id, PauseReason, RejectCode, Scan, CONTRACT_VERSION};
+use bayline_proto::{Action, CallReason, Id, RejectCode, Scan, CONTRACT_VERSION};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value};
 
@@ -183,9 +183,10 @@ fn event(
         },
         Action::Pause => {
             let text = reason_text.unwrap_or_default();
-            let reason = PauseReason::parse(&text).ok_or_else(|| {
+            // A site's own reason is checked against its table when the scan is judged.
+            let reason = crate::Reason::parse(&text).ok_or_else(|| {
                 bad(format!(
-                    "reason {text:?} is not parts|approval|break|shift_end|other"
+                    "reason {text:?} is not parts|approval|break|shift_end|other or a site reason id"
                 ))
             })?;
             EventKind::Pause {

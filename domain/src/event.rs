@@ -1,6 +1,6 @@
 //! A stored, accepted scan as the domain sees it.
 
-use bayline_proto::{Action, CallReason, Id, PauseReason};
+use bayline_proto::{Action, CallReason, Id};
 use serde::{Deserialize, Serialize};
 
 use crate::Time;
@@ -8,7 +8,9 @@ use crate::Time;
 /// Where an event stands in every timeline: sorted by `ts`, then scanner, then seq
 /// (contract §4 "Order"). Unique per site: `(scanner, seq)` is the scan's identity.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventKey {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub ts: Time,
     pub scanner: Id,
     pub seq: u64,
@@ -16,6 +18,7 @@ pub struct EventKey {
 
 /// One event of a site's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     pub key: EventKey,
     pub badge: Id,
@@ -26,6 +29,7 @@ pub struct Event {
 /// the contract's action names: `{"action": "start", "job": …, "op": …, "bay": …}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EventKind {
     CheckIn {
         job: Id,
@@ -38,7 +42,9 @@ pub enum EventKind {
     Pause {
         job: Id,
         op: Id,
-        reason: PauseReason,
+        /// One of the five, or the id of one of the site's own reasons.
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        reason: crate::Reason,
     },
     /// `bay: None` means the op's last bay.
     Resume {

@@ -22,6 +22,8 @@
 //!   the contract rejects) and recomputes what a late event changes.
 //! - [`boards`]: the board models the displays receive (contract §3.3), from the views.
 //! - [`view`]: what the API and boards show of a job, a bay, the lounge — computed at `now`.
+//! - [`reason`]: pause reasons: the contract's five and the site's own, each counted as one
+//!   of the five.
 //! - [`present`]: how an answer reads: instants in the site's offset to the second, fractions
 //!   to four decimals.
 pub mod boards;
@@ -36,6 +38,7 @@ pub mod judgement;
 pub mod kpi;
 pub mod loading;
 pub mod present;
+pub mod reason;
 #[doc(hidden)]
 pub mod sample;
 pub mod schedule;
@@ -51,6 +54,7 @@ pub use dispatch::{AssignError, Assignee, Assignment};
 pub use event::{Event, EventKey, EventKind};
 pub use fold::{Call, ClockOff, State};
 pub use judgement::Judgement;
+pub use reason::{Reason, Reasons, SiteReason};
 pub use schedule::{DayHours, OpeningHours, Planned, Schedule};
 pub use stage::stage_of;
 pub use stage::Stage;

@@ -306,7 +306,7 @@ fn work_op(
             let pause = EventKind::Pause {
                 job: job.clone(),
                 op: op.clone(),
-                reason,
+                reason: reason.into(),
             };
             w.push(mid, scanner, t, pause);
             let resume = EventKind::Resume {

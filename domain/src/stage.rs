@@ -29,7 +29,10 @@ pub fn stage_of(job: &JobTrack, card: Option<&JobCard>) -> Stage {
         Stage::QualityCheck
     } else if job.anyone_on() {
         Stage::InProgress
-    } else if let Some(waiting) = job.last_pause_reason().and_then(waiting_stage) {
+    } else if let Some(waiting) = job
+        .last_pause_reason()
+        .and_then(|r| waiting_stage(r.category))
+    {
         waiting
     } else if job.ever_started {
         Stage::InProgress

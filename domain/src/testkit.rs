@@ -98,7 +98,7 @@ pub fn pause(job: &str, op: &str, reason: PauseReason) -> EventKind {
     EventKind::Pause {
         job: id(job),
         op: id(op),
-        reason,
+        reason: reason.into(),
     }
 }
 pub fn resume(job: &str, op: &str, bay: Option<&str>) -> EventKind {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::{BayKind, Id, PauseReason, Stage, Time};
+use crate::{BayKind, Id, PauseReason, Reason, Stage, Time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -108,8 +108,10 @@ pub struct BayView {
     pub kind: BayKind,
     pub state: BayState,
     /// Why a blocked bay is blocked: the reason of the holding job's most recent clock-off
-    /// (`switched` and `finish` count as `other`).
-    pub reason: Option<PauseReason>,
+    /// (`switched` and `finish` count as `other`), by its name: one of the five or the site's
+    /// own reason's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub reason: Option<Reason>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub job: Option<Id>,
     /// The op being worked, or the one most recently clocked off when blocked.

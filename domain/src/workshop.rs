@@ -45,7 +45,7 @@ use bayline_proto::{RejectCode, WarningCode};
 use jiff::SignedDuration;
 
 use crate::correction::Corrected;
-use crate::event::{Event, EventKey};
+use crate::event::{Event, EventKey, EventKind};
 use crate::fold::journal::Journal;
 pub use crate::fold::Verdict;
 use crate::fold::{Edit, State};
@@ -347,6 +347,13 @@ impl Workshop {
     /// reply reports them.
     pub(crate) fn check_names(&self, event: &Event) -> Result<(), RejectCode> {
         let cat = &self.catalog;
+        // The payload's own mistake comes first, as the decoder's would: a pause reason the
+        // site's table does not list.
+        if let EventKind::Pause { reason, .. } = &event.kind {
+            if !cat.pause_reasons.knows(reason) {
+                return Err(RejectCode::BadPayload);
+            }
+        }
         if !cat.badges.contains_key(&event.badge) {
             return Err(RejectCode::UnknownBadge);
         }

@@ -14,7 +14,7 @@ fn close(a: f64, b: f64) -> bool {
 
 /// The fields that add up when a period is split.
 fn additive(f: &Figures) -> [f64; 12] {
-    let by = f.bay_blocked_hours_by_reason.unwrap_or_default();
+    let by = f.bay_blocked_hours_by_reason.clone().unwrap_or_default();
     [
         f.clocked_hours,
         f.rework_hours,

@@ -4,10 +4,12 @@
 //! a new version naming who answered; a request answered in full ends an `approval` wait (the
 //! card's `waiting_until` becomes the answer's time, so the ETA runs again from there).
 
+use std::collections::BTreeSet;
+
 use bayline_domain::view::Wait;
-use bayline_domain::{Id, OpCard, Stage, Time};
+use bayline_domain::{Id, OpCard, Stage, Time, Workshop};
 use bayline_site::HookEvent;
-use bayline_store::{Approval, ApprovalItem, ItemAnswer, StoreError};
+use bayline_store::{Approval, ApprovalItem, ItemAnswer, Store, StoreError};
 use serde_json::json;
 
 use crate::{Editor, HookCall, Ledger, PutJobError};
@@ -35,6 +37,22 @@ pub struct Answered {
     pub approval: Approval,
     /// The items this answer settled (those answered before are not among them).
     pub counted: Vec<Id>,
+}
+
+/// The jobs of `workshop` whose customer answered a request after their last accepted scan:
+/// the answer the next scan's reply and the bay's tag still owe the technician. Read from
+/// the store, so that a restart, or another process of a fleet, tells it all the same.
+pub(crate) async fn approved_unscanned(
+    store: &Store,
+    site: &Id,
+    workshop: &Workshop,
+) -> Result<BTreeSet<Id>, StoreError> {
+    let jobs: Vec<Id> = workshop.catalog().jobs.keys().cloned().collect();
+    Ok(store
+        .approved_unscanned(site, &jobs)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 fn item_json(i: &ApprovalItem) -> serde_json::Value {
@@ -75,6 +93,7 @@ impl Ledger {
             event: HookEvent::Approval,
             job: job.clone(),
             at: now,
+            id: None,
             fields: json!({
                 "approval": id,
                 "state": "opened",
@@ -163,6 +182,7 @@ impl Ledger {
             event: HookEvent::Approval,
             job: job.clone(),
             at: now,
+            id: None,
             fields: json!({
                 "approval": id,
                 "state": if approval.answered() { "answered" } else { "partly_answered" },

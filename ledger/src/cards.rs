@@ -153,7 +153,12 @@ impl Ledger {
         let calls = hooks::stage_calls(live, &stages_before, now);
         self.tell_hooks(&live.config, &calls).await?;
         let _ = self.changes.send(Update::of_job(site, &job, now));
-        self.tell_promises(live, now, Some(&BTreeSet::from([job])));
+        let only = BTreeSet::from([job]);
+        self.tell_promises(live, now, Some(&only));
+        if let Err(e) = self.hook_at_risk_of(live, now, Some(&only)).await {
+            // Owed, and queued by the clock's next look.
+            tracing::warn!(error = %e, %site, "at_risk event not queued yet");
+        }
         Ok(created)
     }
 }

@@ -26,12 +26,16 @@ pub async fn keep_time(ledger: Arc<Ledger>, every: Duration, cancel: Cancellatio
                     _ = cancel.cancelled() => return,
                     _ = tokio::time::sleep(crate::GATHER) => {}
                 }
-                ledger.tell_noted_promises(jiff::Timestamp::now());
+                let now = jiff::Timestamp::now();
+                ledger.tell_noted_promises(now);
+                ledger.hook_at_risk(now).await;
             }
             _ = tick.tick() => {
                 let now = jiff::Timestamp::now();
                 ledger.settle(now);
                 ledger.tell_all_promises(now);
+                // The first tick is at once: what came near while the process was down.
+                ledger.hook_at_risk(now).await;
                 if let Err(e) = ledger.freeze(now).await {
                     tracing::warn!(error = %e, "freezing old days failed; trying again later");
                 }

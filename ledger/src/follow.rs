@@ -146,6 +146,13 @@ impl Ledger {
                 .await?;
             self.resynced(site);
         }
+        {
+            // Their replies told of the customer's answer, as ours would have.
+            let mut approved = lock(&live.approved);
+            for job in changes.iter().filter_map(|c| c.job.as_ref()) {
+                approved.remove(job);
+            }
+        }
         for change in changes {
             let _ = self.changes.send(change);
         }
@@ -158,8 +165,13 @@ impl Ledger {
             return Ok(());
         };
         let card = self.store.job(site, job).await?;
+        // An answered approval comes with a card: the next scan's reply here must say it too.
+        let approved = (self.store)
+            .approved_unscanned(site, std::slice::from_ref(job))
+            .await?;
         let _writer = self.write.lock().await;
         if let Some(card) = card {
+            lock(&live.approved).extend(approved);
             lock(&live.workshop).upsert_job(card);
             let _ = self.changes.send(Update::of_job(site, job, heard_at()));
         }

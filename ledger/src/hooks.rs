@@ -19,6 +19,9 @@ pub struct HookCall {
     pub event: HookEvent,
     pub job: Id,
     pub at: Time,
+    /// The event's id when more than one process may queue the same event (made of what
+    /// the event is, so that they make the same); else a fresh random one.
+    pub id: Option<String>,
     /// The event's own fields, beside `id`, `event`, `site`, `job` and `at`.
     pub fields: Value,
 }
@@ -42,7 +45,7 @@ pub(crate) fn addressed(site: &SiteConfig, calls: &[HookCall]) -> Vec<Outgoing> 
         if wanted.is_empty() {
             continue;
         }
-        let id = event_id();
+        let id = call.id.clone().unwrap_or_else(event_id);
         let mut body = json!({
             "id": id,
             "event": call.event.as_str(),
@@ -96,6 +99,7 @@ pub(crate) fn stage_calls(
             event: HookEvent::Stage,
             job: job.clone(),
             at: now,
+            id: None,
             fields: json!({ "stage": stage, "from": from }),
         });
         if stage == Stage::Ready {
@@ -103,6 +107,7 @@ pub(crate) fn stage_calls(
                 event: HookEvent::Ready,
                 job,
                 at: now,
+                id: None,
                 fields: json!({}),
             });
         }

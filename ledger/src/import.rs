@@ -43,12 +43,14 @@ const PROGRESS_EVERY: u64 = 100_000;
 /// What an import did: `accepted + rejected + repeats` is the number of non-empty lines;
 /// `anomalies` are the accepted scans listed as anomalies (§4).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportSummary {
     pub accepted: u64,
     pub rejected: u64,
     pub repeats: u64,
+    /// Accepted scans listed as anomalies (§4); also counted in `accepted`.
     pub anomalies: u64,
-    /// The first [`MAX_LINE_ERRORS`] rejected lines, in line order.
+    /// The first [`MAX_LINE_ERRORS`] (100) rejected lines, in line order.
     #[serde(default)]
     pub errors: Vec<LineError>,
     /// How many rejected lines there were in all (`errors` may name fewer).
@@ -56,8 +58,11 @@ pub struct ImportSummary {
     pub errors_total: u64,
 }
 
-/// One rejected line: its number (from 1), the reject code and what the handheld would show.
+/// One rejected line: its number (from 1, counting every line of the body), the reject code
+/// (`bad_json`, `missing_field`, `bad_scanner` when it could not be stored, else the code its
+/// scan was stored with) and what the handheld would show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineError {
     pub line: u64,
     pub code: String,

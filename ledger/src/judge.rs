@@ -330,6 +330,11 @@ fn not_stored(arrived: Arrived, reply: Reply) -> Judged {
 /// The id a domain rejection is about, for the reply ("RO-1 is not an open job").
 fn rejected_detail(code: RejectCode, event: &Event, workshop: &Workshop) -> String {
     let k = &event.kind;
+    if let (RejectCode::BadPayload, EventKind::Pause { reason, .. }) = (code, k) {
+        // The only payload the site judges: a pause reason its table does not list. Short,
+        // for the handheld's screen; the site file and the roster list the reasons.
+        return format!("reason {:?} is not one of the site's", reason.name());
+    }
     let id = match code {
         RejectCode::UnknownBadge => Some(&event.badge),
         RejectCode::UnknownOp => k.op(),

@@ -20,6 +20,7 @@ use bayline_domain::decode::Decoded;
 use bayline_store::{Committed, Listener, ScanRecord, Store, StoreError};
 
 mod approvals;
+mod at_risk;
 mod cards;
 pub mod clock;
 mod corrections;
@@ -81,8 +82,11 @@ pub struct SiteLive {
     told: Mutex<promises::Told>,
     /// Jobs scans named whose promise is still to be looked at.
     noted: Mutex<BTreeSet<Id>>,
-    /// Jobs whose approval request was answered, until a scan's reply has said so.
+    /// Jobs whose approval request was answered, until a scan's reply has said so; read
+    /// from the store at start-up ([`approvals::approved_unscanned`]).
     approved: Mutex<BTreeSet<Id>>,
+    /// Each job's `at_risk` as its webhook receivers were last told, as the store has it.
+    hooked: Mutex<BTreeMap<Id, bayline_store::AtRiskTold>>,
 }
 
 impl SiteLive {
@@ -93,10 +97,13 @@ impl SiteLive {
 
     /// The site's boards at `now` (contract §3.3), as published and as previewed.
     pub fn boards(&self, now: Time) -> Boards {
+        // A copy: the judge takes this lock inside the workshop's, never the other way.
+        let approved = lock(&self.approved).clone();
         let site = BoardSite {
             tz: &self.config.time_zone,
             language: self.config.language,
             bay_names: &self.bay_names,
+            approved: &approved,
         };
         self.read(|w| w.boards(site, now))
     }
@@ -128,6 +135,8 @@ impl Ledger {
         for config in configs {
             let (workshop, seen) = history::load(&store, &config, jiff::Timestamp::now()).await?;
             tracing::info!(site = %config.id, events = workshop.events().count(), "site loaded");
+            let approved = approvals::approved_unscanned(&store, &config.id, &workshop).await?;
+            let hooked = store.at_risk_told(&config.id).await?.into_iter().collect();
             sites.insert(
                 config.id.clone(),
                 Arc::new(SiteLive {
@@ -140,7 +149,8 @@ impl Ledger {
                     workshop: Mutex::new(workshop),
                     seen: Mutex::new(seen),
                     noted: Mutex::default(),
-                    approved: Mutex::default(),
+                    approved: Mutex::new(approved),
+                    hooked: Mutex::new(hooked),
                 }),
             );
         }

@@ -3,7 +3,8 @@
 //! time coming near, an ETA pushed past it by closing time), so the clock task looks at every
 //! job; a job card looks again at its job at once, and scans note the jobs they name for the
 //! clock task to look at within [`GATHER`] ([`keep_time`](crate::keep_time)): a look costs
-//! milliseconds, which the write path does not spend on every batch.
+//! milliseconds, which the write path does not spend on every batch. The `at_risk` webhook
+//! events are the store's business: `at_risk.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -13,9 +14,7 @@ use bayline_proto::Id;
 
 use bayline_store::ScanRecord;
 
-use bayline_site::HookEvent;
-
-use crate::{hooks, lock, HookCall, Ledger, SiteLive, Update};
+use crate::{lock, Ledger, SiteLive, Update};
 
 /// How long the look at the jobs scans named waits for more scans to gather: a few looks a
 /// second at most, however fast the scans come.
@@ -37,42 +36,13 @@ impl Ledger {
     pub(crate) fn tell_promises(&self, live: &SiteLive, now: Time, only: Option<&BTreeSet<Id>>) {
         let now_shown = live.read(|w| w.promises(now, only));
         let mut told = lock(&live.told);
-        let mut calls = Vec::new();
         for (job, late, at_risk) in now_shown {
             let flags = (late, at_risk);
             let before = told.insert(job.clone(), flags);
             if before != Some(flags) {
                 let _ = (self.changes).send(Update::of_promise(&live.config.id, &job, flags, now));
             }
-            if before.is_some_and(|(_, was)| was != at_risk) {
-                calls.push(HookCall {
-                    event: HookEvent::AtRisk,
-                    job,
-                    at: now,
-                    fields: serde_json::json!({ "at_risk": at_risk, "late": late }),
-                });
-            }
         }
-        drop(told);
-        self.queue_at_risk(live, &calls);
-    }
-
-    /// Queues `at_risk` events without holding up the clock: they come of time passing, not
-    /// of a request anyone waits on.
-    fn queue_at_risk(&self, live: &SiteLive, calls: &[HookCall]) {
-        let rows = hooks::addressed(&live.config, calls);
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        if rows.is_empty() {
-            return;
-        }
-        let store = self.store.clone();
-        runtime.spawn(async move {
-            if let Err(e) = store.enqueue(&rows).await {
-                tracing::error!(error = %e, "at_risk webhook events lost");
-            }
-        });
     }
 
     /// Notes the jobs a batch of scans names, for [`Ledger::tell_noted_promises`].

@@ -55,6 +55,8 @@ pub struct SiteConfig {
     pub public_url: Option<String>,
     /// Receivers of the site's events (contract §7.5 `[[webhooks]]`).
     pub webhooks: Vec<Webhook>,
+    /// The site's own pause reasons (§7.6 `[[pause_reasons]]`).
+    pub pause_reasons: bayline_domain::Reasons,
 }
 
 /// What a webhook is told of.
@@ -207,6 +209,7 @@ impl SiteConfig {
                 .iter()
                 .map(|s| (s.badge.clone(), s.role))
                 .collect(),
+            pause_reasons: self.pause_reasons.clone(),
             ..Catalog::default()
         }
     }

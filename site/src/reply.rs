@@ -19,7 +19,7 @@ pub fn reply_for(site: &SiteConfig, judgement: &Judgement<'_>) -> Reply {
             bay,
             first_assigned,
         } => {
-            let mut msg = accepted(lang, event, bay.as_ref());
+            let mut msg = accepted(site, event, bay.as_ref());
             if let Some((job, op)) = first_assigned {
                 msg.push_str(&first(lang, job, op));
             }
@@ -31,7 +31,7 @@ pub fn reply_for(site: &SiteConfig, judgement: &Judgement<'_>) -> Reply {
             bay,
             ..
         } if w.applied() => {
-            let done = accepted(lang, event, bay.as_ref());
+            let done = accepted(site, event, bay.as_ref());
             let msg = match lang {
                 Language::Zh => format!("{done}（{}）", caveat(lang, *w, event)),
                 Language::En => format!("{done} ({})", caveat(lang, *w, event)),
@@ -50,7 +50,9 @@ fn zh(lang: Language) -> bool {
     lang == Language::Zh
 }
 
-fn accepted(lang: Language, e: &Event, bay: Option<&Id>) -> String {
+fn accepted(site: &SiteConfig, e: &Event, bay: Option<&Id>) -> String {
+    let lang = site.language;
+    let reason = |r| site.pause_reasons.label(r, lang);
     let at = |s: String| match bay {
         Some(b) if zh(lang) => format!("{b}：{s}"),
         Some(b) => format!("{b}: {s}"),
@@ -62,10 +64,12 @@ fn accepted(lang: Language, e: &Event, bay: Option<&Id>) -> String {
         (EventKind::CheckIn { job }, false) => format!("{job} checked in"),
         (EventKind::Start { job, op, .. }, true) => at(format!("{job} 工序{op} 开工")),
         (EventKind::Start { job, op, .. }, false) => at(format!("{job} op {op} started")),
-        (EventKind::Pause { job, op, reason }, true) => {
-            format!("{job} 工序{op} 暂停（{}）", reason.label(Language::Zh))
+        (EventKind::Pause { job, op, reason: r }, true) => {
+            format!("{job} 工序{op} 暂停（{}）", reason(r))
         }
-        (EventKind::Pause { job, op, reason }, false) => format!("{job} op {op} paused ({reason})"),
+        (EventKind::Pause { job, op, reason: r }, false) => {
+            format!("{job} op {op} paused ({})", reason(r))
+        }
         (EventKind::Resume { job, op, .. }, true) => at(format!("{job} 工序{op} 继续")),
         (EventKind::Resume { job, op, .. }, false) => at(format!("{job} op {op} resumed")),
         (EventKind::Finish { job, op }, true) => format!("{job} 工序{op} 完工"),

@@ -15,7 +15,8 @@
 //!   in `backend/mod.rs`. Migrations per dialect in `migrations/{sqlite,postgres}/`.
 //! - `backend/versions.rs`: job-card versions (contract §7.6), kept with the card.
 //! - `backend/customer.rs`: customer status links and approval requests (contract §7.5);
-//!   `backend/outbox.rs`: the webhook outbox.
+//!   `backend/outbox.rs`: the webhook outbox; `backend/claims.rs`: the `at_risk` state
+//!   receivers were told and the receivers' delivery leases (`store/claims.rs` forwards).
 //! - [`notice`]: what a process tells the others on one PostgreSQL database (`NOTIFY`), and
 //!   `backend/postgres/listen.rs`, the `LISTEN` side.
 //! - [`error`]: the store's error type.
@@ -25,6 +26,7 @@ pub mod notice;
 pub mod record;
 pub mod store;
 
+pub use backend::claims::AtRiskTold;
 pub use backend::customer::{Approval, ApprovalItem, ItemAnswer, Link};
 pub use backend::history::Checkpoint;
 pub use backend::outbox::{Outgoing, Queued};

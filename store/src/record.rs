@@ -1,7 +1,7 @@
 //! What is written for each scan, and how stored rows become domain events again.
 
-use bayline_domain::{Event, EventKey, EventKind, Time};
-use bayline_proto::{Action, CallReason, Id, PauseReason, RejectCode, Reply, WarningCode};
+use bayline_domain::{Event, EventKey, EventKind, Reason, Time};
+use bayline_proto::{Action, CallReason, Id, RejectCode, Reply, WarningCode};
 
 use crate::StoreError;
 
@@ -78,7 +78,7 @@ pub(crate) fn event_columns(
     Option<String>,
 ) {
     let reason = match kind {
-        EventKind::Pause { reason, .. } => Some(reason.as_str().to_string()),
+        EventKind::Pause { reason, .. } => Some(reason.name().to_string()),
         EventKind::QcFail { note, .. } => note.clone(),
         EventKind::Call { reason, .. } => Some(reason.as_str().to_string()),
         _ => None,
@@ -132,7 +132,7 @@ impl EventRow {
                 reason: self
                     .reason
                     .as_deref()
-                    .and_then(PauseReason::parse)
+                    .and_then(Reason::parse)
                     .ok_or_else(|| bad("reason"))?,
             },
             Action::Resume => EventKind::Resume {

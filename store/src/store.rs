@@ -55,11 +55,14 @@ pub struct SeenRow {
 
 /// A rejected scan, for a manager to review.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Rejected))]
 pub struct RejectedRow {
     pub id: i64,
     pub scanner: String,
     pub seq: Option<u64>,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub received_at: String,
+    /// The reject code (`bad_payload`, `seq_conflict`, …).
     pub code: String,
     pub detail: Option<String>,
     pub size: i64,
@@ -401,3 +404,6 @@ impl Store {
         on_backend!(self, db => db.outbox_depth().await)
     }
 }
+
+// After `on_backend!`, which it uses.
+mod claims;

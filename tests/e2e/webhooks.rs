@@ -19,16 +19,16 @@ use tokio_util::sync::CancellationToken;
 use crate::chaos::system::{free_port, Bayline};
 use crate::helpers::*;
 
-const SECRET: &str = "e2e-webhook-secret-0123";
+pub(crate) const SECRET: &str = "e2e-webhook-secret-0123";
 /// Long enough for a debug build on a loaded machine to get every retry through.
 const ALL_DELIVERED_WITHIN: Duration = Duration::from_secs(90);
 
 #[derive(Default)]
-struct Received {
+pub(crate) struct Received {
     /// Bodies with a valid signature, in arrival order (repeats included).
-    bodies: Mutex<Vec<Value>>,
+    pub bodies: Mutex<Vec<Value>>,
     /// Requests whose signature did not check out.
-    forged: Mutex<usize>,
+    pub forged: Mutex<usize>,
     /// Answer 503 to everything while set.
     failing: AtomicBool,
     /// Requests answered 503.
@@ -63,7 +63,7 @@ async fn hook(State(r): State<Arc<Received>>, headers: HeaderMap, body: Bytes) -
 }
 
 /// The receiver on `addr` until the returned token is cancelled.
-async fn receiver(addr: SocketAddr, r: Arc<Received>) -> CancellationToken {
+pub(crate) async fn receiver(addr: SocketAddr, r: Arc<Received>) -> CancellationToken {
     let app = axum::Router::new()
         .route("/hook", axum::routing::post(hook))
         .with_state(r);
@@ -90,7 +90,7 @@ async fn receiver(addr: SocketAddr, r: Arc<Received>) -> CancellationToken {
 }
 
 /// The ids delivered so far, and each job's stage events in order (repeats dropped).
-fn delivered(r: &Received) -> (BTreeSet<String>, Vec<(String, String)>) {
+pub(crate) fn delivered(r: &Received) -> (BTreeSet<String>, Vec<(String, String)>) {
     let bodies = r.bodies.lock().unwrap();
     let mut ids = BTreeSet::new();
     let mut events = Vec::new();
@@ -107,7 +107,7 @@ fn delivered(r: &Received) -> (BTreeSet<String>, Vec<(String, String)>) {
     (ids, events)
 }
 
-async fn until_delivered(r: &Received, n: usize) {
+pub(crate) async fn until_delivered(r: &Received, n: usize) {
     let reached = tokio::time::timeout(ALL_DELIVERED_WITHIN, async {
         while delivered(r).0.len() < n {
             tokio::time::sleep(Duration::from_millis(50)).await;

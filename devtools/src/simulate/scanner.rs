@@ -346,7 +346,7 @@ pub fn payload(event: &Event, tz: &TimeZone) -> Vec<u8> {
     set("op", event.kind.op().map(|o| o.as_str()));
     set("bay", event.kind.bay().map(|b| b.as_str()));
     match &event.kind {
-        EventKind::Pause { reason, .. } => set("reason", Some(reason.as_str())),
+        EventKind::Pause { reason, .. } => set("reason", Some(reason.name())),
         EventKind::QcFail { note, .. } => set("reason", note.as_deref()),
         _ => {}
     }

@@ -1,6 +1,6 @@
 //! The boards of a small workshop, with the numbers worked out by hand.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use bayline_proto::board::{self, BayState, Clock, LOUNGE_BUDGET_BYTES};
 use bayline_proto::{Language, PauseReason};
@@ -10,11 +10,14 @@ use super::*;
 use crate::testkit::*;
 use crate::Stage;
 
+static NONE_APPROVED: BTreeSet<Id> = BTreeSet::new();
+
 fn site<'a>(tz: &'a TimeZone, names: &'a BTreeMap<Id, String>) -> BoardSite<'a> {
     BoardSite {
         tz,
         language: Language::Zh,
         bay_names: names,
+        approved: &NONE_APPROVED,
     }
 }
 
@@ -299,4 +302,31 @@ fn a_lounge_row_marks_a_wait_with_no_end_and_a_promise_at_risk() {
     );
     assert_eq!(lounge.mark(1), board::RowMark::default());
     assert!(lounge.rows[1].eta.is_some());
+}
+
+#[test]
+fn the_tag_of_the_bay_holding_an_approved_job_says_so_and_no_other() {
+    let w = busy_morning();
+    let tz = TimeZone::UTC;
+    let names = BTreeMap::new();
+    let approved = BTreeSet::from([Id::new("J1").unwrap()]);
+    let b = w.boards(
+        BoardSite {
+            approved: &approved,
+            ..site(&tz, &names)
+        },
+        t(90),
+    );
+    let approved: Vec<_> = (b.tags.iter())
+        .map(|t| (t.bay.as_str(), t.approved))
+        .collect();
+    assert!(approved.contains(&("B01", true)), "{approved:?}");
+    assert!(
+        approved.iter().filter(|(_, a)| *a).count() == 1,
+        "{approved:?}"
+    );
+    assert!(b.tags.iter().all(|t| t.reason_text.is_none()));
+    assert!(b.workshop[0].reason_texts.is_empty());
+    let plain = w.boards(site(&tz, &names), t(90));
+    assert!(plain.tags.iter().all(|t| !t.approved));
 }

@@ -94,7 +94,7 @@ fn each_reject_code_of_the_decoder() {
         (b"[1,2]".to_vec(), RejectCode::BadPayload),
         (vec![0xff, 0xfe, b'{'], RejectCode::BadPayload),
         (scan(r#","action":"start","job":"J 1","op":"10","bay":"B01""#).into_bytes(), RejectCode::BadPayload),
-        (scan(r#","action":"pause","job":"J1","op":"10","reason":"lunch""#).into_bytes(), RejectCode::BadPayload),
+        (scan(r#","action":"pause","job":"J1","op":"10","reason":"lunch break""#).into_bytes(), RejectCode::BadPayload),
         (br#"{"v":1,"seq":-1,"ts":"2026-11-22T09:15:03+08:00","badge":"T07","action":"shift_start"}"#.to_vec(), RejectCode::BadPayload),
         (br#"{"v":2,"seq":1,"ts":"2026-11-22T09:15:03+08:00","badge":"T07","action":"shift_start"}"#.to_vec(), RejectCode::BadVersion),
         (scan(r#","action":"explode""#).into_bytes(), RejectCode::UnknownAction),
@@ -234,4 +234,19 @@ fn a_call_needs_a_known_reason_and_answer_and_clear_need_a_bay() {
             Some((RejectCode::MissingField, "bay".into()))
         );
     }
+}
+
+#[test]
+fn a_pause_may_name_a_site_reason_by_id_which_the_site_checks_later() {
+    let e = decode(
+        scan(r#","action":"pause","job":"J1","op":"10","reason":"training""#).as_bytes(),
+        &hh(),
+        now(),
+    )
+    .result
+    .unwrap();
+    let EventKind::Pause { reason, .. } = e.kind else {
+        panic!("not a pause: {:?}", e.kind);
+    };
+    assert_eq!(reason.name(), "training");
 }

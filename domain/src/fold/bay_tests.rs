@@ -73,7 +73,7 @@ fn a_blocked_bay_carries_the_reason_of_the_last_clock_off() {
         w.state()
             .segments
             .iter()
-            .map(|g| (g.working, g.reason, g.from))
+            .map(|g| (g.working, g.reason.as_ref().map(|r| r.category), g.from))
             .collect()
     };
     let paused = shop([

@@ -93,7 +93,7 @@ fn clock_off_at(s: &mut Edit<'_>, badge: &Id, end: ClockOff, ts: Time, seen: Tim
     if let Some((_, deadline)) = on.closing {
         s.remove_deadline(deadline, badge);
     }
-    s.close_clocked(on.interval, ts, end);
+    s.close_clocked(on.interval, ts, end.clone());
     let jt = s.job_mut(&on.job);
     let ot = jt.ops.entry(on.op.clone()).or_default();
     ot.on.remove(badge);
@@ -172,14 +172,14 @@ fn refresh(s: &mut Edit<'_>, bay: &Id, ts: Time) {
             s.jobs
                 .get(&h.job)
                 .and_then(|j| j.last_clock_off.as_ref())
-                .map_or(PauseReason::Other, |c| c.end.blocking_reason())
+                .map_or(PauseReason::Other.into(), |c| c.end.blocking_reason())
         });
         (h.job.clone(), working, reason)
     });
     let open = s.bays.get(bay).and_then(|b| b.segment);
     let have = open
         .and_then(|i| s.segments.get(i))
-        .map(|g| (g.job.clone(), g.working, g.reason));
+        .map(|g| (g.job.clone(), g.working, g.reason.clone()));
     if have == want {
         return;
     }

@@ -47,7 +47,7 @@ impl Interval for Clocked {
         &mut self.to
     }
     fn end(&self) -> Option<ClockOff> {
-        self.end
+        self.end.clone()
     }
 }
 

@@ -47,7 +47,11 @@ fn a_badge_still_on_when_the_grace_runs_out_is_clocked_off_at_closing() {
     let bay = w.bays(t(630)).into_iter().next().expect("B01");
     assert_eq!(
         (bay.state, bay.reason, bay.since),
-        (BayState::Blocked, Some(PauseReason::ShiftEnd), Some(t(630)))
+        (
+            BayState::Blocked,
+            Some(PauseReason::ShiftEnd.into()),
+            Some(t(630))
+        )
     );
     // The folded state itself waits for the next event; the view at now does not.
     assert!(w.state().badge("T1").is_some_and(|b| b.on.is_some()));
@@ -65,8 +69,11 @@ fn a_scan_within_the_grace_is_the_real_clock_off() {
     assert!(w.anomalies(t(900)).is_empty());
     let c = &w.state().clocked[0];
     assert_eq!(
-        (c.to, c.end),
-        (Some(t(600)), Some(ClockOff::Paused(PauseReason::Break)))
+        (c.to, c.end.clone()),
+        (
+            Some(t(600)),
+            Some(ClockOff::Paused(PauseReason::Break.into()))
+        )
     );
 }
 
@@ -92,7 +99,10 @@ fn a_scan_after_the_deadline_finds_the_badge_already_off_whatever_the_arrival_or
         anomaly(WarningCode::NotClockedOn)
     );
     let c = &restored.state().clocked[0];
-    assert_eq!((c.to, c.end), (Some(t(570)), Some(ClockOff::Forgotten)));
+    assert_eq!(
+        (c.to, c.end.clone()),
+        (Some(t(570)), Some(ClockOff::Forgotten))
+    );
     assert_eq!(
         forgotten_codes(&restored, 900),
         [

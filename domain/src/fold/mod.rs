@@ -64,9 +64,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) use edit::Edit;
 pub use track::{BadgeTrack, BayTrack, ClockOff, JobTrack, LastClockOff, OnOp, OpTrack, QcResult};
 
-use crate::{
-    CallReason, Catalog, Event, EventKey, Id, PauseReason, Settings, Stage, Time, WarningCode,
-};
+use crate::{CallReason, Catalog, Event, EventKey, Id, Reason, Settings, Stage, Time, WarningCode};
 
 /// How a stored event stands in the timeline now. Re-judged when a late event arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,7 +137,7 @@ pub struct BaySegment {
     pub job: Id,
     pub working: bool,
     /// Why it is blocked; `None` while working.
-    pub reason: Option<PauseReason>,
+    pub reason: Option<Reason>,
     pub from: Time,
     pub to: Option<Time>,
 }

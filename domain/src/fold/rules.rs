@@ -5,8 +5,7 @@ use super::edit::Edit;
 use super::track::{OpTrack, QcResult};
 use super::{clock, Call, ClockOff};
 use crate::{
-    CallReason, Catalog, Event, EventKey, EventKind, Id, PauseReason, Settings, Stage, Time,
-    WarningCode,
+    CallReason, Catalog, Event, EventKey, EventKind, Id, Reason, Settings, Stage, Time, WarningCode,
 };
 
 type Rule = Result<(), WarningCode>;
@@ -34,7 +33,14 @@ pub(super) fn apply(
         EventKind::CheckIn { job } => check_in(s, job, ts)?,
         EventKind::Start { job, op, bay } => clock_on(s, settings, ev, job, op, Some(bay))?,
         EventKind::Resume { job, op, bay } => clock_on(s, settings, ev, job, op, bay.as_ref())?,
-        EventKind::Pause { job, op, reason } => pause(s, &ev.key, badge, job, op, *reason)?,
+        EventKind::Pause { job, op, reason } => pause(
+            s,
+            &ev.key,
+            badge,
+            job,
+            op,
+            cat.pause_reasons.resolve(reason),
+        )?,
         EventKind::Finish { job, op } => finish(s, cat, ev, job, op)?,
         EventKind::QcPass { job } => qc_pass(s, cat, &ev.key, job)?,
         EventKind::QcFail { job, op, .. } => qc_fail(s, cat, &ev.key, job, op.as_ref()),
@@ -122,18 +128,11 @@ fn clock_on(
     Ok(())
 }
 
-fn pause(
-    s: &mut Edit<'_>,
-    key: &EventKey,
-    badge: &Id,
-    job: &Id,
-    op: &Id,
-    reason: PauseReason,
-) -> Rule {
+fn pause(s: &mut Edit<'_>, key: &EventKey, badge: &Id, job: &Id, op: &Id, reason: Reason) -> Rule {
     if !s.op(job, op).is_some_and(|o| o.on.contains_key(badge)) {
         return Err(WarningCode::NotClockedOn);
     }
-    clock::clock_off(s, badge, ClockOff::Paused(reason), key.ts);
+    clock::clock_off(s, badge, ClockOff::Paused(reason.clone()), key.ts);
     let ot = s.job_mut(job).ops.entry(op.clone()).or_default();
     ot.last_pause = Some((key.clone(), reason));
     Ok(())

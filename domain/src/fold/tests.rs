@@ -24,7 +24,10 @@ fn starting_another_op_switches_the_badge_off_the_first_at_the_same_instant() {
     ]);
     let c = &w.state().clocked;
     assert_eq!(c.len(), 2);
-    assert_eq!((c[0].to, c[0].end), (Some(t(30)), Some(ClockOff::Switched)));
+    assert_eq!(
+        (c[0].to, c[0].end.clone()),
+        (Some(t(30)), Some(ClockOff::Switched))
+    );
     assert_eq!((c[1].from, c[1].to), (t(30), None));
     let on = w
         .state()
@@ -151,7 +154,7 @@ fn shifts_open_and_close_once_and_shift_end_clocks_off() {
     let s = w.state();
     assert_eq!((s.attendance.len(), s.attendance[0].to), (1, Some(t(60))));
     assert_eq!(
-        (s.clocked[0].to, s.clocked[0].end),
+        (s.clocked[0].to, s.clocked[0].end.clone()),
         (Some(t(60)), Some(ClockOff::ShiftEnd))
     );
     assert!(s

@@ -6,14 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 
-use crate::{EventKey, Id, JobCard, PauseReason, Time};
+use crate::{EventKey, Id, JobCard, PauseReason, Reason, Time};
 
 /// How a clocked interval ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockOff {
     /// The badge scanned `pause` with this reason.
-    Paused(PauseReason),
+    Paused(Reason),
     /// The badge clocked on another op (contract §4 "One op at a time").
     Switched,
     /// Someone finished the op.
@@ -28,12 +28,12 @@ pub enum ClockOff {
 impl ClockOff {
     /// The reason a bay held by a job whose latest clock-off was this one is blocked
     /// (contract §4 "Bays": `switched` and `finish` count as `other`).
-    pub fn blocking_reason(self) -> PauseReason {
+    pub fn blocking_reason(&self) -> Reason {
         match self {
-            ClockOff::Paused(r) => r,
-            ClockOff::Switched | ClockOff::Finished => PauseReason::Other,
+            ClockOff::Paused(r) => r.clone(),
+            ClockOff::Switched | ClockOff::Finished => PauseReason::Other.into(),
             // The working day ended with the car on the bay, like a `shift_end`.
-            ClockOff::ShiftEnd | ClockOff::Forgotten => PauseReason::ShiftEnd,
+            ClockOff::ShiftEnd | ClockOff::Forgotten => PauseReason::ShiftEnd.into(),
         }
     }
 }
@@ -64,7 +64,7 @@ pub struct OpTrack {
     /// Ever clocked on (status `paused` rather than `open`).
     pub started: bool,
     /// The latest `pause` on this op, for the `waiting_*` stages.
-    pub last_pause: Option<(EventKey, PauseReason)>,
+    pub last_pause: Option<(EventKey, Reason)>,
     /// A `qc_fail` reopened it after it was finished: time clocked on it from then on is
     /// rework (`rework_hours`).
     pub reworked: bool,
@@ -148,13 +148,13 @@ impl JobTrack {
     }
 
     /// The most recent `pause` reason among its unfinished ops.
-    pub fn last_pause_reason(&self) -> Option<PauseReason> {
+    pub fn last_pause_reason(&self) -> Option<&Reason> {
         self.ops
             .values()
             .filter(|o| !o.finished)
             .filter_map(|o| o.last_pause.as_ref())
             .max_by(|a, b| a.0.cmp(&b.0))
-            .map(|(_, r)| *r)
+            .map(|(_, r)| r)
     }
 
     /// The job has a `qc_pass` more recent than its last finish and its last `qc_fail`.

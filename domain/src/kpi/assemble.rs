@@ -2,7 +2,7 @@
 //! mean, and the assembly of the site's, a badge's and a bay's [`Figures`]. Ratios divide
 //! summed numerators by summed denominators, never average ratios.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::SignedDuration;
 
@@ -21,6 +21,8 @@ pub(super) struct Measured<'a> {
     /// Opening time in the period up to `now` (one bay's worth).
     pub open: Nanos,
     pub work_bays: Vec<&'a Id>,
+    /// The site's own pause reasons: keys of `bay_blocked_hours_by_reason` even when 0.
+    pub site_reasons: Vec<&'a Id>,
     /// Jobs with something counted in the period.
     pub outcomes: Vec<Outcome>,
     /// Calls opened or answered in the period.
@@ -140,6 +142,7 @@ fn job_figures(
 fn bay_fields<'a>(m: &Measured, bays: impl Iterator<Item = &'a Id>, f: &mut Figures) {
     let (mut busy, mut n) = (0, 0u32);
     let mut blocked = [0; 5];
+    let mut own: BTreeMap<&Id, Nanos> = m.site_reasons.iter().map(|r| (*r, 0)).collect();
     for bay in bays {
         n += 1;
         if let Some(b) = m.totals.bays.get(bay) {
@@ -147,9 +150,15 @@ fn bay_fields<'a>(m: &Measured, bays: impl Iterator<Item = &'a Id>, f: &mut Figu
             for (x, y) in blocked.iter_mut().zip(b.blocked) {
                 *x += y;
             }
+            for (reason, d) in &b.blocked_own {
+                *own.entry(reason).or_default() += d;
+            }
         }
     }
-    let blocked = BlockedByReason::of(blocked.map(hours));
+    let own = (own.into_iter())
+        .map(|(r, d)| (r.to_string(), hours(d)))
+        .collect();
+    let blocked = BlockedByReason::of(blocked.map(hours), own);
     f.bay_utilisation = ratio(hours(busy), f64::from(n) * hours(m.open));
     f.bay_blocked_hours = Some(blocked.total());
     f.bay_blocked_hours_by_reason = Some(blocked);
@@ -202,7 +211,7 @@ pub(super) fn card_figures(
 }
 
 pub(super) fn bay_figures(m: &Measured, bay: &Id) -> Figures {
-    let b = m.totals.bays.get(bay).copied().unwrap_or_default();
+    let b = m.totals.bays.get(bay).cloned().unwrap_or_default();
     let mut f = labour_figures((b.clocked, b.rework), b.sold, None);
     bay_fields(m, std::iter::once(bay), &mut f);
     job_figures(m, |o| o.bays.contains(bay), None, &mut f);

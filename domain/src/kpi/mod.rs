@@ -78,6 +78,8 @@ mod assemble;
 mod card_tests;
 mod intervals;
 mod outcome;
+#[cfg(test)]
+mod reason_tests;
 mod replay;
 #[cfg(test)]
 mod tests;
@@ -121,8 +123,10 @@ impl Period {
 }
 
 /// Bay hours blocked, by the pause reason that holds the bay (contract §6, §7.1): one key
-/// per reason, each always present.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+/// per reason of the contract, each always present, then one per reason of the site's own
+/// (`[[pause_reasons]]`), present too, and any reason the period's stored days name that the
+/// site file no longer lists.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockedByReason {
     pub parts: f64,
@@ -134,11 +138,14 @@ pub struct BlockedByReason {
     pub shift_end: f64,
     /// Everything else: a pause `other`, a switch to another op, a finish.
     pub other: f64,
+    /// The site's own reasons by id: a site reason's hours are here, not under its category.
+    #[serde(flatten)]
+    pub own: BTreeMap<String, f64>,
 }
 
 impl BlockedByReason {
     /// From hours by slot, in the order of [`crate::PauseReason::ALL`].
-    pub(crate) fn of(hours: [f64; 5]) -> BlockedByReason {
+    pub(crate) fn of(hours: [f64; 5], own: BTreeMap<String, f64>) -> BlockedByReason {
         let [parts, approval, break_, shift_end, other] = hours;
         BlockedByReason {
             parts,
@@ -146,6 +153,7 @@ impl BlockedByReason {
             break_,
             shift_end,
             other,
+            own,
         }
     }
 
@@ -162,7 +170,19 @@ impl BlockedByReason {
     }
 
     pub fn total(&self) -> f64 {
-        self.parts + self.approval + self.break_ + self.shift_end + self.other
+        self.parts
+            + self.approval
+            + self.break_
+            + self.shift_end
+            + self.other
+            + self.own.values().sum::<f64>()
+    }
+
+    /// Every reason with its hours: the five of the contract, then the site's own.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, f64)> {
+        (crate::PauseReason::ALL.into_iter())
+            .map(|r| (r.as_str(), self.get(r)))
+            .chain(self.own.iter().map(|(k, v)| (k.as_str(), *v)))
     }
 }
 
@@ -492,6 +512,7 @@ fn measure<'a>(
         totals,
         open: open_in(workshop, period.window(now)),
         work_bays: totals::work_bays(workshop.catalog()).collect(),
+        site_reasons: workshop.catalog().pause_reasons.ids().collect(),
         outcomes: period_outcomes(workshop, stored, period, now, crews),
         calls: period_calls(workshop, stored, period, now),
     }
@@ -536,6 +557,7 @@ fn by_day(workshop: &Workshop, stored: &Stored, period: Period, now: Time) -> Ve
             totals,
             open: open_in(workshop, part.window(now)),
             work_bays: work_bays.clone(),
+            site_reasons: workshop.catalog().pause_reasons.ids().collect(),
             outcomes: (outcomes.iter())
                 .filter(|o| o.counts_in(part, now))
                 .cloned()

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::intervals::{clip, clip_open, intersect, length, total, union, Span};
 use crate::fold::State;
-use crate::{Catalog, Id, PauseReason, Time};
+use crate::{Catalog, Id, PauseReason, Reason, Time};
 
 /// Nanoseconds: durations as exact integers, so sums do not depend on their order.
 pub type Nanos = i64;
@@ -35,7 +35,7 @@ pub struct BadgeTotals {
 }
 
 /// One bay's part of a window.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BayTotals {
     pub clocked: Nanos,
     /// The part of `clocked` on reopened ops.
@@ -48,6 +48,9 @@ pub struct BayTotals {
     /// bay, in the order of [`PauseReason::ALL`]: `[parts, approval, break, shift_end,
     /// other]`.
     pub blocked: [Nanos; 5],
+    /// Held with nobody on by one of the site's own reasons, by its id: not in `blocked`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub blocked_own: BTreeMap<Id, Nanos>,
 }
 
 /// The work on the jobs of one advisor or one service type: labour by job, not by person.
@@ -107,6 +110,9 @@ impl Totals {
             b.busy += o.busy;
             for (x, y) in b.blocked.iter_mut().zip(o.blocked) {
                 *x += y;
+            }
+            for (reason, n) in &o.blocked_own {
+                *b.blocked_own.entry(reason.clone()).or_default() += n;
             }
         }
         for (key, o) in &other.advisors {
@@ -266,14 +272,27 @@ fn sold(state: &State, catalog: &Catalog, holds: impl Fn(Time) -> bool, t: &mut 
     }
 }
 
-/// Where a blocked bay's time goes: one slot per pause reason, in the order of
-/// [`PauseReason::ALL`]. A segment without a reason was blocked by no pause: `other`.
-pub(super) fn reason_slot(reason: Option<PauseReason>) -> usize {
-    let reason = reason.unwrap_or(PauseReason::Other);
+/// The slot of a contract reason in [`BayTotals::blocked`], in the order of
+/// [`PauseReason::ALL`].
+pub(super) fn reason_slot(reason: PauseReason) -> usize {
     PauseReason::ALL
         .iter()
         .position(|r| *r == reason)
         .unwrap_or(PauseReason::ALL.len() - 1)
+}
+
+impl BayTotals {
+    /// Adds `d` of blocked time to `reason`'s count: a site reason's own, or the slot of one
+    /// of the five. A segment without a reason was blocked by no pause: `other`.
+    fn add_blocked(&mut self, reason: Option<&Reason>, d: Nanos) {
+        match reason {
+            Some(Reason {
+                site: Some(own), ..
+            }) => *self.blocked_own.entry(own.clone()).or_default() += d,
+            Some(r) => self.blocked[reason_slot(r.category)] += d,
+            None => self.blocked[reason_slot(PauseReason::Other)] += d,
+        }
+    }
 }
 
 /// Per work bay, within opening hours in the window: the union of clocked time there, and the
@@ -301,7 +320,7 @@ fn bay_time(state: &State, catalog: &Catalog, window: Span, open: &[Span], t: &m
         if work_bays.contains(&g.bay) {
             let d = nanos(within(span, open));
             if d > 0 {
-                t.bays.entry(g.bay.clone()).or_default().blocked[reason_slot(g.reason)] += d;
+                (t.bays.entry(g.bay.clone()).or_default()).add_blocked(g.reason.as_ref(), d);
             }
         }
     }

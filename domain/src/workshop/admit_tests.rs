@@ -69,7 +69,8 @@ pub(super) fn build(seq: u64, (min, scanner, badge, action, job, bay, reason): R
                 PauseReason::Parts,
                 PauseReason::Approval,
                 PauseReason::Break,
-            ][reason],
+            ][reason]
+                .into(),
         },
         8..=9 => EventKind::Resume {
             job,

@@ -256,8 +256,10 @@ impl Workshop {
 /// and the site is rebuilt from its events instead. 2: the state keeps andon calls. 3: a job
 /// keeps the crew of the op its first QC failed, and day totals split blocked bay time five
 /// ways (a rebuild stores every frozen day again in the new form). 4: day totals split labour
-/// by advisor and service, and closed jobs' outcomes keep their plate and comeback.
-const CHECKPOINT_FORMAT: u8 = 4;
+/// by advisor and service, and closed jobs' outcomes keep their plate and comeback. 5: a
+/// pause keeps the site's own reason beside its category, and day totals count a site
+/// reason's blocked time under its id.
+const CHECKPOINT_FORMAT: u8 = 5;
 
 /// A checkpoint as stored: its format, then the state in postcard.
 pub fn encode_checkpoint(state: &State) -> Vec<u8> {

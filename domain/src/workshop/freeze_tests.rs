@@ -69,7 +69,8 @@ fn build(seq: u64, (day, min, badge, action, job, op, bay, reason): Raw) -> Even
                 PauseReason::Break,
                 PauseReason::Other,
                 PauseReason::ShiftEnd,
-            ][reason],
+            ][reason]
+                .into(),
         },
         8..=9 => EventKind::Resume {
             job,

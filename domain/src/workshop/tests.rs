@@ -253,7 +253,7 @@ fn a_bay_is_working_then_blocked_with_the_reason_and_since() {
     assert_eq!(blocked.state, BayState::Blocked);
     assert_eq!(
         (blocked.reason, blocked.since),
-        (Some(PauseReason::Approval), Some(t(45)))
+        (Some(PauseReason::Approval.into()), Some(t(45)))
     );
     assert_eq!((blocked.op, blocked.clocked_s), (Some(id("10")), 75 * 60));
     assert!(blocked.badges.is_empty());

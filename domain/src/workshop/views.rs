@@ -233,7 +233,7 @@ impl Workshop {
             } else {
                 BayState::Working
             };
-            view.reason = segment.and_then(|g| g.reason);
+            view.reason = segment.and_then(|g| g.reason.clone());
             view.since = Some(segment.map_or(holder.since, |g| g.from));
             view.job = Some(holder.job.clone());
         } else if let Some(w) = &track.washing {

@@ -102,7 +102,7 @@ pub fn build(seq: u64, raw: (i64, usize, usize, usize, usize, usize, usize, usiz
         5..=7 => EventKind::Pause {
             job,
             op,
-            reason: REASONS[reason],
+            reason: REASONS[reason].into(),
         },
         8..=9 => EventKind::Resume {
             job,

@@ -18,6 +18,7 @@ fn boards(updated: u16, bay_state: BayState) -> Boards {
             bays: heapless::Vec::new(),
             page: Page::default(),
             calls: heapless::Vec::new(),
+            reason_texts: heapless::Vec::new(),
         }],
         tags: vec![BayTag {
             language: Language::Zh,
@@ -29,6 +30,8 @@ fn boards(updated: u16, bay_state: BayState) -> Boards {
             now: None,
             next: None,
             call: None,
+            approved: false,
+            reason_text: None,
         }],
     }
 }

@@ -5,6 +5,7 @@
 #[macro_use]
 #[path = "../../../store/tests/backends/support/mod.rs"]
 mod support;
+mod customer;
 mod history;
 mod promises;
 mod scans;

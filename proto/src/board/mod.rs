@@ -121,6 +121,26 @@ pub struct Workshop {
     /// The open andon calls of the bays on this page (appended: an older display ignores
     /// them). An LED board blinks these bays.
     pub calls: Vec<Andon, MAX_WORKSHOP_BAYS>,
+    /// The site's own labels of the pause reasons that block bays on this page (appended
+    /// and kept apart from the rows, like `calls`): a display draws a bay's text instead of
+    /// its [`BayRow::reason`] label.
+    pub reason_texts: Vec<ReasonText, MAX_WORKSHOP_BAYS>,
+}
+
+impl Workshop {
+    /// The site's label of what blocks `bay`, when the site named it.
+    pub fn reason_text(&self, bay: &str) -> Option<&Text> {
+        (self.reason_texts.iter())
+            .find(|r| r.bay.as_str() == bay)
+            .map(|r| &r.text)
+    }
+}
+
+/// A site-defined pause reason's label for one blocked bay, in the site's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonText {
+    pub bay: Id,
+    pub text: Text,
 }
 
 /// An open andon call at a bay, as a board shows it.
@@ -164,6 +184,12 @@ pub struct BayTag {
     pub next: Option<TagJob>,
     /// The bay's open andon call (appended: an older display ignores it).
     pub call: Option<Andon>,
+    /// The customer answered the approval request of the job on the bay, and no scan of that
+    /// job has said so yet (appended).
+    pub approved: bool,
+    /// The site's own label of the pause reason that blocks the bay, drawn instead of the
+    /// `reason` label (appended).
+    pub reason_text: Option<Text>,
 }
 
 /// A job as a bay tag shows it.

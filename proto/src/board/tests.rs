@@ -93,6 +93,11 @@ fn workshop() -> Workshop {
             answered: false,
         }])
         .unwrap(),
+        reason_texts: Vec::from_slice(&[ReasonText {
+            bay: id("B05"),
+            text: text("外协加工"),
+        }])
+        .unwrap(),
     }
 }
 
@@ -123,6 +128,8 @@ fn tag() -> BayTag {
             opened: Clock(8 * 60 + 2),
             answered: true,
         }),
+        approved: true,
+        reason_text: Some(text("6S 整理")),
     }
 }
 
@@ -146,6 +153,43 @@ fn a_display_from_before_andon_calls_still_reads_a_tag_with_a_call() {
     let bytes = encode(&t, &mut buf).unwrap();
     let old: TagBeforeCalls = decode(bytes).unwrap();
     assert_eq!((old.bay, old.now, old.next), (t.bay, t.now, t.next));
+}
+
+/// A bay tag as displays before approvals and site reasons read it.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+struct TagBeforeApprovals {
+    language: Language,
+    updated: Clock,
+    bay: Id,
+    name: Text,
+    state: BayState,
+    reason: Option<PauseReason>,
+    now: Option<TagJob>,
+    next: Option<TagJob>,
+    call: Option<Andon>,
+}
+
+/// The workshop board as displays before site reasons read it.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+struct WorkshopBeforeReasons {
+    language: Language,
+    updated: Clock,
+    bays: Vec<BayRow, MAX_WORKSHOP_BAYS>,
+    page: Page,
+    calls: Vec<Andon, MAX_WORKSHOP_BAYS>,
+}
+
+#[test]
+fn a_display_from_before_approvals_and_site_reasons_still_reads_tags_and_the_workshop() {
+    let mut buf = [0u8; 2048];
+    let t = tag();
+    let old: TagBeforeApprovals = decode(encode(&t, &mut buf).unwrap()).unwrap();
+    assert_eq!((old.bay, old.now, old.call), (t.bay, t.now, t.call));
+    let w = workshop();
+    let old: WorkshopBeforeReasons = decode(encode(&w, &mut buf).unwrap()).unwrap();
+    assert_eq!((old.bays, old.calls), (w.bays.clone(), w.calls.clone()));
+    assert_eq!(w.reason_text("B05").map(|t| t.as_str()), Some("外协加工"));
+    assert_eq!(w.reason_text("B01"), None);
 }
 
 fn round_trip<M: Serialize + DeserializeOwned + PartialEq + fmt::Debug>(m: &M) -> usize {

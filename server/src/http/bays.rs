@@ -15,7 +15,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Every bay now: idle, working or blocked with the reason.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/bays", tag = "workshop", security(("bearer" = []), ("session" = [])),
-    params(("site" = String, Path, description = "site id")), responses((status = 200, body = [super::schema::BayView]), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    params(("site" = String, Path, description = "site id")), responses((status = 200, body = [BayView]), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn bays(
     State(state): State<AppState>,
     caller: Caller,

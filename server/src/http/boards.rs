@@ -8,10 +8,11 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use bayline_display::{profile, render_png, Board, BoardKind, Profile};
+use bayline_domain::boards::Boards;
 use serde::Deserialize;
 
 use super::auth::public_site;
@@ -23,63 +24,83 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize)]
-struct Options {
+pub(super) struct Options {
     profile: Option<String>,
     page: Option<usize>,
 }
 
+/// `{board}.png`: one of the three boards below, by name.
 async fn preview(
     State(state): State<AppState>,
     Path((site, board)): Path<(String, String)>,
     Query(options): Query<Options>,
-) -> Result<impl IntoResponse> {
-    let live = public_site(&state, &site)?;
+) -> Result<Response> {
     let name = board
         .strip_suffix(".png")
         .ok_or_else(|| Error::NotFound(format!("board previews end in .png, not {board:?}")))?;
-    let boards = live.boards(jiff::Timestamp::now());
-    let page = options.page.unwrap_or(1).max(1) - 1;
-    let no_page = |pages: usize| {
-        Error::NotFound(format!(
-            "board {name:?} has {pages} page(s), not {}",
-            page + 1
-        ))
-    };
-    let model = match name.split_once('/') {
-        None if name == "lounge" => {
-            let pages = boards.lounge.len();
-            Board::Lounge(boards.lounge.into_iter().nth(page).ok_or(no_page(pages))?)
-        }
-        None if name == "workshop" => {
-            let pages = boards.workshop.len();
-            Board::Workshop(
-                boards
-                    .workshop
-                    .into_iter()
-                    .nth(page)
-                    .ok_or(no_page(pages))?,
-            )
-        }
-        Some(("bay", bay)) => Board::Tag(
-            (boards.tags.into_iter())
-                .find(|t| t.bay.as_str() == bay)
-                .ok_or_else(|| Error::NotFound(format!("site {site} has no bay {bay:?}")))?,
-        ),
-        _ => {
-            return Err(Error::NotFound(format!(
-                "no board {name:?}: boards are lounge, workshop and bay/{{bay}}"
-            )))
-        }
-    };
+    match name.split_once('/') {
+        None if name == "lounge" => lounge(&state, &site, &options),
+        None if name == "workshop" => workshop(&state, &site, &options),
+        Some(("bay", bay)) => tag(&state, &site, bay, &options),
+        _ => Err(Error::NotFound(format!(
+            "no board {name:?}: boards are lounge, workshop and bay/{{bay}}"
+        ))),
+    }
+}
+
+/// The lounge board as its panel draws it.
+#[utoipa::path(get, path = "/boards/{site}/lounge.png", tag = "public",
+    params(("site" = String, Path), ("profile" = Option<String>, Query, description = "another panel of the same board"), ("page" = Option<usize>, Query, description = "another page, from 1")),
+    responses((status = 200, description = "PNG", content_type = "image/png"), (status = 404, body = super::error::ErrorBody)))]
+pub(super) fn lounge(state: &AppState, site: &str, options: &Options) -> Result<Response> {
+    let pages = boards(state, site)?.lounge;
+    let model = page_of(pages, "lounge", options)?;
+    draw(Board::Lounge(model), options)
+}
+
+/// Every bay at a glance, as the workshop wall draws it.
+#[utoipa::path(get, path = "/boards/{site}/workshop.png", tag = "public",
+    params(("site" = String, Path), ("profile" = Option<String>, Query, description = "another panel of the same board"), ("page" = Option<usize>, Query, description = "another page, from 1")),
+    responses((status = 200, description = "PNG", content_type = "image/png"), (status = 404, body = super::error::ErrorBody)))]
+pub(super) fn workshop(state: &AppState, site: &str, options: &Options) -> Result<Response> {
+    let pages = boards(state, site)?.workshop;
+    let model = page_of(pages, "workshop", options)?;
+    draw(Board::Workshop(model), options)
+}
+
+/// One bay's tag.
+#[utoipa::path(get, path = "/boards/{site}/bay/{bay}.png", tag = "public",
+    params(("site" = String, Path), ("bay" = String, Path), ("profile" = Option<String>, Query, description = "another panel of the same board")),
+    responses((status = 200, description = "PNG", content_type = "image/png"), (status = 404, body = super::error::ErrorBody)))]
+pub(super) fn tag(state: &AppState, site: &str, bay: &str, options: &Options) -> Result<Response> {
+    let model = (boards(state, site)?.tags.into_iter())
+        .find(|t| t.bay.as_str() == bay)
+        .ok_or_else(|| Error::NotFound(format!("site {site} has no bay {bay:?}")))?;
+    draw(Board::Tag(model), options)
+}
+
+/// The site's boards now (a public site: no token).
+fn boards(state: &AppState, site: &str) -> Result<Boards> {
+    Ok(public_site(state, site)?.boards(jiff::Timestamp::now()))
+}
+
+/// The `?page=` (from 1) of a board's pages.
+fn page_of<T>(pages: Vec<T>, name: &str, options: &Options) -> Result<T> {
+    let count = pages.len();
+    let page = options.page.unwrap_or(1).max(1);
+    (pages.into_iter().nth(page - 1))
+        .ok_or_else(|| Error::NotFound(format!("board {name:?} has {count} page(s), not {page}")))
+}
+
+/// The model as a PNG of its panel.
+fn draw(model: Board, options: &Options) -> Result<Response> {
     let profile = panel(model.kind(), options.profile.as_deref())?;
     let png = render_png(&model, profile).map_err(|e| Error::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "image/png"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        png,
-    ))
+    let headers = [
+        (header::CONTENT_TYPE, "image/png"),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    Ok((headers, png).into_response())
 }
 
 /// The panel asked for, or the board's usual one.

@@ -66,7 +66,7 @@ impl From<Call> for CallRow {
     params(("site" = String, Path, description = "site id"),
         ("from" = Option<String>, Query, description = "RFC 3339 or a local date; default today"),
         ("to" = Option<String>, Query, description = "RFC 3339 or a local date; default the day after from")),
-    responses((status = 200, body = [CallRow]), (status = 400, description = "a bad period", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    responses((status = 200, body = [CallRow]), (status = 400, description = "a bad period", body = super::error::ErrorBody), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn calls(
     State(state): State<AppState>,
     caller: Caller,

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use bayline_domain::{Amendment, Corrected, Event, EventKey, EventKind, Id, Time};
 use bayline_ledger::CorrectError;
 use serde::Deserialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -30,24 +31,38 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(trail, correct))
 }
 
+/// A correction (`kind`: `add` with `event`, `move` with `target` and `to_ts`, `void` with
+/// `target`), always with a `reason`.
 // No `deny_unknown_fields`: serde does not support it beside `flatten`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = CorrectionBody)]
 pub(crate) struct Body {
+    /// Why, in the manager's words; never empty.
     reason: String,
     #[serde(flatten)]
     change: Asked,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub(crate) enum Asked {
-    Add { event: Added },
-    Move { target: EventKey, to_ts: Time },
-    Void { target: EventKey },
+    Add {
+        event: Added,
+    },
+    Move {
+        target: EventKey,
+        #[schema(value_type = String, format = DateTime)]
+        to_ts: Time,
+    },
+    Void {
+        target: EventKey,
+    },
 }
 
-#[derive(Deserialize)]
+/// A scan nobody made: `{ts, badge, action, …the scan's fields}`.
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct Added {
+    #[schema(value_type = String, format = DateTime)]
     ts: Time,
     badge: Id,
     #[serde(flatten)]
@@ -56,8 +71,8 @@ pub(crate) struct Added {
 
 /// Adds, moves or voids an event, with a reason (contract §4).
 #[utoipa::path(post, path = "/api/v1/sites/{site}/corrections", tag = "workshop", security(("bearer" = []), ("session" = [])),
-    params(("site" = String, Path, description = "site id")), request_body = super::schema::CorrectionBody,
-    responses((status = 201, body = super::schema::Corrected), (status = 422, description = "refused, with why", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    params(("site" = String, Path, description = "site id")), request_body = Body,
+    responses((status = 201, body = Corrected), (status = 422, description = "refused, with why", body = super::error::ErrorBody), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn correct(
     State(state): State<AppState>,
     caller: Caller,
@@ -108,7 +123,7 @@ pub(crate) async fn apply(
 
 /// The audit trail: every correction with the event before and after.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/corrections", tag = "workshop", security(("bearer" = []), ("session" = [])),
-    params(("site" = String, Path, description = "site id")), responses((status = 200, body = [super::schema::Corrected]), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    params(("site" = String, Path, description = "site id")), responses((status = 200, body = [Corrected]), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn trail(
     State(state): State<AppState>,
     caller: Caller,

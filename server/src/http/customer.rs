@@ -9,7 +9,7 @@ use bayline_ledger::ApprovalError;
 use bayline_proto::Id;
 use bayline_store::{Approval, ApprovalItem};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -38,23 +38,37 @@ fn known(live: &bayline_ledger::SiteLive, job: &Id, now: Time) -> Result<()> {
     }
 }
 
-#[derive(Deserialize, Default)]
+/// `POST …/jobs/{job}/link` (body optional).
+#[derive(Deserialize, Default, ToSchema)]
+#[schema(as = LinkRequest)]
 struct LinkBody {
+    /// When the link stops opening; absent: 24 h after the car is delivered.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     expires_at: Option<Time>,
 }
 
-#[derive(Serialize)]
+/// A status link for the customer's phone (contract §7.5).
+#[derive(Serialize, ToSchema)]
 struct LinkAnswer {
+    /// `…/c/{token}`: the site's `public_url`, else the address the request came to.
     url: String,
+    /// `null`: 24 h after the car is delivered.
+    #[schema(value_type = Option<String>, format = DateTime)]
     expires_at: Option<Time>,
+}
+
+/// How many live links a `DELETE …/link` revoked.
+#[derive(Serialize, ToSchema)]
+struct Revoked {
+    revoked: u64,
 }
 
 /// Makes a status link for the job's customer: `/c/{token}`, valid until `expires_at` if
 /// given, else until 24 h after the car is delivered (`expires_at` is then `null`).
 #[utoipa::path(post, path = "/api/v1/sites/{site}/jobs/{job}/link", tag = "customer", security(("bearer" = []), ("session" = [])),
-    params(("site" = String, Path, description = "site id"), ("job" = String, Path)), request_body(content = Option<super::schema::LinkRequest>),
-    responses((status = 201, body = super::schema::LinkAnswer), (status = 422, description = "expires_at in the past or over 30 days ahead", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "not an advisor's or manager's token of this site", body = super::schema::ErrorBody), (status = 404, description = "no such site or job", body = super::schema::ErrorBody)))]
+    params(("site" = String, Path, description = "site id"), ("job" = String, Path)), request_body(content = Option<LinkBody>),
+    responses((status = 201, body = LinkAnswer), (status = 422, description = "expires_at in the past or over 30 days ahead", body = super::error::ErrorBody), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "not an advisor's or manager's token of this site", body = super::error::ErrorBody), (status = 404, description = "no such site or job", body = super::error::ErrorBody)))]
 async fn create_link(
     State(state): State<AppState>,
     caller: Caller,
@@ -100,35 +114,40 @@ async fn create_link(
 /// Revokes every status link of the job: they open the "not valid" page from now on.
 #[utoipa::path(delete, path = "/api/v1/sites/{site}/jobs/{job}/link", tag = "customer", security(("bearer" = []), ("session" = [])),
     params(("site" = String, Path, description = "site id"), ("job" = String, Path)),
-    responses((status = 200, description = "`{\"revoked\": n}`: how many live links were revoked", body = Object), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "not an advisor's or manager's token of this site", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    responses((status = 200, description = "how many live links were revoked", body = Revoked), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "not an advisor's or manager's token of this site", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn revoke_links(
     State(state): State<AppState>,
     caller: Caller,
     Path((site, job)): Path<(String, String)>,
-) -> Result<axum::Json<Value>> {
+) -> Result<axum::Json<Revoked>> {
     let live = caller.site(&state, &site, PLANNERS)?;
     let job = job_id(&job)?;
     let now = jiff::Timestamp::now();
     let revoked = (state.ledger.store())
         .revoke_links(&live.config.id, &job, now)
         .await?;
-    Ok(axum::Json(json!({ "revoked": revoked })))
+    Ok(axum::Json(Revoked { revoked }))
 }
 
-#[derive(Deserialize)]
+/// `POST …/jobs/{job}/approvals`: the extra work to ask the customer about.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = ApprovalRequest)]
 struct ApprovalBody {
     #[serde(default)]
     message: String,
     ops: Vec<ItemBody>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = ApprovalRequestOp)]
 struct ItemBody {
+    /// The op id it gets on the job card once approved (not on the card yet).
     op: String,
     #[serde(default)]
     title: String,
     std_hours: f64,
     price: f64,
+    /// An http(s) URL of a photo showing why.
     #[serde(default)]
     photo: Option<String>,
 }
@@ -181,26 +200,69 @@ impl ApprovalBody {
     }
 }
 
-/// An approval request as the API shows it.
-pub(crate) fn approval_json(a: &Approval) -> Value {
-    json!({
-        "id": a.id,
-        "job": a.job.as_str(),
-        "message": a.message,
-        "opened_at": a.opened_at,
-        "opened_by": a.opened_by,
-        "answered": a.answered(),
-        "ops": a.items.iter().map(|i| json!({
-            "op": i.op.as_str(),
-            "title": i.title,
-            "std_hours": i.std_hours,
-            "price": i.price,
-            "photo": i.photo,
-            "answer": i.answer.as_ref().map(|x| if x.approved { "approved" } else { "declined" }),
-            "answered_at": i.answer.as_ref().map(|x| x.at),
-            "answered_by": i.answer.as_ref().map(|x| x.by.clone()),
-        })).collect::<Vec<_>>(),
-    })
+/// An approval request as the API shows it, with each op's answer, who and when.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Approval)]
+pub(crate) struct Shown {
+    id: i64,
+    job: Id,
+    message: String,
+    #[schema(value_type = String, format = DateTime)]
+    opened_at: Time,
+    opened_by: String,
+    /// Every op has its answer.
+    answered: bool,
+    ops: Vec<ShownOp>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ApprovalOp)]
+struct ShownOp {
+    op: Id,
+    title: String,
+    std_hours: f64,
+    price: f64,
+    photo: Option<String>,
+    /// `null` while open.
+    answer: Option<Verdict>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    answered_at: Option<Time>,
+    /// `customer` (on the link), else the advisor who took it by phone.
+    answered_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum Verdict {
+    Approved,
+    Declined,
+}
+
+impl Shown {
+    pub(crate) fn of(a: &Approval) -> Shown {
+        let op = |i: &ApprovalItem| ShownOp {
+            op: i.op.clone(),
+            title: i.title.clone(),
+            std_hours: i.std_hours,
+            price: i.price,
+            photo: i.photo.clone(),
+            answer: (i.answer.as_ref()).map(|x| match x.approved {
+                true => Verdict::Approved,
+                false => Verdict::Declined,
+            }),
+            answered_at: i.answer.as_ref().map(|x| x.at),
+            answered_by: i.answer.as_ref().map(|x| x.by.clone()),
+        };
+        Shown {
+            id: a.id,
+            job: a.job.clone(),
+            message: a.message.clone(),
+            opened_at: a.opened_at,
+            opened_by: a.opened_by.clone(),
+            answered: a.answered(),
+            ops: a.items.iter().map(op).collect(),
+        }
+    }
 }
 
 fn refused(e: ApprovalError) -> Error {
@@ -219,14 +281,14 @@ fn refused(e: ApprovalError) -> Error {
 /// Opens a request for extra work: the customer sees it on the status link and answers each
 /// op; approved ops join the job card.
 #[utoipa::path(post, path = "/api/v1/sites/{site}/jobs/{job}/approvals", tag = "customer", security(("bearer" = []), ("session" = [])),
-    params(("site" = String, Path, description = "site id"), ("job" = String, Path)), request_body = super::schema::ApprovalRequest,
-    responses((status = 201, body = super::schema::Approval), (status = 422, description = "an item is wrong, or its op is on the card already", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "not an advisor's or manager's token of this site", body = super::schema::ErrorBody), (status = 404, description = "no such site or job", body = super::schema::ErrorBody)))]
+    params(("site" = String, Path, description = "site id"), ("job" = String, Path)), request_body = ApprovalBody,
+    responses((status = 201, body = Shown), (status = 422, description = "an item is wrong, or its op is on the card already", body = super::error::ErrorBody), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "not an advisor's or manager's token of this site", body = super::error::ErrorBody), (status = 404, description = "no such site or job", body = super::error::ErrorBody)))]
 async fn open_approval(
     State(state): State<AppState>,
     caller: Caller,
     Path((site, job)): Path<(String, String)>,
     body: Result<Json<ApprovalBody>>,
-) -> Result<(StatusCode, axum::Json<Value>)> {
+) -> Result<(StatusCode, axum::Json<Shown>)> {
     // Who asks first: a caller without the right is refused before its body is read.
     let live = caller.site(&state, &site, PLANNERS)?;
     let Json(body) = body?;
@@ -238,18 +300,18 @@ async fn open_approval(
         .open_approval(&live.config.id, &job, &message, &items, &by.who, now)
         .await
         .map_err(refused)?;
-    Ok((StatusCode::CREATED, axum::Json(approval_json(&approval))))
+    Ok((StatusCode::CREATED, axum::Json(Shown::of(&approval))))
 }
 
 /// The job's approval requests, oldest first, with every answer, who and when.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/jobs/{job}/approvals", tag = "customer", security(("bearer" = []), ("session" = [])),
     params(("site" = String, Path, description = "site id"), ("job" = String, Path)),
-    responses((status = 200, body = [super::schema::Approval]), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    responses((status = 200, body = [Shown]), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn list_approvals(
     State(state): State<AppState>,
     caller: Caller,
     Path((site, job)): Path<(String, String)>,
-) -> Result<axum::Json<Vec<Value>>> {
+) -> Result<axum::Json<Vec<Shown>>> {
     let live = caller.site(&state, &site, STAFF)?;
     let job = job_id(&job)?;
     let list = state
@@ -257,15 +319,17 @@ async fn list_approvals(
         .store()
         .approvals(&live.config.id, &job)
         .await?;
-    Ok(axum::Json(list.iter().map(approval_json).collect()))
+    Ok(axum::Json(list.iter().map(Shown::of).collect()))
 }
 
-#[derive(Deserialize)]
+/// `POST …/approvals/{approval}/answer`: what the customer said on the phone.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = PhoneAnswer)]
 struct PhoneBody {
     answers: Vec<OpAnswer>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct OpAnswer {
     pub op: String,
     pub approved: bool,
@@ -290,14 +354,14 @@ pub(crate) fn answers(list: Vec<OpAnswer>) -> Result<Vec<(Id, bool)>> {
 /// Records the customer's answer given by phone, in the advisor's name. An op answered
 /// before keeps its first answer.
 #[utoipa::path(post, path = "/api/v1/sites/{site}/jobs/{job}/approvals/{approval}/answer", tag = "customer", security(("bearer" = []), ("session" = [])),
-    params(("site" = String, Path, description = "site id"), ("job" = String, Path), ("approval" = i64, Path)), request_body = super::schema::PhoneAnswer,
-    responses((status = 200, body = super::schema::Approval), (status = 422, description = "an op not of this request, or answered twice", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "not an advisor's or manager's token of this site", body = super::schema::ErrorBody), (status = 404, description = "no such site, job or request", body = super::schema::ErrorBody)))]
+    params(("site" = String, Path, description = "site id"), ("job" = String, Path), ("approval" = i64, Path)), request_body = PhoneBody,
+    responses((status = 200, body = Shown), (status = 422, description = "an op not of this request, or answered twice", body = super::error::ErrorBody), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "not an advisor's or manager's token of this site", body = super::error::ErrorBody), (status = 404, description = "no such site, job or request", body = super::error::ErrorBody)))]
 async fn phone_answer(
     State(state): State<AppState>,
     caller: Caller,
     Path((site, job, approval)): Path<(String, String, String)>,
     body: Result<Json<PhoneBody>>,
-) -> Result<axum::Json<Value>> {
+) -> Result<axum::Json<Shown>> {
     let live = caller.site(&state, &site, PLANNERS)?;
     let Json(body) = body?;
     let job = job_id(&job)?;
@@ -310,5 +374,5 @@ async fn phone_answer(
         .answer_approval(&live.config.id, &job, approval, &answers, &by.who, now)
         .await
         .map_err(refused)?;
-    Ok(axum::Json(approval_json(&answered.approval)))
+    Ok(axum::Json(Shown::of(&answered.approval)))
 }

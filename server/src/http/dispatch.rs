@@ -58,8 +58,8 @@ async fn assign(
 /// Gives an op to a technician or a team, at a bay, on a day, in an order.
 #[utoipa::path(put, path = "/api/v1/sites/{site}/jobs/{job}/ops/{op}/assignment", tag = "jobs", security(("bearer" = []), ("session" = [])),
     params(("site" = String, Path, description = "site id"), ("job" = String, Path), ("op" = String, Path)), request_body = Assignment,
-    responses((status = 204, description = "assigned"), (status = 422, description = "an unknown badge, team or bay, or a delivered job", body = super::schema::ErrorBody),
-        (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site, job or op", body = super::schema::ErrorBody)))]
+    responses((status = 204, description = "assigned"), (status = 422, description = "an unknown badge, team or bay, or a delivered job", body = super::error::ErrorBody),
+        (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site, job or op", body = super::error::ErrorBody)))]
 async fn put_assignment(
     State(state): State<AppState>,
     caller: Caller,
@@ -72,7 +72,7 @@ async fn put_assignment(
 /// Takes an op's assignment away.
 #[utoipa::path(delete, path = "/api/v1/sites/{site}/jobs/{job}/ops/{op}/assignment", tag = "jobs", security(("bearer" = []), ("session" = [])),
     params(("site" = String, Path, description = "site id"), ("job" = String, Path), ("op" = String, Path)),
-    responses((status = 204, description = "no longer assigned"), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site, job or op", body = super::schema::ErrorBody)))]
+    responses((status = 204, description = "no longer assigned"), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site, job or op", body = super::error::ErrorBody)))]
 async fn delete_assignment(
     State(state): State<AppState>,
     caller: Caller,
@@ -108,7 +108,7 @@ struct Board {
 /// The ops nobody has, and each technician's queue for `day` (default today).
 #[utoipa::path(get, path = "/api/v1/sites/{site}/dispatch", tag = "workshop", security(("bearer" = []), ("session" = [])),
     params(("site" = String, Path, description = "site id"), ("day" = Option<String>, Query, description = "a local date; default today")),
-    responses((status = 200, body = Board), (status = 400, description = "a bad date", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    responses((status = 200, body = Board), (status = 400, description = "a bad date", body = super::error::ErrorBody), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn get_dispatch(
     State(state): State<AppState>,
     caller: Caller,

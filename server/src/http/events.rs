@@ -24,7 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Live changes as Server-Sent Events: `scan`, `job`, `correction` (JSON data with `site`,
 /// `kind`, `job`, `bay`, `badge`, `action`, `at`), and `lagged` when some were missed.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/events", tag = "workshop", security(("bearer" = []), ("session" = [])),
-    params(("site" = String, Path, description = "site id")), responses((status = 200, description = "an event stream", content_type = "text/event-stream"), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    params(("site" = String, Path, description = "site id")), responses((status = 200, description = "an event stream", content_type = "text/event-stream"), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn events(
     State(state): State<AppState>,
     caller: Caller,

@@ -14,7 +14,6 @@ use bayline_ledger::{ImportError, ImportSummary};
 use bayline_site::TokenRole;
 use tokio_util::sync::CancellationToken;
 use tower_http::limit::RequestBodyLimitLayer;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -34,37 +33,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .layer(RequestBodyLimitLayer::new(MAX_IMPORT))
 }
 
-/// What an import did (contract §7.4), and the rejected lines by number.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct Summary {
-    accepted: u64,
-    rejected: u64,
-    repeats: u64,
-    /// Accepted scans listed as anomalies (§4); also counted in `accepted`.
-    anomalies: u64,
-    /// The first 100 rejected lines, in line order.
-    errors: Vec<LineError>,
-    /// Every rejected line, named in `errors` or not.
-    errors_total: u64,
-}
-
-/// A rejected line: `bad_json`, `missing_field`, `bad_scanner` when it could not be stored,
-/// else the reject code its scan was stored with.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct LineError {
-    /// From 1, counting every line of the body.
-    line: u64,
-    code: String,
-    message: String,
-}
-
 /// Imports a clocking history: NDJSON, one scan a line with its `scanner` (contract §7.4).
 #[utoipa::path(post, path = "/api/v1/sites/{site}/scans/import", tag = "workshop", security(("bearer" = []), ("session" = [])),
     params(("site" = String, Path, description = "site id")),
     request_body(content = String, content_type = "application/x-ndjson", description = "one §3.1 scan a line, plus \"scanner\""),
-    responses((status = 200, body = Summary), (status = 413, description = "over 64 MiB", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    responses((status = 200, body = ImportSummary), (status = 413, description = "over 64 MiB", body = super::error::ErrorBody), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn import(
     State(state): State<AppState>,
     caller: Caller,

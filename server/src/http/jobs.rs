@@ -7,6 +7,7 @@ use bayline_domain::{JobCard, OpCard, Stage, Time};
 use bayline_ledger::PutJobError;
 use bayline_proto::Id;
 use serde::Deserialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -22,7 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The body of `PUT …/jobs/{job}`. Unknown fields are ignored: the contract may grow.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct JobBody {
     #[serde(default)]
     plate: String,
@@ -32,22 +33,27 @@ struct JobBody {
     customer: String,
     #[serde(default)]
     advisor: String,
+    /// The kind of work (保养 maintenance, 事故 accident, 索赔 warranty…): `group_by=service`.
     #[serde(default)]
     service: String,
-    /// The earlier job this one comes back from (外返).
+    /// The earlier job this one comes back from (外返); without it, the plate rule decides.
     #[serde(default)]
     comeback_of: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     promised_at: Option<Time>,
+    /// When the current wait for parts or approval is expected to end: the ETA starts there.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     waiting_until: Option<Time>,
+    /// Default true.
     #[serde(default)]
     wash: Option<bool>,
     #[serde(default)]
     ops: Vec<OpBody>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct OpBody {
     op: String,
     #[serde(default)]
@@ -132,9 +138,9 @@ fn job_id(job: &str) -> Result<Id> {
 
 /// Creates or updates a job card (201 when created).
 #[utoipa::path(put, path = "/api/v1/sites/{site}/jobs/{job}", tag = "jobs", security(("bearer" = []), ("session" = [])),
-    params(("site" = String, Path, description = "site id"), ("job" = String, Path)), request_body = super::schema::JobCard,
-    responses((status = 201, body = super::schema::JobView), (status = 200, body = super::schema::JobView),
-        (status = 422, description = "a field is wrong", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role, or not a manager's for the promise or hours of a job that reached ready", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    params(("site" = String, Path, description = "site id"), ("job" = String, Path)), request_body = JobBody,
+    responses((status = 201, body = JobView), (status = 200, body = JobView),
+        (status = 422, description = "a field is wrong", body = super::error::ErrorBody), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role, or not a manager's for the promise or hours of a job that reached ready", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn put_job(
     State(state): State<AppState>,
     caller: Caller,
@@ -166,7 +172,7 @@ async fn put_job(
 /// A job with its stage, progress, ETA and ops.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/jobs/{job}", tag = "jobs", security(("bearer" = []), ("session" = [])),
     params(("site" = String, Path, description = "site id"), ("job" = String, Path)),
-    responses((status = 200, body = super::schema::JobView), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    responses((status = 200, body = JobView), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn get_job(
     State(state): State<AppState>,
     caller: Caller,
@@ -188,7 +194,7 @@ struct ListQuery {
 /// The jobs, optionally of some stages.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/jobs", tag = "jobs", security(("bearer" = []), ("session" = [])),
     params(("site" = String, Path, description = "site id"), ("stage" = Option<String>, Query, description = "one stage or several, comma-separated")),
-    responses((status = 200, body = [super::schema::JobView]), (status = 400, description = "not a stage", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    responses((status = 200, body = [JobView]), (status = 400, description = "not a stage", body = super::error::ErrorBody), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn list_jobs(
     State(state): State<AppState>,
     caller: Caller,

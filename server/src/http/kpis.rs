@@ -53,7 +53,7 @@ struct Answer {
         ("to" = Option<String>, Query, description = "RFC 3339 or a local date; default the day after from"),
         ("group_by" = Option<String>, Query, description = "badge | bay | day | team | advisor | service"),
         ("format" = Option<String>, Query, description = "csv: the answer as CSV, as with Accept: text/csv")),
-    responses((status = 200, description = "the figures; CSV (UTF-8 with BOM) for Accept: text/csv", content((Answer = "application/json"), (String = "text/csv"))), (status = 400, description = "a bad period", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    responses((status = 200, description = "the figures; CSV (UTF-8 with BOM) for Accept: text/csv", content((Answer = "application/json"), (String = "text/csv"))), (status = 400, description = "a bad period", body = super::error::ErrorBody), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn kpis(
     State(state): State<AppState>,
     caller: Caller,

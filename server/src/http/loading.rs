@@ -38,7 +38,7 @@ struct LoadingQuery {
     params(("site" = String, Path, description = "site id"),
         ("from" = Option<String>, Query, description = "a local date; default today"),
         ("days" = Option<usize>, Query, description = "1 to 92; default 14")),
-    responses((status = 200, body = [DayLoad]), (status = 400, description = "a bad date or number of days", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    responses((status = 200, body = [DayLoad]), (status = 400, description = "a bad date or number of days", body = super::error::ErrorBody), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn loading(
     State(state): State<AppState>,
     caller: Caller,
@@ -71,7 +71,7 @@ struct PromiseQuery {
     params(("site" = String, Path, description = "site id"),
         ("std_hours" = f64, Query, description = "standard hours of the work to fit, 0 to 1000"),
         ("team" = Option<String>, Query, description = "a team of the site file; default the whole workshop")),
-    responses((status = 200, body = Promise), (status = 400, description = "no or bad std_hours", body = super::schema::ErrorBody), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    responses((status = 200, body = Promise), (status = 400, description = "no or bad std_hours", body = super::error::ErrorBody), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn promise(
     State(state): State<AppState>,
     caller: Caller,

@@ -15,7 +15,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The lounge board's rows: masked plates, no names. Public.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/lounge", tag = "public",
-    params(("site" = String, Path, description = "site id")), responses((status = 200, body = [super::schema::LoungeRow]), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    params(("site" = String, Path, description = "site id")), responses((status = 200, body = [LoungeRow]), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn lounge(
     State(state): State<AppState>,
     Path(site): Path<String>,

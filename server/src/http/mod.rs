@@ -21,7 +21,6 @@ mod lounge;
 mod openapi;
 mod ops;
 mod review;
-mod schema;
 
 pub use auth::Caller;
 pub use error::{Error, Result};

@@ -1,7 +1,9 @@
 //! The OpenAPI document of the HTTP API, served at `GET /api/openapi.json`. Each API handler
 //! carries its own `#[utoipa::path]` and is routed from it (`utoipa_axum::routes!`), so a route
-//! cannot exist without its entry nor the other way round; the board previews (one wildcard
-//! route) and the operator endpoints are described here by hand.
+//! cannot exist without its entry nor the other way round; the board previews, one wildcard
+//! route, are named here by the three functions it dispatches to. Every schema is derived from
+//! the type a handler reads or answers; `server/tests/api/openapi.rs` checks real answers
+//! against the document.
 
 use std::sync::Arc;
 
@@ -20,7 +22,7 @@ use crate::AppState;
         title = "bayline",
         description = "Shop-floor scans, live repair progress, bay boards and workshop figures (contract §5). Errors are `{\"error\":{\"code\",\"message\"}}`. Manager and staff routes take `Authorization: Bearer <token>`, or the browser session cookie set by the sign-in page.",
     ),
-    paths(board_lounge, board_workshop, board_bay),
+    paths(super::boards::lounge, super::boards::workshop, super::boards::tag),
     modifiers(&Security),
     tags(
         (name = "jobs", description = "Job cards (advisor, integration, manager)"),
@@ -67,27 +69,6 @@ pub fn serve(doc: &utoipa::openapi::OpenApi) -> Router<AppState> {
         }),
     )
 }
-
-/// The lounge board as its panel draws it.
-#[utoipa::path(get, path = "/boards/{site}/lounge.png", tag = "public",
-    params(("site" = String, Path), ("profile" = Option<String>, Query, description = "another panel of the same board")),
-    responses((status = 200, description = "PNG", content_type = "image/png"), (status = 404, body = super::schema::ErrorBody)))]
-#[allow(dead_code)]
-fn board_lounge() {}
-
-/// Every bay at a glance, as the workshop wall draws it.
-#[utoipa::path(get, path = "/boards/{site}/workshop.png", tag = "public",
-    params(("site" = String, Path), ("profile" = Option<String>, Query, description = "another panel of the same board")),
-    responses((status = 200, description = "PNG", content_type = "image/png"), (status = 404, body = super::schema::ErrorBody)))]
-#[allow(dead_code)]
-fn board_workshop() {}
-
-/// One bay's tag.
-#[utoipa::path(get, path = "/boards/{site}/bay/{bay}.png", tag = "public",
-    params(("site" = String, Path), ("bay" = String, Path), ("profile" = Option<String>, Query, description = "another panel of the same board")),
-    responses((status = 200, description = "PNG", content_type = "image/png"), (status = 404, body = super::schema::ErrorBody)))]
-#[allow(dead_code)]
-fn board_bay() {}
 
 #[cfg(test)]
 mod tests {
@@ -177,165 +158,5 @@ mod tests {
                 "{method} {uri}: {status} {text}"
             );
         }
-    }
-
-    async fn call(
-        app: &axum::Router,
-        method: Method,
-        uri: &str,
-        body: serde_json::Value,
-    ) -> (StatusCode, serde_json::Value) {
-        let req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("authorization", "Bearer demo-manager-token")
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        let res = app.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
-            .await
-            .unwrap();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-        )
-    }
-
-    /// The schema the document gives `status` of `method path`, with the document's components
-    /// beside it so that its `$ref`s resolve.
-    fn answer_schema(
-        doc: &serde_json::Value,
-        method: &str,
-        path: &str,
-        status: &str,
-    ) -> serde_json::Value {
-        let schema = &doc["paths"][path][method]["responses"][status]["content"]
-            ["application/json"]["schema"];
-        assert!(
-            schema.is_object(),
-            "{method} {path} {status} has no JSON schema"
-        );
-        let mut root = schema.clone();
-        root["components"] = doc["components"].clone();
-        root
-    }
-
-    #[tokio::test]
-    async fn real_answers_fit_the_document() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/doc.db", dir.path().display());
-        let store = bayline_store::Store::open(&url).await.unwrap();
-        let ledger = bayline_ledger::Ledger::open(store, vec![SiteConfig::demo()])
-            .await
-            .unwrap();
-        let app = super::super::router(AppState::new(Arc::new(ledger)));
-        let doc = serde_json::to_value(super::super::openapi()).unwrap();
-        let site = "/api/v1/sites/demo";
-
-        // A real morning: a card with a promise, checked in, one op started and paused for
-        // parts, a technician forgetting nothing; made through the API as a manager would.
-        let card = serde_json::json!({"plate": "粤B12345", "vehicle": "Camry", "customer": "Zhang San",
-            "promised_at": "2030-01-01T17:00:00+08:00",
-            "ops": [{"op": "10", "title": "Brakes", "std_hours": 1.5}, {"op": "20", "std_hours": 0.5}]});
-        let (status, job) = call(&app, Method::PUT, &format!("{site}/jobs/RO-1"), card).await;
-        assert!(status.is_success(), "{status} {job}");
-        let now = jiff::Timestamp::now();
-        let at = |min: i64| (now - jiff::SignedDuration::from_mins(min)).to_string();
-        let events = [
-            serde_json::json!({"ts": at(60), "badge": "A01", "action": "check_in", "job": "RO-1"}),
-            serde_json::json!({"ts": at(50), "badge": "T01", "action": "start", "job": "RO-1", "op": "10", "bay": "B01"}),
-            serde_json::json!({"ts": at(20), "badge": "T01", "action": "pause", "job": "RO-1", "op": "10", "reason": "parts"}),
-            serde_json::json!({"ts": at(10), "badge": "T02", "action": "pause", "job": "RO-1", "op": "20", "reason": "break"}),
-            serde_json::json!({"ts": at(9), "badge": "T01", "action": "call", "bay": "B01", "reason": "parts"}),
-            serde_json::json!({"ts": at(5), "badge": "T02", "action": "answer", "bay": "B01"}),
-            serde_json::json!({"ts": at(4), "badge": "T02", "action": "clear", "bay": "B01"}),
-            serde_json::json!({"ts": at(3), "badge": "T01", "action": "call", "bay": "B01", "reason": "foreman"}),
-        ];
-        for event in events {
-            let body = serde_json::json!({"kind": "add", "reason": "test", "event": event});
-            let (status, answer) =
-                call(&app, Method::POST, &format!("{site}/corrections"), body).await;
-            assert_eq!(status, StatusCode::CREATED, "{answer}");
-        }
-
-        let asks = [
-            (
-                "/api/v1/sites/{site}/jobs/{job}",
-                format!("{site}/jobs/RO-1"),
-            ),
-            ("/api/v1/sites/{site}/jobs", format!("{site}/jobs")),
-            (
-                "/api/v1/sites/{site}/jobs/{job}/history",
-                format!("{site}/jobs/RO-1/history"),
-            ),
-            ("/api/v1/sites/{site}/bays", format!("{site}/bays")),
-            ("/api/v1/sites/{site}/lounge", format!("{site}/lounge")),
-            ("/api/v1/sites/{site}/kpis", format!("{site}/kpis")),
-            (
-                "/api/v1/sites/{site}/kpis",
-                format!("{site}/kpis?group_by=badge"),
-            ),
-            (
-                "/api/v1/sites/{site}/anomalies",
-                format!("{site}/anomalies"),
-            ),
-            ("/api/v1/sites/{site}/calls", format!("{site}/calls")),
-            (
-                "/api/v1/sites/{site}/corrections",
-                format!("{site}/corrections"),
-            ),
-        ];
-        for (path, uri) in asks {
-            let (status, answer) = call(&app, Method::GET, &uri, serde_json::Value::Null).await;
-            assert_eq!(status, StatusCode::OK, "{uri}: {answer}");
-            let schema = answer_schema(&doc, "get", path, "200");
-            let validator = jsonschema::validator_for(&schema).unwrap();
-            let wrong: Vec<String> = validator
-                .iter_errors(&answer)
-                .map(|e| format!("{} at {}", e, e.instance_path()))
-                .collect();
-            assert!(
-                wrong.is_empty(),
-                "{uri} does not fit the document:\n{}\n{answer:#}",
-                wrong.join("\n")
-            );
-        }
-        // The bay and the job are not empty answers that fit anything.
-        let (_, bays) = call(
-            &app,
-            Method::GET,
-            &format!("{site}/bays"),
-            serde_json::Value::Null,
-        )
-        .await;
-        assert!(
-            bays.as_array()
-                .unwrap()
-                .iter()
-                .any(|b| b["bay"] == "B01" && b["job"] == "RO-1"),
-            "{bays}"
-        );
-
-        // A refusal fits the error body.
-        let (status, answer) = call(
-            &app,
-            Method::GET,
-            &format!("{site}/jobs/RO-NONE"),
-            serde_json::Value::Null,
-        )
-        .await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
-        let schema = answer_schema(&doc, "get", "/api/v1/sites/{site}/jobs/{job}", "404");
-        assert!(jsonschema::is_valid(&schema, &answer), "{answer}");
-    }
-
-    #[test]
-    fn the_document_rejects_an_answer_of_the_wrong_shape() {
-        let doc = serde_json::to_value(super::super::openapi()).unwrap();
-        let schema = answer_schema(&doc, "get", "/api/v1/sites/{site}/bays", "200");
-        let wrong = serde_json::json!([{"bay": "B01", "state": "asleep"}]);
-        assert!(!jsonschema::is_valid(&schema, &wrong));
     }
 }

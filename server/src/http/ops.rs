@@ -2,7 +2,8 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{json, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -14,17 +15,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(metrics))
 }
 
+/// `{"status": …}`: `ok`, or `database unreachable`.
+#[derive(Serialize, ToSchema)]
+struct Health {
+    #[schema(value_type = String)]
+    status: &'static str,
+}
+
 /// Liveness: 200 while the database answers, 503 when it does not.
 #[utoipa::path(get, path = "/healthz", tag = "ops",
-    responses((status = 200, description = "`{\"status\":\"ok\"}`"), (status = 503, description = "database unreachable")))]
-async fn healthz(State(state): State<AppState>) -> (StatusCode, axum::Json<Value>) {
+    responses((status = 200, description = "the database answers", body = Health), (status = 503, description = "database unreachable", body = Health)))]
+async fn healthz(State(state): State<AppState>) -> (StatusCode, axum::Json<Health>) {
     match state.ledger.store().ping().await {
-        Ok(()) => (StatusCode::OK, axum::Json(json!({"status": "ok"}))),
+        Ok(()) => (StatusCode::OK, axum::Json(Health { status: "ok" })),
         Err(e) => {
             tracing::warn!(error = %e, "health check: database unreachable");
+            let status = "database unreachable";
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(json!({"status": "database unreachable"})),
+                axum::Json(Health { status }),
             )
         }
     }

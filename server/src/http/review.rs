@@ -50,7 +50,7 @@ pub struct Anomaly {
 /// What §4 kept but did not apply, what §7.6 applied with a warning, and forgotten
 /// clock-offs.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/anomalies", tag = "workshop", security(("bearer" = []), ("session" = [])),
-    params(("site" = String, Path, description = "site id")), responses((status = 200, body = [super::schema::Anomaly]), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    params(("site" = String, Path, description = "site id")), responses((status = 200, body = [Anomaly]), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn anomalies(
     State(state): State<AppState>,
     caller: Caller,
@@ -85,7 +85,7 @@ struct Limit {
 /// Rejected scans, newest first.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/rejected", tag = "workshop", security(("bearer" = []), ("session" = [])),
     params(("site" = String, Path, description = "site id"), ("limit" = Option<u32>, Query, description = "default 500, at most 5000")),
-    responses((status = 200, body = [super::schema::Rejected]), (status = 401, description = "no or unknown token", body = super::schema::ErrorBody), (status = 403, description = "token of another site or role", body = super::schema::ErrorBody), (status = 404, description = "no such site", body = super::schema::ErrorBody)))]
+    responses((status = 200, body = [RejectedRow]), (status = 401, description = "no or unknown token", body = super::error::ErrorBody), (status = 403, description = "token of another site or role", body = super::error::ErrorBody), (status = 404, description = "no such site", body = super::error::ErrorBody)))]
 async fn rejected(
     State(state): State<AppState>,
     caller: Caller,

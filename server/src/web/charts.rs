@@ -3,7 +3,30 @@
 
 use std::fmt::Write;
 
+use bayline_domain::Reasons;
+use bayline_proto::PauseReason;
 use maud::{html, Markup};
+
+/// The colour of a pause reason wherever a page draws one: the contract's five have their
+/// own, the site's reasons take turns in a palette of their own by id order, so a reason
+/// keeps its colour from page to page.
+pub fn reason_colour(reason: &str, site_reasons: &Reasons) -> &'static str {
+    // Away from the five's colours and from working green and forgotten red.
+    const OWN: [&str; 6] = [
+        "#2563eb", "#db2777", "#334155", "#4338ca", "#be185d", "#0f766e",
+    ];
+    match PauseReason::parse(reason) {
+        Some(PauseReason::Parts) => "#d98a00",
+        Some(PauseReason::Approval) => "#8b5cf6",
+        Some(PauseReason::Break) => "#0ea5b7",
+        Some(PauseReason::ShiftEnd) => "#64748b",
+        Some(PauseReason::Other) => "#a16207",
+        None => {
+            let n = site_reasons.ids().position(|id| id.as_str() == reason);
+            n.map_or("#94a3b8", |n| OWN[n % OWN.len()])
+        }
+    }
+}
 
 /// One cause of a Pareto chart: label, hours, CSS colour.
 pub struct Cause<'a> {

@@ -7,15 +7,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bayline_domain::kpi::{Comeback, Figures, GroupBy, Period, Row};
 use bayline_domain::view::mask_plate;
-use bayline_domain::Time;
-use bayline_proto::{Language, PauseReason};
+use bayline_domain::{Reason, Time};
 use bayline_site::SiteConfig;
 use jiff::civil::Date;
 use jiff::ToSpan;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::charts::{pareto, sparkline, Cause};
+use super::charts::{pareto, reason_colour, sparkline, Cause};
 use super::html::{badge_name, clock, hours, manager_page, pct, Tab};
 use super::session::{manager, Refusal};
 use super::words::{words, Words};
@@ -144,7 +143,7 @@ pub async fn page(
     let body = html! {
         (head)
         (tiles(w, &whole, &trend))
-        (lost_hours(c.language, &whole))
+        (lost_hours(c, &whole))
         (comeback_list(c, &comebacks, now))
         @if named(&teams) {
             (table(c, (w.by_team, "by-team"), &teams, csv(c, period, "team")))
@@ -245,21 +244,21 @@ fn tiles(w: &Words, f: &Figures, trend: &[Row]) -> Markup {
     }
 }
 
-fn lost_hours(lang: Language, f: &Figures) -> Markup {
+/// Blocked bay hours by reason, the site's own reasons beside the contract's five.
+fn lost_hours(site: &SiteConfig, f: &Figures) -> Markup {
+    let (lang, reasons) = (site.language, &site.pause_reasons);
     let w = words(lang);
-    let by = f.bay_blocked_hours_by_reason.unwrap_or_default();
-    let colour = |r: PauseReason| match r {
-        PauseReason::Parts => "#d98a00",
-        PauseReason::Approval => "#8b5cf6",
-        PauseReason::Break => "#0ea5b7",
-        PauseReason::ShiftEnd => "#64748b",
-        PauseReason::Other => "#a16207",
-    };
-    let mut causes = PauseReason::ALL.map(|r| Cause {
-        label: r.label(lang),
-        hours: by.get(r),
-        colour: colour(r),
-    });
+    let by = f.bay_blocked_hours_by_reason.clone().unwrap_or_default();
+    let mut causes: Vec<Cause> = (by.entries())
+        .map(|(name, hours)| Cause {
+            label: match Reason::parse(name) {
+                Some(r) => reasons.label(&r, lang),
+                None => name,
+            },
+            hours,
+            colour: reason_colour(name, reasons),
+        })
+        .collect();
     html! {
         div.charts {
             section.card #pareto {

@@ -4,7 +4,8 @@
 //! offline once its service worker has cached these files.
 //!
 //! The only data it reads over HTTP is the site's roster: badge ids with their roles (which
-//! actions to offer) and the bay ids (to tell a bay label from a job card). No names.
+//! actions to offer), the bay ids (to tell a bay label from a job card) and the site's own
+//! pause reasons with their labels. No names.
 
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -82,6 +83,16 @@ async fn roster(State(state): State<AppState>, Path(site): Path<String>) -> Resp
         bayline_proto::Language::Zh => "zh",
         bayline_proto::Language::En => "en",
     };
-    Json(json!({"site": c.id.to_string(), "language": language, "badges": badges, "bays": bays}))
-        .into_response()
+    // The site's own pause reasons, offered after the five, in the site's language.
+    let reasons: Vec<Value> = (c.pause_reasons.0.iter())
+        .map(|(id, own)| json!({"id": id.to_string(), "label": own.label(c.language)}))
+        .collect();
+    Json(json!({
+        "site": c.id.to_string(),
+        "language": language,
+        "badges": badges,
+        "bays": bays,
+        "pause_reasons": reasons,
+    }))
+    .into_response()
 }

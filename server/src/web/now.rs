@@ -104,8 +104,12 @@ fn bay_card(site: &SiteConfig, b: &BayView, now: Time) -> Markup {
         BayState::Working => ("working", w.working.to_string()),
         BayState::Blocked => (
             "blocked",
-            match b.reason {
-                Some(r) => format!("{} · {}", w.blocked, r.label(site.language)),
+            match &b.reason {
+                Some(r) => format!(
+                    "{} · {}",
+                    w.blocked,
+                    site.pause_reasons.label(r, site.language)
+                ),
                 None => w.blocked.to_string(),
             },
         ),

@@ -123,6 +123,9 @@ fn form(site: &SiteConfig, q: &HashMap<String, String>) -> Markup {
                 @for r in PauseReason::ALL {
                     option value=(r.as_str()) selected[pause == Some(r.as_str())] { (r.label(site.language)) }
                 }
+                @for (id, own) in &site.pause_reasons.0 {
+                    option value=(id) selected[pause == Some(id.as_str())] { (own.label(site.language)) }
+                }
             } }
             (text(w.qc_note, "note"))
             button type="submit" { (w.correction) }

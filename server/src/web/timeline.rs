@@ -7,14 +7,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bayline_domain::fold::State as Folded;
-use bayline_domain::{ClockOff, PauseReason, Time};
-use bayline_proto::Language;
+use bayline_domain::{ClockOff, PauseReason, Reason, Time};
 use bayline_site::SiteConfig;
 use jiff::civil::Date;
 use jiff::{SignedDuration, ToSpan};
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::charts::reason_colour;
 use super::html::{badge_name, manager_page, Tab};
 use super::session::{manager, Refusal};
 use super::words::words;
@@ -83,18 +83,8 @@ pub async fn page(
             (bays_chart(c, &state, from, to, now))
         }
     });
-    let body = html! { (head) (legend(c.language)) (charts) };
+    let body = html! { (head) (legend(c)) (charts) };
     Ok(manager_page(c, Tab::Timeline, w.timeline, body))
-}
-
-fn colour(r: PauseReason) -> &'static str {
-    match r {
-        PauseReason::Parts => "#d98a00",
-        PauseReason::Approval => "#8b5cf6",
-        PauseReason::Break => "#0ea5b7",
-        PauseReason::ShiftEnd => "#64748b",
-        PauseReason::Other => "#a16207",
-    }
 }
 
 /// A stable colour per job, so one car reads as one colour across rows.
@@ -105,13 +95,20 @@ fn job_colour(job: &str) -> String {
     format!("hsl({}, 55%, 52%)", h % 360)
 }
 
-fn legend(lang: Language) -> Markup {
+fn legend(site: &SiteConfig) -> Markup {
+    let (lang, reasons) = (site.language, &site.pause_reasons);
     let w = words(lang);
+    let all = (PauseReason::ALL.into_iter().map(Reason::from)).chain(reasons.ids().map(|id| {
+        reasons.resolve(&Reason {
+            category: PauseReason::Other,
+            site: Some(id.clone()),
+        })
+    }));
     html! {
         div.legend {
             span { i style="background:#1f9d55" {} (w.working) }
-            @for r in PauseReason::ALL {
-                span { i style={ "background:" (colour(r)) } {} (r.label(lang)) }
+            @for r in all {
+                span { i style={ "background:" (reason_colour(r.name(), reasons)) } {} (reasons.label(&r, lang)) }
             }
             span { i style="background:#d62f2f" {} (w.forgotten) }
         }
@@ -269,17 +266,17 @@ fn badges_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) 
             };
             out.push(bar(&f, r, (c.from, end), look));
             match c.end {
-                Some(ClockOff::Paused(why)) => {
+                Some(ClockOff::Paused(ref why)) => {
                     // The pause lasts until this badge clocks on again (or the day ends).
                     let back = list.get(k + 1).map_or(now.min(to), |&n| s.clocked[n].from);
                     let title = format!(
                         "{} {}–{}",
-                        why.label(lang),
+                        site.pause_reasons.label(why, lang),
                         hhmm(site, end),
                         hhmm(site, back)
                     );
                     let look = Look {
-                        fill: colour(why),
+                        fill: reason_colour(why.name(), &site.pause_reasons),
                         thin: true,
                         title: &title,
                         text: "",
@@ -325,9 +322,12 @@ fn bays_chart(site: &SiteConfig, s: &Folded, from: Time, to: Time, now: Time) ->
             if g.from >= to || end <= from {
                 continue;
             }
-            let (fill, what) = match (g.working, g.reason) {
+            let (fill, what) = match (g.working, &g.reason) {
                 (true, _) => ("#1f9d55", w.working),
-                (false, Some(why)) => (colour(why), why.label(lang)),
+                (false, Some(why)) => (
+                    reason_colour(why.name(), &site.pause_reasons),
+                    site.pause_reasons.label(why, lang),
+                ),
                 (false, None) => ("#d98a00", w.blocked),
             };
             let title = format!(

@@ -22,6 +22,8 @@ const MAX_PERSON: usize = 60;
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
+mod reasons;
+
 pub(super) struct Parser<'a> {
     pub file: &'a str,
     pub text: &'a str,
@@ -378,7 +380,10 @@ impl Parser<'_> {
             .map(|h| self.webhook(h))
             .collect::<Result<Vec<_>, ConfigError>>()?;
 
+        let pause_reasons = self.pause_reasons(&raw.pause_reasons)?;
+
         Ok(SiteConfig {
+            pause_reasons,
             public_url,
             webhooks,
             source: self.file.to_string(),

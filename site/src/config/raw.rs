@@ -24,6 +24,8 @@ pub(super) struct RawFile {
     pub absences: Vec<RawAbsence>,
     #[serde(default)]
     pub webhooks: Vec<RawWebhook>,
+    #[serde(default)]
+    pub pause_reasons: Vec<RawPauseReason>,
 }
 
 #[derive(Deserialize)]
@@ -107,4 +109,13 @@ pub(super) struct RawWebhook {
     pub url: Spanned<String>,
     pub secret: Spanned<String>,
     pub events: Spanned<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPauseReason {
+    pub id: Spanned<String>,
+    pub label_zh: Spanned<String>,
+    pub label_en: Spanned<String>,
+    pub category: Spanned<String>,
 }

@@ -1,5 +1,6 @@
-//! [`Backend`]: what a database must do for bayline. One trait, one implementation per
-//! dialect (`sqlite.rs`, `postgres.rs`); [`Store`](crate::Store) picks one from the URL.
+//! [`Backend`]: what a database must do for bayline. One trait, implemented for both
+//! dialects by one macro (`shared.rs`) over what each does its own way (`sqlite.rs`,
+//! `postgres.rs`); [`Store`](crate::Store) picks one from the URL.
 //!
 //! Methods return `impl Future + Send` rather than being `async fn` so that the futures can be
 //! awaited inside spawned tasks whatever the implementation.

@@ -7,9 +7,9 @@ use bayline_domain::Time;
 use bayline_proto::Id;
 use sqlx::QueryBuilder;
 
-use super::history::ns;
 use super::postgres::Postgres;
 use super::sqlite::Sqlite;
+use super::{ns, time};
 use crate::StoreError;
 
 /// A customer status link as stored (its token is not: only its hash).
@@ -60,10 +60,6 @@ impl Approval {
     pub fn answered(&self) -> bool {
         self.items.iter().all(|i| i.answer.is_some())
     }
-}
-
-pub(crate) fn time(ns: i64) -> Result<Time, StoreError> {
-    Time::from_nanosecond(i128::from(ns)).map_err(|e| StoreError::Corrupt(format!("time: {e}")))
 }
 
 fn id(text: &str) -> Result<Id, StoreError> {
@@ -235,6 +231,48 @@ macro_rules! customer {
                 b.push(" AND op = ").push_bind(op.as_str());
                 b.push(" AND approval IN (SELECT id FROM approvals WHERE site = ").push_bind(site.as_str()).push(")");
                 Ok(b.build().execute(self.$write()).await?.rows_affected() == 1)
+            }
+
+            /// Those of `jobs` with a request answered in full after the job's last accepted
+            /// scan: what no scan's reply has told the technician yet.
+            pub(crate) async fn approved_unscanned(&self, site: &Id, jobs: &[Id]) -> Result<Vec<Id>, StoreError> {
+                if jobs.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut b = QueryBuilder::<$db>::new(
+                    "SELECT a.job, MAX(i.answered_at_ns) FROM approvals a \
+                     JOIN approval_items i ON i.approval = a.id WHERE a.site = ",
+                );
+                b.push_bind(site.as_str()).push(" AND a.job IN (");
+                let mut list = b.separated(", ");
+                for job in jobs {
+                    list.push_bind(job.as_str());
+                }
+                b.push(") GROUP BY a.id, a.job HAVING COUNT(i.answer) = COUNT(*)");
+                let answered: Vec<(String, Option<i64>)> = b.build_query_as().fetch_all(self.$read()).await?;
+                let mut last: std::collections::BTreeMap<String, i64> = Default::default();
+                for (job, at) in answered {
+                    let at = at.unwrap_or(i64::MIN);
+                    let e = last.entry(job).or_insert(at);
+                    *e = (*e).max(at);
+                }
+                let mut out = Vec::new();
+                for (job, answered_at) in last {
+                    let mut b = QueryBuilder::<$db>::new("SELECT received_at FROM scans WHERE site = ");
+                    b.push_bind(site.as_str()).push(" AND job = ").push_bind(job.as_str());
+                    b.push(" AND status = 'accepted' ORDER BY id DESC LIMIT 1");
+                    let scanned: Option<(String,)> = b.build_query_as().fetch_optional(self.$read()).await?;
+                    let scanned = match scanned {
+                        Some((at,)) => Some(ns(at.parse::<Time>().map_err(|e| {
+                            StoreError::Corrupt(format!("received_at {at:?}: {e}"))
+                        })?)),
+                        None => None,
+                    };
+                    if scanned.is_none_or(|s| s < answered_at) {
+                        out.push(id(&job)?);
+                    }
+                }
+                Ok(out)
             }
         }
     };

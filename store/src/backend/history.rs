@@ -14,21 +14,10 @@ use sqlx::QueryBuilder;
 
 use super::postgres::Postgres;
 use super::sqlite::Sqlite;
-use super::{job_card, SeenColumns};
+use super::{job_card, ns, time, SeenColumns};
 use crate::record::EventRow;
 use crate::store::SeenRow;
 use crate::StoreError;
-
-/// A time as the integer nanoseconds the history tables sort by.
-/// Saturating: `Time::MIN` and `Time::MAX` lie beyond an i64 of nanoseconds (years ±292).
-pub(crate) fn ns(t: Time) -> i64 {
-    let n = t.as_nanosecond();
-    i64::try_from(n).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX })
-}
-
-fn time(ns: i64) -> Result<Time, StoreError> {
-    Time::from_nanosecond(i128::from(ns)).map_err(|e| StoreError::Corrupt(format!("time: {e}")))
-}
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))

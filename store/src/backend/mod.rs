@@ -1,20 +1,25 @@
 //! The two database backends behind [`Store`](crate::Store), and what they share: the
 //! columns a scan is written as, the multi-row insert, the rows read back.
 //!
-//! Each backend holds its own SQL where the dialects differ (placeholders, booleans,
-//! collation, transaction start); both return the very same values.
+//! The SQL is written once for both dialects, a macro per concern (`shared.rs`: scans, job
+//! cards, corrections; `versions.rs`, `history.rs`, `customer.rs`, `outbox.rs`), the query
+//! builder writing each dialect's placeholders. `sqlite.rs` and `postgres.rs` hold what
+//! really differs: opening, how a write transaction runs, notices, retries. Both return the
+//! very same values.
 
 mod api;
-mod corrections;
+pub(crate) mod claims;
 pub(crate) mod customer;
 pub(crate) mod history;
 pub(crate) mod outbox;
 pub(crate) mod postgres;
+mod shared;
 pub(crate) mod sqlite;
 pub(crate) mod versions;
 
 use std::collections::{BTreeMap, HashMap};
 
+use bayline_domain::Time;
 use bayline_proto::Id;
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
@@ -103,6 +108,19 @@ impl ScanColumns {
             _ => None,
         }
     }
+}
+
+/// A time as the integer nanoseconds the tables of frozen days, versions, links and the
+/// outbox sort by. Saturating: `Time::MIN` and `Time::MAX` lie beyond an i64 of nanoseconds
+/// (years ±292).
+pub(crate) fn ns(t: Time) -> i64 {
+    let n = t.as_nanosecond();
+    i64::try_from(n).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// Integer nanoseconds back to a time.
+pub(crate) fn time(ns: i64) -> Result<Time, StoreError> {
+    Time::from_nanosecond(i128::from(ns)).map_err(|e| StoreError::Corrupt(format!("time: {e}")))
 }
 
 /// Free text from a handheld as a database may hold it: PostgreSQL's text cannot hold NUL,

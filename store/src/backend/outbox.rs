@@ -5,10 +5,9 @@ use bayline_domain::Time;
 use bayline_proto::Id;
 use sqlx::QueryBuilder;
 
-use super::customer::time;
-use super::history::ns;
 use super::postgres::Postgres;
 use super::sqlite::Sqlite;
+use super::{ns, time};
 use crate::StoreError;
 
 /// An event for one receiver, to be written to the outbox.

@@ -9,21 +9,16 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use bayline_domain::correction::Correction;
-
-use bayline_domain::{Event, JobCard, Time};
+use bayline_domain::{JobCard, Time};
 use bayline_proto::Id;
 use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
+use super::add_id_ranges;
 use super::versions::Edit;
-use super::{
-    add_id_ranges, identity_of, insert_scans, not_written, Backend, Inserted, RejectedColumns,
-    ScanColumns, SeenColumns, StoredColumns, StoredScan, ROWS_PER_INSERT, STORED_COLUMNS,
-};
 use crate::notice::{Notice, CHANNEL};
-use crate::record::EventRow;
-use crate::store::{Committed, RejectedRow, SeenRow, Taken};
+use crate::store::Committed;
 use crate::{ScanRecord, StoreError};
 
 /// How often a transaction that PostgreSQL aborted to break a deadlock between writers is
@@ -102,7 +97,9 @@ impl Postgres {
         Ok(())
     }
 
-    async fn commit_retrying(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
+    /// Runs `try_commit` again at once while PostgreSQL aborts it to break a deadlock
+    /// between writers.
+    pub(super) async fn commit_batch(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
         let mut attempt = 0;
         loop {
             match self.try_commit(batch).await {
@@ -117,40 +114,9 @@ impl Postgres {
 
     async fn try_commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let mut committed = Committed::default();
+        let (committed, inserted) = Postgres::insert_batch(&mut tx, batch).await?;
         let mut ids = BTreeMap::new();
-        for (n, chunk) in batch.chunks(ROWS_PER_INSERT).enumerate() {
-            let rows = chunk
-                .iter()
-                .map(ScanColumns::of)
-                .collect::<Result<Vec<_>, _>>()?;
-            // A concurrent writer's uncommitted first scan makes this wait for its outcome.
-            let inserted: Vec<Inserted> = insert_scans(
-                &rows,
-                "ON CONFLICT (site, scanner, seq) WHERE first_of_seq DO NOTHING",
-            )
-            .build_query_as()
-            .fetch_all(&mut *tx)
-            .await?;
-            add_id_ranges(&mut ids, &inserted);
-            for at in not_written(&rows, &inserted) {
-                let (site, scanner, seq) = identity_of(&chunk[at]);
-                // READ COMMITTED: this statement sees the winner, committed before we got here.
-                let first: SeenColumns = sqlx::query_as(
-                    "SELECT scanner, seq, canonical, reply FROM scans
-                     WHERE site = $1 AND scanner = $2 AND seq = $3 AND first_of_seq",
-                )
-                .bind(site)
-                .bind(scanner)
-                .bind(seq)
-                .fetch_one(&mut *tx)
-                .await?;
-                committed.taken.push(Taken {
-                    index: n * ROWS_PER_INSERT + at,
-                    first: first.into_row()?,
-                });
-            }
-        }
+        add_id_ranges(&mut ids, &inserted);
         for (site, ids) in ids {
             let site = Id::new(&site).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             self.notify(&mut tx, &Notice::Scans { site, ids }).await?;
@@ -158,48 +124,16 @@ impl Postgres {
         tx.commit().await?;
         Ok(committed)
     }
-}
 
-impl Backend for Postgres {
-    async fn commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
-        self.commit_retrying(batch).await
-    }
-
-    async fn put_job(
+    pub(super) async fn put_card(
         &self,
         site: &Id,
         card: &JobCard,
         at: Time,
         edit: Option<&Edit>,
     ) -> Result<bool, StoreError> {
-        let json = serde_json::to_string(card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let now = at.to_string();
         let mut tx = self.pool.begin().await?;
-        // Insert-or-nothing, then update: of two writers creating one job, exactly one is
-        // told it created it (the other waits on the key, then updates).
-        let created = sqlx::query(
-            "INSERT INTO jobs (site, job, card, created_at, updated_at) VALUES ($1,$2,$3,$4,$4)
-             ON CONFLICT (site, job) DO NOTHING RETURNING 1",
-        )
-        .bind(site.as_str())
-        .bind(card.job.as_str())
-        .bind(&json)
-        .bind(&now)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
-        if !created {
-            sqlx::query("UPDATE jobs SET card = $1, updated_at = $2 WHERE site = $3 AND job = $4")
-                .bind(&json)
-                .bind(&now)
-                .bind(site.as_str())
-                .bind(card.job.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let Some(edit) = edit {
-            Postgres::insert_version(&mut tx, site, card, at, edit).await?;
-        }
+        let created = Postgres::write_job(&mut tx, site, card, at, edit).await?;
         let notice = Notice::Job {
             site: site.clone(),
             job: card.job.clone(),
@@ -209,104 +143,20 @@ impl Backend for Postgres {
         Ok(created)
     }
 
-    async fn jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
-        // Byte order, as SQLite's BINARY collation, whatever the database's locale.
-        let cards: Vec<String> =
-            sqlx::query_scalar("SELECT card FROM jobs WHERE site = $1 ORDER BY job COLLATE \"C\"")
-                .bind(site.as_str())
-                .fetch_all(&self.pool)
-                .await?;
-        cards.iter().map(|c| super::job_card(c)).collect()
-    }
-
-    async fn job(&self, site: &Id, job: &Id) -> Result<Option<JobCard>, StoreError> {
-        let card: Option<String> =
-            sqlx::query_scalar("SELECT card FROM jobs WHERE site = $1 AND job = $2")
-                .bind(site.as_str())
-                .bind(job.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
-        card.as_deref().map(super::job_card).transpose()
-    }
-
-    async fn events(&self, site: &Id) -> Result<Vec<Event>, StoreError> {
-        let rows: Vec<EventRow> = sqlx::query_as(
-            "SELECT scanner, seq, ts, badge, action, job, op, bay, reason FROM scans
-             WHERE site = $1 AND status = 'accepted'",
-        )
-        .bind(site.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        super::events(rows)
-    }
-
-    async fn seen(&self, site: &Id) -> Result<Vec<SeenRow>, StoreError> {
-        let rows: Vec<SeenColumns> = sqlx::query_as(
-            "SELECT scanner, seq, canonical, reply FROM scans WHERE site = $1 AND first_of_seq",
-        )
-        .bind(site.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(SeenColumns::into_row).collect()
-    }
-
-    async fn scans_between(
-        &self,
-        site: &Id,
-        (lo, hi): (i64, i64),
-    ) -> Result<Vec<StoredScan>, StoreError> {
-        let rows: Vec<StoredColumns> = sqlx::query_as(&format!(
-            "SELECT {STORED_COLUMNS} FROM scans WHERE site = $1 AND id BETWEEN $2 AND $3 ORDER BY id"
-        ))
-        .bind(site.as_str())
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(StoredColumns::into_scan).collect()
-    }
-
-    async fn put_correction(&self, site: &Id, c: &Correction) -> Result<(), StoreError> {
-        self.insert_correction(site, c).await
-    }
-
-    async fn corrections(&self, site: &Id) -> Result<Vec<Correction>, StoreError> {
-        self.read_corrections(site).await
-    }
-
-    async fn rejected(&self, site: &Id, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
-        let rows: Vec<RejectedColumns> = sqlx::query_as(
-            "SELECT id, scanner, seq, received_at, code, detail, size, raw FROM scans
-             WHERE site = $1 AND status = 'rejected' ORDER BY id DESC LIMIT $2",
-        )
-        .bind(site.as_str())
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(RejectedColumns::into_row).collect())
-    }
-
-    async fn count_scans(&self, site: &Id, scanner: &str, seq: u64) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM scans WHERE site = $1 AND scanner = $2 AND seq = $3",
-        )
-        .bind(site.as_str())
-        .bind(scanner)
-        .bind(seq as i64)
-        .fetch_one(&self.pool)
-        .await?)
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+    pub(super) async fn add_correction(&self, site: &Id, c: &Correction) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        Postgres::write_correction(&mut tx, site, c).await?;
+        let notice = Notice::Corrections { site: site.clone() };
+        self.notify(&mut tx, &notice).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    async fn close(&self) {
+    pub(super) async fn shut(&self) {
         // The pool waits for every checked-out connection to come back, and the LISTEN
         // connection lives as long as its ledger: a store closed while its ledger is alive
-        // waited for ever (a test reopening the store hung). Closing is best effort; a
-        // connection still out is closed when it is dropped.
+        // would wait for ever. Closing is best effort; a connection still out is closed when
+        // it is dropped.
         if tokio::time::timeout(Duration::from_secs(5), self.pool.close())
             .await
             .is_err()

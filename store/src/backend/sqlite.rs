@@ -7,7 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use bayline_domain::correction::Correction;
-use bayline_domain::{Event, JobCard, Time};
+use bayline_domain::{JobCard, Time};
 use bayline_proto::Id;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
@@ -16,12 +16,7 @@ use sqlx::sqlite::{
 use sqlx::{Connection, Sqlite as Db, SqlitePool, Transaction};
 
 use super::versions::Edit;
-use super::{
-    identity_of, insert_scans, not_written, Backend, Inserted, RejectedColumns, ScanColumns,
-    SeenColumns, StoredColumns, StoredScan, ROWS_PER_INSERT, STORED_COLUMNS,
-};
-use crate::record::EventRow;
-use crate::store::{Committed, RejectedRow, SeenRow, Taken};
+use crate::store::Committed;
 use crate::{ScanRecord, StoreError};
 
 #[derive(Debug, Clone)]
@@ -83,208 +78,57 @@ async fn begin(conn: &mut SqliteConnection) -> Result<Transaction<'_, Db>, Store
 /// during COMMIT (a full or read-only disk) makes SQLite roll the transaction back by itself
 /// while sqlx still counts it open; sqlx's ROLLBACK on drop then fails, and every later BEGIN
 /// on that connection is refused ("attempted to call begin_with at non-zero transaction
-/// depth"): the one writer would never write again, though the disk came back. Found by the
-/// chaos suite. The pool opens a fresh connection for the next write.
+/// depth"): the one writer would never write again, though the disk came back (the chaos
+/// suite's outage makes the data folder read-only to check it). The pool opens a fresh
+/// connection for the next write.
 fn discard_if<T>(conn: &mut PoolConnection<Db>, result: &Result<T, StoreError>) {
     if result.is_err() {
         conn.close_on_drop();
     }
 }
 
-/// One batch of scans in one write transaction.
-async fn commit_batch(
-    conn: &mut SqliteConnection,
-    batch: &[ScanRecord],
-) -> Result<Committed, StoreError> {
-    let mut tx = begin(conn).await?;
-    let mut committed = Committed::default();
-    for (n, chunk) in batch.chunks(ROWS_PER_INSERT).enumerate() {
-        let rows = chunk
-            .iter()
-            .map(ScanColumns::of)
-            .collect::<Result<Vec<_>, _>>()?;
-        let inserted: Vec<Inserted> = insert_scans(
-            &rows,
-            "ON CONFLICT (site, scanner, seq) WHERE first_of_seq = 1 DO NOTHING",
-        )
-        .build_query_as()
-        .fetch_all(&mut *tx)
-        .await?;
-        for at in not_written(&rows, &inserted) {
-            let (site, scanner, seq) = identity_of(&chunk[at]);
-            let first: SeenColumns = sqlx::query_as(
-                "SELECT scanner, seq, canonical, reply FROM scans
-                 WHERE site = ? AND scanner = ? AND seq = ? AND first_of_seq = 1",
-            )
-            .bind(site)
-            .bind(scanner)
-            .bind(seq)
-            .fetch_one(&mut *tx)
-            .await?;
-            committed.taken.push(Taken {
-                index: n * ROWS_PER_INSERT + at,
-                first: first.into_row()?,
-            });
+/// Runs `$write`, given the transaction as `$tx`, in one write transaction on the writer
+/// connection ([`begin`]), commits it, and closes the connection if that failed ([`discard_if`]).
+macro_rules! in_write_transaction {
+    ($sqlite:expr, |$tx:ident| $write:expr) => {{
+        let mut conn = $sqlite.writer_connection().await?;
+        let result = async {
+            let mut $tx = begin(&mut conn).await?;
+            let done = $write.await?;
+            $tx.commit().await?;
+            Ok::<_, StoreError>(done)
         }
-    }
-    tx.commit().await?;
-    Ok(committed)
+        .await;
+        discard_if(&mut conn, &result);
+        result
+    }};
 }
 
-/// A job card, created or replaced.
-async fn put_job(
-    conn: &mut SqliteConnection,
-    site: &Id,
-    card: &JobCard,
-    at: Time,
-    edit: Option<&Edit>,
-) -> Result<bool, StoreError> {
-    let json = serde_json::to_string(card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let now = at.to_string();
-    let mut tx = begin(conn).await?;
-    let created = sqlx::query(
-        "INSERT INTO jobs (site, job, card, created_at, updated_at) VALUES (?,?,?,?,?)
-         ON CONFLICT (site, job) DO NOTHING RETURNING 1",
-    )
-    .bind(site.as_str())
-    .bind(card.job.as_str())
-    .bind(&json)
-    .bind(&now)
-    .bind(&now)
-    .fetch_optional(&mut *tx)
-    .await?
-    .is_some();
-    if !created {
-        sqlx::query("UPDATE jobs SET card = ?, updated_at = ? WHERE site = ? AND job = ?")
-            .bind(&json)
-            .bind(&now)
-            .bind(site.as_str())
-            .bind(card.job.as_str())
-            .execute(&mut *tx)
-            .await?;
-    }
-    if let Some(edit) = edit {
-        Sqlite::insert_version(&mut tx, site, card, at, edit).await?;
-    }
-    tx.commit().await?;
-    Ok(created)
-}
-
-/// No notices: a SQLite file has one writing process (the one-box site).
-impl Backend for Sqlite {
-    async fn commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
-        let mut conn = self.writer_connection().await?;
-        let committed = commit_batch(&mut conn, batch).await;
-        discard_if(&mut conn, &committed);
-        committed
+/// What differs from PostgreSQL is how a write runs ([`in_write_transaction`]) and that it
+/// tells no other process: a SQLite file has one writing process (the one-box site). The
+/// reads and the SQL are `shared.rs`.
+impl Sqlite {
+    pub(super) async fn commit_batch(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
+        let (committed, _) =
+            in_write_transaction!(self, |tx| Sqlite::insert_batch(&mut tx, batch))?;
+        Ok(committed)
     }
 
-    async fn put_job(
+    pub(super) async fn put_card(
         &self,
         site: &Id,
         card: &JobCard,
-        now: Time,
+        at: Time,
         edit: Option<&Edit>,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.writer_connection().await?;
-        let created = put_job(&mut conn, site, card, now, edit).await;
-        discard_if(&mut conn, &created);
-        created
+        in_write_transaction!(self, |tx| Sqlite::write_job(&mut tx, site, card, at, edit))
     }
 
-    async fn jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
-        let cards: Vec<String> =
-            sqlx::query_scalar("SELECT card FROM jobs WHERE site = ? ORDER BY job")
-                .bind(site.as_str())
-                .fetch_all(&self.read)
-                .await?;
-        cards.iter().map(|c| super::job_card(c)).collect()
+    pub(super) async fn add_correction(&self, site: &Id, c: &Correction) -> Result<(), StoreError> {
+        in_write_transaction!(self, |tx| Sqlite::write_correction(&mut tx, site, c))
     }
 
-    async fn job(&self, site: &Id, job: &Id) -> Result<Option<JobCard>, StoreError> {
-        let card: Option<String> =
-            sqlx::query_scalar("SELECT card FROM jobs WHERE site = ? AND job = ?")
-                .bind(site.as_str())
-                .bind(job.as_str())
-                .fetch_optional(&self.read)
-                .await?;
-        card.as_deref().map(super::job_card).transpose()
-    }
-
-    async fn events(&self, site: &Id) -> Result<Vec<Event>, StoreError> {
-        let rows: Vec<EventRow> = sqlx::query_as(
-            "SELECT scanner, seq, ts, badge, action, job, op, bay, reason FROM scans
-             WHERE site = ? AND status = 'accepted'",
-        )
-        .bind(site.as_str())
-        .fetch_all(&self.read)
-        .await?;
-        super::events(rows)
-    }
-
-    async fn seen(&self, site: &Id) -> Result<Vec<SeenRow>, StoreError> {
-        let rows: Vec<SeenColumns> = sqlx::query_as(
-            "SELECT scanner, seq, canonical, reply FROM scans WHERE site = ? AND first_of_seq = 1",
-        )
-        .bind(site.as_str())
-        .fetch_all(&self.read)
-        .await?;
-        rows.into_iter().map(SeenColumns::into_row).collect()
-    }
-
-    async fn scans_between(
-        &self,
-        site: &Id,
-        (lo, hi): (i64, i64),
-    ) -> Result<Vec<StoredScan>, StoreError> {
-        let rows: Vec<StoredColumns> = sqlx::query_as(&format!(
-            "SELECT {STORED_COLUMNS} FROM scans WHERE site = ? AND id BETWEEN ? AND ? ORDER BY id"
-        ))
-        .bind(site.as_str())
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&self.read)
-        .await?;
-        rows.into_iter().map(StoredColumns::into_scan).collect()
-    }
-
-    async fn put_correction(&self, site: &Id, c: &Correction) -> Result<(), StoreError> {
-        self.insert_correction(site, c).await
-    }
-
-    async fn corrections(&self, site: &Id) -> Result<Vec<Correction>, StoreError> {
-        self.read_corrections(site).await
-    }
-
-    async fn rejected(&self, site: &Id, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
-        let rows: Vec<RejectedColumns> = sqlx::query_as(
-            "SELECT id, scanner, seq, received_at, code, detail, size, raw FROM scans
-             WHERE site = ? AND status = 'rejected' ORDER BY id DESC LIMIT ?",
-        )
-        .bind(site.as_str())
-        .bind(i64::from(limit))
-        .fetch_all(&self.read)
-        .await?;
-        Ok(rows.into_iter().map(RejectedColumns::into_row).collect())
-    }
-
-    async fn count_scans(&self, site: &Id, scanner: &str, seq: u64) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM scans WHERE site = ? AND scanner = ? AND seq = ?",
-        )
-        .bind(site.as_str())
-        .bind(scanner)
-        .bind(seq as i64)
-        .fetch_one(&self.read)
-        .await?)
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.read).await?;
-        Ok(())
-    }
-
-    async fn close(&self) {
+    pub(super) async fn shut(&self) {
         self.write.close().await;
         self.read.close().await;
     }

@@ -7,10 +7,9 @@ use bayline_domain::{JobCard, Time};
 use bayline_proto::Id;
 use sqlx::QueryBuilder;
 
-use super::history::ns;
-use super::job_card;
 use super::postgres::Postgres;
 use super::sqlite::Sqlite;
+use super::{job_card, ns, time};
 use crate::StoreError;
 
 /// Who changed a job card, for its history.
@@ -55,8 +54,7 @@ type Row = (String, i64, String, bool, String);
 fn version((job, at_ns, who, after_ready, card): Row) -> Result<JobVersion, StoreError> {
     Ok(JobVersion {
         job: Id::new(&job).map_err(|e| StoreError::Corrupt(format!("job version: {e}")))?,
-        at: Time::from_nanosecond(i128::from(at_ns))
-            .map_err(|e| StoreError::Corrupt(format!("job version time: {e}")))?,
+        at: time(at_ns)?,
         who,
         after_ready,
         card: job_card(&card)?,

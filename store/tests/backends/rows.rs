@@ -39,7 +39,7 @@ fn sample_events() -> Vec<bayline_domain::Event> {
             EventKind::Pause {
                 job: id("RO-1"),
                 op: id("10"),
-                reason: PauseReason::Parts,
+                reason: PauseReason::Parts.into(),
             },
         ),
         event(

@@ -26,6 +26,8 @@ pub fn free_port() -> u16 {
 }
 
 pub struct Bayline {
+    /// `up`, or `server` of a fleet.
+    command: &'static str,
     args: Vec<String>,
     log: PathBuf,
     child: Option<Child>,
@@ -35,7 +37,17 @@ pub struct Bayline {
 impl Bayline {
     /// `bayline up` with these arguments (after `up`), once it prints its ready line.
     pub async fn start(args: Vec<String>, log: &Path) -> Bayline {
+        Bayline::start_as("up", args, log).await
+    }
+
+    /// `bayline server` (of a fleet) with these arguments, once it prints its ready line.
+    pub async fn start_server(args: Vec<String>, log: &Path) -> Bayline {
+        Bayline::start_as("server", args, log).await
+    }
+
+    async fn start_as(command: &'static str, args: Vec<String>, log: &Path) -> Bayline {
         let mut b = Bayline {
+            command,
             args,
             log: log.to_path_buf(),
             child: None,
@@ -52,7 +64,7 @@ impl Bayline {
             .open(&self.log)
             .unwrap();
         let mut child = Command::new(BIN)
-            .arg("up")
+            .arg(self.command)
             .args(&self.args)
             .env(
                 "RUST_LOG",
@@ -64,9 +76,13 @@ impl Bayline {
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let prefix = match self.command {
+            "up" => "bayline ready ".to_string(),
+            other => format!("bayline {other} ready "),
+        };
         let ready = tokio::time::timeout(READY_WITHIN, async {
             while let Ok(Some(line)) = lines.next_line().await {
-                if let Some(rest) = line.strip_prefix("bayline ready ") {
+                if let Some(rest) = line.strip_prefix(prefix.as_str()) {
                     return Some(rest.to_string());
                 }
             }
@@ -75,7 +91,8 @@ impl Bayline {
         .await;
         let Ok(Some(ready)) = ready else {
             panic!(
-                "bayline up did not get ready; its log:\n{}",
+                "bayline {} did not get ready; its log:\n{}",
+                self.command,
                 self.log_tail()
             );
         };

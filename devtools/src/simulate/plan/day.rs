@@ -176,7 +176,7 @@ fn pause(job: &Id, op: &Id, reason: PauseReason) -> EventKind {
     EventKind::Pause {
         job: job.clone(),
         op: op.clone(),
-        reason,
+        reason: reason.into(),
     }
 }
 

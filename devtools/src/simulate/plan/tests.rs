@@ -162,7 +162,7 @@ fn handhelds_number_their_scans_in_time_order() {
 }
 
 fn paused(r: PauseReason) -> impl Fn(&EventKind) -> bool {
-    move |k| matches!(k, EventKind::Pause { reason, .. } if *reason == r)
+    move |k| matches!(k, EventKind::Pause { reason, .. } if reason.category == r && reason.site.is_none())
 }
 
 #[test]

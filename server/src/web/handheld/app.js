@@ -143,7 +143,9 @@ function render() {
     b.onclick = fn; a.appendChild(b);
   };
   if (ctx.asking === "pause") {
-    for (const [r, t] of Object.entries(REASONS)) add(t, () => { ctx.asking = null; send("pause", { reason: r }); render(); }, "reason-" + r);
+    // The contract's five, then the site's own reasons (training, 6S, tools…) from the roster.
+    const reasons = Object.entries(REASONS).concat((roster.pause_reasons || []).map((p) => [p.id, p.label]));
+    for (const [r, t] of reasons) add(t, () => { ctx.asking = null; send("pause", { reason: r }); render(); }, "reason-" + r);
     return;
   }
   if (ctx.asking === "call") {

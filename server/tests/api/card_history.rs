@@ -1,88 +1,15 @@
-//! Job-card history and the manager-only rule (contract §7.6) through the real router, ledger
-//! and a fresh SQLite file: once a job is ready, an advisor may no longer move its promise or
-//! its sold hours, a manager may, and every change is listed with its author.
+//! Job-card history and the manager-only rule (contract §7.6): once a job is ready, an
+//! advisor may no longer move its promise or its sold hours, a manager may, and every change
+//! is listed with its author.
 
-use std::sync::Arc;
-
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use bayline_ledger::Ledger;
-use bayline_server::AppState;
-use bayline_site::SiteConfig;
-use bayline_store::Store;
+use axum::http::StatusCode;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
-const JOB: &str = "/api/v1/sites/demo/jobs/RO-1";
-const MANAGER: &str = "demo-manager-token";
-const ADVISOR: &str = "demo-advisor-token";
-const INTEGRATION: &str = "demo-integration-token";
-
-struct App {
-    router: axum::Router,
-    _dir: tempfile::TempDir,
-}
+use crate::support::{App, ADVISOR, INTEGRATION, JOB, MANAGER};
 
 impl App {
-    /// The demo site, its manager token naming the person who holds it.
-    async fn new() -> App {
-        let mut config = SiteConfig::demo();
-        let manager = (config.tokens.iter_mut())
-            .find(|t| t.token == MANAGER)
-            .unwrap();
-        manager.name = Some("王经理".into());
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/history.db", dir.path().display());
-        let store = Store::open(&url).await.unwrap();
-        let ledger = Ledger::open(store, vec![config]).await.unwrap();
-        App {
-            router: bayline_server::http::router(AppState::new(Arc::new(ledger))),
-            _dir: dir,
-        }
-    }
-
-    async fn send(&self, method: &str, uri: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        let req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("content-type", "application/json")
-            .header("authorization", format!("Bearer {token}"));
-        let body = match body {
-            Value::Null => Body::empty(),
-            body => Body::from(body.to_string()),
-        };
-        let res = (self.router.clone())
-            .oneshot(req.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = res.status();
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-            .await
-            .unwrap();
-        let body = match serde_json::from_slice(&bytes) {
-            Ok(json) => json,
-            Err(_) => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
-        };
-        (status, body)
-    }
-
     async fn put(&self, token: &str, card: &Value) -> (StatusCode, Value) {
         self.send("PUT", JOB, token, card.clone()).await
-    }
-
-    /// A scan as a manager's correction: the quickest honest way to move a job along.
-    async fn scan(&self, minutes_ago: i64, badge: &str, action: &str, more: Value) {
-        let ts = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(minutes_ago);
-        let mut event =
-            json!({"ts": ts.to_string(), "badge": badge, "action": action, "job": "RO-1"});
-        for (k, v) in more.as_object().unwrap() {
-            event[k] = v.clone();
-        }
-        let body = json!({"kind": "add", "reason": "test", "event": event});
-        let (status, answer) = self
-            .send("POST", "/api/v1/sites/demo/corrections", MANAGER, body)
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{answer}");
     }
 }
 
@@ -99,7 +26,7 @@ const EVENING: &str = "2030-01-01T18:00:00+08:00";
 
 #[tokio::test]
 async fn after_ready_only_a_manager_moves_the_promise_or_the_hours_and_each_change_is_kept() {
-    let app = App::new().await;
+    let app = App::new(&[(MANAGER, "王经理")]).await;
     let (status, body) = app.put(MANAGER, &card(NOON, &[("10", 1.0)])).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     // Before ready an advisor may move the promise.
@@ -215,7 +142,7 @@ async fn after_ready_only_a_manager_moves_the_promise_or_the_hours_and_each_chan
 
 #[tokio::test]
 async fn the_history_of_an_unknown_job_is_not_found_and_needs_a_staff_token() {
-    let app = App::new().await;
+    let app = App::new(&[(MANAGER, "王经理")]).await;
     let (status, answer) = app
         .send(
             "GET",

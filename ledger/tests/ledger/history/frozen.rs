@@ -1,0 +1,195 @@
+//! Frozen days: a rebuild and a restart give the full fold's figures, a frozen job stays
+//! closed, and corrections, card changes and imports into frozen days thaw them.
+
+use super::*;
+
+on_both_backends!(
+    frozen_days_give_the_figures_of_the_full_fold,
+    a_scan_of_a_frozen_job_is_job_closed_after_a_restart_though_memory_forgot_it,
+    corrections_and_card_changes_in_frozen_days_thaw_them,
+    an_import_into_frozen_days_thaws_and_freezes_them_again,
+);
+
+async fn frozen_days_give_the_figures_of_the_full_fold(db: &TestDb) {
+    let now = jiff::Timestamp::now();
+    let (store, events) = seeded(db, now).await;
+    let full = full_fold(&SiteConfig::demo(), &events, now);
+    // The first start finds no checkpoint and rebuilds the site's frozen days.
+    let ledger = open(store.clone()).await;
+    let live = ledger.site(SITE).unwrap();
+    assert!(
+        live.read(|w| w.events().count()) < events.len() / 2,
+        "the live timeline holds the recent days only"
+    );
+    assert_same_figures(&ledger, &full, now).await;
+    // A restart resumes from the newest checkpoint and agrees.
+    let again = open(store).await;
+    assert_same_figures(&again, &full, now).await;
+    assert_eq!(
+        again.site(SITE).unwrap().read(|w| w.state().clone()),
+        live.read(|w| w.state().clone())
+    );
+}
+
+async fn a_scan_of_a_frozen_job_is_job_closed_after_a_restart_though_memory_forgot_it(db: &TestDb) {
+    let now = jiff::Timestamp::now();
+    let (store, _) = seeded(db, now).await;
+    let ledger = open(store.clone()).await;
+    drop(ledger);
+    let ledger = open(store).await;
+    let live = ledger.site(SITE).unwrap();
+    // Memory holds the closed jobs its live events name, not every job ever delivered;
+    // the store answers for the others.
+    assert!(
+        !live.read(|w| w.is_closed("RO-00") || w.catalog().jobs.contains_key("RO-00")),
+        "RO-00 was delivered weeks ago and no live event names it"
+    );
+    let late = event(
+        "HH-02",
+        1,
+        now - SignedDuration::from_hours(1),
+        "T01",
+        EventKind::Start {
+            job: id("RO-00"),
+            op: id("10"),
+            bay: id("B01"),
+        },
+    );
+    let answer = ledger
+        .submit(vec![crate::incoming(&late, "")], &CancellationToken::new())
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        answer.reply.code,
+        Some(bayline_proto::RejectCode::JobClosed),
+        "{answer:?}"
+    );
+    assert!(live.read(|w| w.is_closed("RO-00")));
+}
+
+async fn corrections_and_card_changes_in_frozen_days_thaw_them(db: &TestDb) {
+    let now = jiff::Timestamp::now();
+    let (store, mut events) = seeded(db, now).await;
+    let ledger = open(store.clone()).await;
+    let site = id(SITE);
+    // Void the first pause of RO-01, three weeks ago: its hours move from blocked to worked.
+    let at = events
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Pause { job, .. } if job.as_str() == "RO-01"))
+        .unwrap();
+    let target = events.remove(at).key;
+    assert!(target.ts < ledger.site(SITE).unwrap().read(|w| w.frozen_to()));
+    ledger
+        .correct(
+            &site,
+            id("manager"),
+            "scanned by mistake".into(),
+            bayline_domain::Amendment::Void { target },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_same_figures(&ledger, &full_fold(&SiteConfig::demo(), &events, now), now).await;
+
+    // RO-02 was sold at the wrong standard hours, long after it was delivered.
+    let mut cards: Vec<JobCard> = (0..JOBS).map(|i| card(i, now)).collect();
+    cards[2].ops[0].std_hours = 4.25;
+    cards[2].promised_at = None;
+    // Not by an advisor: the job was delivered, its hours are what the figures were paid on.
+    let advisor = bayline_ledger::Editor {
+        who: "advisor-3f2a9c".into(),
+        manager: false,
+    };
+    let refused = ledger.put_job(&site, cards[2].clone(), now, &advisor).await;
+    assert!(
+        matches!(&refused, Err(bayline_ledger::PutJobError::NeedsManager { fields, .. })
+            if fields == &["promised_at", "std_hours"]),
+        "{refused:?}"
+    );
+    let kept = store.job(&site, &cards[2].job).await.unwrap().unwrap();
+    assert_eq!(kept, card(2, now));
+    ledger
+        .put_job(&site, cards[2].clone(), now, &crate::manager())
+        .await
+        .unwrap();
+    // The manager's change is kept as a version put after ready.
+    let versions = store.job_versions(&site, &cards[2].job).await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert!(versions[0].after_ready && versions[0].who == "Wang");
+    let full = full_fold_with(&SiteConfig::demo(), &events, cards);
+    assert_same_figures(&ledger, &full, now).await;
+    // And the same after a restart.
+    let again = open(store).await;
+    assert_same_figures(&again, &full, now).await;
+}
+
+/// The scans of `events` as an import file: one §3.1 scan a line plus its scanner.
+fn ndjson<'a>(events: impl Iterator<Item = &'a Event>) -> String {
+    events
+        .map(|e| {
+            let mut scan = serde_json::json!({
+                "v": 1, "scanner": e.key.scanner.as_str(), "seq": e.key.seq,
+                "ts": e.key.ts.to_string(), "badge": e.badge.as_str(),
+                "action": e.kind.action().as_str(),
+            });
+            let k = &e.kind;
+            for (key, value) in [("job", k.job()), ("op", k.op()), ("bay", k.bay())] {
+                if let Some(value) = value {
+                    scan[key] = value.as_str().into();
+                }
+            }
+            if let EventKind::Pause { reason, .. } = k {
+                scan["reason"] = reason.name().into();
+            }
+            scan.to_string() + "\n"
+        })
+        .collect()
+}
+
+async fn an_import_into_frozen_days_thaws_and_freezes_them_again(db: &TestDb) {
+    let now = jiff::Timestamp::now();
+    let all = history(now);
+    // The earlier system clocked two jobs of the frozen weeks that never came over MQTT.
+    let withheld = |e: &Event| matches!(e.kind.job().map(|j| j.as_str()), Some("RO-02" | "RO-05"));
+    let (kept, imported): (Vec<Event>, Vec<Event>) =
+        all.iter().cloned().partition(|e| !withheld(e));
+    let store = db.open().await;
+    let site = id(SITE);
+    for i in 0..JOBS {
+        store.put_job(&site, &card(i, now), now).await.unwrap();
+    }
+    let records: Vec<_> = kept.iter().map(|e| accepted(e, "")).collect();
+    assert!(store.commit(&records).await.unwrap().taken.is_empty());
+    let ledger = open(store.clone()).await;
+    let live = ledger.site(SITE).unwrap();
+    let frozen_to = live.read(|w| w.frozen_to());
+    assert!(
+        imported.iter().all(|e| e.key.ts < frozen_to),
+        "the imported scans fall in frozen days"
+    );
+    // In reverse order: each scan is judged in its place of the timeline all the same.
+    let body = ndjson(imported.iter().rev());
+    let cancel = CancellationToken::new();
+    let summary = ledger
+        .import(&site, body.clone(), now, &cancel)
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.accepted, summary.rejected, summary.repeats),
+        (imported.len() as u64, 0, 0),
+        "{summary:?}"
+    );
+    // The clock task freezes the thawed days again.
+    ledger.freeze(now).await.unwrap();
+    let full = full_fold(&SiteConfig::demo(), &all, now);
+    assert_same_figures(&ledger, &full, now).await;
+    // The same file again changes nothing.
+    let again = ledger.import(&site, body, now, &cancel).await.unwrap();
+    assert_eq!(again.repeats, imported.len() as u64, "{again:?}");
+    ledger.freeze(now).await.unwrap();
+    assert_same_figures(&ledger, &full, now).await;
+    // And a restart resumes from the refrozen checkpoint.
+    let restarted = open(store).await;
+    assert_same_figures(&restarted, &full, now).await;
+}
