@@ -15,13 +15,16 @@
 //!   until it is cleared.
 //! - A bay's tag is `approved` while the job holding the bay is in [`BoardSite::approved`]:
 //!   the customer answered and the technician has not scanned the job since.
+//! - A bay blocked for a reason the site named (`[[pause_reasons]]`) carries the site's
+//!   label in the board's language as well as the contract category; a display draws the
+//!   label. A contract reason carries no text: the display words it itself.
 //! - Times are local times of the site; an ETA on a later day counts the days (see [`Clock`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use bayline_proto::board::{
-    self, Andon, Badges, BayRow, BayTag, Clock, Lounge, MaskedPlate, Page, RowMark, TagJob,
-    MAX_BADGES, MAX_LOUNGE_ROWS, MAX_WORKSHOP_BAYS,
+    self, Andon, Badges, BayRow, BayTag, Clock, Lounge, MaskedPlate, Page, ReasonText, RowMark,
+    TagJob, MAX_BADGES, MAX_LOUNGE_ROWS, MAX_WORKSHOP_BAYS,
 };
 use bayline_proto::Language;
 use jiff::tz::TimeZone;
@@ -109,6 +112,16 @@ impl Workshop {
         let calls: BTreeMap<&Id, Andon> = (bays.iter())
             .filter_map(|b| Some((&b.bay, andon(b)?)))
             .collect();
+        // Only a reason the site named carries its own words; a contract category's label
+        // is the display's own, in its language.
+        let reasons = &self.catalog().pause_reasons;
+        let reason_text = |b: &BayView| {
+            let r = b.reason.as_ref().filter(|r| r.site.is_some())?;
+            Some(board::text(reasons.label(r, site.language)))
+        };
+        let reason_texts: BTreeMap<&Id, board::Text> = (bays.iter())
+            .filter_map(|b| Some((&b.bay, reason_text(b)?)))
+            .collect();
         let workshop = paged(&bay_rows, MAX_WORKSHOP_BAYS, |page, bays| board::Workshop {
             language: site.language,
             updated: clock.of(now),
@@ -117,7 +130,15 @@ impl Workshop {
             calls: (bays.iter())
                 .filter_map(|b| calls.get(&b.bay).cloned())
                 .collect(),
-            reason_texts: Default::default(),
+            reason_texts: (bays.iter())
+                .filter_map(|b| {
+                    let text = reason_texts.get(&b.bay)?.clone();
+                    Some(ReasonText {
+                        bay: b.bay.clone(),
+                        text,
+                    })
+                })
+                .collect(),
         });
 
         let tags = (bays.iter())
@@ -140,7 +161,7 @@ impl Workshop {
                     next,
                     call: andon(b),
                     approved: b.job.as_ref().is_some_and(|j| site.approved.contains(j)),
-                    reason_text: None,
+                    reason_text: reason_text(b),
                 }
             })
             .collect();

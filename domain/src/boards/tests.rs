@@ -151,6 +151,82 @@ fn a_blocked_bay_carries_its_reason_to_the_board_and_the_tag() {
 }
 
 #[test]
+fn a_bay_blocked_for_a_reason_the_site_named_shows_the_sites_words() {
+    // The site calls its sublet work 外协加工 (a parts reason); B01 waits on it, B02 waits
+    // on parts under the contract's own name, which the display words itself.
+    let mut c = catalog();
+    c.pause_reasons = crate::Reasons(BTreeMap::from([(
+        id("sublet"),
+        crate::SiteReason {
+            category: PauseReason::Parts,
+            label_zh: "外协加工".into(),
+            label_en: "sublet".into(),
+        },
+    )]));
+    let mut w = crate::Workshop::new(c, crate::Settings::default());
+    for e in [
+        ev(-30, "A1", check_in("J1")),
+        ev(-20, "A1", check_in("J2")),
+        ev(0, "T1", start("J1", "10", "B01")),
+        ev(0, "T2", start("J2", "10", "B02")),
+        ev(
+            40,
+            "T1",
+            crate::EventKind::Pause {
+                job: id("J1"),
+                op: id("10"),
+                reason: crate::Reason::parse("sublet").unwrap(),
+            },
+        ),
+        ev(40, "T2", pause("J2", "10", PauseReason::Parts)),
+    ] {
+        assert!(matches!(
+            w.admit(e),
+            crate::workshop::Admission::Accepted(_)
+        ));
+    }
+    let tz = TimeZone::UTC;
+    let names = BTreeMap::new();
+    let text = |b: &Boards, bay: &str| {
+        let tag = b.tags.iter().find(|t| t.bay.as_str() == bay).unwrap();
+        (
+            tag.reason,
+            tag.reason_text.as_ref().map(|t| t.to_string()),
+            b.workshop[0].reason_text(bay).map(|t| t.to_string()),
+        )
+    };
+
+    let zh = w.boards(site(&tz, &names), t(50));
+    let sublet = Some("外协加工".to_string());
+    assert_eq!(
+        text(&zh, "B01"),
+        (Some(PauseReason::Parts), sublet.clone(), sublet)
+    );
+    assert_eq!(text(&zh, "B02"), (Some(PauseReason::Parts), None, None));
+    assert_eq!(zh.workshop[0].reason_texts.len(), 1);
+
+    let en = w.boards(
+        BoardSite {
+            language: Language::En,
+            ..site(&tz, &names)
+        },
+        t(50),
+    );
+    let sublet = Some("sublet".to_string());
+    assert_eq!(
+        text(&en, "B01"),
+        (Some(PauseReason::Parts), sublet.clone(), sublet)
+    );
+
+    // Resumed, the bay is no longer blocked and the words go with the reason.
+    w.admit(ev(60, "T1", resume("J1", "10", None)));
+    assert_eq!(
+        text(&w.boards(site(&tz, &names), t(70)), "B01"),
+        (None, None, None)
+    );
+}
+
+#[test]
 fn an_eta_tomorrow_counts_the_day() {
     let tz = TimeZone::UTC;
     let clocks = Clocks::new(&tz, t(0));
