@@ -204,6 +204,13 @@ impl Browser {
         self.goto(&app.url(&format!("/sites/{SITE}/signin"))).await;
         self.fill("#token", token).await;
         self.click("#signin").await;
+        // The form posts and is redirected: a `goto` before that lands would be overtaken
+        // by the redirect.
+        self.until(
+            "the page after signing in",
+            "!location.pathname.endsWith('/signin') && document.readyState === 'complete'",
+        )
+        .await;
     }
 }
 

@@ -122,7 +122,7 @@ kind = "lift"
             ),
             (reason("6s", "", "other"), 3, "label_zh is empty"),
             (
-                reason("6s", "整理整顿清扫清洁素养安全", "other"),
+                reason("6s", "整理整顿清扫清洁素养安全周", "other"),
                 3,
                 "longer than 12",
             ),
