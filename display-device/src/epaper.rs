@@ -14,12 +14,71 @@ use epd_waveshare::epd2in9_v2::Epd2in9;
 use epd_waveshare::epd7in5_v2::Epd7in5;
 use epd_waveshare::prelude::{QuickRefresh, WaveshareDisplay};
 use esp_hal::delay::Delay;
-use esp_hal::gpio::{Input, Output};
-use esp_hal::spi::master::Spi;
+use esp_hal::gpio::{Input, InputConfig, Level, Output, OutputConfig};
+use esp_hal::peripherals::{GPIO10, GPIO11, GPIO18, GPIO19, GPIO6, GPIO7, SPI2};
+use esp_hal::spi::master::{Config as SpiConfig, Spi};
+use esp_hal::time::Rate;
 
 /// The panels' SPI device: SPI2 with its chip select.
 pub type Spi2 =
     embedded_hal_bus::spi::ExclusiveDevice<Spi<'static, esp_hal::Blocking>, Output<'static>, Delay>;
+
+/// The pins every e-paper board is wired to (SPI2 through the panel's driver HAT): CLK
+/// GPIO6, DIN GPIO7, CS GPIO10, DC GPIO11, RST GPIO18, BUSY GPIO19.
+pub struct Pins {
+    pub spi2: SPI2<'static>,
+    pub clk: GPIO6<'static>,
+    pub din: GPIO7<'static>,
+    pub cs: GPIO10<'static>,
+    pub dc: GPIO11<'static>,
+    pub rst: GPIO18<'static>,
+    pub busy: GPIO19<'static>,
+}
+
+/// The [`Pins`] out of the chip's peripherals `p`, leaving the rest of them to the caller.
+#[macro_export]
+macro_rules! epaper_pins {
+    ($p:ident) => {
+        $crate::epaper::Pins {
+            spi2: $p.SPI2,
+            clk: $p.GPIO6,
+            din: $p.GPIO7,
+            cs: $p.GPIO10,
+            dc: $p.GPIO11,
+            rst: $p.GPIO18,
+            busy: $p.GPIO19,
+        }
+    };
+}
+
+/// The pins set up for an `epd-waveshare` driver's `new`.
+pub struct Wiring {
+    pub spi: Spi2,
+    pub busy: Input<'static>,
+    pub dc: Output<'static>,
+    pub rst: Output<'static>,
+}
+
+impl Pins {
+    /// SPI2 at 4 MHz with its chip select, and the control lines. A wiring fault at boot
+    /// panics: esp-backtrace prints why and the chip restarts.
+    pub fn wire(self, delay: Delay) -> Wiring {
+        let spi = Spi::new(
+            self.spi2,
+            SpiConfig::default().with_frequency(Rate::from_mhz(4)),
+        )
+        .expect("SPI2 at 4 MHz")
+        .with_sck(self.clk)
+        .with_mosi(self.din);
+        let cs = Output::new(self.cs, Level::High, OutputConfig::default());
+        Wiring {
+            spi: embedded_hal_bus::spi::ExclusiveDevice::new(spi, cs, delay).expect("CS pin"),
+            busy: Input::new(self.busy, InputConfig::default()),
+            dc: Output::new(self.dc, Level::Low, OutputConfig::default()),
+            rst: Output::new(self.rst, Level::High, OutputConfig::default()),
+        }
+    }
+}
 
 /// How a controller takes a whole frame: `previous` is what it shows now (the quick
 /// waveform drives only the pixels that differ). Errors leave the old picture up; the

@@ -6,14 +6,11 @@
 #![no_main]
 
 use bayline_display::profile::LOUNGE_7IN5;
-use bayline_display_device::epaper::EPaper;
+use bayline_display_device::epaper::{EPaper, Wiring};
 use embassy_executor::Spawner;
 use epd_waveshare::epd7in5_v2::Epd7in5;
 use epd_waveshare::prelude::WaveshareDisplay;
 use esp_hal::delay::Delay;
-use esp_hal::gpio::{Input, InputConfig, Level, Output, OutputConfig};
-use esp_hal::spi::master::{Config as SpiConfig, Spi};
-use esp_hal::time::Rate;
 use esp_hal::timer::timg::TimerGroup;
 
 use esp_backtrace as _;
@@ -34,20 +31,13 @@ async fn main(spawner: Spawner) -> ! {
     let timg0 = TimerGroup::new(p.TIMG0);
     esp_rtos::start(timg0.timer0, p.FROM_CPU_INTR0);
 
-    // Setup faults at boot panic: esp-backtrace prints why and the chip restarts.
     let delay = Delay::new();
-    let spi = Spi::new(
-        p.SPI2,
-        SpiConfig::default().with_frequency(Rate::from_mhz(4)),
-    )
-    .expect("SPI2 at 4 MHz")
-    .with_sck(p.GPIO6)
-    .with_mosi(p.GPIO7);
-    let cs = Output::new(p.GPIO10, Level::High, OutputConfig::default());
-    let mut spi = embedded_hal_bus::spi::ExclusiveDevice::new(spi, cs, delay).expect("CS pin");
-    let dc = Output::new(p.GPIO11, Level::Low, OutputConfig::default());
-    let rst = Output::new(p.GPIO18, Level::High, OutputConfig::default());
-    let busy = Input::new(p.GPIO19, InputConfig::default());
+    let Wiring {
+        mut spi,
+        busy,
+        dc,
+        rst,
+    } = bayline_display_device::epaper_pins!(p).wire(delay);
     let mut d = delay;
     let epd = Epd7in5::new(&mut spi, busy, dc, rst, &mut d, None).expect("the e-paper answers");
     let mut panel = EPaper::<_, FRAME, 0, TILES>::new(epd, spi, delay, &LOUNGE_7IN5)
@@ -55,5 +45,7 @@ async fn main(spawner: Spawner) -> ! {
 
     let settings = bayline_display_device::settings(p.FLASH).await;
     let stack = bayline_display_device::network(spawner, p.WIFI, &settings).await;
-    bayline_display_device::run::<_, 8>(stack, settings, &LOUNGE_7IN5, &mut panel).await
+    // Six kept pages (48 cars in the lounge): each holds a whole board model, as large as the
+    // workshop's, and the static RAM budget has room for six beside the frame and the heap.
+    bayline_display_device::run::<_, 6>(stack, settings, &LOUNGE_7IN5, &mut panel).await
 }

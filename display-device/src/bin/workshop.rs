@@ -125,5 +125,7 @@ async fn main(spawner: Spawner) -> ! {
 
     let settings = bayline_display_device::settings(p.FLASH).await;
     let stack = bayline_display_device::network(spawner, p.WIFI, &settings).await;
-    bayline_display_device::run::<_, 8>(stack, settings, &HUB75_128X64, &mut wall).await
+    // Six kept pages (144 bays): each holds a whole board model, as large as the
+    // workshop's, and the static RAM budget has room for six beside the frame and the heap.
+    bayline_display_device::run::<_, 6>(stack, settings, &HUB75_128X64, &mut wall).await
 }

@@ -52,16 +52,7 @@ macro_rules! claims {
                 events: &[Outgoing],
             ) -> Result<(), StoreError> {
                 let mut tx = self.$write().begin().await?;
-                for e in events {
-                    let mut b = QueryBuilder::<$db>::new(
-                        "INSERT INTO webhook_outbox (site, url, event_id, job, body, created_at_ns) VALUES (",
-                    );
-                    b.push_bind(e.site.as_str()).push(", ").push_bind(e.url.as_str());
-                    b.push(", ").push_bind(e.event_id.as_str()).push(", ").push_bind(e.job.as_ref().map(Id::as_str));
-                    b.push(", ").push_bind(e.body.as_str()).push(", ").push_bind(ns(e.at));
-                    b.push(") ON CONFLICT (url, event_id) DO NOTHING");
-                    b.build().execute(&mut *tx).await?;
-                }
+                Self::enqueue_in(&mut tx, events).await?;
                 for (job, t) in told {
                     let mut b = QueryBuilder::<$db>::new(
                         "INSERT INTO webhook_at_risk (site, job, at_risk, changes) VALUES (",

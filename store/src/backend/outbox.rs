@@ -44,6 +44,16 @@ macro_rules! outbox {
                     return Ok(());
                 }
                 let mut tx = self.$write().begin().await?;
+                Self::enqueue_in(&mut tx, events).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            /// [`Self::enqueue`] inside a transaction that writes more.
+            pub(crate) async fn enqueue_in(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                events: &[Outgoing],
+            ) -> Result<(), StoreError> {
                 for e in events {
                     let mut b = QueryBuilder::<$db>::new(
                         "INSERT INTO webhook_outbox (site, url, event_id, job, body, created_at_ns) VALUES (",
@@ -52,9 +62,8 @@ macro_rules! outbox {
                     b.push(", ").push_bind(e.event_id.as_str()).push(", ").push_bind(e.job.as_ref().map(Id::as_str));
                     b.push(", ").push_bind(e.body.as_str()).push(", ").push_bind(ns(e.at));
                     b.push(") ON CONFLICT (url, event_id) DO NOTHING");
-                    b.build().execute(&mut *tx).await?;
+                    b.build().execute(&mut **tx).await?;
                 }
-                tx.commit().await?;
                 Ok(())
             }
 
