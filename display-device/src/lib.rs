@@ -91,7 +91,7 @@ pub async fn network(
 
 /// Runs the display app on `panel` for the provisioned board until the panel fails (it
 /// does not: e-paper errors are retried on the next frame).
-pub async fn run<D, const P: usize>(
+pub async fn run<D, M: bayline_display::Model, const P: usize>(
     stack: embassy_net::Stack<'static>,
     settings: bayline_display::app::provision::Provision<'static>,
     profile: &'static bayline_display::Profile,
@@ -128,7 +128,7 @@ where
     if config.kind() != profile.board {
         stop("the provisioned board is not one this binary draws").await
     }
-    let mut app = bayline_display::app::Display::<P>::new(config, clock.now());
+    let mut app = bayline_display::app::Display::<P, M>::new(config, clock.now());
     let Err(never) = bayline_display::app::run(&mut app, &mut net, &mut clock, panel).await;
     match never {}
 }

@@ -6,6 +6,7 @@
 
 use bayline_display::profile::TAG_2IN9;
 use bayline_display_device::epaper::{EPaper, Wiring};
+use bayline_proto::board::BayTag;
 use embassy_executor::Spawner;
 use epd_waveshare::epd2in9_v2::Epd2in9;
 use epd_waveshare::prelude::WaveshareDisplay;
@@ -42,5 +43,5 @@ async fn main(spawner: Spawner) -> ! {
 
     let settings = bayline_display_device::settings(p.FLASH).await;
     let stack = bayline_display_device::network(spawner, p.WIFI, &settings).await;
-    bayline_display_device::run::<_, 1>(stack, settings, &TAG_2IN9, &mut panel).await
+    bayline_display_device::run::<_, BayTag, 1>(stack, settings, &TAG_2IN9, &mut panel).await
 }

@@ -7,6 +7,7 @@
 
 use bayline_display::profile::LOUNGE_7IN5;
 use bayline_display_device::epaper::{EPaper, Wiring};
+use bayline_proto::board::Lounge;
 use embassy_executor::Spawner;
 use epd_waveshare::epd7in5_v2::Epd7in5;
 use epd_waveshare::prelude::WaveshareDisplay;
@@ -45,7 +46,7 @@ async fn main(spawner: Spawner) -> ! {
 
     let settings = bayline_display_device::settings(p.FLASH).await;
     let stack = bayline_display_device::network(spawner, p.WIFI, &settings).await;
-    // Six kept pages (48 cars in the lounge): each holds a whole board model, as large as the
-    // workshop's, and the static RAM budget has room for six beside the frame and the heap.
-    bayline_display_device::run::<_, 6>(stack, settings, &LOUNGE_7IN5, &mut panel).await
+    // The lounge's own model only (560 B a page, not a workshop page's 8 KB): 16 pages,
+    // 128 cars.
+    bayline_display_device::run::<_, Lounge, 16>(stack, settings, &LOUNGE_7IN5, &mut panel).await
 }

@@ -10,6 +10,7 @@
 
 use bayline_display::app::{Panel, Shown};
 use bayline_display::profile::HUB75_128X64;
+use bayline_proto::board::Workshop;
 use embassy_executor::Spawner;
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
@@ -125,7 +126,7 @@ async fn main(spawner: Spawner) -> ! {
 
     let settings = bayline_display_device::settings(p.FLASH).await;
     let stack = bayline_display_device::network(spawner, p.WIFI, &settings).await;
-    // Six kept pages (144 bays): each holds a whole board model, as large as the
-    // workshop's, and the static RAM budget has room for six beside the frame and the heap.
-    bayline_display_device::run::<_, 6>(stack, settings, &HUB75_128X64, &mut wall).await
+    // Six kept pages (144 bays): a workshop page is about 8 KB, and the static RAM budget
+    // has room for six beside the two frame buffers and the heap.
+    bayline_display_device::run::<_, Workshop, 6>(stack, settings, &HUB75_128X64, &mut wall).await
 }

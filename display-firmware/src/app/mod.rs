@@ -29,7 +29,7 @@ use embedded_graphics::prelude::*;
 pub use state::{blink_ms, Config, Display, MessageError, Now, Offline, BLINK_MS};
 
 use crate::color::Ink;
-use crate::Board;
+use crate::{BoardRef, Model};
 
 /// Topic root of every board (contract §3).
 pub const ROOT: &str = bayline_proto::topic::ROOT;
@@ -89,7 +89,7 @@ where
 #[derive(Debug, Clone, Copy)]
 pub struct Shown<'a> {
     /// The model on screen; `None` before the first one.
-    pub board: Option<&'a Board>,
+    pub board: Option<BoardRef<'a>>,
     /// Which screen, counted over all pages from 0, of how many.
     pub screen: usize,
     pub screens: usize,
@@ -131,14 +131,19 @@ impl Default for Backoff {
 }
 
 /// Draws the display's current frame into `panel`, without showing it.
-pub fn draw<D, const P: usize>(app: &Display<'_, P>, panel: &mut D) -> Result<(), D::Error>
+pub fn draw<D, M: Model, const P: usize>(
+    app: &Display<'_, P, M>,
+    panel: &mut D,
+) -> Result<(), D::Error>
 where
     D: DrawTarget,
     D::Color: Ink,
 {
     let p = app.config().profile;
     match app.current() {
-        Some((board, screen, _)) => crate::render_blink(board, p, screen, app.lit(), panel)?,
+        Some((board, screen, _)) => {
+            crate::render_blink(board.board(), p, screen, app.lit(), panel)?
+        }
         None => mark::draw_waiting(panel, p, app.config().board)?,
     }
     if let Some(offline) = app.offline_shown() {
@@ -148,7 +153,10 @@ where
 }
 
 /// Draws and shows the frame when something on it changed.
-async fn refresh<D, const P: usize>(app: &mut Display<'_, P>, panel: &mut D) -> Result<(), D::Error>
+async fn refresh<D, M: Model, const P: usize>(
+    app: &mut Display<'_, P, M>,
+    panel: &mut D,
+) -> Result<(), D::Error>
 where
     D: Panel,
     D::Color: Ink,
@@ -159,7 +167,7 @@ where
     draw(app, panel)?;
     let current = app.current();
     let shown = Shown {
-        board: current.map(|(b, _, _)| b),
+        board: current.map(|(b, _, _)| b.board()),
         screen: current.map_or(0, |(_, _, s)| s),
         screens: app.screens(),
         offline: app.offline_shown(),
@@ -169,8 +177,8 @@ where
 
 /// The display's loop; returns only when the panel fails. Messages the display cannot take
 /// (a foreign topic, an undecodable model) are skipped: the panel keeps the last good board.
-pub async fn run<N, T, D, const P: usize>(
-    app: &mut Display<'_, P>,
+pub async fn run<N, T, D, M: Model, const P: usize>(
+    app: &mut Display<'_, P, M>,
     net: &mut N,
     timer: &mut T,
     panel: &mut D,

@@ -5,7 +5,7 @@ use bayline_proto::board::{BoardError, Clock};
 use heapless::Vec;
 
 use crate::profile::{BoardKind, Panel, Profile};
-use crate::Board;
+use crate::{Board, BoardRef, Model};
 
 /// What a display is set up to show.
 #[derive(Debug, Clone, Copy)]
@@ -96,13 +96,14 @@ enum Link {
     },
 }
 
-/// One display's state; `P` is how many pages of its board it keeps.
+/// One display's state; `P` is how many pages of its board it keeps, each an `M` (any kind
+/// of board by default; a device keeps its own kind's model, see [`Model`]).
 #[derive(Debug)]
-pub struct Display<'a, const P: usize> {
+pub struct Display<'a, const P: usize, M: Model = Board> {
     config: Config<'a>,
     kind: BoardKind,
     /// The pages by number (1 = the board's own topic), sorted; each decoded once on arrival.
-    pages: Vec<(u16, Board), P>,
+    pages: Vec<(u16, M), P>,
     link: Link,
     /// The last model's clock and when it arrived: the time of day when the host has none.
     anchor: Option<(u64, Clock)>,
@@ -119,7 +120,7 @@ pub struct Display<'a, const P: usize> {
     dirty: bool,
 }
 
-impl<'a, const P: usize> Display<'a, P> {
+impl<'a, const P: usize, M: Model> Display<'a, P, M> {
     /// A display that has just started: no board yet, the broker not reached yet.
     pub fn new(config: Config<'a>, now: Now) -> Self {
         Display {
@@ -172,9 +173,9 @@ impl<'a, const P: usize> Display<'a, P> {
             }
             return Ok(());
         }
-        let board = Board::decode(self.kind, payload).map_err(MessageError::Decode)?;
-        self.anchor = Some((now.ms, updated(&board)));
-        let count = page_count(&board);
+        let board = M::decode(self.kind, payload).map_err(MessageError::Decode)?;
+        self.anchor = Some((now.ms, board.board().updated()));
+        let count = board.board().page_count();
         match at {
             Some(i) if self.pages[i].1 == board => {}
             Some(i) => {
@@ -223,7 +224,7 @@ impl<'a, const P: usize> Display<'a, P> {
     /// call that appears starts lit, and a screen with none is drawn lit.
     fn blink(&mut self, now: u64) {
         let blinks = self.config.blink_ms > 0
-            && matches!(self.current(), Some((Board::Workshop(m), _, _)) if crate::workshop::blinks(m));
+            && matches!(self.current().map(|(m, _, _)| m.board()), Some(BoardRef::Workshop(m)) if crate::workshop::blinks(m));
         match (blinks, self.blink_since) {
             (false, Some(_)) => {
                 self.blink_since = None;
@@ -291,15 +292,15 @@ impl<'a, const P: usize> Display<'a, P> {
     /// Screens of all pages: a workshop page may need several screens of a small panel.
     pub fn screens(&self) -> usize {
         let p = self.config.profile;
-        self.pages.iter().map(|(_, b)| b.pages(p)).sum()
+        self.pages.iter().map(|(_, b)| b.board().pages(p)).sum()
     }
 
     /// The screen shown now: its model, which screen of that model, and its number among
     /// all screens.
-    pub fn current(&self) -> Option<(&Board, usize, usize)> {
+    pub fn current(&self) -> Option<(&M, usize, usize)> {
         let mut left = self.screen;
         for (_, board) in &self.pages {
-            let n = board.pages(self.config.profile);
+            let n = board.board().pages(self.config.profile);
             if left < n {
                 return Some((board, left, self.screen));
             }
@@ -330,22 +331,5 @@ impl<'a, const P: usize> Display<'a, P> {
         }
         let n: u16 = rest.strip_prefix('/')?.parse().ok()?;
         (n >= 2).then_some(n)
-    }
-}
-
-fn updated(board: &Board) -> Clock {
-    match board {
-        Board::Lounge(m) => m.updated,
-        Board::Workshop(m) => m.updated,
-        Board::Tag(m) => m.updated,
-    }
-}
-
-/// How many pages the board has, as this page says.
-fn page_count(board: &Board) -> u16 {
-    match board {
-        Board::Lounge(m) => m.page.count,
-        Board::Workshop(m) => m.page.count,
-        Board::Tag(_) => 1,
     }
 }

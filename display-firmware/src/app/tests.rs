@@ -9,9 +9,9 @@ use bayline_proto::Language;
 use embedded_graphics::pixelcolor::BinaryColor;
 
 use super::*;
-use crate::fixtures;
 use crate::preview::Canvas;
 use crate::profile::{HUB75_128X64, TAG_2IN9};
+use crate::{fixtures, Board};
 
 const SITE: &str = "demo";
 
@@ -409,7 +409,7 @@ impl DrawTarget for FakePanel {
 impl Panel for FakePanel {
     async fn show(&mut self, shown: Shown<'_>) -> Result<(), &'static str> {
         let updated = shown.board.map(|b| match b {
-            Board::Tag(t) => t.updated,
+            BoardRef::Tag(t) => t.updated,
             _ => Clock(0),
         });
         self.frames
@@ -503,4 +503,50 @@ fn the_offline_mark_is_a_band_over_the_bottom_of_the_last_board() {
     // Above the band the board is untouched.
     let above = (band_top * 296) as usize;
     assert_eq!(live.pixels[..above], offline.pixels[..above]);
+}
+
+#[test]
+fn a_lounge_that_keeps_only_lounge_models_shows_them_alike_in_a_fraction_of_the_room() {
+    let cfg = Config {
+        board: "lounge",
+        profile: &crate::profile::LOUNGE_7IN5,
+        ..tag_config()
+    };
+    let mut any = Display::<8>::new(cfg, at(0));
+    let mut own = Display::<8, bayline_proto::board::Lounge>::new(cfg, at(0));
+    let page = |index, count| bayline_proto::board::Lounge {
+        page: Page {
+            index,
+            count,
+            total: 9,
+        },
+        ..fixtures::lounge(Language::Zh)
+    };
+    for (topic, m) in [
+        ("bayline/demo/boards/lounge", page(0, 2)),
+        ("bayline/demo/boards/lounge/2", page(1, 2)),
+    ] {
+        any.message(topic, &bytes(&m), at(10)).unwrap();
+        own.message(topic, &bytes(&m), at(10)).unwrap();
+    }
+    assert_eq!(own.screens(), 2);
+    for screen in [0, 8_000] {
+        any.tick(at(10 + screen));
+        own.tick(at(10 + screen));
+        let (a, b) = (any.current().unwrap(), own.current().unwrap());
+        assert_eq!((a.0.board(), a.1, a.2), (b.0.board(), b.1, b.2));
+    }
+    // Eight kept pages of the lounge's own model take less room than one of any kind.
+    assert!(
+        core::mem::size_of_val(&own) < core::mem::size_of::<Board>() + 1024,
+        "{} B against {} B a page of any kind",
+        core::mem::size_of_val(&own),
+        core::mem::size_of::<Board>()
+    );
+    // A workshop model on the lounge's topic is not a lounge page: the display keeps its own.
+    let workshop = bytes(&fixtures::workshop(Language::Zh));
+    assert!(own
+        .message("bayline/demo/boards/lounge", &workshop, at(20_000))
+        .is_err());
+    assert_eq!(own.screens(), 2);
 }
