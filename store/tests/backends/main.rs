@@ -7,6 +7,7 @@
 mod support;
 mod customer;
 mod identical;
+mod outcomes;
 mod races;
 mod rows;
 mod throughput;

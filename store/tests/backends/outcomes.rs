@@ -1,0 +1,74 @@
+//! A period's outcomes of closed jobs: every job with a first QC result, a first `ready`, a
+//! delivery or (a comeback) a check-in in the period, once each, in byte order of job.
+
+use bayline_domain::fold::QcResult;
+use bayline_domain::kpi::Outcome;
+use bayline_domain::{Freeze, State};
+use bayline_proto::Id;
+
+use crate::support::scans::*;
+use crate::support::TestDb;
+
+on_both_backends!(a_period_gives_the_jobs_with_any_instant_in_it_once_each_by_job,);
+
+/// A closed job checked in at `checked_in`, QC'd at `qc`, ready at `ready`, delivered at
+/// `delivered` (minutes).
+fn closed(job: &str, checked_in: i64, qc: i64, ready: i64, delivered: i64) -> Outcome {
+    Outcome {
+        job: id(job),
+        checked_in_at: Some(at(checked_in)),
+        first_qc: Some((QcResult::Pass, at(qc))),
+        first_fail_crew: None,
+        ready_at: Some(at(ready)),
+        delivered_at: Some(at(delivered)),
+        promised_at: None,
+        badges: [id("T07")].into(),
+        bays: [id("B01")].into(),
+        comeback_of: None,
+        plate: "粤B12345".into(),
+        advisor: String::new(),
+        service: String::new(),
+    }
+}
+
+async fn a_period_gives_the_jobs_with_any_instant_in_it_once_each_by_job(db: &TestDb) {
+    let store = db.open().await;
+    let site = id("s1");
+    // The period is minutes [100, 200).
+    let mut comeback = closed("RO-7", 150, 300, 310, 320);
+    comeback.first_qc = None;
+    comeback.ready_at = None;
+    comeback.comeback_of = Some(id("RO-1"));
+    let outcomes = vec![
+        closed("RO-5", 10, 150, 250, 260), // QC in the period, delivered after it
+        closed("RO-1", 10, 20, 30, 40),    // all before
+        closed("RO-4", 10, 20, 30, 120),   // delivered in it
+        closed("RO-9", 210, 220, 230, 240), // all after
+        closed("RO-3", 10, 20, 199, 400),  // ready in it, its last minute
+        closed("RO-8", 10, 20, 30, 200),   // delivered as it ends: not in it
+        comeback,                          // checked in in it as a comeback
+    ];
+    let freeze = Freeze {
+        days: Vec::new(),
+        outcomes,
+        calls: Vec::new(),
+        checkpoint: State::default(),
+        at: at(500),
+    };
+    store.put_freeze(&site, &freeze).await.unwrap();
+
+    let got = store.outcomes_in(&site, at(100), at(200)).await.unwrap();
+    let jobs: Vec<&str> = got.iter().map(|o| o.job.as_str()).collect();
+    assert_eq!(jobs, ["RO-3", "RO-4", "RO-5", "RO-7"]);
+    assert_eq!(
+        got[2], freeze.outcomes[0],
+        "an outcome comes back as it was frozen"
+    );
+    // Another site's period, and a period with nothing in it, are empty.
+    let none = |from: i64, to: i64, site: Id| {
+        let store = &store;
+        async move { store.outcomes_in(&site, at(from), at(to)).await.unwrap() }
+    };
+    assert!(none(100, 200, id("s2")).await.is_empty());
+    assert!(none(401, 500, site.clone()).await.is_empty());
+}
