@@ -78,7 +78,7 @@ fn a_car_back_within_the_window_is_a_comeback_over_the_jobs_delivered() {
     // The whole week: 2 comebacks over 2 deliveries.
     let all = figures(&w, Period::new(t(-480), now), now);
     assert!(approx(all.comeback_rate, 1.0));
-    let list = comebacks(&w, &Stored::default(), Period::new(t(-480), now), now);
+    let list = comebacks(&w, Stored::default(), Period::new(t(-480), now), now);
     let seen: Vec<(&str, &str, Time)> = (list.iter())
         .map(|c| (c.job.as_str(), c.comeback_of.as_str(), c.checked_in_at))
         .collect();

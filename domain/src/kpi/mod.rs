@@ -286,24 +286,24 @@ pub struct Stored {
 /// The site's figures for `period` at `now` (contract §6), from the live state alone: right
 /// for any period while nothing is frozen, and for periods after [`Workshop::frozen_to`].
 pub fn figures(workshop: &Workshop, period: Period, now: Time) -> Figures {
-    figures_with(workshop, &Stored::default(), period, now)
+    figures_with(workshop, Stored::default(), period, now)
 }
 
 /// The site's figures for `period` at `now`, the frozen part from `stored`.
-pub fn figures_with(workshop: &Workshop, stored: &Stored, period: Period, now: Time) -> Figures {
+pub fn figures_with(workshop: &Workshop, stored: Stored, period: Period, now: Time) -> Figures {
     site_figures(&measure(workshop, stored, period, now, false))
 }
 
 /// The figures per badge, per work bay or per local day (see the module doc for what each
 /// row means), from the live state alone. Rows are sorted by key.
 pub fn grouped(workshop: &Workshop, period: Period, now: Time, by: GroupBy) -> Vec<Row> {
-    grouped_with(workshop, &Stored::default(), period, now, by)
+    grouped_with(workshop, Stored::default(), period, now, by)
 }
 
 /// [`grouped`], the frozen part from `stored`.
 pub fn grouped_with(
     workshop: &Workshop,
-    stored: &Stored,
+    stored: Stored,
     period: Period,
     now: Time,
     by: GroupBy,
@@ -420,7 +420,7 @@ fn live_totals(workshop: &Workshop, period: Period, now: Time) -> Totals {
 /// who worked on the live jobs (group rows only).
 fn period_outcomes(
     workshop: &Workshop,
-    stored: &Stored,
+    stored: Vec<Outcome>,
     period: Period,
     now: Time,
     crews: bool,
@@ -445,11 +445,8 @@ fn period_outcomes(
             .collect()
     };
     all.retain(|o| o.counts_in(period, now));
-    all.extend(
-        (stored.outcomes.iter())
-            .filter(|o| o.counts_in(period, now))
-            .cloned(),
-    );
+    // Moved, not cloned: a year holds tens of thousands.
+    all.extend(stored.into_iter().filter(|o| o.counts_in(period, now)));
     all
 }
 
@@ -465,8 +462,8 @@ pub struct Comeback {
 }
 
 /// The comebacks checked in in `period`, stored and live, by check-in.
-pub fn comebacks(workshop: &Workshop, stored: &Stored, period: Period, now: Time) -> Vec<Comeback> {
-    let mut out: Vec<Comeback> = (period_outcomes(workshop, stored, period, now, false)
+pub fn comebacks(workshop: &Workshop, stored: Stored, period: Period, now: Time) -> Vec<Comeback> {
+    let mut out: Vec<Comeback> = (period_outcomes(workshop, stored.outcomes, period, now, false)
         .into_iter())
     .filter(|o| o.came_back(period, now))
     .filter_map(|o| {
@@ -483,11 +480,10 @@ pub fn comebacks(workshop: &Workshop, stored: &Stored, period: Period, now: Time
 }
 
 /// The calls opened or answered in `period`: the stored ones and the live state's.
-fn period_calls(workshop: &Workshop, stored: &Stored, period: Period, now: Time) -> Vec<Call> {
-    let live = workshop.state().calls.iter();
-    (live.chain(&stored.calls))
+fn period_calls(workshop: &Workshop, stored: Vec<Call>, period: Period, now: Time) -> Vec<Call> {
+    let live = workshop.state().calls.iter().cloned();
+    (live.chain(stored))
         .filter(|c| counts_in(c, period, now))
-        .cloned()
         .collect()
 }
 
@@ -497,7 +493,7 @@ fn counts_in(c: &Call, period: Period, now: Time) -> bool {
 
 fn measure<'a>(
     workshop: &'a Workshop,
-    stored: &Stored,
+    stored: Stored,
     period: Period,
     now: Time,
     crews: bool,
@@ -513,8 +509,8 @@ fn measure<'a>(
         open: open_in(workshop, period.window(now)),
         work_bays: totals::work_bays(workshop.catalog()).collect(),
         site_reasons: workshop.catalog().pause_reasons.ids().collect(),
-        outcomes: period_outcomes(workshop, stored, period, now, crews),
-        calls: period_calls(workshop, stored, period, now),
+        outcomes: period_outcomes(workshop, stored.outcomes, period, now, crews),
+        calls: period_calls(workshop, stored.calls, period, now),
     }
 }
 
@@ -527,13 +523,13 @@ fn row(key: &Id, figures: Figures) -> Row {
 
 /// The local days of the period that have begun by `now`, each measured on its own: a frozen
 /// day from its stored totals, a live one on the state.
-fn by_day(workshop: &Workshop, stored: &Stored, period: Period, now: Time) -> Vec<Row> {
+fn by_day(workshop: &Workshop, stored: Stored, period: Period, now: Time) -> Vec<Row> {
     let schedule = &workshop.settings().schedule;
     let Some((from, end)) = period.window(now) else {
         return Vec::new();
     };
-    let outcomes = period_outcomes(workshop, stored, period, now, false);
-    let calls = period_calls(workshop, stored, period, now);
+    let outcomes = period_outcomes(workshop, stored.outcomes, period, now, false);
+    let calls = period_calls(workshop, stored.calls, period, now);
     let work_bays: Vec<&Id> = totals::work_bays(workshop.catalog()).collect();
     let mut rows = Vec::new();
     let mut day = schedule.date_of(from);

@@ -242,16 +242,16 @@ proptest! {
             let period = Period::new(t(from), t(to));
             let stored = archive.stored(&frozen, period);
             prop_assert_eq!(
-                figures_with(&frozen, &stored, period, now),
+                figures_with(&frozen, stored.clone(), period, now),
                 kpi::figures(&full, period, now)
             );
             prop_assert_eq!(
-                kpi::comebacks(&frozen, &stored, period, now),
-                kpi::comebacks(&full, &Stored::default(), period, now)
+                kpi::comebacks(&frozen, stored.clone(), period, now),
+                kpi::comebacks(&full, Stored::default(), period, now)
             );
             for by in GroupBy::ALL {
                 prop_assert_eq!(
-                    grouped_with(&frozen, &stored, period, now, by),
+                    grouped_with(&frozen, stored.clone(), period, now, by),
                     kpi::grouped(&full, period, now, by)
                 );
             }

@@ -22,7 +22,7 @@ impl Ledger {
         now: Time,
     ) -> Result<Figures, StoreError> {
         let stored = self.stored(live, period, now).await?;
-        Ok(live.read(|w| kpi::figures_with(w, &stored, period, now)))
+        Ok(live.read(|w| kpi::figures_with(w, stored, period, now)))
     }
 
     /// The figures per badge, work bay or local day (see [`kpi::grouped`]).
@@ -34,7 +34,7 @@ impl Ledger {
         by: GroupBy,
     ) -> Result<Vec<Row>, StoreError> {
         let stored = self.stored(live, period, now).await?;
-        Ok(live.read(|w| kpi::grouped_with(w, &stored, period, now, by)))
+        Ok(live.read(|w| kpi::grouped_with(w, stored, period, now, by)))
     }
 
     /// The comebacks checked in in `period` (contract §7.6), stored and live, by check-in.
@@ -51,7 +51,7 @@ impl Ledger {
             let site = &live.config.id;
             stored.outcomes = self.store.outcomes_in(site, from, period.to).await?;
         }
-        Ok(live.read(|w| kpi::comebacks(w, &stored, period, now)))
+        Ok(live.read(|w| kpi::comebacks(w, stored, period, now)))
     }
 
     /// The andon calls opened in `period` (contract §7.7), by when they were opened: those

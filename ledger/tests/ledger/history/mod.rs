@@ -251,7 +251,7 @@ async fn assert_same_figures(ledger: &Ledger, full: &Workshop, now: Time) {
         );
         assert_eq!(
             ledger.comebacks(live, p, now).await.unwrap(),
-            kpi::comebacks(full, &kpi::Stored::default(), p, now),
+            kpi::comebacks(full, kpi::Stored::default(), p, now),
             "comebacks in {p:?}"
         );
         for by in GroupBy::ALL {
