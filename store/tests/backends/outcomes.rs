@@ -9,7 +9,10 @@ use bayline_proto::Id;
 use crate::support::scans::*;
 use crate::support::TestDb;
 
-on_both_backends!(a_period_gives_the_jobs_with_any_instant_in_it_once_each_by_job,);
+on_both_backends!(
+    a_period_gives_the_jobs_with_any_instant_in_it_once_each_by_job,
+    a_year_of_outcomes_comes_back_whole_and_in_order,
+);
 
 /// A closed job checked in at `checked_in`, QC'd at `qc`, ready at `ready`, delivered at
 /// `delivered` (minutes).
@@ -71,4 +74,28 @@ async fn a_period_gives_the_jobs_with_any_instant_in_it_once_each_by_job(db: &Te
     };
     assert!(none(100, 200, id("s2")).await.is_empty());
     assert!(none(401, 500, site.clone()).await.is_empty());
+}
+
+/// More outcomes than are parsed in one piece (a site's year is about 70,000): every one
+/// comes back once, as frozen, in byte order of job.
+async fn a_year_of_outcomes_comes_back_whole_and_in_order(db: &TestDb) {
+    let store = db.open().await;
+    let site = id("s1");
+    let outcomes: Vec<Outcome> = (0..9_000)
+        .map(|n| closed(&format!("RO-{n}"), 10, 20, 30, 40 + n % 50))
+        .collect();
+    let freeze = Freeze {
+        days: Vec::new(),
+        outcomes,
+        calls: Vec::new(),
+        checkpoint: State::default(),
+        at: at(500),
+    };
+    store.put_freeze(&site, &freeze).await.unwrap();
+
+    let got = store.outcomes_in(&site, at(0), at(100)).await.unwrap();
+    let mut want = freeze.outcomes.clone();
+    want.sort_by(|a, b| a.job.as_str().cmp(b.job.as_str()));
+    assert_eq!(got.len(), 9_000);
+    assert!(got == want, "outcomes differ or are out of order");
 }
