@@ -51,6 +51,52 @@ macro_rules! epaper_pins {
     };
 }
 
+/// The `main` of an e-paper display: boot, wire the panel ([`Pins`]), join the Wi-Fi and run
+/// the app keeping `pages` pages of `model`. The tag and the lounge differ only in these.
+#[macro_export]
+macro_rules! epaper_main {
+    (
+        driver: $epd:ident,
+        profile: $profile:expr,
+        frame: $frame:expr,
+        turned: $turned:expr,
+        tiles: $tiles:expr,
+        model: $model:ty,
+        pages: $pages:expr $(,)?
+    ) => {
+        esp_bootloader_esp_idf::esp_app_desc!();
+
+        #[esp_rtos::main]
+        async fn main(spawner: embassy_executor::Spawner) -> ! {
+            use epd_waveshare::prelude::WaveshareDisplay as _;
+
+            let p = esp_hal::init(esp_hal::Config::default());
+            // 72 KiB for esp-radio's Wi-Fi buffers and the MQTT session.
+            esp_alloc::heap_allocator!(size: 72 * 1024);
+            let timg0 = esp_hal::timer::timg::TimerGroup::new(p.TIMG0);
+            esp_rtos::start(timg0.timer0, p.FROM_CPU_INTR0);
+
+            let delay = esp_hal::delay::Delay::new();
+            let $crate::epaper::Wiring {
+                mut spi,
+                busy,
+                dc,
+                rst,
+            } = $crate::epaper_pins!(p).wire(delay);
+            let mut d = delay;
+            let epd = $epd::new(&mut spi, busy, dc, rst, &mut d, None).expect("the e-paper answers");
+            let mut panel = $crate::epaper::EPaper::<_, { $frame }, { $turned }, { $tiles }>::new(
+                epd, spi, delay, &$profile,
+            )
+            .expect("frame and tiles fit the profile");
+
+            let settings = $crate::settings(p.FLASH).await;
+            let stack = $crate::network(spawner, p.WIFI, &settings).await;
+            $crate::run::<_, $model, { $pages }>(stack, settings, &$profile, &mut panel).await
+        }
+    };
+}
+
 /// The pins set up for an `epd-waveshare` driver's `new`.
 pub struct Wiring {
     pub spi: Spi2,
