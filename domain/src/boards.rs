@@ -115,12 +115,11 @@ impl Workshop {
         // Only a reason the site named carries its own words; a contract category's label
         // is the display's own, in its language.
         let reasons = &self.catalog().pause_reasons;
-        let reason_text = |b: &BayView| {
-            let r = b.reason.as_ref().filter(|r| r.site.is_some())?;
-            Some(board::text(reasons.label(r, site.language)))
-        };
         let reason_texts: BTreeMap<&Id, board::Text> = (bays.iter())
-            .filter_map(|b| Some((&b.bay, reason_text(b)?)))
+            .filter_map(|b| {
+                let r = b.reason.as_ref().filter(|r| r.site.is_some())?;
+                Some((&b.bay, board::text(reasons.label(r, site.language))))
+            })
             .collect();
         let workshop = paged(&bay_rows, MAX_WORKSHOP_BAYS, |page, bays| board::Workshop {
             language: site.language,
@@ -161,7 +160,7 @@ impl Workshop {
                     next,
                     call: andon(b),
                     approved: b.job.as_ref().is_some_and(|j| site.approved.contains(j)),
-                    reason_text: reason_text(b),
+                    reason_text: reason_texts.get(&b.bay).cloned(),
                 }
             })
             .collect();

@@ -20,6 +20,23 @@ use crate::chaos::system::{free_port, Bayline};
 use crate::helpers::*;
 
 pub(crate) const SECRET: &str = "e2e-webhook-secret-0123";
+
+/// The demo site with one receiver on a free local port for `events`, written into `dir`;
+/// the site file's path and the receiver's address.
+pub(crate) fn site_with_webhook(
+    dir: &std::path::Path,
+    events: &[&str],
+) -> (std::path::PathBuf, SocketAddr) {
+    let hook_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let site = dir.join("site.toml");
+    let events = (events.iter().map(|e| format!("{e:?}"))).collect::<Vec<_>>();
+    let hooks = format!(
+        "\n[[webhooks]]\nurl = \"http://{hook_addr}/hook\"\nsecret = \"{SECRET}\"\nevents = [{}]\n",
+        events.join(", ")
+    );
+    std::fs::write(&site, format!("{}{hooks}", bayline_site::DEMO_SITE)).unwrap();
+    (site, hook_addr)
+}
 /// Long enough for a debug build on a loaded machine to get every retry through.
 const ALL_DELIVERED_WITHIN: Duration = Duration::from_secs(90);
 
@@ -146,12 +163,7 @@ async fn handheld(mqtt: u16) -> Handheld {
 #[tokio::test]
 async fn every_event_reaches_a_receiver_that_fails_and_restarts_across_a_sigkill() {
     let dir = tempfile::tempdir().unwrap();
-    let hook_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let site = dir.path().join("site.toml");
-    let hooks = format!(
-        "\n[[webhooks]]\nurl = \"http://{hook_addr}/hook\"\nsecret = \"{SECRET}\"\nevents = [\"stage\", \"approval\", \"ready\"]\n"
-    );
-    std::fs::write(&site, format!("{}{hooks}", bayline_site::DEMO_SITE)).unwrap();
+    let (site, hook_addr) = site_with_webhook(dir.path(), &["stage", "approval", "ready"]);
     let (http, mqtt) = (free_port(), free_port());
     let args: Vec<String> = [
         "--site-config",

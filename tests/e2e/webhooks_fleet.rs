@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::chaos::system::{free_port, Bayline};
 use crate::helpers::*;
 use crate::services::database;
-use crate::webhooks::{delivered, receiver, until_delivered, Received, SECRET};
+use crate::webhooks::{delivered, receiver, site_with_webhook, until_delivered, Received};
 
 /// `sql`'s one value on the fleet's database, through `psql`.
 fn scalar(db: &str, sql: &str) -> String {
@@ -65,12 +65,7 @@ async fn ask(server: SocketAddr, job: &str) {
 async fn two_servers_deliver_every_event_once_and_one_goes_on_when_the_other_stops() {
     let Some(db) = database() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let hook_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let site = dir.path().join("site.toml");
-    let hooks = format!(
-        "\n[[webhooks]]\nurl = \"http://{hook_addr}/hook\"\nsecret = \"{SECRET}\"\nevents = [\"approval\"]\n"
-    );
-    std::fs::write(&site, format!("{}{hooks}", bayline_site::DEMO_SITE)).unwrap();
+    let (site, hook_addr) = site_with_webhook(dir.path(), &["approval"]);
     let args = |name: &str| -> Vec<String> {
         let http = format!("127.0.0.1:{}", free_port());
         let (site, url) = (site.to_str().unwrap(), db.url.as_str());

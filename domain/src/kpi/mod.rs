@@ -481,9 +481,13 @@ pub fn comebacks(workshop: &Workshop, stored: Stored, period: Period, now: Time)
 
 /// The calls opened or answered in `period`: the stored ones and the live state's.
 fn period_calls(workshop: &Workshop, stored: Vec<Call>, period: Period, now: Time) -> Vec<Call> {
-    let live = workshop.state().calls.iter().cloned();
-    (live.chain(stored))
-        .filter(|c| counts_in(c, period, now))
+    let live = workshop
+        .state()
+        .calls
+        .iter()
+        .filter(|c| counts_in(c, period, now));
+    (live.cloned())
+        .chain(stored.into_iter().filter(|c| counts_in(c, period, now)))
         .collect()
 }
 

@@ -27,9 +27,9 @@ fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, St
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
-/// Outcomes from here on are parsed on every core and off the async threads: a year's
-/// (about 70,000 on a 40-bay site) take tens of milliseconds, in which a scan's reply
-/// would otherwise wait.
+/// Outcomes are parsed off the async threads, and from this many on, on every core: a
+/// year's (about 70,000 on a 40-bay site) take tens of milliseconds, in which a scan's
+/// reply would otherwise wait.
 const PARSE_APART: usize = 4096;
 
 /// The outcomes of one JSON body a line.
@@ -37,20 +37,19 @@ async fn outcomes(joined: String) -> Result<Vec<Outcome>, StoreError> {
     let parse_all = |lines: &[&str]| -> Result<Vec<Outcome>, StoreError> {
         lines.iter().map(|r| parse("job outcome", r)).collect()
     };
-    let count = joined.lines().count();
-    if count < PARSE_APART {
-        return parse_all(&joined.lines().collect::<Vec<_>>());
-    }
     let gone = || StoreError::Corrupt("parsing job outcomes stopped".into());
     tokio::task::spawn_blocking(move || {
         let lines: Vec<&str> = joined.lines().collect();
+        if lines.len() < PARSE_APART {
+            return parse_all(&lines);
+        }
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = count.div_ceil(cores.clamp(1, 4)).max(PARSE_APART);
+        let chunk = lines.len().div_ceil(cores.clamp(1, 4)).max(PARSE_APART);
         std::thread::scope(|s| {
             let parts: Vec<_> = (lines.chunks(chunk))
                 .map(|part| s.spawn(move || parse_all(part)))
                 .collect();
-            let mut all = Vec::with_capacity(count);
+            let mut all = Vec::with_capacity(lines.len());
             for part in parts {
                 all.extend(part.join().map_err(|_| gone())??);
             }

@@ -34,6 +34,17 @@ fn closed(job: &str, checked_in: i64, qc: i64, ready: i64, delivered: i64) -> Ou
     }
 }
 
+/// A freeze at minute 500 of `outcomes` alone.
+fn frozen(outcomes: Vec<Outcome>) -> Freeze {
+    Freeze {
+        days: Vec::new(),
+        outcomes,
+        calls: Vec::new(),
+        checkpoint: State::default(),
+        at: at(500),
+    }
+}
+
 async fn a_period_gives_the_jobs_with_any_instant_in_it_once_each_by_job(db: &TestDb) {
     let store = db.open().await;
     let site = id("s1");
@@ -51,13 +62,7 @@ async fn a_period_gives_the_jobs_with_any_instant_in_it_once_each_by_job(db: &Te
         closed("RO-8", 10, 20, 30, 200),   // delivered as it ends: not in it
         comeback,                          // checked in in it as a comeback
     ];
-    let freeze = Freeze {
-        days: Vec::new(),
-        outcomes,
-        calls: Vec::new(),
-        checkpoint: State::default(),
-        at: at(500),
-    };
+    let freeze = frozen(outcomes);
     store.put_freeze(&site, &freeze).await.unwrap();
 
     let got = store.outcomes_in(&site, at(100), at(200)).await.unwrap();
@@ -84,13 +89,7 @@ async fn a_year_of_outcomes_comes_back_whole_and_in_order(db: &TestDb) {
     let outcomes: Vec<Outcome> = (0..9_000)
         .map(|n| closed(&format!("RO-{n}"), 10, 20, 30, 40 + n % 50))
         .collect();
-    let freeze = Freeze {
-        days: Vec::new(),
-        outcomes,
-        calls: Vec::new(),
-        checkpoint: State::default(),
-        at: at(500),
-    };
+    let freeze = frozen(outcomes);
     store.put_freeze(&site, &freeze).await.unwrap();
 
     let got = store.outcomes_in(&site, at(0), at(100)).await.unwrap();
