@@ -12,7 +12,7 @@ use bayline_domain::{Call, Event, JobCard, Time};
 use bayline_proto::{Id, Reply};
 
 use crate::backend::customer::{Approval, ApprovalItem, ItemAnswer, Link};
-use crate::backend::history::Checkpoint;
+use crate::backend::history::{Checkpoint, OutcomeDetail};
 use crate::backend::outbox::{Outgoing, Queued};
 use crate::backend::postgres::{Listener, Postgres};
 use crate::backend::sqlite::Sqlite;
@@ -246,14 +246,15 @@ impl Store {
         on_backend!(self, db => db.frozen_days(site, from, to).await)
     }
 
-    /// The closed jobs with something the job figures count in `[from, to)`.
+    /// The closed jobs with something the job figures count in `[from, to)`, by job.
     pub async fn outcomes_in(
         &self,
         site: &Id,
         from: Time,
         to: Time,
+        detail: OutcomeDetail,
     ) -> Result<Vec<Outcome>, StoreError> {
-        on_backend!(self, db => db.outcomes_in(site, from, to).await)
+        on_backend!(self, db => db.outcomes_in(site, from, to, detail).await)
     }
 
     /// The calls that left the live state and were opened or answered in `[from, to)`.

@@ -62,6 +62,10 @@ pub struct HistoryArgs {
     /// Print one JSON array instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Keep each length's SQLite database in DIR (`history-DAYS.db`), and measure one left
+    /// there by an earlier run instead of filling it again: for profiling a start or a query.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<std::path::PathBuf>,
 }
 
 /// One history length, measured.
@@ -149,15 +153,29 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<std::process::ExitCode> {
     anyhow::ensure!(args.rate > 0.0, "--rate must be above 0");
     let mut rows = Vec::new();
     for &days in &args.days {
-        let dir = tempfile::tempdir().context("cannot make a temp dir")?;
+        let temp = tempfile::tempdir().context("cannot make a temp dir")?;
+        let dir = match &args.keep {
+            Some(keep) => {
+                std::fs::create_dir_all(keep)
+                    .with_context(|| format!("cannot make {}", keep.display()))?;
+                keep.clone()
+            }
+            None => temp.path().to_path_buf(),
+        };
         let db = match &args.db {
-            Some(db) if is_postgres(db) => scratch_database(db)?,
+            Some(db) if is_postgres(db) => {
+                anyhow::ensure!(args.keep.is_none(), "--keep is for SQLite only");
+                scratch_database(db)?
+            }
             Some(db) => {
                 anyhow::bail!("--db {db:?}: give a postgres:// server, or nothing for SQLite")
             }
-            None => format!("sqlite://{}", dir.path().join("history.db").display()),
+            None => format!(
+                "sqlite://{}",
+                dir.join(format!("history-{days}.db")).display()
+            ),
         };
-        let measured = measure(&args, days, &db, dir.path()).await;
+        let measured = measure(&args, days, &db, &dir).await;
         if is_postgres(&db) {
             if let Err(e) = Store::drop_postgres_database(&db).await {
                 eprintln!("could not drop the bench's database: {e}");
@@ -203,8 +221,23 @@ async fn measure(
             "SQLite"
         }
     );
+    // A kept database is whole once its marker is written after the fill.
+    let marker = dir.join(format!("history-{days}.filled"));
     let filled = Instant::now();
-    fill(db, &history, &cards).await?;
+    if args.keep.is_none() || !marker.exists() {
+        if args.keep.is_some() {
+            // What an interrupted fill left.
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(dir.join(format!("history-{days}.db{suffix}")));
+            }
+        }
+        fill(db, &history, &cards).await?;
+        if args.keep.is_some() {
+            std::fs::write(&marker, b"").context("cannot mark the kept database filled")?;
+        }
+    } else {
+        eprintln!("measuring the database kept in {}", dir.display());
+    }
     let fill_s = filled.elapsed().as_secs_f64();
 
     let password = format!("bench-{}", rand_hex());

@@ -258,8 +258,9 @@ impl Workshop {
 /// ways (a rebuild stores every frozen day again in the new form). 4: day totals split labour
 /// by advisor and service, and closed jobs' outcomes keep their plate and comeback. 5: a
 /// pause keeps the site's own reason beside its category, and day totals count a site
-/// reason's blocked time under its id.
-const CHECKPOINT_FORMAT: u8 = 5;
+/// reason's blocked time under its id. 6: closed jobs' outcomes are stored with a compact
+/// line of numbers too (store migration 0011), which a rebuild writes for the older ones.
+const CHECKPOINT_FORMAT: u8 = 6;
 
 /// A checkpoint as stored: its format, then the state in postcard.
 pub fn encode_checkpoint(state: &State) -> Vec<u8> {

@@ -7,7 +7,7 @@ use bayline_domain::correction::as_stream;
 use bayline_domain::kpi::{self, Figures, GroupBy, Period, Replay, Row, Stored};
 use bayline_domain::{Call, Event, Time};
 use bayline_proto::Id;
-use bayline_store::{Checkpoint, StoreError};
+use bayline_store::{Checkpoint, OutcomeDetail, StoreError};
 use jiff::civil::Date;
 
 use super::{targets, CorrectionStream};
@@ -21,7 +21,7 @@ impl Ledger {
         period: Period,
         now: Time,
     ) -> Result<Figures, StoreError> {
-        let stored = self.stored(live, period, now).await?;
+        let stored = self.stored(live, period, now, OutcomeDetail::Bare).await?;
         Ok(live.read(|w| kpi::figures_with(w, stored, period, now)))
     }
 
@@ -33,7 +33,12 @@ impl Ledger {
         now: Time,
         by: GroupBy,
     ) -> Result<Vec<Row>, StoreError> {
-        let stored = self.stored(live, period, now).await?;
+        // Rows by day need what the site's figures need; the others a job's crew or card.
+        let detail = match by {
+            GroupBy::Day => OutcomeDetail::Bare,
+            _ => OutcomeDetail::Whole,
+        };
+        let stored = self.stored(live, period, now, detail).await?;
         Ok(live.read(|w| kpi::grouped_with(w, stored, period, now, by)))
     }
 
@@ -49,7 +54,9 @@ impl Ledger {
         let frozen_to = live.read(|w| w.frozen_to());
         if let Some((from, _)) = period.window(now).filter(|(from, _)| *from < frozen_to) {
             let site = &live.config.id;
-            stored.outcomes = self.store.outcomes_in(site, from, period.to).await?;
+            stored.outcomes = (self.store)
+                .outcomes_in(site, from, period.to, OutcomeDetail::Whole)
+                .await?;
         }
         Ok(live.read(|w| kpi::comebacks(w, stored, period, now)))
     }
@@ -75,12 +82,13 @@ impl Ledger {
 
     /// The frozen part of `period`: whole frozen days from their stored totals, a day the
     /// period starts or ends inside refolded from its checkpoint, and the closed jobs'
-    /// outcomes.
+    /// outcomes in `detail`.
     async fn stored(
         &self,
         live: &SiteLive,
         period: Period,
         now: Time,
+        detail: OutcomeDetail,
     ) -> Result<Stored, StoreError> {
         let frozen_to = live.read(|w| w.frozen_to());
         let Some((from, end)) = period.window(now) else {
@@ -121,7 +129,10 @@ impl Ledger {
         days.sort_by_key(|(d, _)| *d);
         Ok(Stored {
             days,
-            outcomes: self.store.outcomes_in(site, from, period.to).await?,
+            outcomes: self
+                .store
+                .outcomes_in(site, from, period.to, detail)
+                .await?,
             calls: self.store.calls_in(site, from, period.to).await?,
         })
     }

@@ -14,7 +14,7 @@ use sqlx::QueryBuilder;
 
 use super::postgres::Postgres;
 use super::sqlite::Sqlite;
-use super::{job_card, ns, time, SeenColumns};
+use super::{job_card, ns, outcome_line, time, SeenColumns};
 use crate::record::EventRow;
 use crate::store::SeenRow;
 use crate::StoreError;
@@ -32,10 +32,36 @@ fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, St
 /// reply would otherwise wait.
 const PARSE_APART: usize = 4096;
 
-/// The outcomes of one JSON body a line.
-async fn outcomes(joined: String) -> Result<Vec<Outcome>, StoreError> {
-    let parse_all = |lines: &[&str]| -> Result<Vec<Outcome>, StoreError> {
-        lines.iter().map(|r| parse("job outcome", r)).collect()
+/// How much of each closed job's outcome a read of a period's brings back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeDetail {
+    /// Without crews, plate, advisor and service: what the site's figures and the day rows
+    /// read, from each job's compact line.
+    Bare,
+    /// As frozen, from each job's JSON body: for the rows by badge, bay, team, advisor or
+    /// service, and the comebacks list.
+    Whole,
+}
+
+impl OutcomeDetail {
+    /// What is joined for each job: its JSON body, or the job and its line.
+    fn column(self) -> &'static str {
+        match self {
+            // A row without a line (frozen before there were lines) reads as a damaged line,
+            // never as no job.
+            OutcomeDetail::Bare => "job || ',' || coalesce(line, '')",
+            OutcomeDetail::Whole => "body",
+        }
+    }
+}
+
+/// The outcomes of one joined value, one job a line.
+async fn outcomes(joined: String, detail: OutcomeDetail) -> Result<Vec<Outcome>, StoreError> {
+    let parse_all = move |lines: &[&str]| -> Result<Vec<Outcome>, StoreError> {
+        match detail {
+            OutcomeDetail::Bare => lines.iter().map(|l| outcome_line::decode(l)).collect(),
+            OutcomeDetail::Whole => lines.iter().map(|r| parse("job outcome", r)).collect(),
+        }
     };
     let gone = || StoreError::Corrupt("parsing job outcomes stopped".into());
     tokio::task::spawn_blocking(move || {
@@ -94,7 +120,7 @@ macro_rules! history {
                 for o in &f.outcomes {
                     let delivered = o.delivered_at.map(ns).unwrap_or(ns(f.at));
                     let mut b = QueryBuilder::<$db>::new(
-                        "INSERT INTO job_outcomes (site, job, first_qc_ns, ready_ns, delivered_ns, plate, comeback_ns, body) VALUES (",
+                        "INSERT INTO job_outcomes (site, job, first_qc_ns, ready_ns, delivered_ns, plate, comeback_ns, body, line) VALUES (",
                     );
                     b.push_bind(site.as_str()).push(", ").push_bind(o.job.as_str());
                     b.push(", ").push_bind(o.first_qc.map(|q| ns(q.1)));
@@ -103,11 +129,17 @@ macro_rules! history {
                     b.push(", ").push_bind(plate_key(&o.plate));
                     b.push(", ").push_bind(o.comeback_at().map(ns));
                     b.push(", ").push_bind(json(o)?);
+                    b.push(", ").push_bind(outcome_line::encode(o));
                     b.push(
                         ") ON CONFLICT (site, job) DO UPDATE SET first_qc_ns = excluded.first_qc_ns, \
                          ready_ns = excluded.ready_ns, delivered_ns = excluded.delivered_ns, \
-                         plate = excluded.plate, comeback_ns = excluded.comeback_ns, body = excluded.body",
+                         plate = excluded.plate, comeback_ns = excluded.comeback_ns, body = excluded.body, \
+                         line = excluded.line",
                     );
+                    b.build().execute(&mut *tx).await?;
+                    let mut b = QueryBuilder::<$db>::new("UPDATE jobs SET closed_ns = ");
+                    b.push_bind(delivered).push(" WHERE site = ").push_bind(site.as_str());
+                    b.push(" AND job = ").push_bind(o.job.as_str());
                     b.build().execute(&mut *tx).await?;
                 }
                 for c in &f.calls {
@@ -171,12 +203,13 @@ macro_rules! history {
             }
 
             /// The closed jobs with a first QC result, a first `ready`, a delivery or a
-            /// comeback's check-in in `[from, to)`.
+            /// comeback's check-in in `[from, to)`, in `detail`.
             pub(crate) async fn outcomes_in(
                 &self,
                 site: &Id,
                 from: Time,
                 to: Time,
+                detail: OutcomeDetail,
             ) -> Result<Vec<Outcome>, StoreError> {
                 // Every instant of a closed job is at or before its delivery (a scan after
                 // it is `job_closed`), so a job with one in [from, to) was delivered at or
@@ -185,7 +218,7 @@ macro_rules! history {
                 // The bodies come back joined in one value: a year holds tens of thousands,
                 // and a row at a time costs a hand-over between SQLite's thread and ours for
                 // each. Compact JSON never holds a raw newline.
-                let mut b = QueryBuilder::<$db>::new("SELECT string_agg(body, ");
+                let mut b = QueryBuilder::<$db>::new(format!("SELECT string_agg({}, ", detail.column()));
                 b.push_bind("\n").push(") FROM job_outcomes WHERE site = ");
                 b.push_bind(site.as_str()).push(" AND delivered_ns >= ").push_bind(ns(from)).push(" AND (");
                 for (i, col) in ["first_qc_ns", "ready_ns", "delivered_ns", "comeback_ns"].iter().enumerate() {
@@ -197,7 +230,7 @@ macro_rules! history {
                 }
                 b.push(")");
                 let joined: Option<String> = b.build_query_scalar().fetch_one(self.$read()).await?;
-                let mut outcomes = outcomes(joined.unwrap_or_default()).await?;
+                let mut outcomes = outcomes(joined.unwrap_or_default(), detail).await?;
                 // By job, in byte order on both databases.
                 outcomes.sort_unstable_by(|a, b| a.job.cmp(&b.job));
                 Ok(outcomes)
@@ -262,14 +295,12 @@ macro_rules! history {
                     .collect()
             }
 
-            /// The job cards of the jobs that have not closed.
+            /// The job cards of the jobs that have not closed (whose outcome is not stored).
             pub(crate) async fn live_jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
-                let mut b = QueryBuilder::<$db>::new("SELECT card FROM jobs j WHERE site = ");
+                // Through the index on closed_ns: the open cards, never the years' closed ones.
+                let mut b = QueryBuilder::<$db>::new("SELECT card FROM jobs WHERE site = ");
                 b.push_bind(site.as_str());
-                b.push(
-                    " AND NOT EXISTS (SELECT 1 FROM job_outcomes o WHERE o.site = j.site AND o.job = j.job) \
-                     ORDER BY job",
-                );
+                b.push(" AND closed_ns IS NULL ORDER BY job");
                 let cards: Vec<String> = b.build_query_scalar().fetch_all(self.$read()).await?;
                 cards.iter().map(|c| job_card(c)).collect()
             }
@@ -331,6 +362,9 @@ macro_rules! history {
                 let mut b = QueryBuilder::<$db>::new("DELETE FROM job_outcomes WHERE site = ");
                 b.push_bind(site.as_str()).push(" AND delivered_ns >= ").push_bind(ns(at));
                 b.build().execute(&mut *tx).await?;
+                let mut b = QueryBuilder::<$db>::new("UPDATE jobs SET closed_ns = NULL WHERE site = ");
+                b.push_bind(site.as_str()).push(" AND closed_ns >= ").push_bind(ns(at));
+                b.build().execute(&mut *tx).await?;
                 // A call cleared after `at` is in the checkpoint at `at` (or began later).
                 let mut b = QueryBuilder::<$db>::new("DELETE FROM calls WHERE site = ");
                 b.push_bind(site.as_str()).push(" AND cleared_ns > ").push_bind(ns(at));
@@ -347,6 +381,9 @@ macro_rules! history {
                     b.push_bind(site.as_str());
                     b.build().execute(&mut *tx).await?;
                 }
+                let mut b = QueryBuilder::<$db>::new("UPDATE jobs SET closed_ns = NULL WHERE site = ");
+                b.push_bind(site.as_str()).push(" AND closed_ns IS NOT NULL");
+                b.build().execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -5,6 +5,7 @@ use bayline_domain::fold::QcResult;
 use bayline_domain::kpi::Outcome;
 use bayline_domain::{Freeze, State};
 use bayline_proto::Id;
+use bayline_store::OutcomeDetail;
 
 use crate::support::scans::*;
 use crate::support::TestDb;
@@ -12,6 +13,7 @@ use crate::support::TestDb;
 on_both_backends!(
     a_period_gives_the_jobs_with_any_instant_in_it_once_each_by_job,
     a_year_of_outcomes_comes_back_whole_and_in_order,
+    the_open_cards_are_those_whose_outcome_is_not_stored,
 );
 
 /// A closed job checked in at `checked_in`, QC'd at `qc`, ready at `ready`, delivered at
@@ -65,17 +67,47 @@ async fn a_period_gives_the_jobs_with_any_instant_in_it_once_each_by_job(db: &Te
     let freeze = frozen(outcomes);
     store.put_freeze(&site, &freeze).await.unwrap();
 
-    let got = store.outcomes_in(&site, at(100), at(200)).await.unwrap();
+    let got = store
+        .outcomes_in(&site, at(100), at(200), OutcomeDetail::Whole)
+        .await
+        .unwrap();
     let jobs: Vec<&str> = got.iter().map(|o| o.job.as_str()).collect();
     assert_eq!(jobs, ["RO-3", "RO-4", "RO-5", "RO-7"]);
     assert_eq!(
         got[2], freeze.outcomes[0],
         "an outcome comes back as it was frozen"
     );
+    // Bare: the same jobs, without crews or card text.
+    let bare = (store
+        .outcomes_in(&site, at(100), at(200), OutcomeDetail::Bare)
+        .await)
+        .unwrap();
+    let stripped: Vec<Outcome> = (got.iter())
+        .map(|o| Outcome {
+            first_fail_crew: None,
+            badges: Default::default(),
+            bays: Default::default(),
+            plate: String::new(),
+            advisor: String::new(),
+            service: String::new(),
+            ..o.clone()
+        })
+        .collect();
+    assert_eq!(bare, stripped);
+    assert_eq!(
+        bare[3].comeback_of,
+        Some(id("RO-1")),
+        "a comeback stays one"
+    );
     // Another site's period, and a period with nothing in it, are empty.
     let none = |from: i64, to: i64, site: Id| {
         let store = &store;
-        async move { store.outcomes_in(&site, at(from), at(to)).await.unwrap() }
+        async move {
+            store
+                .outcomes_in(&site, at(from), at(to), OutcomeDetail::Whole)
+                .await
+                .unwrap()
+        }
     };
     assert!(none(100, 200, id("s2")).await.is_empty());
     assert!(none(401, 500, site.clone()).await.is_empty());
@@ -92,9 +124,52 @@ async fn a_year_of_outcomes_comes_back_whole_and_in_order(db: &TestDb) {
     let freeze = frozen(outcomes);
     store.put_freeze(&site, &freeze).await.unwrap();
 
-    let got = store.outcomes_in(&site, at(0), at(100)).await.unwrap();
+    let got = store
+        .outcomes_in(&site, at(0), at(100), OutcomeDetail::Whole)
+        .await
+        .unwrap();
     let mut want = freeze.outcomes.clone();
     want.sort_by(|a, b| a.job.as_str().cmp(b.job.as_str()));
     assert_eq!(got.len(), 9_000);
     assert!(got == want, "outcomes differ or are out of order");
+}
+
+/// A start reads the open jobs' cards: a card leaves them when its outcome is frozen and
+/// comes back when the frozen days from before its delivery are forgotten (a thaw), or all
+/// of them are (a rebuild).
+async fn the_open_cards_are_those_whose_outcome_is_not_stored(db: &TestDb) {
+    let store = db.open().await;
+    let site = id("s1");
+    for job in ["RO-1", "RO-2", "RO-3"] {
+        store
+            .put_job(&site, &job_card(job, "service"), at(0))
+            .await
+            .unwrap();
+    }
+    let open = || async {
+        let cards = store.live_jobs(&site).await.unwrap();
+        cards
+            .into_iter()
+            .map(|c| c.job.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(open().await, ["RO-1", "RO-2", "RO-3"]);
+    let freeze = frozen(vec![
+        closed("RO-1", 10, 20, 30, 40),
+        closed("RO-3", 10, 20, 30, 300),
+    ]);
+    store.put_freeze(&site, &freeze).await.unwrap();
+    assert_eq!(open().await, ["RO-2"]);
+    // Another site's cards of the same name stay open.
+    store
+        .put_job(&id("s2"), &job_card("RO-1", "service"), at(0))
+        .await
+        .unwrap();
+    assert_eq!(store.live_jobs(&id("s2")).await.unwrap().len(), 1);
+    // A thaw from minute 100: RO-3, delivered after it, is open again; RO-1 is not.
+    let day = at(100).to_zoned(jiff::tz::TimeZone::UTC).date();
+    store.forget_frozen_from(&site, at(100), day).await.unwrap();
+    assert_eq!(open().await, ["RO-2", "RO-3"]);
+    store.forget_frozen(&site).await.unwrap();
+    assert_eq!(open().await, ["RO-1", "RO-2", "RO-3"]);
 }
