@@ -254,7 +254,11 @@ impl Workshop {
     /// `badge`'s queue for `day` at `now` (see the module docs).
     pub fn queue(&self, badge: &Id, day: Date, now: crate::Time) -> Vec<Queued> {
         let today = self.settings().schedule.date_of(now);
-        queue_of(&self.jobs_to_do(now), badge, day, today)
+        let to = Assignee::Badge(badge.clone());
+        let given = |card: &crate::JobCard| {
+            (card.ops.iter()).any(|o| o.assignment.as_ref().is_some_and(|a| a.to == to))
+        };
+        queue_of(&self.jobs_to_do_of(now, given), badge, day, today)
     }
 
     /// The team an op's work counts for in the loading: its assignee's.

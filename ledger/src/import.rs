@@ -34,6 +34,10 @@ use std::sync::Arc;
 /// scans/s on a month of history, 4 000 several times that).
 pub const CHUNK: usize = 4_000;
 
+/// How far an import lets the days behind it stay live before it freezes them: a week of
+/// the sample site's scans is about 50,000 events in memory.
+const FREEZE_BEHIND: jiff::SignedDuration = jiff::SignedDuration::from_hours(24 * 7);
+
 /// How many rejected lines an answer names; the rest are only counted.
 pub const MAX_LINE_ERRORS: usize = 100;
 
@@ -221,12 +225,15 @@ impl Ledger {
         }
         let answers = (self.submit(std::mem::take(chunk), cancel).await).map_err(failed)?;
         // An import in time order keeps memory bounded by freezing behind itself: the days
-        // before this chunk's oldest scan that are past the late-scan window. A later chunk
-        // reaching back before them thaws them again.
+        // before this chunk's oldest scan that are past the late-scan window, once there are
+        // a week of them (each freeze folds the live events again, so not at every chunk).
+        // A later chunk reaching back before them thaws them again.
         if let (Some(live), Some(oldest)) = (&live, oldest) {
-            self.freeze_site(live, oldest.min(now - FREEZE_AFTER), now)
-                .await
-                .map_err(failed)?;
+            let limit = oldest.min(now - FREEZE_AFTER);
+            let behind = limit.duration_since(live.read(|w| w.frozen_to()));
+            if behind >= FREEZE_BEHIND {
+                self.freeze_site(live, limit, now).await.map_err(failed)?;
+            }
         }
         for (answer, line) in answers.into_iter().zip(lines.drain(..)) {
             let reply = &answer.reply;

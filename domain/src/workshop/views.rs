@@ -60,9 +60,16 @@ impl Workshop {
     /// The jobs still to be worked on (not ready, not delivered), sorted by job id: what
     /// dispatch plans, without the cost of a view of every car handed over this week.
     pub fn jobs_to_do(&self, now: Time) -> Vec<JobView> {
+        self.jobs_to_do_of(now, |_| true)
+    }
+
+    /// [`Workshop::jobs_to_do`] of the cards `keep` selects: one badge's queue is built from
+    /// the cards with an op given to it, not from a view of every open job.
+    pub(crate) fn jobs_to_do_of(&self, now: Time, keep: impl Fn(&JobCard) -> bool) -> Vec<JobView> {
         let state = self.state_at(now);
         let empty = JobTrack::default();
         let todo: Vec<(&JobCard, &JobTrack)> = (self.catalog.jobs.values())
+            .filter(|card| keep(card))
             .map(|card| (card, state.job(&card.job).unwrap_or(&empty)))
             .filter(|(card, track)| {
                 !matches!(
