@@ -131,6 +131,10 @@ pub struct Workshop {
     /// out of order, so "late" is common, and a copy of the state would cost the site's
     /// whole history each time.
     journal: Journal,
+    /// How many events the journal keeps: [`JOURNAL_EVENTS`], or the batch being judged
+    /// when it is larger, so that [`Workshop::retract`] takes the whole batch back by undoing
+    /// ([`Workshop::admit_many`] sets it for its batch).
+    journal_keep: usize,
     /// The state at [`Workshop::frozen_to`] that the timeline is folded from: empty until a
     /// day is frozen ([`Workshop::freeze`]).
     base: State,
@@ -138,10 +142,13 @@ pub struct Workshop {
 }
 
 /// How many of the newest events the journal can take back: an event later than that is
-/// judged on a refold ([`Workshop::admit`]). Thousands of events are minutes of a busy site's
-/// scans, and a few kilobytes each.
+/// judged on a refold ([`Workshop::admit`]). A thousand events are hours of a busy site's
+/// scans (the sample 40-bay site makes about 7,000 a day), far more than handhelds' clocks
+/// and network paths put out of order. Each costs a copy of the tracks it changed, several
+/// kilobytes: 4,096 held about 40 MB on every site, which a dealer group's 50 sites cannot
+/// spend.
 #[cfg(not(test))]
-const JOURNAL_EVENTS: usize = 4096;
+const JOURNAL_EVENTS: usize = 1024;
 // Small in tests, so that a few thousand events also take the refold.
 #[cfg(test)]
 const JOURNAL_EVENTS: usize = 48;
@@ -157,6 +164,7 @@ impl Workshop {
             state: State::default(),
             settled: Time::MIN,
             journal: Journal::new(true),
+            journal_keep: JOURNAL_EVENTS,
             base: State::default(),
             frozen_to: Time::MIN,
         }
@@ -235,7 +243,7 @@ impl Workshop {
                 return Admission::Rejected(RejectCode::BayBusy);
             }
             self.events.insert(event.key.clone(), event);
-            self.journal.forget(JOURNAL_EVENTS);
+            self.journal.forget(self.journal_keep);
             return Admission::Accepted(verdict);
         }
         if !self.journal.reaches(&event.key) {
@@ -252,7 +260,7 @@ impl Workshop {
             self.events.insert(key.clone(), event);
         }
         self.reapply_after(&key);
-        self.journal.forget(JOURNAL_EVENTS);
+        self.journal.forget(self.journal_keep);
         if busy {
             // Rejected: the state is as it was, settled as far as it was.
             self.settle(settled);

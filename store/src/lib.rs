@@ -28,8 +28,9 @@ pub mod store;
 
 pub use backend::claims::AtRiskTold;
 pub use backend::customer::{Approval, ApprovalItem, ItemAnswer, Link};
-pub use backend::history::{Checkpoint, OutcomeDetail};
+pub use backend::history::Checkpoint;
 pub use backend::outbox::{Outgoing, Queued};
+pub use backend::outcomes::OutcomeDetail;
 pub use backend::postgres::Listener;
 pub use backend::versions::{Edit, JobVersion, LateEdit};
 pub use backend::{Backend, StoredScan};

@@ -12,8 +12,9 @@ use bayline_domain::{Call, Event, JobCard, Time};
 use bayline_proto::{Id, Reply};
 
 use crate::backend::customer::{Approval, ApprovalItem, ItemAnswer, Link};
-use crate::backend::history::{Checkpoint, OutcomeDetail};
+use crate::backend::history::Checkpoint;
 use crate::backend::outbox::{Outgoing, Queued};
+use crate::backend::outcomes::OutcomeDetail;
 use crate::backend::postgres::{Listener, Postgres};
 use crate::backend::sqlite::Sqlite;
 use crate::backend::versions::{Edit, JobVersion, LateEdit};
@@ -211,6 +212,15 @@ impl Store {
     /// A site's corrections in the order they were made.
     pub async fn corrections(&self, site: &Id) -> Result<Vec<Correction>, StoreError> {
         on_backend!(self, db => db.corrections(site).await)
+    }
+
+    /// Those of `keys` (scanner, seq) with a first scan stored for `site`.
+    pub async fn stored_among(
+        &self,
+        site: &Id,
+        keys: &[(Id, u64)],
+    ) -> Result<std::collections::HashSet<(Id, u64)>, StoreError> {
+        on_backend!(self, db => db.stored_among(site, keys).await)
     }
 
     /// Liveness of the database for `/healthz`.

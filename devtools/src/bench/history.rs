@@ -29,8 +29,6 @@ use super::child::System;
 use super::load::Outcome;
 use super::{create_jobs, handhelds, is_postgres, phase, rand_hex, scratch_database, site};
 
-/// The history's site id.
-const SITE: &str = "sample";
 const MANAGER_TOKEN: &str = "bench-manager-token";
 /// Scans written per store commit while filling.
 const FILL_CHUNK: usize = 5_000;
@@ -62,6 +60,14 @@ pub struct HistoryArgs {
     /// Print one JSON array instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Sites in the one process and database, each with a history of every length asked: a
+    /// dealer group's server (`--sites 50 --bays 8 --days 90`). The figures and the full-fold
+    /// check are the first site's.
+    #[arg(long, default_value_t = 1)]
+    pub sites: usize,
+    /// Work bays of each site, with one and a half technicians a bay.
+    #[arg(long, default_value_t = 40)]
+    pub bays: usize,
     /// Keep each length's SQLite database in DIR (`history-DAYS.db`), and measure one left
     /// there by an earlier run instead of filling it again: for profiling a start or a query.
     #[arg(long, value_name = "DIR")]
@@ -151,6 +157,8 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<std::process::ExitCode> {
         "--days takes lengths of at least 1 day"
     );
     anyhow::ensure!(args.rate > 0.0, "--rate must be above 0");
+    anyhow::ensure!(args.sites > 0, "--sites takes at least 1");
+    anyhow::ensure!(args.bays > 0, "--bays takes at least 1");
     let mut rows = Vec::new();
     for &days in &args.days {
         let temp = tempfile::tempdir().context("cannot make a temp dir")?;
@@ -172,7 +180,7 @@ pub async fn run(args: HistoryArgs) -> anyhow::Result<std::process::ExitCode> {
             }
             None => format!(
                 "sqlite://{}",
-                dir.join(format!("history-{days}.db")).display()
+                dir.join(format!("{}.db", name(&args, days))).display()
             ),
         };
         let measured = measure(&args, days, &db, &dir).await;
@@ -198,21 +206,42 @@ async fn measure(
     db: &str,
     dir: &Path,
 ) -> anyhow::Result<HistoryRow> {
-    let (history, cards, from) = history(days);
-    let history_file = dir.join("sample.toml");
-    let sample = sample_site(Size {
-        days: 1,
-        ..Size::MONTH
-    });
-    let text = super::import::site_toml(&sample)
-        + &format!("\n[[tokens]]\ntoken = \"{MANAGER_TOKEN}\"\nrole = \"manager\"\n");
-    std::fs::write(&history_file, text).context("cannot write the history's site file")?;
+    let size = |n: usize| Size {
+        work_bays: args.bays,
+        technicians: (args.bays * 3).div_ceil(2),
+        days,
+        seed: Size::MONTH.seed + n as u64,
+    };
+    let ids: Vec<Id> = (0..args.sites)
+        .map(|n| match args.sites {
+            1 => Id::new("sample"),
+            _ => Id::new(&format!("sample-{:02}", n + 1)),
+        })
+        .collect::<Result<_, _>>()?;
+    let site_id = ids[0].as_str();
+    let mut files = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let file = dir.join(format!("{id}.toml"));
+        let sample = sample_site(Size { days: 1, ..size(n) });
+        let mut text = super::import::site_toml(&sample, id);
+        if n == 0 {
+            text += &format!("\n[[tokens]]\ntoken = \"{MANAGER_TOKEN}\"\nrole = \"manager\"\n");
+        }
+        std::fs::write(&file, text).context("cannot write a history's site file")?;
+        files.push(file);
+    }
+    let history_file = files[0].clone();
     let bench_file = dir.join("bench.toml");
     std::fs::write(&bench_file, site::toml(HANDHELDS)).context("cannot write the bench site")?;
-    let sites = [history_file.as_path(), bench_file.as_path()];
+    files.push(bench_file);
+    let sites: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
 
+    // The first site's history, kept for the full-fold check; the others written one by one.
+    let (history, cards, from) = history(size(0));
     eprintln!(
-        "{days} days from {from}: {} scans, {} job cards into {}",
+        "{days} days from {from}: {} site(s) of {} work bays, the first {} scans and {} job cards, into {}",
+        args.sites,
+        args.bays,
         history.len(),
         cards.len(),
         if is_postgres(db) {
@@ -222,21 +251,38 @@ async fn measure(
         }
     );
     // A kept database is whole once its marker is written after the fill.
-    let marker = dir.join(format!("history-{days}.filled"));
+    let marker = dir.join(format!("{}.filled", name(args, days)));
     let filled = Instant::now();
-    if args.keep.is_none() || !marker.exists() {
+    let (mut events_total, mut jobs_total) = (history.len(), cards.len());
+    // A kept database measured again already holds the reply load's scans of its first run:
+    // the handhelds' seqs would all be taken, so that load is not run again.
+    let reused = args.keep.is_some() && marker.exists();
+    if !reused {
         if args.keep.is_some() {
             // What an interrupted fill left.
             for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(dir.join(format!("history-{days}.db{suffix}")));
+                let _ = std::fs::remove_file(dir.join(format!("{}.db{suffix}", name(args, days))));
             }
         }
-        fill(db, &history, &cards).await?;
+        fill(db, &ids[0], &history, &cards).await?;
+        for (n, id) in ids.iter().enumerate().skip(1) {
+            let (events, cards, _) = self::history(size(n));
+            events_total += events.len();
+            jobs_total += cards.len();
+            fill(db, id, &events, &cards).await?;
+        }
         if args.keep.is_some() {
-            std::fs::write(&marker, b"").context("cannot mark the kept database filled")?;
+            // The marker holds the totals, for the table of a later run.
+            std::fs::write(&marker, format!("{events_total} {jobs_total}"))
+                .context("cannot mark the kept database filled")?;
         }
     } else {
         eprintln!("measuring the database kept in {}", dir.display());
+        let totals = std::fs::read_to_string(&marker).unwrap_or_default();
+        if let Some((events, jobs)) = totals.trim().split_once(' ') {
+            events_total = events.parse().unwrap_or(events_total);
+            jobs_total = jobs.parse().unwrap_or(jobs_total);
+        }
     }
     let fill_s = filled.elapsed().as_secs_f64();
 
@@ -259,7 +305,7 @@ async fn measure(
     let client = reqwest::Client::new();
     let kpis = |from: Time, group: Option<&str>| {
         let mut url = format!(
-            "{http}/api/v1/sites/{SITE}/kpis?from={}&to={}",
+            "{http}/api/v1/sites/{site_id}/kpis?from={}&to={}",
             from.strftime("%Y-%m-%dT%H:%M:%SZ"),
             today.strftime("%Y-%m-%dT%H:%M:%SZ")
         );
@@ -314,7 +360,10 @@ async fn measure(
         None
     };
 
-    let load = if args.seconds > 0 {
+    if reused && args.seconds > 0 {
+        eprintln!("no reply load on a kept database measured again (its seqs are taken)");
+    }
+    let load = if args.seconds > 0 && !reused {
         Some(reply_load(&system, args).await?)
     } else {
         None
@@ -323,9 +372,9 @@ async fn measure(
     Ok(HistoryRow {
         days,
         years: days as f64 / 365.0,
-        sites: 1,
-        events: history.len(),
-        jobs: cards.len(),
+        sites: args.sites,
+        events: events_total,
+        jobs: jobs_total,
         backend: if is_postgres(db) {
             "postgres"
         } else {
@@ -348,12 +397,17 @@ async fn measure(
     })
 }
 
-/// The sample site's `days` moved back by whole weeks (its weekdays stay) to end before today.
-fn history(days: i64) -> (Vec<Event>, Vec<JobCard>, Time) {
-    let sample = sample_site(Size {
-        days,
-        ..Size::MONTH
-    });
+/// The name of a kept database and its marker.
+fn name(args: &HistoryArgs, days: i64) -> String {
+    match (args.sites, args.bays) {
+        (1, 40) => format!("history-{days}"),
+        (sites, bays) => format!("history-{days}-{sites}x{bays}"),
+    }
+}
+
+/// A sample site's history moved back by whole weeks (its weekdays stay) to end before today.
+fn history(size: Size) -> (Vec<Event>, Vec<JobCard>, Time) {
+    let sample = sample_site(size);
     let today = jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
         .start_of_day()
@@ -376,16 +430,15 @@ fn history(days: i64) -> (Vec<Event>, Vec<JobCard>, Time) {
 }
 
 /// Writes the job cards and the scans as accepted records, in chunks.
-async fn fill(db: &str, events: &[Event], cards: &[JobCard]) -> anyhow::Result<()> {
+async fn fill(db: &str, site: &Id, events: &[Event], cards: &[JobCard]) -> anyhow::Result<()> {
     let store = Store::open(db).await.context("opening the database")?;
-    let site = Id::new(SITE)?;
     let bar = bar(cards.len() + events.len(), "filling");
     for card in cards {
-        store.put_job(&site, card, events[0].key.ts).await?;
+        store.put_job(site, card, events[0].key.ts).await?;
         bar.inc(1);
     }
     for chunk in events.chunks(FILL_CHUNK) {
-        let records: Vec<ScanRecord> = chunk.iter().map(|e| accepted(&site, e)).collect();
+        let records: Vec<ScanRecord> = chunk.iter().map(|e| accepted(site, e)).collect();
         let _ = store.commit(&records).await?;
         bar.inc(chunk.len() as u64);
     }

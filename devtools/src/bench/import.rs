@@ -94,8 +94,8 @@ async fn measure(args: &ImportArgs) -> anyhow::Result<ImportReport> {
         days: args.days,
         ..Size::MONTH
     });
-    let config =
-        SiteConfig::parse("bench import", &site_toml(&sample)).context("the sample's site file")?;
+    let config = SiteConfig::parse("bench import", &site_toml(&sample, "sample"))
+        .context("the sample's site file")?;
     let dir = tempfile::tempdir().context("cannot make a temp dir")?;
     let db = format!("sqlite://{}", dir.path().join("import.db").display());
     let store = Store::open(&db).await.context("opening the database")?;
@@ -191,10 +191,10 @@ fn requests(mut body: &[u8]) -> Vec<&[u8]> {
 
 /// The sample's bays and staff as a site file; open round the clock with a day's grace, so
 /// the figures are the sample's work, not clock-offs the site file invented.
-pub(super) fn site_toml(sample: &bayline_domain::sample::Site) -> String {
+pub(super) fn site_toml(sample: &bayline_domain::sample::Site, site: &str) -> String {
     use std::fmt::Write;
-    let mut s = String::from(
-        "[site]\nid = \"sample\"\nname = \"Sample\"\ntime_zone = \"UTC\"\nlanguage = \"en\"\n\
+    let mut s = format!(
+        "[site]\nid = \"{site}\"\nname = \"Sample {site}\"\ntime_zone = \"UTC\"\nlanguage = \"en\"\n\
          auto_clock_off_grace_min = 1440\n\n[site.opening_hours]\n",
     );
     for day in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] {

@@ -18,6 +18,8 @@ impl Workshop {
     /// Admits `events` as admitting them one by one in timeline order would, and returns
     /// each one's admission in the order given.
     pub fn admit_many(&mut self, events: Vec<Event>) -> Vec<Admission> {
+        // The journal holds the whole batch until the next one, for `retract`.
+        self.journal_keep = JOURNAL_EVENTS.max(events.len());
         let mut order: Vec<usize> = (0..events.len()).collect();
         order.sort_by(|&a, &b| events[a].key.cmp(&events[b].key));
         // New to the timeline: the others are repeats (answered from the timeline) or were
@@ -128,7 +130,7 @@ impl Workshop {
                     );
                 }
             }
-            self.journal.forget(JOURNAL_EVENTS);
+            self.journal.forget(self.journal_keep);
         }
         if !accepted {
             // Nothing changed: settled as far as it was.

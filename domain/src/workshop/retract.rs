@@ -15,6 +15,8 @@ impl Workshop {
     /// the journal and the ones after the earliest key applied again; beyond the journal the
     /// timeline is refolded.
     pub fn retract(&mut self, keys: &[EventKey]) {
+        // The batch is taken back: the journal goes back to its own depth.
+        self.journal_keep = JOURNAL_EVENTS;
         let Some(first) = keys.iter().filter(|k| self.events.contains_key(k)).min() else {
             return;
         };

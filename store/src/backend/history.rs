@@ -3,6 +3,8 @@
 //! figures need. The SQL is the same on both dialects (the query builder writes each one's
 //! placeholders), so one macro writes both implementations.
 
+use std::collections::HashSet;
+
 use bayline_domain::comeback::plate_key;
 use bayline_domain::kpi::{Outcome, Totals};
 use bayline_domain::{
@@ -12,9 +14,10 @@ use bayline_proto::Id;
 use jiff::civil::Date;
 use sqlx::QueryBuilder;
 
+use super::outcomes::{encode_line, outcomes, OutcomeDetail};
 use super::postgres::Postgres;
 use super::sqlite::Sqlite;
-use super::{job_card, ns, outcome_line, time, SeenColumns};
+use super::{job_card, ns, time, SeenColumns};
 use crate::record::EventRow;
 use crate::store::SeenRow;
 use crate::StoreError;
@@ -25,65 +28,6 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
 
 fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
-}
-
-/// Outcomes are parsed off the async threads, and from this many on, on every core: a
-/// year's (about 70,000 on a 40-bay site) take tens of milliseconds, in which a scan's
-/// reply would otherwise wait.
-const PARSE_APART: usize = 4096;
-
-/// How much of each closed job's outcome a read of a period's brings back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutcomeDetail {
-    /// Without crews, plate, advisor and service: what the site's figures and the day rows
-    /// read, from each job's compact line.
-    Bare,
-    /// As frozen, from each job's JSON body: for the rows by badge, bay, team, advisor or
-    /// service, and the comebacks list.
-    Whole,
-}
-
-impl OutcomeDetail {
-    /// What is joined for each job: its JSON body, or the job and its line.
-    fn column(self) -> &'static str {
-        match self {
-            // A row without a line (frozen before there were lines) reads as a damaged line,
-            // never as no job.
-            OutcomeDetail::Bare => "job || ',' || coalesce(line, '')",
-            OutcomeDetail::Whole => "body",
-        }
-    }
-}
-
-/// The outcomes of one joined value, one job a line.
-async fn outcomes(joined: String, detail: OutcomeDetail) -> Result<Vec<Outcome>, StoreError> {
-    let parse_all = move |lines: &[&str]| -> Result<Vec<Outcome>, StoreError> {
-        match detail {
-            OutcomeDetail::Bare => lines.iter().map(|l| outcome_line::decode(l)).collect(),
-            OutcomeDetail::Whole => lines.iter().map(|r| parse("job outcome", r)).collect(),
-        }
-    };
-    let gone = || StoreError::Corrupt("parsing job outcomes stopped".into());
-    tokio::task::spawn_blocking(move || {
-        let lines: Vec<&str> = joined.lines().collect();
-        if lines.len() < PARSE_APART {
-            return parse_all(&lines);
-        }
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = lines.len().div_ceil(cores.clamp(1, 4)).max(PARSE_APART);
-        std::thread::scope(|s| {
-            let parts: Vec<_> = (lines.chunks(chunk))
-                .map(|part| s.spawn(move || parse_all(part)))
-                .collect();
-            let mut all = Vec::with_capacity(lines.len());
-            for part in parts {
-                all.extend(part.join().map_err(|_| gone())??);
-            }
-            Ok(all)
-        })
-    })
-    .await
-    .map_err(|_| gone())?
 }
 
 fn date(text: &str) -> Result<Date, StoreError> {
@@ -129,7 +73,7 @@ macro_rules! history {
                     b.push(", ").push_bind(plate_key(&o.plate));
                     b.push(", ").push_bind(o.comeback_at().map(ns));
                     b.push(", ").push_bind(json(o)?);
-                    b.push(", ").push_bind(outcome_line::encode(o));
+                    b.push(", ").push_bind(encode_line(o));
                     b.push(
                         ") ON CONFLICT (site, job) DO UPDATE SET first_qc_ns = excluded.first_qc_ns, \
                          ready_ns = excluded.ready_ns, delivered_ns = excluded.delivered_ns, \
@@ -341,6 +285,29 @@ macro_rules! history {
                 b.push(" AND first_of_seq = ").push_bind(true);
                 let rows: Vec<SeenColumns> = b.build_query_as().fetch_all(self.$read()).await?;
                 rows.into_iter().map(SeenColumns::into_row).collect()
+            }
+
+            /// Those of `keys` (scanner, seq) that have a first scan stored: an import's
+            /// lines that can only be repeats or conflicts, which change no frozen day.
+            pub(crate) async fn stored_among(&self, site: &Id, keys: &[(Id, u64)]) -> Result<HashSet<(Id, u64)>, StoreError> {
+                let mut out = HashSet::new();
+                // Two values a key: well under both backends' limits on bound values.
+                for chunk in keys.chunks(500) {
+                    let mut b = QueryBuilder::<$db>::new("SELECT scanner, seq FROM scans WHERE site = ");
+                    b.push_bind(site.as_str()).push(" AND first_of_seq = ").push_bind(true).push(" AND (");
+                    for (i, (scanner, seq)) in chunk.iter().enumerate() {
+                        b.push(if i == 0 { "(scanner = " } else { " OR (scanner = " });
+                        b.push_bind(scanner.as_str()).push(" AND seq = ").push_bind(*seq as i64).push(")");
+                    }
+                    b.push(")");
+                    let rows: Vec<(String, i64)> = b.build_query_as().fetch_all(self.$read()).await?;
+                    for (scanner, seq) in rows {
+                        let scanner = Id::new(&scanner).map_err(|e| StoreError::Corrupt(format!("scanner id: {e}")))?;
+                        // u64 kept bit for bit in an i64, as the schema says
+                        out.insert((scanner, seq as u64));
+                    }
+                }
+                Ok(out)
             }
 
             /// Forgets what was frozen at or after `at` (a checkpoint's instant): the days

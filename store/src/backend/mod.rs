@@ -12,7 +12,7 @@ pub(crate) mod claims;
 pub(crate) mod customer;
 pub(crate) mod history;
 pub(crate) mod outbox;
-mod outcome_line;
+pub(crate) mod outcomes;
 pub(crate) mod postgres;
 mod shared;
 pub(crate) mod sqlite;

@@ -1,4 +1,7 @@
-//! A closed job's outcome as one compact line of numbers, stored beside its JSON body: what
+//! Closed jobs' outcomes as read back for a period: whole, from each one's JSON body, or
+//! bare, from its compact line.
+//!
+//! The line is a closed job's outcome as numbers, stored beside its JSON body: what
 //! the site's figures and the day rows read of a period's closed jobs (contract §6), without
 //! the crews, plate, advisor and service, and without parsing a timestamp. A year of a 40-bay
 //! site holds about 70,000 of them; the JSON bodies are read only by the rows that need a
@@ -16,8 +19,75 @@ use bayline_proto::Id;
 use super::{ns, time};
 use crate::StoreError;
 
+/// Outcomes are parsed off the async threads, and from this many on, on every core: a
+/// year's (about 70,000 on a 40-bay site) take tens of milliseconds, in which a scan's
+/// reply would otherwise wait.
+const PARSE_APART: usize = 4096;
+
+/// How much of each closed job's outcome a read of a period's brings back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeDetail {
+    /// Without crews, plate, advisor and service: what the site's figures and the day rows
+    /// read, from each job's compact line.
+    Bare,
+    /// As frozen, from each job's JSON body: for the rows by badge, bay, team, advisor or
+    /// service, and the comebacks list.
+    Whole,
+}
+
+impl OutcomeDetail {
+    /// What is joined for each job: its JSON body, or the job and its line.
+    pub(super) fn column(self) -> &'static str {
+        match self {
+            // A row without a line (frozen before there were lines) reads as a damaged line,
+            // never as no job.
+            OutcomeDetail::Bare => "job || ',' || coalesce(line, '')",
+            OutcomeDetail::Whole => "body",
+        }
+    }
+}
+
+/// The outcomes of one joined value, one job a line.
+pub(super) async fn outcomes(
+    joined: String,
+    detail: OutcomeDetail,
+) -> Result<Vec<Outcome>, StoreError> {
+    let parse_all = move |lines: &[&str]| -> Result<Vec<Outcome>, StoreError> {
+        match detail {
+            OutcomeDetail::Bare => lines.iter().map(|l| decode_line(l)).collect(),
+            OutcomeDetail::Whole => (lines.iter())
+                .map(|r| {
+                    serde_json::from_str(r)
+                        .map_err(|e| StoreError::Corrupt(format!("job outcome: {e}")))
+                })
+                .collect(),
+        }
+    };
+    let gone = || StoreError::Corrupt("parsing job outcomes stopped".into());
+    tokio::task::spawn_blocking(move || {
+        let lines: Vec<&str> = joined.lines().collect();
+        if lines.len() < PARSE_APART {
+            return parse_all(&lines);
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = lines.len().div_ceil(cores.clamp(1, 4)).max(PARSE_APART);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = (lines.chunks(chunk))
+                .map(|part| s.spawn(move || parse_all(part)))
+                .collect();
+            let mut all = Vec::with_capacity(lines.len());
+            for part in parts {
+                all.extend(part.join().map_err(|_| gone())??);
+            }
+            Ok(all)
+        })
+    })
+    .await
+    .map_err(|_| gone())?
+}
+
 /// `o` as its line.
-pub(crate) fn encode(o: &Outcome) -> String {
+pub(crate) fn encode_line(o: &Outcome) -> String {
     let at = |t: Option<Time>| t.map(|t| ns(t).to_string()).unwrap_or_default();
     let pass = o.first_qc.map_or("", |(r, _)| match r {
         QcResult::Pass => "1",
@@ -37,7 +107,7 @@ pub(crate) fn encode(o: &Outcome) -> String {
 
 /// A line read back as `job,` followed by its stored line: the outcome without crews or
 /// card text.
-pub(crate) fn decode(line: &str) -> Result<Outcome, StoreError> {
+fn decode_line(line: &str) -> Result<Outcome, StoreError> {
     let bad = |why: &str| StoreError::Corrupt(format!("job outcome line {line:?}: {why}"));
     let mut f = line.split(',');
     let mut next = || f.next().ok_or_else(|| bad("too few fields"));
@@ -111,7 +181,7 @@ mod tests {
             advisor: "SA1".into(),
             service: "maintenance".into(),
         };
-        let back = decode(&format!("J-7,{}", encode(&whole))).unwrap();
+        let back = decode_line(&format!("J-7,{}", encode_line(&whole))).unwrap();
         let bare = Outcome {
             first_fail_crew: None,
             badges: Default::default(),
@@ -128,7 +198,10 @@ mod tests {
             comeback_of: None,
             ..bare
         };
-        assert_eq!(decode(&format!("J-7,{}", encode(&passed))).unwrap(), passed);
+        assert_eq!(
+            decode_line(&format!("J-7,{}", encode_line(&passed))).unwrap(),
+            passed
+        );
     }
 
     #[test]
@@ -144,7 +217,7 @@ mod tests {
             "J-7,,,,,,,bad id",
             "J-7,,,,,,,,",
         ] {
-            assert!(decode(line).is_err(), "{line:?} was read");
+            assert!(decode_line(line).is_err(), "{line:?} was read");
         }
     }
 }
