@@ -1,13 +1,15 @@
 //! What is written comes back: events, first scans, rejected scans, job cards; across a restart.
 
 use bayline_domain::EventKind;
+use bayline_proto::Id;
 use bayline_proto::{PauseReason, RejectCode};
-use bayline_store::{Decision, Store};
+use bayline_store::{Decision, ScanRecord, Store};
 
 use crate::support::scans::*;
 use crate::support::TestDb;
 
 on_both_backends!(
+    an_import_asks_which_of_its_scans_are_stored_already,
     accepted_scans_come_back_as_events_and_first_scans,
     a_second_first_scan_of_an_identity_is_reported_not_stored,
     rejected_scans_keep_their_code_size_and_raw_bytes,
@@ -286,4 +288,32 @@ async fn a_missing_postgres_database_is_created_as_a_sqlite_file_is() {
     store.close().await;
     // and a second open finds it
     Store::open(db.url()).await.unwrap().close().await;
+}
+
+/// An import's scans of frozen days that are stored already (repeats or conflicts) change
+/// nothing there: the store names them among many, on the first scan of each identity only.
+async fn an_import_asks_which_of_its_scans_are_stored_already(db: &TestDb) {
+    let store = db.open().await;
+    let mut batch: Vec<ScanRecord> = (1..=600)
+        .map(|seq| accepted(&shift_start("S1", seq, "T1"), ""))
+        .collect();
+    // A rejected scan with a seq is its identity's first too; one without a seq is not.
+    batch.push(rejected("S2", Some(9), RejectCode::BadPayload, b"{}"));
+    batch.push(rejected("S3", None, RejectCode::BadPayload, b"x"));
+    store.commit(&batch).await.unwrap();
+    // More keys than one statement takes: 600 stored and 400 not, then the others.
+    let mut asked: Vec<(Id, u64)> = (1..=1000).map(|seq| (id("S1"), seq)).collect();
+    asked.extend([(id("S2"), 9), (id("S2"), 10), (id("S3"), 0), (id("S4"), 1)]);
+    let stored = store.stored_among(&id(SITE), &asked).await.unwrap();
+    assert_eq!(stored.len(), 601);
+    assert!((1..=600).all(|seq| stored.contains(&(id("S1"), seq))));
+    assert!(stored.contains(&(id("S2"), 9)));
+    assert!(!stored.contains(&(id("S1"), 601)));
+    // Another site holds none of them.
+    assert!(store
+        .stored_among(&id("elsewhere"), &asked)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store.stored_among(&id(SITE), &[]).await.unwrap().is_empty());
 }
