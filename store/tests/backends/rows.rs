@@ -300,7 +300,11 @@ async fn an_import_asks_which_of_its_scans_are_stored_already(db: &TestDb) {
     // A rejected scan with a seq is its identity's first too; one without a seq is not.
     batch.push(rejected("S2", Some(9), RejectCode::BadPayload, b"{}"));
     batch.push(rejected("S3", None, RejectCode::BadPayload, b"x"));
-    store.commit(&batch).await.unwrap();
+    let committed = store.commit(&batch).await.unwrap();
+    assert!(
+        committed.taken.is_empty(),
+        "every scan was its identity's first"
+    );
     // More keys than one statement takes: 600 stored and 400 not, then the others.
     let mut asked: Vec<(Id, u64)> = (1..=1000).map(|seq| (id("S1"), seq)).collect();
     asked.extend([(id("S2"), 9), (id("S2"), 10), (id("S3"), 0), (id("S4"), 1)]);
