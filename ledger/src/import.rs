@@ -266,17 +266,17 @@ impl Ledger {
         chunk: &[Incoming],
         frozen_to: Time,
     ) -> Result<Option<Time>, StoreError> {
-        let old: Vec<(Id, u64, Time)> = (chunk.iter())
+        let old: Vec<((Id, u64), Time)> = (chunk.iter())
             .filter_map(|s| {
                 let e = s.decoded.result.as_ref().ok()?;
-                (e.key.ts < frozen_to).then(|| (s.scanner.clone(), e.key.seq, e.key.ts))
+                (e.key.ts < frozen_to).then(|| ((s.scanner.clone(), e.key.seq), e.key.ts))
             })
             .collect();
-        let keys: Vec<(Id, u64)> = old.iter().map(|(s, q, _)| (s.clone(), *q)).collect();
+        let keys: Vec<(Id, u64)> = old.iter().map(|(key, _)| key.clone()).collect();
         let stored = self.store.stored_among(&chunk[0].site, &keys).await?;
         Ok((old.into_iter())
-            .filter(|(s, q, _)| !stored.contains(&(s.clone(), *q)))
-            .map(|(_, _, ts)| ts)
+            .filter(|(key, _)| !stored.contains(key))
+            .map(|(_, ts)| ts)
             .min())
     }
 }

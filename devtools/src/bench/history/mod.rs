@@ -10,7 +10,6 @@
 //! Figures are medians of [`QUERY_RUNS`] requests after a first, unmeasured one. Memory is the
 //! process's peak resident size (VmHWM) after start-up and after the figures.
 
-use std::fmt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -18,20 +17,23 @@ use anyhow::Context;
 use bayline_domain::kpi::{self, GroupBy, Period};
 use bayline_domain::present;
 use bayline_domain::sample::{site as sample_site, Size};
-use bayline_domain::{Event, JobCard, Time, Workshop};
-use bayline_proto::{Id, Reply};
+use bayline_domain::{Time, Workshop};
+use bayline_proto::Id;
 use bayline_site::SiteConfig;
-use bayline_store::{Decision, ScanRecord, Store};
-use indicatif::{ProgressBar, ProgressStyle};
+use bayline_store::Store;
 use jiff::SignedDuration;
+
+mod fill;
+mod report;
+
+use fill::{fill, history};
+pub use report::{HistoryReport, HistoryRow};
 
 use super::child::System;
 use super::load::Outcome;
-use super::{create_jobs, handhelds, is_postgres, phase, rand_hex, scratch_database, site};
+use crate::bench::{create_jobs, handhelds, is_postgres, phase, rand_hex, scratch_database, site};
 
 const MANAGER_TOKEN: &str = "bench-manager-token";
-/// Scans written per store commit while filling.
-const FILL_CHUNK: usize = 5_000;
 /// Measured requests per figure.
 const QUERY_RUNS: usize = 7;
 /// Handhelds of the reply-latency load.
@@ -72,83 +74,6 @@ pub struct HistoryArgs {
     /// there by an earlier run instead of filling it again: for profiling a start or a query.
     #[arg(long, value_name = "DIR")]
     pub keep: Option<std::path::PathBuf>,
-}
-
-/// One history length, measured.
-#[derive(Debug, serde::Serialize)]
-pub struct HistoryRow {
-    pub days: i64,
-    pub years: f64,
-    pub sites: usize,
-    pub events: usize,
-    pub jobs: usize,
-    pub backend: &'static str,
-    /// Writing the history into the store (not bayline's cost; for orientation).
-    pub fill_s: f64,
-    /// The first start on a database without frozen days: rebuilt a week at a time.
-    pub rebuild_s: f64,
-    /// Process start → ready line, on the rebuilt database.
-    pub startup_s: f64,
-    pub rss_mib: f64,
-    /// After the month's figures (whole, by badge, bay and day).
-    pub rss_mib_after_figures: f64,
-    /// After the year's too.
-    pub rss_mib_after_year: f64,
-    pub kpi_month_ms: f64,
-    pub kpi_year_ms: f64,
-    pub kpi_month_by_badge_ms: f64,
-    pub kpi_month_by_bay_ms: f64,
-    pub kpi_month_by_day_ms: f64,
-    /// Scan → reply p99 of the load on the second site; `None` when skipped.
-    pub reply_p99_ms: Option<f64>,
-    pub reply_rate: Option<f64>,
-    /// With `--check`: the figures asked equal a full fold of the history.
-    pub equal_to_full_fold: Option<bool>,
-}
-
-/// The table of every length measured.
-#[derive(Debug, serde::Serialize)]
-#[serde(transparent)]
-pub struct HistoryReport(pub Vec<HistoryRow>);
-
-impl fmt::Display for HistoryReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "| days | events | backend | fill s | rebuild s | startup s | RSS MiB | after month | after year | month ms | year ms | month by badge ms | by bay ms | by day ms | reply p99 ms | = full fold |"
-        )?;
-        writeln!(
-            f,
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-        )?;
-        for r in &self.0 {
-            let p99 = r.reply_p99_ms.map_or("-".into(), |p| {
-                format!("{p:.1} at {:.0}/s", r.reply_rate.unwrap_or(0.0))
-            });
-            writeln!(
-                f,
-                "| {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} |",
-                r.days,
-                r.events,
-                r.backend,
-                r.fill_s,
-                r.rebuild_s,
-                r.startup_s,
-                r.rss_mib,
-                r.rss_mib_after_figures,
-                r.rss_mib_after_year,
-                r.kpi_month_ms,
-                r.kpi_year_ms,
-                r.kpi_month_by_badge_ms,
-                r.kpi_month_by_bay_ms,
-                r.kpi_month_by_day_ms,
-                p99,
-                r.equal_to_full_fold
-                    .map_or("-", |same| if same { "yes" } else { "NO" })
-            )?;
-        }
-        Ok(())
-    }
 }
 
 pub async fn run(args: HistoryArgs) -> anyhow::Result<std::process::ExitCode> {
@@ -405,72 +330,6 @@ fn name(args: &HistoryArgs, days: i64) -> String {
     }
 }
 
-/// A sample site's history moved back by whole weeks (its weekdays stay) to end before today.
-fn history(size: Size) -> (Vec<Event>, Vec<JobCard>, Time) {
-    let sample = sample_site(size);
-    let today = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .start_of_day()
-        .map(|z| z.timestamp())
-        .unwrap_or(sample.to);
-    let weeks = (sample.to.duration_since(today).as_hours() + 24 * 7 - 1).div_euclid(24 * 7);
-    let shift = SignedDuration::from_hours(24 * 7 * weeks.max(0));
-    let mut events = sample.events;
-    for e in &mut events {
-        e.key.ts -= shift;
-    }
-    events.sort_by(|a, b| a.key.cmp(&b.key));
-    let cards = (sample.catalog.jobs.into_values())
-        .map(|mut c| {
-            c.promised_at = c.promised_at.map(|p| p - shift);
-            c
-        })
-        .collect();
-    (events, cards, sample.from - shift)
-}
-
-/// Writes the job cards and the scans as accepted records, in chunks.
-async fn fill(db: &str, site: &Id, events: &[Event], cards: &[JobCard]) -> anyhow::Result<()> {
-    let store = Store::open(db).await.context("opening the database")?;
-    let bar = bar(cards.len() + events.len(), "filling");
-    for card in cards {
-        store.put_job(site, card, events[0].key.ts).await?;
-        bar.inc(1);
-    }
-    for chunk in events.chunks(FILL_CHUNK) {
-        let records: Vec<ScanRecord> = chunk.iter().map(|e| accepted(site, e)).collect();
-        let _ = store.commit(&records).await?;
-        bar.inc(chunk.len() as u64);
-    }
-    bar.finish_and_clear();
-    Ok(())
-}
-
-/// `e` as the gateway stores an accepted first scan.
-fn accepted(site: &Id, e: &Event) -> ScanRecord {
-    let canonical = String::from_utf8_lossy(&crate::simulate::scanner::payload(
-        e,
-        &jiff::tz::TimeZone::UTC,
-    ))
-    .into_owned();
-    ScanRecord {
-        site: site.clone(),
-        scanner: e.key.scanner.clone(),
-        seq: Some(e.key.seq),
-        first_of_seq: true,
-        received_at: e.key.ts + SignedDuration::from_secs(1),
-        decision: Decision::Accepted {
-            event: e.clone(),
-            warning: None,
-        },
-        size: canonical.len(),
-        raw: canonical.clone().into_bytes(),
-        canonical: Some(canonical),
-        reply: Reply::accepted(e.key.seq, "ok"),
-    }
-}
-
-/// `url`'s JSON answer, with the bench's manager token.
 async fn get(client: &reqwest::Client, url: &str) -> anyhow::Result<serde_json::Value> {
     let res = client
         .get(url)
@@ -521,17 +380,6 @@ async fn reply_load(system: &System, args: &HistoryArgs) -> anyhow::Result<Outco
         args.json,
     )
     .await
-}
-
-fn bar(len: usize, prefix: &'static str) -> ProgressBar {
-    let bar = ProgressBar::new(len as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_prefix(prefix);
-    bar
 }
 
 fn mib(bytes: u64) -> f64 {
