@@ -130,9 +130,13 @@ fn text(s: &str) -> String {
     s.replace('\0', "\u{FFFD}")
 }
 
-/// `INSERT INTO scans … VALUES (…), (…) {on_conflict} RETURNING …` for `rows`: the
-/// returned rows are the [`Inserted`] ones.
-pub(crate) fn insert_scans<'a, DB>(rows: &[ScanColumns], on_conflict: &str) -> QueryBuilder<'a, DB>
+/// `INSERT INTO scans … VALUES (…), (…) {on_conflict}` for `rows`, with `RETURNING …` if
+/// `returning`: the returned rows are the [`Inserted`] ones.
+pub(crate) fn insert_scans<'a, DB>(
+    rows: &[ScanColumns],
+    on_conflict: &str,
+    returning: bool,
+) -> QueryBuilder<'a, DB>
 where
     DB: Database,
     String: Encode<'a, DB> + Type<DB>,
@@ -169,7 +173,9 @@ where
     });
     b.push(" ");
     b.push(on_conflict);
-    b.push(" RETURNING id, site, scanner, seq, first_of_seq");
+    if returning {
+        b.push(" RETURNING id, site, scanner, seq, first_of_seq");
+    }
     b
 }
 

@@ -114,7 +114,7 @@ impl Postgres {
 
     async fn try_commit(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let (committed, inserted) = Postgres::insert_batch(&mut tx, batch).await?;
+        let (committed, inserted) = Postgres::insert_batch(&mut tx, batch, true).await?;
         let mut ids = BTreeMap::new();
         add_id_ranges(&mut ids, &inserted);
         for (site, ids) in ids {

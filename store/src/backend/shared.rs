@@ -67,10 +67,16 @@ macro_rules! shared {
             /// identity is taken is not written; the first scan that holds it is read back
             /// (on PostgreSQL a concurrent writer's uncommitted one makes the INSERT wait for
             /// its outcome, and READ COMMITTED lets the SELECT see the winner). Returns those,
-            /// and the rows written.
+            /// and the rows written if `wanted` (PostgreSQL tells other processes their ids).
+            ///
+            /// Without `wanted`, a chunk is first written without RETURNING in a savepoint:
+            /// SQLite's driver hands each returned row from its thread to ours, a wake-up per
+            /// row, which was most of an import's commit. Only when a row was not written is
+            /// the savepoint rolled back and the chunk written again with RETURNING, to name it.
             pub(super) async fn insert_batch(
                 tx: &mut $conn,
                 batch: &[ScanRecord],
+                wanted: bool,
             ) -> Result<(Committed, Vec<Inserted>), StoreError> {
                 let dialect: &Dialect = &$dialect;
                 let on_conflict = format!(
@@ -83,7 +89,19 @@ macro_rules! shared {
                     let rows = (chunk.iter())
                         .map(ScanColumns::of)
                         .collect::<Result<Vec<_>, _>>()?;
-                    let inserted: Vec<Inserted> = insert_scans::<$db>(&rows, &on_conflict)
+                    if !wanted {
+                        let mut quiet = sqlx::Connection::begin(&mut *tx).await?;
+                        let done = insert_scans::<$db>(&rows, &on_conflict, false)
+                            .build()
+                            .execute(&mut *quiet)
+                            .await?;
+                        if done.rows_affected() == rows.len() as u64 {
+                            quiet.commit().await?;
+                            continue;
+                        }
+                        quiet.rollback().await?;
+                    }
+                    let inserted: Vec<Inserted> = insert_scans::<$db>(&rows, &on_conflict, true)
                         .build_query_as()
                         .fetch_all(&mut *tx)
                         .await?;

@@ -110,7 +110,7 @@ macro_rules! in_write_transaction {
 impl Sqlite {
     pub(super) async fn commit_batch(&self, batch: &[ScanRecord]) -> Result<Committed, StoreError> {
         let (committed, _) =
-            in_write_transaction!(self, |tx| Sqlite::insert_batch(&mut tx, batch))?;
+            in_write_transaction!(self, |tx| Sqlite::insert_batch(&mut tx, batch, false))?;
         Ok(committed)
     }
 

@@ -12,6 +12,7 @@ on_both_backends!(
     an_import_asks_which_of_its_scans_are_stored_already,
     accepted_scans_come_back_as_events_and_first_scans,
     a_second_first_scan_of_an_identity_is_reported_not_stored,
+    a_taken_scan_past_the_first_insert_of_a_batch_is_named_by_its_place,
     rejected_scans_keep_their_code_size_and_raw_bytes,
     job_cards_are_created_then_replaced_and_listed_in_byte_order,
     a_reopened_store_gives_back_the_same_rows,
@@ -130,6 +131,30 @@ async fn a_second_first_scan_of_an_identity_is_reported_not_stored(db: &TestDb) 
     let seen = sorted_seen(&store).await;
     assert_eq!(seen.iter().filter(|s| s.seq == 7).count(), 1);
     assert_eq!(seen[0].canonical, first.canonical);
+    store.close().await;
+}
+
+/// A batch is written an INSERT of rows at a time, on SQLite first without naming the rows
+/// written; an INSERT that misses a row is taken back and written again naming them. The
+/// other INSERTs of the batch, before and after it, are kept once each.
+async fn a_taken_scan_past_the_first_insert_of_a_batch_is_named_by_its_place(db: &TestDb) {
+    let store = db.open().await;
+    let early = accepted(&shift_start("HH-03", 1_250, "T07"), "a");
+    assert!(store.commit(&[early]).await.unwrap().taken.is_empty());
+    let batch: Vec<ScanRecord> = (1..=2_500)
+        .map(|seq| accepted(&shift_start("HH-03", seq, "T07"), "b"))
+        .collect();
+    let committed = store.commit(&batch).await.unwrap();
+    assert_eq!(
+        committed.taken.iter().map(|t| t.index).collect::<Vec<_>>(),
+        [1_249],
+        "seq 1,250 is the 1,250th scan of the batch"
+    );
+    let stored = store.events(&id(SITE)).await.unwrap();
+    assert_eq!(stored.len(), 2_500, "each seq once");
+    for seq in [1, 1_000, 1_001, 1_250, 2_001, 2_500] {
+        assert_eq!(store.count_scans(&id(SITE), "HH-03", seq).await.unwrap(), 1);
+    }
     store.close().await;
 }
 
