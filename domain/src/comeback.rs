@@ -54,22 +54,28 @@ impl Deliveries {
 }
 
 /// Every delivery a comeback may be looked up in: the live state's jobs and the closed ones
-/// the catalog keeps.
-#[derive(Debug, Default)]
-pub(crate) struct Lookup {
-    by_plate: Deliveries,
+/// the catalog keeps. The catalog's are borrowed, not copied: a period's figures look one up
+/// per job, and the catalog keeps a comeback window of the site's deliveries.
+#[derive(Debug)]
+pub(crate) struct Lookup<'a> {
+    kept: &'a Deliveries,
+    live: Deliveries,
     within: SignedDuration,
 }
 
-impl Lookup {
-    pub(crate) fn new(state: &State, catalog: &Catalog, within: SignedDuration) -> Lookup {
-        let mut by_plate = catalog.deliveries.clone();
+impl<'a> Lookup<'a> {
+    pub(crate) fn new(state: &State, catalog: &'a Catalog, within: SignedDuration) -> Lookup<'a> {
+        let mut live = Deliveries::default();
         for (job, jt) in &state.jobs {
             if let (Some(at), Some(card)) = (jt.delivered_at, catalog.jobs.get(job)) {
-                by_plate.insert(&card.plate, at, job.clone());
+                live.insert(&card.plate, at, job.clone());
             }
         }
-        Lookup { by_plate, within }
+        Lookup {
+            kept: &catalog.deliveries,
+            live,
+            within,
+        }
     }
 
     /// The job `card` comes back from, for a car checked in at `checked_in_at`: the one its
@@ -80,13 +86,35 @@ impl Lookup {
         if let Some(earlier) = &card.comeback_of {
             return Some(earlier.clone());
         }
-        let earlier = self.by_plate.0.get(&plate_key(&card.plate))?;
+        let key = plate_key(&card.plate);
         let since = checked_in.checked_sub(self.within).unwrap_or(Time::MIN);
-        (earlier.range(since..checked_in))
-            .rev()
-            .find(|(_, job)| **job != card.job)
-            .map(|(_, job)| job.clone())
+        let live = self.live.0.get(&key);
+        let (range, not) = (since..checked_in, &card.job);
+        let kept =
+            (self.kept.0.get(&key)).and_then(|at| latest_before(at, range.clone(), live, not));
+        let live = live.and_then(|at| latest_before(at, range, None, not));
+        // A live delivery at the same instant as a kept one stands in its place.
+        match (kept, live) {
+            (Some(k), Some(l)) => Some(if k.0 > l.0 { k.1 } else { l.1 }),
+            (k, l) => k.or(l).map(|(_, job)| job),
+        }
+        .cloned()
     }
+}
+
+/// The latest delivery in `range` of another job than `not`, leaving out the instants
+/// `shadowed` holds.
+fn latest_before<'a>(
+    at: &'a BTreeMap<Time, Id>,
+    range: std::ops::Range<Time>,
+    shadowed: Option<&BTreeMap<Time, Id>>,
+    not: &Id,
+) -> Option<(Time, &'a Id)> {
+    (at.range(range))
+        .rev()
+        .filter(|(t, _)| shadowed.is_none_or(|s| !s.contains_key(*t)))
+        .find(|(_, job)| *job != not)
+        .map(|(t, job)| (*t, job))
 }
 
 #[cfg(test)]
@@ -127,5 +155,29 @@ mod tests {
         let mut bare = card("J3", &[("10", 1.0)], false);
         bare.plate = String::new();
         assert_eq!(lookup.comeback_of(&bare, Some(t(1800))), None);
+    }
+
+    #[test]
+    fn a_live_delivery_counts_and_stands_in_for_a_kept_one_at_the_same_instant() {
+        let mut catalog = Catalog::default();
+        catalog.deliveries.insert("粤B12345", t(0), id("J0"));
+        catalog.deliveries.insert("粤B12345", t(600), id("J1"));
+        let mut state = State::default();
+        for (job, at) in [("J5", 600), ("J6", 900)] {
+            let mut c = card(job, &[("10", 1.0)], false);
+            c.plate = "粤B12345".into();
+            catalog.jobs.insert(id(job), c);
+            let track = state.jobs.entry(id(job)).or_default();
+            track.delivered_at = Some(t(at));
+        }
+        let lookup = Lookup::new(&state, &catalog, SignedDuration::from_hours(24));
+        let mut again = card("J7", &[("10", 1.0)], false);
+        again.plate = "粤B12345".into();
+        // The live J6 is the latest; before it, the live J5 in the place of the kept J1.
+        assert_eq!(lookup.comeback_of(&again, Some(t(1000))), Some(id("J6")));
+        assert_eq!(lookup.comeback_of(&again, Some(t(800))), Some(id("J5")));
+        // J5 itself at J1's instant: J1 is not seen behind it, the kept J0 is.
+        let j5 = catalog.jobs[&id("J5")].clone();
+        assert_eq!(lookup.comeback_of(&j5, Some(t(800))), Some(id("J0")));
     }
 }

@@ -80,7 +80,7 @@ impl Workshop {
 
     /// The comebacks of the jobs in memory, looked up among their deliveries and the closed
     /// jobs' the catalog keeps.
-    pub(crate) fn comebacks(&self) -> Lookup {
+    pub(crate) fn comebacks(&self) -> Lookup<'_> {
         Lookup::new(&self.state, &self.catalog, self.settings.comeback_within)
     }
 
