@@ -34,6 +34,17 @@ pub struct System {
 }
 
 impl System {
+    /// Its broker, dialled without credentials as the bench's handhelds do.
+    pub fn broker(&self) -> bayline_gateway::BrokerUrl {
+        bayline_gateway::BrokerUrl {
+            host: self.mqtt.ip().to_string(),
+            port: self.mqtt.port(),
+            user: None,
+            password: None,
+            tls: None,
+        }
+    }
+
     /// `bayline up` on `db`.
     pub async fn one_box(site: &Path, db: &str, service_password: &str) -> anyhow::Result<System> {
         Self::one_box_of(&[site], db, service_password).await

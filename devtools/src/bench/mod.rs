@@ -158,13 +158,7 @@ async fn measure(
     let http = format!("http://{}", system.http);
     create_jobs(&http, args.scanners).await?;
 
-    let broker = bayline_gateway::BrokerUrl {
-        host: system.mqtt.ip().to_string(),
-        port: system.mqtt.port(),
-        user: None,
-        password: None,
-        tls: None,
-    };
+    let broker = system.broker();
     let window = Duration::from_secs(args.seconds);
 
     let _echo = Echo::start(&broker, SERVICE_USER, &password).await?;

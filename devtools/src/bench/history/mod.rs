@@ -364,13 +364,7 @@ async fn median_ms(client: &reqwest::Client, url: &str) -> anyhow::Result<f64> {
 /// Handhelds of the bench's own site at `args.rate` for `args.seconds`.
 async fn reply_load(system: &System, args: &HistoryArgs) -> anyhow::Result<Outcome> {
     create_jobs(&format!("http://{}", system.http), HANDHELDS).await?;
-    let broker = bayline_gateway::BrokerUrl {
-        host: system.mqtt.ip().to_string(),
-        port: system.mqtt.port(),
-        user: None,
-        password: None,
-        tls: None,
-    };
+    let broker = system.broker();
     let lanes = handhelds(&broker, HANDHELDS, "bench-history-hh").await?;
     phase(
         "scans",
