@@ -142,8 +142,11 @@ impl Ledger {
             (c.promised_at, c.wash, format!("{ops:?}"))
         };
         if closed && before.as_ref().map(counted) != Some(counted(&card)) {
-            // A closed job's figures are in frozen days: thaw them.
-            history::rebuild(&self.store, &live.config, now).await?;
+            // A closed job's figures are in frozen days: thaw them, from its first event on
+            // (an outcome frozen without it, from the site's first).
+            let outcome = self.store.outcome_of(site, &card.job).await?;
+            let from = outcome.and_then(|o| o.first_moved).unwrap_or(Time::MIN);
+            history::rebuild_from(&self.store, &live.config, from, now).await?;
             let (workshop, seen) = history::load(&self.store, &live.config, now).await?;
             *lock(&live.workshop) = workshop;
             *lock(&live.seen) = seen;

@@ -76,8 +76,9 @@ impl Ledger {
     }
 
     /// A correction that reaches into frozen days: checked against the stored events, stored,
-    /// then the site is rebuilt from its events (its frozen days thawed and frozen again) and
-    /// reloaded. Rare, and as costly as a start on an unfrozen database.
+    /// then the site is refolded from the checkpoint before it (the frozen days since thawed
+    /// and frozen again) and reloaded. Rare, and it costs the days since the correction's
+    /// earliest instant, not the site's history.
     async fn correct_the_past(
         &self,
         live: &crate::SiteLive,
@@ -123,11 +124,12 @@ impl Ledger {
             }
         };
         self.store.put_correction(site, &correction).await?;
-        crate::history::rebuild(&self.store, &live.config, now).await?;
+        let from = correction.earliest();
+        crate::history::rebuild_from(&self.store, &live.config, from, now).await?;
         let (workshop, seen) = crate::history::load(&self.store, &live.config, now).await?;
         *lock(&live.workshop) = workshop;
         *lock(&live.seen) = seen;
-        tracing::info!(site = %site, correction = correction.id, "a correction of a frozen day: site rebuilt");
+        tracing::info!(site = %site, correction = correction.id, "a correction of a frozen day: the days since refolded");
         Ok(Corrected {
             correction,
             before,

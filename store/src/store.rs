@@ -285,6 +285,11 @@ impl Store {
         on_backend!(self, db => db.closed_among(site, jobs).await)
     }
 
+    /// A closed job's whole outcome, as frozen; `None` when it has not closed.
+    pub async fn outcome_of(&self, site: &Id, job: &Id) -> Result<Option<Outcome>, StoreError> {
+        on_backend!(self, db => db.outcome_of(site, job).await)
+    }
+
     /// The deliveries of closed jobs at or after `since` that have a plate: (plate key, when,
     /// job). A start reads those a job in memory may come back from
     /// ([`bayline_domain::Workshop::deliveries_wanted_since`]).

@@ -77,6 +77,7 @@ pub(super) fn apply(
     }
     if let Some(jt) = ev.kind.job().and_then(|job| s.existing_job_mut(job)) {
         jt.last_moved = jt.last_moved.max(Some(ts));
+        jt.first_moved = Some(jt.first_moved.map_or(ts, |f| f.min(ts)));
     }
     Ok(warning)
 }

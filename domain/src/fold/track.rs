@@ -112,6 +112,9 @@ pub struct JobTrack {
     /// The latest applied event of the job: how long it has stood still (the lounge leaves
     /// out a car that has not moved for `lounge_stale`).
     pub last_moved: Option<Time>,
+    /// The earliest applied event of the job: a change to its card after it closed changes
+    /// the figures from there on, so a thaw refolds from the checkpoint before it.
+    pub first_moved: Option<Time>,
     /// Applied QC results, in timeline order (first-time-fix rate).
     pub qc: Vec<(QcResult, Time)>,
     /// When its first QC result is a fail naming an op: the badges that had clocked on that

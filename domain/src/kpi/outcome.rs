@@ -17,6 +17,10 @@ use crate::{Catalog, Id, JobCard, Time};
 pub struct Outcome {
     pub job: Id,
     pub checked_in_at: Option<Time>,
+    /// Its earliest applied event: where a change to its card starts to change the past.
+    /// Kept in the whole outcome only, not in its line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_moved: Option<Time>,
     /// Its first-ever QC result (first-time-fix rate).
     pub first_qc: Option<(QcResult, Time)>,
     /// When that first result failed one op: the badges that had clocked on it, the only
@@ -141,6 +145,7 @@ pub(super) fn bare(state: &State, catalog: &Catalog, lookup: &Lookup, job: &Id) 
     Outcome {
         job: job.clone(),
         checked_in_at: jt.checked_in_at,
+        first_moved: jt.first_moved,
         first_qc: jt.qc.first().copied(),
         first_fail_crew: None,
         ready_at: jt.ready_at,

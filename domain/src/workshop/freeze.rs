@@ -259,8 +259,9 @@ impl Workshop {
 /// by advisor and service, and closed jobs' outcomes keep their plate and comeback. 5: a
 /// pause keeps the site's own reason beside its category, and day totals count a site
 /// reason's blocked time under its id. 6: closed jobs' outcomes are stored with a compact
-/// line of numbers too (store migration 0011), which a rebuild writes for the older ones.
-const CHECKPOINT_FORMAT: u8 = 6;
+/// line of numbers too (store migration 0011), which a rebuild writes for the older ones. 7: a job keeps its earliest event, and so does a
+/// closed job's outcome, so that a change to its card thaws only the days from there on.
+const CHECKPOINT_FORMAT: u8 = 7;
 
 /// A checkpoint as stored: its format, then the state in postcard.
 pub fn encode_checkpoint(state: &State) -> Vec<u8> {

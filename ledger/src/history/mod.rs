@@ -18,7 +18,7 @@ use bayline_store::{Store, StoreError};
 use jiff::SignedDuration;
 
 use start::load_with;
-pub(crate) use start::{load, rebuild};
+pub(crate) use start::{load, rebuild_from};
 
 use crate::{lock, Ledger, SiteLive};
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use bayline_domain::correction::as_stream;
+use bayline_domain::fold::State;
 use bayline_domain::{Time, Workshop};
 use bayline_proto::Id;
 use bayline_site::SiteConfig;
@@ -75,14 +76,7 @@ pub(super) async fn load_with(
             .await?
             .into_iter()
             .collect();
-        workshop.resume(state, from, closed);
-        let since = workshop.deliveries_wanted_since();
-        workshop.recall_deliveries(store.deliveries_since(site, since).await?);
-        let mut lingering = Vec::new();
-        for job in workshop.lingering_wanted() {
-            lingering.extend(store.job(site, &job).await?);
-        }
-        workshop.recall_lingering(lingering);
+        resume(store, site, &mut workshop, state, from, closed).await?;
     }
     workshop.restore(events);
     for (id, e) in workshop.restore_corrections(recent) {
@@ -100,53 +94,110 @@ pub(super) async fn load_with(
     Ok((workshop, seen))
 }
 
-/// Folds a site's whole stored timeline again a week at a time, freezing and storing each
-/// day that ended more than [`FREEZE_AFTER`] before `now`: for a database that has no
-/// checkpoints yet, and after a change to the frozen past (an import, a correction).
+/// Resumes `workshop` (holding the open jobs' cards) from a checkpoint at `at`, with the
+/// closed jobs the events after it name, and reads from the store what else it wants: the
+/// deliveries a job in memory may come back from, the cards of closed jobs a badge is still
+/// clocked on.
+async fn resume(
+    store: &Store,
+    site: &Id,
+    workshop: &mut Workshop,
+    state: State,
+    at: Time,
+    closed: BTreeMap<Id, Time>,
+) -> Result<(), StoreError> {
+    workshop.resume(state, at, closed);
+    let since = workshop.deliveries_wanted_since();
+    workshop.recall_deliveries(store.deliveries_since(site, since).await?);
+    let mut lingering = Vec::new();
+    for job in workshop.lingering_wanted() {
+        lingering.extend(store.job(site, &job).await?);
+    }
+    workshop.recall_lingering(lingering);
+    Ok(())
+}
+
+/// Folds a site's whole stored timeline again: [`rebuild_from`] its first event.
 pub(crate) async fn rebuild(
     store: &Store,
     config: &SiteConfig,
     now: Time,
 ) -> Result<(), StoreError> {
+    rebuild_from(store, config, Time::MIN, now).await
+}
+
+/// Folds a site's stored timeline again from the checkpoint before `from` (from its first
+/// event when there is none it can read) a week at a time, freezing and storing each day
+/// that ended more than [`FREEZE_AFTER`] before `now`: for a database that has no
+/// checkpoints yet, and after a change to the frozen past (a correction, a closed job's
+/// card), which then costs the days since the change, not the site's years, and holds a
+/// week of events in memory at once. The days before the checkpoint stay as stored.
+pub(crate) async fn rebuild_from(
+    store: &Store,
+    config: &SiteConfig,
+    from: Time,
+    now: Time,
+) -> Result<(), StoreError> {
     let site = &config.id;
-    store.forget_frozen(site).await?;
-    let Some(first) = store.first_event(site).await? else {
-        return Ok(());
-    };
-    let started = std::time::Instant::now();
     let settings = config.settings();
     let schedule = settings.schedule.clone();
     let mut workshop = Workshop::new(config.catalog(), settings);
-    for card in store.jobs(site).await? {
-        workshop.upsert_job(card);
-    }
+    let start = match store.checkpoint_before(site, from).await? {
+        Some(Checkpoint {
+            at,
+            state: Some(state),
+        }) => {
+            store
+                .forget_frozen_from(site, at, schedule.date_of(at))
+                .await?;
+            // The jobs closed since `at` are open again in the store: their cards come too.
+            for card in store.live_jobs(site).await? {
+                workshop.upsert_job(card);
+            }
+            resume(store, site, &mut workshop, state, at, BTreeMap::new()).await?;
+            at
+        }
+        _ => {
+            store.forget_frozen(site).await?;
+            let Some(first) = store.first_event(site).await? else {
+                return Ok(());
+            };
+            for card in store.jobs(site).await? {
+                workshop.upsert_job(card);
+            }
+            schedule.start_of(schedule.date_of(first)).unwrap_or(first)
+        }
+    };
+    let started = std::time::Instant::now();
     let corrections = store.corrections(site).await?;
     let (out, put) = as_stream(&corrections, targets(store, site, &corrections).await?);
     let limit = now - FREEZE_AFTER;
-    let mut start = schedule.start_of(schedule.date_of(first)).unwrap_or(first);
-    let (mut days, mut events_folded) = (0usize, 0usize);
-    while start < limit {
+    let (mut week, mut days, mut events_folded) = (start, 0usize, 0usize);
+    while week < limit {
         let end = schedule
-            .date_of(start)
+            .date_of(week)
             .checked_add(jiff::Span::new().days(REBUILD_DAYS))
             .ok()
             .and_then(|d| schedule.start_of(d))
             .unwrap_or(limit);
-        let mut events = store.events_in(site, start, Some(end)).await?;
+        let mut events = store.events_in(site, week, Some(end)).await?;
         events.retain(|e| !out.contains(&e.key));
         events.extend(
             put.iter()
-                .filter(|e| start <= e.key.ts && e.key.ts < end)
+                .filter(|e| week <= e.key.ts && e.key.ts < end)
                 .cloned(),
         );
+        // Of the jobs closed before the checkpoint, those this week's events name.
+        let named = workshop.unknown_jobs(events.iter().filter_map(|e| e.kind.job()));
+        workshop.recall_closed(store.closed_among(site, &named).await?);
         events_folded += events.len();
         workshop.restore(events);
         if let Some(f) = workshop.freeze(end.min(limit), end) {
             days += f.days.len();
             store.put_freeze(site, &f).await?;
         }
-        start = end;
+        week = end;
     }
-    tracing::info!(site = %site, days, events = events_folded, seconds = started.elapsed().as_secs_f64(), "site rebuilt from its events");
+    tracing::info!(site = %site, from = %start, days, events = events_folded, seconds = started.elapsed().as_secs_f64(), "site refolded from its events");
     Ok(())
 }

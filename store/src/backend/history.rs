@@ -224,6 +224,14 @@ macro_rules! history {
                 Ok(out)
             }
 
+            /// A closed job's whole outcome, as frozen.
+            pub(crate) async fn outcome_of(&self, site: &Id, job: &Id) -> Result<Option<Outcome>, StoreError> {
+                let mut b = QueryBuilder::<$db>::new("SELECT body FROM job_outcomes WHERE site = ");
+                b.push_bind(site.as_str()).push(" AND job = ").push_bind(job.as_str());
+                let body: Option<String> = b.build_query_scalar().fetch_optional(self.$read()).await?;
+                body.map(|b| parse("job outcome", &b)).transpose()
+            }
+
             /// The closed jobs delivered at or after `since` with a plate: (plate key, when,
             /// job), for the comebacks of the jobs in memory.
             pub(crate) async fn deliveries_since(&self, site: &Id, since: Time) -> Result<Vec<(String, Time, Id)>, StoreError> {

@@ -142,6 +142,7 @@ fn decode_line(line: &str) -> Result<Outcome, StoreError> {
     Ok(Outcome {
         job,
         checked_in_at,
+        first_moved: None,
         first_qc,
         first_fail_crew: None,
         ready_at,
@@ -169,6 +170,7 @@ mod tests {
         let whole = Outcome {
             job: Id::new("J-7").unwrap(),
             checked_in_at: Some(t("2026-03-02T08:00:00Z")),
+            first_moved: Some(t("2026-03-02T07:55:00Z")),
             first_qc: Some((QcResult::Fail, t("2026-03-02T10:00:00.000000001Z"))),
             first_fail_crew: Some([Id::new("T1").unwrap()].into()),
             ready_at: Some(t("2026-03-02T11:00:00Z")),
@@ -183,6 +185,7 @@ mod tests {
         };
         let back = decode_line(&format!("J-7,{}", encode_line(&whole))).unwrap();
         let bare = Outcome {
+            first_moved: None,
             first_fail_crew: None,
             badges: Default::default(),
             bays: Default::default(),

@@ -22,6 +22,7 @@ fn closed(job: &str, checked_in: i64, qc: i64, ready: i64, delivered: i64) -> Ou
     Outcome {
         job: id(job),
         checked_in_at: Some(at(checked_in)),
+        first_moved: Some(at(checked_in)),
         first_qc: Some((QcResult::Pass, at(qc))),
         first_fail_crew: None,
         ready_at: Some(at(ready)),
@@ -77,13 +78,14 @@ async fn a_period_gives_the_jobs_with_any_instant_in_it_once_each_by_job(db: &Te
         got[2], freeze.outcomes[0],
         "an outcome comes back as it was frozen"
     );
-    // Bare: the same jobs, without crews or card text.
+    // Bare: the same jobs, without crews, card text or first event.
     let bare = (store
         .outcomes_in(&site, at(100), at(200), OutcomeDetail::Bare)
         .await)
         .unwrap();
     let stripped: Vec<Outcome> = (got.iter())
         .map(|o| Outcome {
+            first_moved: None,
             first_fail_crew: None,
             badges: Default::default(),
             bays: Default::default(),

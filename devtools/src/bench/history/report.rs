@@ -27,6 +27,9 @@ pub struct HistoryRow {
     pub kpi_month_by_badge_ms: f64,
     pub kpi_month_by_bay_ms: f64,
     pub kpi_month_by_day_ms: f64,
+    /// A correction of a scan eleven days back (in a frozen day), answered: the slower of
+    /// moving it a second and moving it back. `None` on a history shorter than that.
+    pub correction_s: Option<f64>,
     /// Scan → reply p99 of the load on the second site; `None` when skipped.
     pub reply_p99_ms: Option<f64>,
     pub reply_rate: Option<f64>,
@@ -43,11 +46,11 @@ impl fmt::Display for HistoryReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "| days | events | backend | fill s | rebuild s | startup s | RSS MiB | after month | after year | month ms | year ms | month by badge ms | by bay ms | by day ms | reply p99 ms | = full fold |"
+            "| days | events | backend | fill s | rebuild s | startup s | RSS MiB | after month | after year | month ms | year ms | month by badge ms | by bay ms | by day ms | correction s | reply p99 ms | = full fold |"
         )?;
         writeln!(
             f,
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
         )?;
         for r in &self.0 {
             let p99 = r.reply_p99_ms.map_or("-".into(), |p| {
@@ -55,7 +58,7 @@ impl fmt::Display for HistoryReport {
             });
             writeln!(
                 f,
-                "| {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} |",
+                "| {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} |",
                 r.days,
                 r.events,
                 r.backend,
@@ -70,6 +73,7 @@ impl fmt::Display for HistoryReport {
                 r.kpi_month_by_badge_ms,
                 r.kpi_month_by_bay_ms,
                 r.kpi_month_by_day_ms,
+                r.correction_s.map_or("-".into(), |s| format!("{s:.2}")),
                 p99,
                 r.equal_to_full_fold
                     .map_or("-", |same| if same { "yes" } else { "NO" })

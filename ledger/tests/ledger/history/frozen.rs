@@ -7,6 +7,7 @@ on_both_backends!(
     frozen_days_give_the_figures_of_the_full_fold,
     a_scan_of_a_frozen_job_is_job_closed_after_a_restart_though_memory_forgot_it,
     corrections_and_card_changes_in_frozen_days_thaw_them,
+    a_thaw_refolds_the_days_from_the_change_and_leaves_the_earlier_ones_as_stored,
     an_import_into_frozen_days_thaws_and_freezes_them_again,
 );
 
@@ -120,6 +121,58 @@ async fn corrections_and_card_changes_in_frozen_days_thaw_them(db: &TestDb) {
     let full = full_fold_with(&SiteConfig::demo(), &events, cards);
     assert_same_figures(&ledger, &full, now).await;
     // And the same after a restart.
+    let again = open(store).await;
+    assert_same_figures(&again, &full, now).await;
+}
+
+async fn a_thaw_refolds_the_days_from_the_change_and_leaves_the_earlier_ones_as_stored(
+    db: &TestDb,
+) {
+    let now = jiff::Timestamp::now();
+    let (store, mut events) = seeded(db, now).await;
+    let ledger = open(store.clone()).await;
+    let site = id(SITE);
+    let frozen_to = ledger.site(SITE).unwrap().read(|w| w.frozen_to());
+    // The scans of the first five days leave the store (as an archive would take them): a
+    // thaw that read them again would lose RO-00 to RO-02 from the figures.
+    let cut = now - SignedDuration::from_hours(24 * 16);
+    let gone = events.iter().filter(|e| e.key.ts < cut).count();
+    assert!(gone > 20, "{gone} scans before the cut");
+    let cut_ns = cut.as_nanosecond();
+    let stored = db.count("scans").await;
+    db.execute(&format!("DELETE FROM scans WHERE ts_ns < {cut_ns}"))
+        .await;
+    assert_eq!(db.count("scans").await, stored - gone as i64);
+    // A correction two days after the cut: the first pause of RO-05, frozen.
+    let at = (events.iter())
+        .position(|e| matches!(&e.kind, EventKind::Pause { job, .. } if job.as_str() == "RO-05"))
+        .unwrap();
+    let target = events.remove(at).key;
+    assert!(cut + SignedDuration::from_hours(24) < target.ts && target.ts < frozen_to);
+    ledger
+        .correct(
+            &site,
+            id("manager"),
+            "scanned by mistake".into(),
+            bayline_domain::Amendment::Void { target },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_same_figures(&ledger, &full_fold(&SiteConfig::demo(), &events, now), now).await;
+    // A change to the card of RO-06, closed and frozen, first scanned after the cut.
+    let first = events
+        .iter()
+        .find(|e| e.kind.job().is_some_and(|j| j.as_str() == "RO-06"));
+    assert!(first.is_some_and(|e| e.key.ts > cut + SignedDuration::from_hours(24)));
+    let mut cards: Vec<JobCard> = (0..JOBS).map(|i| card(i, now)).collect();
+    cards[6].ops[1].std_hours = 2.75;
+    ledger
+        .put_job(&site, cards[6].clone(), now, &crate::manager())
+        .await
+        .unwrap();
+    let full = full_fold_with(&SiteConfig::demo(), &events, cards);
+    assert_same_figures(&ledger, &full, now).await;
     let again = open(store).await;
     assert_same_figures(&again, &full, now).await;
 }
