@@ -136,7 +136,10 @@ impl Ledger {
             let (workshop, seen) = history::load(&store, &config, jiff::Timestamp::now()).await?;
             tracing::info!(site = %config.id, events = workshop.events().count(), "site loaded");
             let approved = approvals::approved_unscanned(&store, &config.id, &workshop).await?;
-            let hooked = store.at_risk_told(&config.id).await?.into_iter().collect();
+            // Memory follows open work: a closed job is told nothing more.
+            let jobs: Vec<Id> = workshop.catalog().jobs.keys().cloned().collect();
+            let hooked = store.at_risk_told(&config.id, &jobs).await?;
+            let hooked = hooked.into_iter().collect();
             sites.insert(
                 config.id.clone(),
                 Arc::new(SiteLive {

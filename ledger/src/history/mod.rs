@@ -111,6 +111,8 @@ impl Ledger {
         };
         self.store.put_freeze(&live.config.id, &f).await?;
         tracing::info!(site = %live.config.id, days = f.days.len(), closed_jobs = f.outcomes.len(), at = %f.at, "days frozen");
+        // The closed jobs leave what their receivers were told too (the store keeps it).
+        lock(&live.hooked).retain(|job, _| next.catalog().jobs.contains_key(job));
         *lock(&live.workshop) = next;
         Ok(true)
     }

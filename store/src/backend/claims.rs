@@ -31,17 +31,26 @@ macro_rules! claims {
             pub(crate) async fn at_risk_told(
                 &self,
                 site: &Id,
+                jobs: &[Id],
             ) -> Result<Vec<(Id, AtRiskTold)>, StoreError> {
-                let mut b = QueryBuilder::<$db>::new(
-                    "SELECT job, at_risk, changes FROM webhook_at_risk WHERE site = ",
-                );
-                b.push_bind(site.as_str());
-                let rows: Vec<(String, i64, i64)> = b.build_query_as().fetch_all(self.$read()).await?;
-                (rows.into_iter())
-                    .map(|(job, at_risk, changes)| {
-                        Ok((id(&job)?, AtRiskTold { at_risk: at_risk != 0, changes }))
-                    })
-                    .collect()
+                let mut out = Vec::new();
+                // Well under both backends' limits on bound values per statement.
+                for chunk in jobs.chunks(500) {
+                    let mut b = QueryBuilder::<$db>::new(
+                        "SELECT job, at_risk, changes FROM webhook_at_risk WHERE site = ",
+                    );
+                    b.push_bind(site.as_str()).push(" AND job IN (");
+                    let mut names = b.separated(", ");
+                    for job in chunk {
+                        names.push_bind(job.as_str());
+                    }
+                    b.push(")");
+                    let rows: Vec<(String, i64, i64)> = b.build_query_as().fetch_all(self.$read()).await?;
+                    for (job, at_risk, changes) in rows {
+                        out.push((id(&job)?, AtRiskTold { at_risk: at_risk != 0, changes }));
+                    }
+                }
+                Ok(out)
             }
 
             /// Queues `events` and records `told` of `site`'s jobs, in one transaction.

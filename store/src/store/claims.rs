@@ -10,9 +10,17 @@ use crate::backend::outbox::Outgoing;
 use crate::StoreError;
 
 impl Store {
-    /// The `at_risk` state each of `site`'s jobs' receivers were last told.
-    pub async fn at_risk_told(&self, site: &Id) -> Result<Vec<(Id, AtRiskTold)>, StoreError> {
-        on_backend!(self, db => db.at_risk_told(site).await)
+    /// The `at_risk` state the receivers of each of `jobs` (a site's open ones: the table
+    /// keeps a row for every job ever told) were last told.
+    pub async fn at_risk_told(
+        &self,
+        site: &Id,
+        jobs: &[Id],
+    ) -> Result<Vec<(Id, AtRiskTold)>, StoreError> {
+        if jobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        on_backend!(self, db => db.at_risk_told(site, jobs).await)
     }
 
     /// Queues `events` (each at most once per receiver) and records `told`, in one

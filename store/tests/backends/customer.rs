@@ -2,7 +2,7 @@
 //! per job; approval requests kept with their items in order and answered once per item;
 //! the webhook outbox read back in order, per receiver, until delivered.
 
-use bayline_store::{ApprovalItem, ItemAnswer, Outgoing};
+use bayline_store::{ApprovalItem, AtRiskTold, ItemAnswer, Outgoing};
 
 use crate::support::scans::*;
 use crate::support::TestDb;
@@ -11,6 +11,7 @@ on_both_backends!(
     a_link_is_found_by_its_hash_and_revoked_with_its_job,
     an_approval_keeps_its_items_in_order_and_each_answer_counts_once,
     the_outbox_gives_events_in_order_per_receiver_until_delivered,
+    what_receivers_were_told_is_read_back_for_the_jobs_asked_only,
 );
 
 async fn a_link_is_found_by_its_hash_and_revoked_with_its_job(db: &TestDb) {
@@ -177,4 +178,28 @@ async fn the_outbox_gives_events_in_order_per_receiver_until_delivered(db: &Test
     assert_eq!(next[0].event_id, "e2");
     assert_eq!(store.queued(b, 10).await.unwrap().len(), 1);
     assert_eq!(store.outbox_depth().await.unwrap(), 2);
+}
+
+/// A start asks only for its open jobs: the table keeps a row for every job ever told.
+async fn what_receivers_were_told_is_read_back_for_the_jobs_asked_only(db: &TestDb) {
+    let store = db.open().await;
+    let site = id(SITE);
+    let told = |at_risk, changes| AtRiskTold { at_risk, changes };
+    let rows: Vec<_> = (0..1200)
+        .map(|i| (id(&format!("RO-{i}")), told(i % 2 == 0, 1 + i % 3)))
+        .collect();
+    store.tell_at_risk(&site, &rows, &[]).await.unwrap();
+    // Asked for more jobs than one statement binds, some never told.
+    let asked: Vec<_> = (0..1400)
+        .step_by(2)
+        .map(|i| id(&format!("RO-{i}")))
+        .collect();
+    let mut back = store.at_risk_told(&site, &asked).await.unwrap();
+    back.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut expected: Vec<_> = rows.iter().step_by(2).cloned().collect();
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(back, expected);
+    assert_eq!(store.at_risk_told(&site, &[]).await.unwrap(), []);
+    let other = store.at_risk_told(&id("elsewhere"), &asked).await.unwrap();
+    assert_eq!(other, []);
 }
