@@ -48,7 +48,8 @@ impl Ledger {
             change: edit,
         };
         let line = if correction.earliest() < trial.frozen_to() {
-            self.correct_the_past(live, correction, now).await?
+            self.correct_the_past(live, &stored, correction, now)
+                .await?
         } else {
             trial.correct(correction.clone())?;
             self.store.put_correction(site, &correction).await?;
@@ -82,6 +83,7 @@ impl Ledger {
     async fn correct_the_past(
         &self,
         live: &crate::SiteLive,
+        prior: &[Correction],
         correction: Correction,
         now: Time,
     ) -> Result<Corrected, CorrectError> {
@@ -89,9 +91,17 @@ impl Ledger {
         if correction.reason.trim().is_empty() {
             return Err(CorrectionError::NoReason.into());
         }
+        // The timeline as the earlier corrections left it: an event moved before is found at
+        // its new instant, a voided one is gone.
+        let (out, put) = crate::history::corrected(&self.store, site, prior).await?;
         let stored = |key: &bayline_domain::EventKey| {
             let key = key.clone();
+            let moved = put.iter().find(|e| e.key == key).cloned();
+            let gone = out.contains(&key);
             async move {
+                if moved.is_some() || gone {
+                    return Ok(moved);
+                }
                 let next = key.ts + jiff::SignedDuration::from_nanos(1);
                 let found = self.store.events_in(site, key.ts, Some(next)).await?;
                 Ok::<_, StoreError>(found.into_iter().find(|e| e.key == key))

@@ -125,6 +125,17 @@ struct CorrectionStream {
     put: Vec<Event>,
 }
 
+/// What `corrections` do to the stored events: the keys they take out, the events they put
+/// in ([`bayline_domain::correction::as_stream`]).
+pub(crate) async fn corrected(
+    store: &Store,
+    site: &Id,
+    corrections: &[bayline_domain::Correction],
+) -> Result<(BTreeSet<bayline_domain::EventKey>, Vec<Event>), StoreError> {
+    let stored = targets(store, site, corrections).await?;
+    Ok(bayline_domain::correction::as_stream(corrections, stored))
+}
+
 /// The stored events the corrections name.
 async fn targets(
     store: &Store,

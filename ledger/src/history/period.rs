@@ -3,14 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use bayline_domain::correction::as_stream;
 use bayline_domain::kpi::{self, Figures, GroupBy, Period, Replay, Row, Stored};
 use bayline_domain::{Call, Event, Time};
 use bayline_proto::Id;
 use bayline_store::{Checkpoint, OutcomeDetail, StoreError};
 use jiff::civil::Date;
 
-use super::{targets, CorrectionStream};
+use super::{corrected, CorrectionStream};
 use crate::{Ledger, SiteLive};
 
 impl Ledger {
@@ -197,8 +196,7 @@ impl Ledger {
         if corrections.is_empty() {
             return Ok(CorrectionStream::default());
         }
-        let targets = targets(&self.store, site, &corrections).await?;
-        let (out, put) = as_stream(&corrections, targets);
+        let (out, put) = corrected(&self.store, site, &corrections).await?;
         Ok(CorrectionStream { out, put })
     }
 

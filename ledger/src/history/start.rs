@@ -3,14 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use bayline_domain::correction::as_stream;
 use bayline_domain::fold::State;
 use bayline_domain::{Time, Workshop};
 use bayline_proto::Id;
 use bayline_site::SiteConfig;
 use bayline_store::{Checkpoint, Store, StoreError};
 
-use super::{targets, FREEZE_AFTER, REBUILD_DAYS, SEEN_WINDOW};
+use super::{corrected, FREEZE_AFTER, REBUILD_DAYS, SEEN_WINDOW};
 use crate::seen::{Seen, SeenScans};
 
 /// A site's live state as stored: from its newest checkpoint (rebuilding the site first when
@@ -63,7 +62,7 @@ pub(super) async fn load_with(
         corrections.into_iter().partition(|c| c.earliest() < from);
     let mut events = store.events_in(site, from, None).await?;
     if !past.is_empty() {
-        let (out, put) = as_stream(&past, targets(store, site, &past).await?);
+        let (out, put) = corrected(store, site, &past).await?;
         events.retain(|e| !out.contains(&e.key));
         events.extend(put.into_iter().filter(|e| e.key.ts >= from));
     }
@@ -170,7 +169,7 @@ pub(crate) async fn rebuild_from(
     };
     let started = std::time::Instant::now();
     let corrections = store.corrections(site).await?;
-    let (out, put) = as_stream(&corrections, targets(store, site, &corrections).await?);
+    let (out, put) = corrected(store, site, &corrections).await?;
     let limit = now - FREEZE_AFTER;
     let (mut week, mut days, mut events_folded) = (start, 0usize, 0usize);
     while week < limit {

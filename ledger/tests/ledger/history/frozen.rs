@@ -8,6 +8,7 @@ on_both_backends!(
     a_scan_of_a_frozen_job_is_job_closed_after_a_restart_though_memory_forgot_it,
     corrections_and_card_changes_in_frozen_days_thaw_them,
     a_thaw_refolds_the_days_from_the_change_and_leaves_the_earlier_ones_as_stored,
+    a_frozen_scan_corrected_again_is_found_where_the_last_correction_left_it,
     an_import_into_frozen_days_thaws_and_freezes_them_again,
 );
 
@@ -175,6 +176,48 @@ async fn a_thaw_refolds_the_days_from_the_change_and_leaves_the_earlier_ones_as_
     assert_same_figures(&ledger, &full, now).await;
     let again = open(store).await;
     assert_same_figures(&again, &full, now).await;
+}
+
+async fn a_frozen_scan_corrected_again_is_found_where_the_last_correction_left_it(db: &TestDb) {
+    let now = jiff::Timestamp::now();
+    let (store, mut events) = seeded(db, now).await;
+    let ledger = open(store).await;
+    let site = id(SITE);
+    let at = (events.iter())
+        .position(|e| matches!(&e.kind, EventKind::Finish { job, .. } if job.as_str() == "RO-04"))
+        .unwrap();
+    let first = events[at].key.clone();
+    assert!(first.ts < ledger.site(SITE).unwrap().read(|w| w.frozen_to()));
+    let correct = |change| ledger.correct(&site, id("manager"), "wrong time".into(), change, now);
+    let later = first.ts + SignedDuration::from_mins(20);
+    let moved = correct(bayline_domain::Amendment::Move {
+        target: first.clone(),
+        to_ts: later,
+    })
+    .await
+    .unwrap();
+    let moved = moved.after.unwrap().key;
+    assert_eq!(moved.ts, later);
+    // Moved back from where the first correction put it: the stored scan is untouched.
+    correct(bayline_domain::Amendment::Move {
+        target: moved.clone(),
+        to_ts: first.ts,
+    })
+    .await
+    .unwrap();
+    assert_same_figures(&ledger, &full_fold(&SiteConfig::demo(), &events, now), now).await;
+    // It is no longer at the instant it was moved away from.
+    let gone = correct(bayline_domain::Amendment::Void { target: moved }).await;
+    assert!(
+        matches!(&gone, Err(bayline_ledger::CorrectError::Refused(
+            bayline_domain::CorrectionError::NoSuchEvent(k))) if k.ts == later),
+        "{gone:?}"
+    );
+    correct(bayline_domain::Amendment::Void { target: first })
+        .await
+        .unwrap();
+    events.remove(at);
+    assert_same_figures(&ledger, &full_fold(&SiteConfig::demo(), &events, now), now).await;
 }
 
 /// The scans of `events` as an import file: one §3.1 scan a line plus its scanner.
