@@ -9,6 +9,8 @@
 //! - `corrections`: a manager's add, move and void (§4 "Corrections").
 //! - `eta`: the learned ETA: remaining standard hours over the crew's measured efficiency.
 //! - `views`: what the API, boards and lounge show, computed at `now`.
+//! - `settings`: what a site sets besides its catalog.
+//! - `names`: the checks of a scan's names against the catalog, before its place in time.
 
 #[cfg(test)]
 mod admit_tests;
@@ -27,29 +29,31 @@ mod eta_tests;
 mod freeze;
 #[cfg(test)]
 mod freeze_tests;
+mod names;
 mod retract;
 #[cfg(test)]
 mod retract_tests;
+mod settings;
 #[cfg(test)]
 mod tests;
 mod views;
 
 pub use anomaly::Anomaly;
 pub use freeze::{decode_checkpoint, encode_checkpoint, Freeze};
+pub use settings::Settings;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound::{Excluded, Unbounded};
 
 use bayline_proto::{RejectCode, WarningCode};
-use jiff::SignedDuration;
 
 use crate::correction::Corrected;
-use crate::event::{Event, EventKey, EventKind};
+use crate::event::{Event, EventKey};
 use crate::fold::journal::Journal;
 pub use crate::fold::Verdict;
 use crate::fold::{Edit, State};
-use crate::{Catalog, Id, JobCard, Planned, Schedule, Time};
+use crate::{Catalog, Id, JobCard, Time};
 
 /// What [`Workshop::admit`] decided for a new event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,53 +62,6 @@ pub enum Admission {
     Accepted(Verdict),
     /// Not inserted; the caller stores it as rejected.
     Rejected(RejectCode),
-}
-
-/// What a site sets besides its catalog: its calendar and the tunables of the views.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    /// Hours added to a job's remaining work for QC and washing when computing its ETA.
-    pub eta_allowance_hours: f64,
-    /// How many of a badge's most recent finished ops its measured efficiency is learned from
-    /// (the ETA's divisor).
-    pub eta_sample_ops: usize,
-    /// Opening hours in the site's zone: bay figures (§6), forgotten clock-offs (§4) and
-    /// ETAs (§7.2).
-    pub schedule: Schedule,
-    /// Badges' planned hours, teams and absences (§7.2); a badge not listed works the
-    /// opening hours.
-    pub roster: BTreeMap<Id, Planned>,
-    /// A job not ready this long before its promised time is at risk (§7.2, site key
-    /// `at_risk_min`).
-    pub at_risk: SignedDuration,
-    /// How long after closing time a badge still clocked on is clocked off at closing time
-    /// (contract §4 "Forgotten clock-offs", site key `auto_clock_off_grace_min`).
-    pub auto_clock_off_grace: SignedDuration,
-    /// A car whose job has had no event for longer than this leaves the lounge (site key
-    /// `lounge_stale_days`): a car forgotten in the yard is not a customer waiting.
-    pub lounge_stale: SignedDuration,
-    /// A car checked in this soon after an earlier delivery of its plate is a comeback
-    /// (contract §7.6, site key `comeback_days`).
-    pub comeback_within: SignedDuration,
-}
-
-impl Default for Settings {
-    /// Half an hour for QC and washing, 20 ops of history, a workshop's usual week in UTC
-    /// ([`Schedule::default`]) for everyone, at risk 30 minutes before the promise, the
-    /// contract's 60 minutes of grace and a week before a car
-    /// that does not move leaves the lounge; a comeback within 30 days.
-    fn default() -> Self {
-        Settings {
-            eta_allowance_hours: 0.5,
-            eta_sample_ops: 20,
-            schedule: Schedule::default(),
-            roster: BTreeMap::new(),
-            at_risk: SignedDuration::from_mins(30),
-            auto_clock_off_grace: SignedDuration::from_mins(60),
-            lounge_stale: SignedDuration::from_hours(24 * 7),
-            comeback_within: SignedDuration::from_hours(24 * 30),
-        }
-    }
 }
 
 /// One site's catalog, timeline and folded state.
@@ -349,43 +306,6 @@ impl Workshop {
         self.state = state;
         self.journal = journal;
         self.settled = Time::MIN;
-    }
-
-    /// The checks that do not depend on the event's place in the timeline, in the order the
-    /// reply reports them.
-    pub(crate) fn check_names(&self, event: &Event) -> Result<(), RejectCode> {
-        let cat = &self.catalog;
-        // The payload's own mistake comes first, as the decoder's would: a pause reason the
-        // site's table does not list.
-        if let EventKind::Pause { reason, .. } = &event.kind {
-            if !cat.pause_reasons.knows(reason) {
-                return Err(RejectCode::BadPayload);
-            }
-        }
-        if !cat.badges.contains_key(&event.badge) {
-            return Err(RejectCode::UnknownBadge);
-        }
-        if event.kind.job().is_some_and(|j| cat.closed.contains_key(j)) {
-            return Err(RejectCode::JobClosed);
-        }
-        let card = match event.kind.job() {
-            Some(job) => Some(cat.jobs.get(job).ok_or(RejectCode::UnknownJob)?),
-            None => None,
-        };
-        if let (Some(card), Some(op)) = (card, event.kind.op()) {
-            card.op(op).ok_or(RejectCode::UnknownOp)?;
-        }
-        if event.kind.bay().is_some_and(|b| !cat.bays.contains_key(b)) {
-            return Err(RejectCode::UnknownBay);
-        }
-        let delivered = event
-            .kind
-            .job()
-            .and_then(|j| self.state.job(j)?.delivered_at);
-        if delivered.is_some_and(|d| d < event.key.ts) {
-            return Err(RejectCode::JobClosed);
-        }
-        Ok(())
     }
 
     /// Folds the whole timeline again.
