@@ -3,8 +3,8 @@
 //! start from the checkpoint) and asked for its figures. Asserted is what must hold on any
 //! machine: the figures of the last month, the last year and the month by badge equal a full
 //! fold of the history, and scans of a second site are answered meanwhile. The times and
-//! memory are printed, not judged; the real table is `bayline bench history --days 30,365,1095`
-//! on a release build.
+//! memory are printed, not judged; the real table is `bayline bench history`
+//! on a release build (`--days 28,364,1092`).
 
 use std::process::Command;
 

@@ -72,12 +72,12 @@ fn labour_figures(
     }
 }
 
-/// The call figures over the calls `keep` selects: how many were opened, and how long the
+/// The call figures over `calls` (of the period's): how many were opened, and how long the
 /// answered ones waited (whole nanoseconds, summed exactly whatever their order).
-fn call_figures(m: &Measured, keep: impl Fn(&Call) -> bool, f: &mut Figures) {
+fn call_figures<'c>(m: &Measured, calls: impl Iterator<Item = &'c Call>, f: &mut Figures) {
     let mut opened = 0u32;
     let mut waits: Vec<Nanos> = Vec::new();
-    for c in m.calls.iter().filter(|c| keep(c)) {
+    for c in calls {
         opened += u32::from(m.period.holds(c.opened, m.now));
         if let Some((at, _)) = &c.answered {
             if m.period.holds(*at, m.now) {
@@ -100,11 +100,11 @@ fn p90(sorted: &[Nanos]) -> Option<Nanos> {
     sorted.get(rank.checked_sub(1)?).copied()
 }
 
-/// The job figures over the outcomes `keep` selects; with `workers`, the first-time fix is
+/// The job figures over `outcomes` (of the period's); with `workers`, the first-time fix is
 /// that of their work.
-fn job_figures(
+fn job_figures<'o>(
     m: &Measured,
-    keep: impl Fn(&Outcome) -> bool,
+    outcomes: impl Iterator<Item = &'o Outcome>,
     workers: Option<&BTreeSet<&Id>>,
     f: &mut Figures,
 ) {
@@ -112,7 +112,7 @@ fn job_figures(
     let (mut kept, mut promised) = (0u32, 0u32);
     let (mut cycle, mut cycles) = (SignedDuration::ZERO, 0u32);
     let (mut delivered, mut comebacks) = (0u32, 0u32);
-    for o in m.outcomes.iter().filter(|o| keep(o)) {
+    for o in outcomes {
         if let Some(pass) = o.first_qc_pass(m.period, m.now, workers) {
             qc += 1;
             passed += u32::from(pass);
@@ -172,13 +172,44 @@ pub(super) fn site_figures(m: &Measured) -> Figures {
         Some(available),
     );
     bay_fields(m, m.work_bays.iter().copied(), &mut f);
-    job_figures(m, |_| true, None, &mut f);
-    call_figures(m, |_| true, &mut f);
+    job_figures(m, m.outcomes.iter(), None, &mut f);
+    call_figures(m, m.calls.iter(), &mut f);
     f
 }
 
-pub(super) fn badge_figures(m: &Measured, badge: &Id) -> Figures {
-    team_figures(m, &BTreeSet::from([badge]))
+/// `items` gathered under each of the ids `keys` gives them.
+fn gather<'a, T, K>(items: &'a [T], keys: impl Fn(&'a T) -> K) -> BTreeMap<&'a Id, Vec<&'a T>>
+where
+    K: IntoIterator<Item = &'a Id>,
+{
+    let mut by: BTreeMap<&Id, Vec<&T>> = BTreeMap::new();
+    for item in items {
+        for key in keys(item) {
+            by.entry(key).or_default().push(item);
+        }
+    }
+    by
+}
+
+/// What [`gather`] put under `key`.
+fn of<'a, 'b, T>(by: &'b BTreeMap<&Id, Vec<&'a T>>, key: &Id) -> impl Iterator<Item = &'a T> + 'b {
+    by.get(key).into_iter().flatten().copied()
+}
+
+/// The rows of each busy badge: their outcomes and calls gathered by badge once, not
+/// searched for among the period's by every row.
+pub(super) fn badge_rows<'m>(m: &'m Measured) -> Vec<(&'m Id, Figures)> {
+    let jobs = gather(&m.outcomes, |o| &o.badges);
+    let calls = gather(&m.calls, |c| std::iter::once(&c.badge));
+    (m.totals.busy_badges())
+        .map(|badge| {
+            let t = m.totals.badges.get(badge).cloned().unwrap_or_default();
+            let mut f = labour_figures((t.clocked, t.rework), t.sold, Some(t.available));
+            job_figures(m, of(&jobs, badge), Some(&BTreeSet::from([badge])), &mut f);
+            call_figures(m, of(&calls, badge), &mut f);
+            (badge, f)
+        })
+        .collect()
 }
 
 /// A group of badges' figures: their labour summed, the job figures over the jobs any of
@@ -192,9 +223,10 @@ pub(super) fn team_figures(m: &Measured, members: &BTreeSet<&Id>) -> Figures {
         b.sold += t.sold;
     }
     let mut f = labour_figures((b.clocked, b.rework), b.sold, Some(b.available));
-    let worked = |o: &Outcome| o.badges.iter().any(|x| members.contains(x));
-    job_figures(m, worked, Some(members), &mut f);
-    call_figures(m, |c| members.contains(&c.badge), &mut f);
+    let worked = |o: &&Outcome| o.badges.iter().any(|x| members.contains(x));
+    job_figures(m, m.outcomes.iter().filter(worked), Some(members), &mut f);
+    let made = |c: &&Call| members.contains(&c.badge);
+    call_figures(m, m.calls.iter().filter(made), &mut f);
     f
 }
 
@@ -206,17 +238,24 @@ pub(super) fn card_figures(
     keep: impl Fn(&Outcome) -> bool,
 ) -> Figures {
     let mut f = labour_figures((w.clocked, w.rework), w.sold, None);
-    job_figures(m, keep, None, &mut f);
+    job_figures(m, m.outcomes.iter().filter(|o| keep(o)), None, &mut f);
     f
 }
 
-pub(super) fn bay_figures(m: &Measured, bay: &Id) -> Figures {
-    let b = m.totals.bays.get(bay).cloned().unwrap_or_default();
-    let mut f = labour_figures((b.clocked, b.rework), b.sold, None);
-    bay_fields(m, std::iter::once(bay), &mut f);
-    job_figures(m, |o| o.bays.contains(bay), None, &mut f);
-    call_figures(m, |c| &c.bay == bay, &mut f);
-    f
+/// The rows of the work bays: their outcomes and calls gathered by bay once.
+pub(super) fn bay_rows<'m>(m: &'m Measured) -> Vec<(&'m Id, Figures)> {
+    let jobs = gather(&m.outcomes, |o| &o.bays);
+    let calls = gather(&m.calls, |c| std::iter::once(&c.bay));
+    (m.work_bays.iter())
+        .map(|&bay| {
+            let b = m.totals.bays.get(bay).cloned().unwrap_or_default();
+            let mut f = labour_figures((b.clocked, b.rework), b.sold, None);
+            bay_fields(m, std::iter::once(bay), &mut f);
+            job_figures(m, of(&jobs, bay), None, &mut f);
+            call_figures(m, of(&calls, bay), &mut f);
+            (bay, f)
+        })
+        .collect()
 }
 
 #[cfg(test)]

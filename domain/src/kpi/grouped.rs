@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::assemble::{self, badge_figures, bay_figures, site_figures, Measured};
+use super::assemble::{self, site_figures, Measured};
 use super::{
     counts_in, live_totals, measure, open_in, period_calls, period_outcomes, totals, Figures,
     Outcome, Period, Stored,
@@ -82,14 +82,14 @@ pub fn grouped_with(
         GroupBy::Day => by_day(workshop, stored, period, now),
         GroupBy::Badge => {
             let m = measure(workshop, stored, period, now, true);
-            (m.totals.busy_badges())
-                .map(|b| row(b, badge_figures(&m, b)))
+            (assemble::badge_rows(&m).into_iter())
+                .map(|(b, f)| row(b, f))
                 .collect()
         }
         GroupBy::Bay => {
             let m = measure(workshop, stored, period, now, true);
-            (m.work_bays.iter())
-                .map(|b| row(b, bay_figures(&m, b)))
+            (assemble::bay_rows(&m).into_iter())
+                .map(|(b, f)| row(b, f))
                 .collect()
         }
         GroupBy::Team => {
@@ -216,4 +216,61 @@ fn by_day(workshop: &Workshop, stored: Stored, period: Period, now: Time) -> Vec
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::sample::{site, Size};
+
+    /// The badge and bay rows gather each row's jobs and calls once for all rows; each must
+    /// be what searching the period's jobs and calls for that badge or bay alone gives.
+    #[test]
+    fn gathered_rows_equal_each_badge_and_bay_measured_alone() {
+        let s = site(Size {
+            work_bays: 6,
+            technicians: 9,
+            days: 10,
+            seed: 3,
+        });
+        let mut w = Workshop::new(s.catalog, s.settings);
+        w.restore(s.events);
+        let period = Period::new(s.from + jiff::SignedDuration::from_hours(30), s.to);
+        let m = measure(&w, Stored::default(), period, s.to, true);
+        let badges = assemble::badge_rows(&m);
+        assert!(badges.len() >= 9, "{} badge rows", badges.len());
+        for (badge, f) in badges {
+            assert_eq!(f, assemble::team_figures(&m, &BTreeSet::from([badge])));
+        }
+        let bays = assemble::bay_rows(&m);
+        assert_eq!(bays.len(), 6);
+        for (bay, f) in bays {
+            let alone = Measured {
+                outcomes: (m.outcomes.iter())
+                    .filter(|o| o.bays.contains(bay))
+                    .cloned()
+                    .collect(),
+                calls: (m.calls.iter())
+                    .filter(|c| &c.bay == bay)
+                    .cloned()
+                    .collect(),
+                work_bays: vec![bay],
+                site_reasons: m.site_reasons.clone(),
+                totals: m.totals.clone(),
+                ..m
+            };
+            let mut site = site_figures(&alone);
+            // A bay's labour is its own; the site's of `alone` is still the whole site's.
+            let b = m.totals.bays.get(bay).cloned().unwrap_or_default();
+            assert_eq!(f.clocked_hours, b.clocked as f64 / 3.6e12);
+            (site.clocked_hours, site.rework_hours, site.sold_hours) =
+                (f.clocked_hours, f.rework_hours, f.sold_hours);
+            (site.available_hours, site.labour_efficiency) = (None, f.labour_efficiency);
+            (site.labour_utilisation, site.productivity) = (None, None);
+            assert_eq!(f, site, "{bay}");
+            assert!(f.jobs_delivered > 0 || f.calls > 0, "{bay} has work");
+        }
+    }
 }

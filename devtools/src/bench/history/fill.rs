@@ -12,7 +12,9 @@ use jiff::SignedDuration;
 /// Scans written per store commit while filling.
 const FILL_CHUNK: usize = 5_000;
 
-/// A sample site's history moved back by whole weeks (its weekdays stay) to end before today.
+/// A sample site's history moved by whole weeks (its weekdays stay), back or forward, to end
+/// within the week before today: histories whose lengths are whole weeks end on the same day,
+/// so their live parts (the days not frozen yet) are the same and only history differs.
 pub(super) fn history(size: Size) -> (Vec<Event>, Vec<JobCard>, Time) {
     let sample = sample_site(size);
     let today = jiff::Timestamp::now()
@@ -21,7 +23,7 @@ pub(super) fn history(size: Size) -> (Vec<Event>, Vec<JobCard>, Time) {
         .map(|z| z.timestamp())
         .unwrap_or(sample.to);
     let weeks = (sample.to.duration_since(today).as_hours() + 24 * 7 - 1).div_euclid(24 * 7);
-    let shift = SignedDuration::from_hours(24 * 7 * weeks.max(0));
+    let shift = SignedDuration::from_hours(24 * 7 * weeks);
     let mut events = sample.events;
     for e in &mut events {
         e.key.ts -= shift;
