@@ -95,7 +95,7 @@ use serde::{Deserialize, Serialize};
 use crate::fold::Call;
 use crate::{Id, Time, Workshop};
 use assemble::{site_figures, Measured};
-pub use grouped::{grouped, grouped_with, GroupBy, Row};
+pub use grouped::{figures_and_rows, grouped, grouped_with, GroupBy, Row};
 pub(crate) use outcome::outcomes;
 pub use outcome::Outcome;
 pub use replay::Replay;

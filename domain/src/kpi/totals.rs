@@ -3,7 +3,7 @@
 //! up, bit for bit, to the totals of their union, which is what lets a period's figures be
 //! summed from frozen days (stored rollups) and the live part of the timeline.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
@@ -134,10 +134,12 @@ impl Totals {
         first_finish: impl Fn(Time) -> bool,
     ) -> Totals {
         let mut t = Totals::default();
-        clocked(state, catalog, window, &mut t);
+        let mut jobs = ByJob::new();
+        clocked(state, window, &mut t, &mut jobs);
         available(state, window, &mut t);
-        sold(state, catalog, first_finish, &mut t);
+        sold(state, catalog, first_finish, &mut t, &mut jobs);
         bay_time(state, catalog, window, open, &mut t);
+        by_card(catalog, jobs, &mut t);
         t
     }
 
@@ -150,28 +152,36 @@ impl Totals {
     }
 }
 
-/// The advisor's and the service's totals of `job`.
-fn work<'t>(t: &'t mut Totals, catalog: &Catalog, job: &Id) -> [&'t mut WorkTotals; 2] {
-    let card = catalog.card(job);
-    let advisor = card.map(|c| c.advisor.clone()).unwrap_or_default();
-    let service = card.map(|c| c.service.clone()).unwrap_or_default();
-    [
-        t.advisors.entry(advisor).or_default(),
-        t.services.entry(service).or_default(),
-    ]
+/// Work summed by job while measuring, and only then by advisor and service: a card is
+/// looked up once a job, not once an interval.
+type ByJob<'a> = HashMap<&'a Id, WorkTotals>;
+
+/// Adds each job's work to its card's advisor's and service's totals.
+fn by_card(catalog: &Catalog, jobs: ByJob, t: &mut Totals) {
+    for (job, w) in jobs {
+        let card = catalog.card(job);
+        let advisor = card.map(|c| c.advisor.as_str()).unwrap_or_default();
+        let service = card.map(|c| c.service.as_str()).unwrap_or_default();
+        for (by, key) in [(&mut t.advisors, advisor), (&mut t.services, service)] {
+            if let Some(total) = by.get_mut(key) {
+                total.add(&w);
+            } else {
+                by.insert(key.to_owned(), w);
+            }
+        }
+    }
 }
 
-fn clocked(state: &State, catalog: &Catalog, window: Span, t: &mut Totals) {
+fn clocked<'s>(state: &'s State, window: Span, t: &mut Totals, jobs: &mut ByJob<'s>) {
     for c in &state.clocked {
         let Some(span) = clip_open(c.from, c.to, window) else {
             continue;
         };
         let d = nanos(length(span));
         let rework = if c.rework { d } else { 0 };
-        for w in work(t, catalog, &c.job) {
-            w.clocked += d;
-            w.rework += rework;
-        }
+        let w = jobs.entry(&c.job).or_default();
+        w.clocked += d;
+        w.rework += rework;
         t.clocked += d;
         t.rework += rework;
         let b = t.badges.entry(c.badge.clone()).or_default();
@@ -201,13 +211,20 @@ fn available(state: &State, window: Span, t: &mut Totals) {
 /// Standard hours of the ops whose first finish `holds`, each shared between badges and bays
 /// by clocked time on it before that finish; an op finished with no clocked time goes whole
 /// to the badge that scanned the finish, and sells at no bay.
-fn sold(state: &State, catalog: &Catalog, holds: impl Fn(Time) -> bool, t: &mut Totals) {
+fn sold<'s>(
+    state: &'s State,
+    catalog: &Catalog,
+    holds: impl Fn(Time) -> bool,
+    t: &mut Totals,
+    jobs: &mut ByJob<'s>,
+) {
     struct Sale<'a> {
         std: MicroHours,
         at: Time,
         by: Option<&'a Id>,
     }
-    let mut sales: BTreeMap<(&Id, &Id), Sale> = BTreeMap::new();
+    // Hashed: every clocked interval of the state is looked up here.
+    let mut sales: HashMap<(&Id, &Id), Sale> = HashMap::new();
     for (job, jt) in &state.jobs {
         for (op, ot) in &jt.ops {
             let Some(at) = ot.first_finish.filter(|f| holds(*f)) else {
@@ -220,9 +237,7 @@ fn sold(state: &State, catalog: &Catalog, holds: impl Fn(Time) -> bool, t: &mut 
                 .map_or(0.0, |o| o.std_hours);
             let std = (std * 1e6).round() as MicroHours;
             t.sold += std;
-            for w in work(t, catalog, job) {
-                w.sold += std;
-            }
+            jobs.entry(job).or_default().sold += std;
             let by = ot.first_finish_by.as_ref();
             sales.insert((job, op), Sale { std, at, by });
         }
@@ -232,7 +247,7 @@ fn sold(state: &State, catalog: &Catalog, holds: impl Fn(Time) -> bool, t: &mut 
     }
     // Clocked time on each sold op before its first finish, by badge and by bay.
     type Work<'a> = (Nanos, BTreeMap<&'a Id, Nanos>, BTreeMap<&'a Id, Nanos>);
-    let mut work: BTreeMap<(&Id, &Id), Work> = BTreeMap::new();
+    let mut work: HashMap<(&Id, &Id), Work> = HashMap::new();
     for c in &state.clocked {
         let Some(sale) = sales.get(&(&c.job, &c.op)) else {
             continue;

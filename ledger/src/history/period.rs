@@ -32,13 +32,21 @@ impl Ledger {
         now: Time,
         by: GroupBy,
     ) -> Result<Vec<Row>, StoreError> {
-        // Rows by day need what the site's figures need; the others a job's crew or card.
-        let detail = match by {
-            GroupBy::Day => OutcomeDetail::Bare,
-            _ => OutcomeDetail::Whole,
-        };
-        let stored = self.stored(live, period, now, detail).await?;
+        let stored = self.stored(live, period, now, detail(by)).await?;
         Ok(live.read(|w| kpi::grouped_with(w, stored, period, now, by)))
+    }
+
+    /// The site's figures and the rows by `by`, each measured once
+    /// ([`kpi::figures_and_rows`]).
+    pub async fn figures_and_rows(
+        &self,
+        live: &SiteLive,
+        period: Period,
+        now: Time,
+        by: GroupBy,
+    ) -> Result<(Figures, Vec<Row>), StoreError> {
+        let stored = self.stored(live, period, now, detail(by)).await?;
+        Ok(live.read(|w| kpi::figures_and_rows(w, stored, period, now, by)))
     }
 
     /// The comebacks checked in in `period` (contract §7.6), stored and live, by check-in.
@@ -216,5 +224,14 @@ impl Ledger {
                 .cloned(),
         );
         Ok(events)
+    }
+}
+
+/// How much of each closed job the rows by `by` read: by day, what the site's figures read;
+/// the others a job's crew or card.
+fn detail(by: GroupBy) -> OutcomeDetail {
+    match by {
+        GroupBy::Day => OutcomeDetail::Bare,
+        _ => OutcomeDetail::Whole,
     }
 }

@@ -66,14 +66,17 @@ async fn kpis(
     let ask = Ask::parse(query.as_deref().unwrap_or(""), &live.config.time_zone, now)?;
     let period = Period::new(ask.from, ask.to);
     let ledger = &state.ledger;
-    let rows = match ask.group_by {
-        Some(by) => Some(ledger.grouped(&live, period, now, by).await?),
-        None => None,
+    let (figures, rows) = match ask.group_by {
+        Some(by) => {
+            let (figures, rows) = ledger.figures_and_rows(&live, period, now, by).await?;
+            (figures, Some(rows))
+        }
+        None => (ledger.figures(&live, period, now).await?, None),
     };
     let answer = Answer {
         from: ask.from,
         to: ask.to,
-        figures: ledger.figures(&live, period, now).await?,
+        figures,
         group_by: ask.group_by,
         rows,
     };

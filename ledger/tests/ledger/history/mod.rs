@@ -255,10 +255,17 @@ async fn assert_same_figures(ledger: &Ledger, full: &Workshop, now: Time) {
             "comebacks in {p:?}"
         );
         for by in GroupBy::ALL {
+            let rows = kpi::grouped(full, p, now, by);
             assert_eq!(
                 ledger.grouped(live, p, now, by).await.unwrap(),
-                kpi::grouped(full, p, now, by),
+                rows,
                 "{p:?} by {by:?}"
+            );
+            // Asked together, as GET …/kpis?group_by= does: the same figures and rows.
+            assert_eq!(
+                ledger.figures_and_rows(live, p, now, by).await.unwrap(),
+                (kpi::figures(full, p, now), rows),
+                "{p:?} with rows by {by:?}"
             );
         }
     }
