@@ -250,11 +250,15 @@ macro_rules! history {
             /// The job cards of the jobs that have not closed (whose outcome is not stored).
             pub(crate) async fn live_jobs(&self, site: &Id) -> Result<Vec<JobCard>, StoreError> {
                 // Through the index on closed_ns: the open cards, never the years' closed ones.
+                // Sorted here: asked to sort by job, SQLite walks the primary key instead, over
+                // every job the site ever had (99 ms at three years, against 7 at a month).
                 let mut b = QueryBuilder::<$db>::new("SELECT card FROM jobs WHERE site = ");
                 b.push_bind(site.as_str());
-                b.push(" AND closed_ns IS NULL ORDER BY job");
+                b.push(" AND closed_ns IS NULL");
                 let cards: Vec<String> = b.build_query_scalar().fetch_all(self.$read()).await?;
-                cards.iter().map(|c| job_card(c)).collect()
+                let mut cards: Vec<JobCard> = cards.iter().map(|c| job_card(c)).collect::<Result<_, _>>()?;
+                cards.sort_by(|a, b| a.job.cmp(&b.job));
+                Ok(cards)
             }
 
             /// The accepted events with `ts` in `[from, to)` (`to: None`: to the end), in no
