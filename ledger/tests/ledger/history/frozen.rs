@@ -76,22 +76,9 @@ async fn corrections_and_card_changes_in_frozen_days_thaw_them(db: &TestDb) {
     let ledger = open(store.clone()).await;
     let site = id(SITE);
     // Void the first pause of RO-01, three weeks ago: its hours move from blocked to worked.
-    let at = events
-        .iter()
-        .position(|e| matches!(&e.kind, EventKind::Pause { job, .. } if job.as_str() == "RO-01"))
-        .unwrap();
-    let target = events.remove(at).key;
+    let target = take_first_pause(&mut events, "RO-01");
     assert!(target.ts < ledger.site(SITE).unwrap().read(|w| w.frozen_to()));
-    ledger
-        .correct(
-            &site,
-            id("manager"),
-            "scanned by mistake".into(),
-            bayline_domain::Amendment::Void { target },
-            now,
-        )
-        .await
-        .unwrap();
+    void(&ledger, target, now).await;
     assert_same_figures(&ledger, &full_fold(&SiteConfig::demo(), &events, now), now).await;
 
     // RO-02 was sold at the wrong standard hours, long after it was delivered.
@@ -145,21 +132,9 @@ async fn a_thaw_refolds_the_days_from_the_change_and_leaves_the_earlier_ones_as_
         .await;
     assert_eq!(db.count("scans").await, stored - gone as i64);
     // A correction two days after the cut: the first pause of RO-05, frozen.
-    let at = (events.iter())
-        .position(|e| matches!(&e.kind, EventKind::Pause { job, .. } if job.as_str() == "RO-05"))
-        .unwrap();
-    let target = events.remove(at).key;
+    let target = take_first_pause(&mut events, "RO-05");
     assert!(cut + SignedDuration::from_hours(24) < target.ts && target.ts < frozen_to);
-    ledger
-        .correct(
-            &site,
-            id("manager"),
-            "scanned by mistake".into(),
-            bayline_domain::Amendment::Void { target },
-            now,
-        )
-        .await
-        .unwrap();
+    void(&ledger, target, now).await;
     assert_same_figures(&ledger, &full_fold(&SiteConfig::demo(), &events, now), now).await;
     // A change to the card of RO-06, closed and frozen, first scanned after the cut.
     let first = events
@@ -218,6 +193,29 @@ async fn a_frozen_scan_corrected_again_is_found_where_the_last_correction_left_i
         .unwrap();
     events.remove(at);
     assert_same_figures(&ledger, &full_fold(&SiteConfig::demo(), &events, now), now).await;
+}
+
+/// Takes the first pause of `job` out of `events`: the scan a test voids.
+fn take_first_pause(events: &mut Vec<Event>, job: &str) -> EventKey {
+    let at = (events.iter())
+        .position(|e| matches!(&e.kind, EventKind::Pause { job: j, .. } if j.as_str() == job))
+        .expect("a pause of the job");
+    events.remove(at).key
+}
+
+/// A manager voids `target`: scanned by mistake.
+async fn void(ledger: &bayline_ledger::Ledger, target: EventKey, now: Time) {
+    let change = bayline_domain::Amendment::Void { target };
+    ledger
+        .correct(
+            &id(SITE),
+            id("manager"),
+            "scanned by mistake".into(),
+            change,
+            now,
+        )
+        .await
+        .unwrap();
 }
 
 /// The scans of `events` as an import file: one §3.1 scan a line plus its scanner.
