@@ -126,12 +126,12 @@ pub async fn page(
         };
     let ledger = &state.ledger;
     let trend_period = Period::new(trend_from, period.to);
-    let (whole, teams, advisors, services, badges, bays, days, trend) = (
-        ledger.figures(&live, period, now).await?,
+    // The site's figures come with the badge rows: one measure of the period for both.
+    let (whole, badges) = (ledger.figures_and_rows(&live, period, now, GroupBy::Badge)).await?;
+    let (teams, advisors, services, bays, days, trend) = (
         ledger.grouped(&live, period, now, GroupBy::Team).await?,
         ledger.grouped(&live, period, now, GroupBy::Advisor).await?,
         ledger.grouped(&live, period, now, GroupBy::Service).await?,
-        ledger.grouped(&live, period, now, GroupBy::Badge).await?,
         ledger.grouped(&live, period, now, GroupBy::Bay).await?,
         ledger.grouped(&live, period, now, GroupBy::Day).await?,
         ledger

@@ -23,9 +23,11 @@ use bayline_site::SiteConfig;
 use bayline_store::Store;
 use jiff::SignedDuration;
 
+mod correction;
 mod fill;
 mod report;
 
+use correction::correction;
 use fill::{fill, history};
 pub use report::{HistoryReport, HistoryRow};
 
@@ -363,50 +365,6 @@ async fn median_ms(client: &reqwest::Client, url: &str) -> anyhow::Result<f64> {
     }
     times.sort_by(f64::total_cmp);
     Ok(times[times.len() / 2])
-}
-
-/// How long a manager waits for a correction of a frozen day: a finish scanned on the day
-/// from `day` moved a second later, then back, so that a kept database holds the same
-/// timeline for the next run. The slower of the two, in seconds; `None` without such a scan.
-async fn correction(
-    client: &reqwest::Client,
-    http: &str,
-    site: &str,
-    history: &[bayline_domain::Event],
-    day: Time,
-) -> anyhow::Result<Option<f64>> {
-    let day_end = day + SignedDuration::from_hours(24);
-    let Some(e) = history.iter().find(|e| {
-        matches!(e.kind, bayline_domain::EventKind::Finish { .. })
-            && day <= e.key.ts
-            && e.key.ts < day_end
-    }) else {
-        return Ok(None);
-    };
-    let url = format!("{http}/api/v1/sites/{site}/corrections");
-    let later = e.key.ts + SignedDuration::from_secs(1);
-    let mut slowest: f64 = 0.0;
-    for (from, to) in [(e.key.ts, later), (later, e.key.ts)] {
-        let body = serde_json::json!({
-            "kind": "move",
-            "reason": "bench: a correction of a frozen day",
-            "target": {"ts": from.to_string(), "scanner": e.key.scanner.as_str(), "seq": e.key.seq},
-            "to_ts": to.to_string(),
-        });
-        let started = Instant::now();
-        let res = client
-            .post(&url)
-            .bearer_auth(MANAGER_TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .with_context(|| format!("POST {url}"))?;
-        let status = res.status();
-        let text = res.text().await?;
-        anyhow::ensure!(status.is_success(), "POST {url}: {status} {text}");
-        slowest = slowest.max(started.elapsed().as_secs_f64());
-    }
-    Ok(Some(slowest))
 }
 
 /// Handhelds of the bench's own site at `args.rate` for `args.seconds`.
