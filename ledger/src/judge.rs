@@ -19,7 +19,7 @@ use bayline_site::reply::reply_for;
 use bayline_site::SiteConfig;
 use bayline_store::{Decision, ScanRecord};
 
-use crate::seen::{Fingerprint, Seen};
+use crate::seen::{Fingerprint, Seen, SeenScans};
 use crate::{lock, Answer, Incoming, Ledger, SiteLive};
 
 /// One scan's answer and the record to store.
@@ -54,7 +54,8 @@ impl Ledger {
                 continue;
             };
             let (places, scans): (Vec<usize>, Vec<Incoming>) = scans.into_iter().unzip();
-            for (at, judged) in places.into_iter().zip(judge_site(live, scans)) {
+            let (judged, _) = judge_site(live, scans, Leave::Nothing);
+            for (at, judged) in places.into_iter().zip(judged) {
                 out[at] = Some(judged);
             }
         }
@@ -62,8 +63,24 @@ impl Ledger {
     }
 }
 
-/// Judges one site's scans, in the order given.
-fn judge_site(live: &SiteLive, scans: Vec<Incoming>) -> Vec<Judged> {
+/// What judging leaves in the site's state.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Leave {
+    /// Nothing: the batch is taken back out, to be shown after its commit.
+    Nothing,
+    /// The batch as judged, its events admitted and its first scans remembered, for a writer
+    /// that keeps readers on a copy until the commit ([`crate::import`]); it takes the batch
+    /// back with [`undo_kept`] if the commit fails.
+    Judged,
+}
+
+/// Judges one site's scans, in the order given; with [`Leave::Judged`] also returns the keys
+/// of the events new to the timeline.
+pub(super) fn judge_site(
+    live: &SiteLive,
+    scans: Vec<Incoming>,
+    leave: Leave,
+) -> (Vec<Judged>, Vec<EventKey>) {
     let config = &live.config;
     let seen = lock(&live.seen);
     // The first scan of each (scanner, seq) in this batch, by place, with its payload.
@@ -139,8 +156,44 @@ fn judge_site(live: &SiteLive, scans: Vec<Incoming>) -> Vec<Judged> {
         };
         out.push(judged);
     }
-    workshop.retract(&new);
-    out
+    match leave {
+        Leave::Nothing => {
+            workshop.retract(&new);
+            (out, Vec::new())
+        }
+        Leave::Judged => {
+            drop(workshop);
+            remember(
+                &mut lock(&live.seen),
+                out.iter().filter_map(|(_, r)| r.as_ref()),
+            );
+            (out, new)
+        }
+    }
+}
+
+/// Takes a batch judged with [`Leave::Judged`] back out of the site: its events (`new`) and
+/// the first scans of its `records`.
+pub(super) fn undo_kept(live: &SiteLive, new: &[EventKey], records: &[ScanRecord]) {
+    lock(&live.workshop).retract(new);
+    let mut seen = lock(&live.seen);
+    for r in records {
+        if let (true, Some(seq)) = (r.first_of_seq, r.seq) {
+            seen.forget(&(r.scanner.clone(), seq));
+        }
+    }
+}
+
+/// Remembers each first scan among `records` with its reply, for repeats to be answered.
+fn remember<'a>(seen: &mut SeenScans, records: impl Iterator<Item = &'a ScanRecord>) {
+    for r in records {
+        if let (true, Some(seq)) = (r.first_of_seq, r.seq) {
+            seen.insert(
+                (r.scanner.clone(), seq),
+                Seen::new(r.canonical.as_deref(), &r.reply),
+            );
+        }
+    }
 }
 
 impl Ledger {
@@ -158,13 +211,7 @@ impl Ledger {
             };
             let events: Vec<Event> = records.iter().filter_map(|r| r.event().cloned()).collect();
             lock(&live.workshop).admit_many(events);
-            let mut seen = lock(&live.seen);
-            for r in records {
-                if let (true, Some(seq)) = (r.first_of_seq, r.seq) {
-                    let first = Seen::new(r.canonical.as_deref(), &r.reply);
-                    seen.insert((r.scanner.clone(), seq), first);
-                }
-            }
+            remember(&mut lock(&live.seen), records.into_iter());
         }
     }
 }

@@ -77,6 +77,9 @@ pub struct SiteLive {
     pub config: SiteConfig,
     bay_names: BTreeMap<Id, String>,
     workshop: Mutex<Workshop>,
+    /// What readers see while a writer keeps judged scans in `workshop` across their commit
+    /// (an import, [`import`]): the state as it was when that writer took the write lock.
+    shown: Mutex<Option<Arc<Workshop>>>,
     seen: Mutex<SeenScans>,
     /// Each job's `late` and `at_risk` as last told on the events stream.
     told: Mutex<promises::Told>,
@@ -90,8 +93,18 @@ pub struct SiteLive {
 }
 
 impl SiteLive {
-    /// Runs `f` on the site's current state.
+    /// Runs `f` on the site's current state: what is durable.
     pub fn read<R>(&self, f: impl FnOnce(&Workshop) -> R) -> R {
+        let shown = lock(&self.shown).clone();
+        match shown {
+            Some(workshop) => f(&workshop),
+            None => f(&lock(&self.workshop)),
+        }
+    }
+
+    /// Runs `f` on the state writers judge on: under the write lock, with what is being
+    /// committed.
+    fn working<R>(&self, f: impl FnOnce(&Workshop) -> R) -> R {
         f(&lock(&self.workshop))
     }
 
@@ -150,6 +163,7 @@ impl Ledger {
                     config,
                     told: Mutex::new(promises::first(&workshop, jiff::Timestamp::now())),
                     workshop: Mutex::new(workshop),
+                    shown: Mutex::default(),
                     seen: Mutex::new(seen),
                     noted: Mutex::default(),
                     approved: Mutex::new(approved),
@@ -238,21 +252,27 @@ impl Ledger {
                 tracing::error!(error = %e, site = %live.config.id, "webhook events lost");
             }
         }
-        self.note_promises_of(&records);
         metrics::histogram!("bayline_commit_seconds").record(started.elapsed().as_secs_f64());
+        self.tell_stored(&records);
+        Ok(answers)
+    }
+
+    /// Tells what committed and shown `records` did: the promises of the jobs they name to
+    /// look at, the metrics, and an [`Update`] for each event.
+    fn tell_stored(&self, records: &[ScanRecord]) {
+        self.note_promises_of(records);
         metrics::histogram!("bayline_batch_size").record(records.len() as f64);
-        for r in &records {
+        for r in records {
             metrics::counter!("bayline_scans_total", "status" => r.decision.status(), "code" => r.decision.code().unwrap_or_default())
                 .increment(1);
             if let Some(e) = r.event() {
                 let mut change = Update::of_event(&r.site, e, r.received_at);
                 if let Some(live) = self.sites.get(&r.site) {
-                    live.read(|w| change.resolve_call_bay(&e.key, w));
+                    live.working(|w| change.resolve_call_bay(&e.key, w));
                 }
                 let _ = self.changes.send(change);
             }
         }
-        Ok(answers)
     }
 
     /// Commits `records`, retrying while the database is away; only the cancel token ends
@@ -282,7 +302,12 @@ impl Ledger {
     /// [`keep_time`] calls it on a timer.
     pub fn settle(&self, now: Time) {
         for live in self.sites.values() {
-            lock(&live.workshop).settle(now);
+            // A site whose writer keeps judged scans across their commit is settled after.
+            // (Held while settling, so that such a writer cannot begin in between.)
+            let shown = lock(&live.shown);
+            if shown.is_none() {
+                lock(&live.workshop).settle(now);
+            }
         }
     }
 }

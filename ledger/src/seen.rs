@@ -48,6 +48,11 @@ impl SeenScans {
         }
     }
 
+    /// Drops what [`SeenScans::insert`] kept for `key` (a judgement whose commit failed).
+    pub fn forget(&mut self, key: &(Id, u64)) {
+        self.new.remove(key);
+    }
+
     /// Drops the older generation.
     pub fn age(&mut self) {
         self.old = std::mem::take(&mut self.new);

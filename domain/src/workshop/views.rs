@@ -78,6 +78,11 @@ impl Workshop {
                 )
             })
             .collect();
+        if todo.is_empty() {
+            // Nothing to learn for: a badge with nothing given (every first-scan reply of a
+            // site that does not dispatch asks this).
+            return Vec::new();
+        }
         let crews: BTreeSet<Id> = (todo.iter())
             .flat_map(|(_, t)| eta::crew(t).into_iter().cloned())
             .collect();

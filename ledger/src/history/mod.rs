@@ -43,7 +43,7 @@ impl Ledger {
         live: &SiteLive,
         jobs: impl IntoIterator<Item = &'a Id>,
     ) {
-        let unknown = live.read(|w| w.unknown_jobs(jobs));
+        let unknown = live.working(|w| w.unknown_jobs(jobs));
         if unknown.is_empty() {
             return;
         }

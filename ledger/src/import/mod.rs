@@ -17,16 +17,19 @@
 //! the other lines still count. The write lock is taken per chunk, so live scans are answered
 //! between chunks of a long import.
 
-use bayline_domain::decode::{decode, kept, MAX_AGE};
+use std::sync::Arc;
+
 use bayline_domain::Time;
 use bayline_proto::Id;
 use bayline_store::StoreError;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
-use crate::{Incoming, Ledger, FREEZE_AFTER};
-use std::sync::Arc;
+use crate::{Answer, Incoming, Ledger, SiteLive, FREEZE_AFTER};
+use lines::Parsed;
+
+mod kept;
+mod lines;
 
 /// Lines judged and committed together. Judging a chunk admits it and takes it back again
 /// before the commit; the domain's journal holds the batch being judged for that, however
@@ -122,9 +125,6 @@ pub enum ImportError {
     Stopped { lines: u64 },
 }
 
-/// Why a line could not become a scan at all.
-type Unreadable = (&'static str, String);
-
 impl Ledger {
     /// Imports the NDJSON `body` into `site` at `now`, stopping between chunks once `cancel`
     /// is cancelled (the caller went away). Empty lines are skipped, not counted.
@@ -141,17 +141,18 @@ impl Ledger {
     where
         B: AsRef<[u8]> + Send + 'static,
     {
-        if self.site(site).is_none() {
+        let Some(live) = self.site(site).map(Arc::clone) else {
             return Err(ImportError::UnknownSite(site.to_string()));
-        }
+        };
         let started = std::time::Instant::now();
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Parsed>(2);
         let reader = tokio::task::spawn_blocking({
             let site = site.clone();
-            move || parse(&site, body.as_ref(), now, &tx)
+            move || lines::parse(&site, body.as_ref(), now, &tx)
         });
         let mut summary = ImportSummary::default();
         let mut done = 0u64;
+        let mut stretch = None;
         let imported = async {
             while let Some(mut parsed) = rx.recv().await {
                 for (line, code, message) in parsed.unreadable.drain(..) {
@@ -159,18 +160,26 @@ impl Ledger {
                 }
                 let before = done / PROGRESS_EVERY;
                 done += parsed.lines;
-                self.import_chunk(
-                    &mut parsed.scans,
-                    &mut parsed.numbers,
-                    &mut summary,
-                    cancel,
+                let chunk = Chunk {
+                    scans: std::mem::take(&mut parsed.scans),
+                    lines: std::mem::take(&mut parsed.numbers),
                     done,
-                    now,
-                )
-                .await?;
+                };
+                if !chunk.scans.is_empty() {
+                    if live.config.webhooks.is_empty() {
+                        self.import_kept(&live, &mut stretch, chunk, &mut summary, cancel, now)
+                            .await?;
+                    } else {
+                        self.import_chunk(&live, chunk, &mut summary, cancel, now)
+                            .await?;
+                    }
+                }
                 if done / PROGRESS_EVERY > before {
                     progress(site, done, &summary, started);
                 }
+            }
+            if let Some(stretch) = stretch.take() {
+                self.end_stretch(stretch, &mut summary, cancel).await?;
             }
             Ok::<(), ImportError>(())
         }
@@ -191,21 +200,17 @@ impl Ledger {
         Ok(summary)
     }
 
-    /// Submits the chunk (the last of the `done` lines read) and counts its answers, leaving
-    /// both vectors empty.
+    /// Submits the chunk through the live write path and counts its answers: for a site
+    /// whose webhooks are told each batch's stage changes, measured around the batch.
     async fn import_chunk(
         &self,
-        chunk: &mut Vec<Incoming>,
-        lines: &mut Vec<u64>,
+        live: &Arc<SiteLive>,
+        chunk: Chunk,
         summary: &mut ImportSummary,
         cancel: &CancellationToken,
-        done: u64,
         now: Time,
     ) -> Result<(), ImportError> {
-        if chunk.is_empty() {
-            return Ok(());
-        }
-        let stored = done - chunk.len() as u64;
+        let stored = chunk.stored_before();
         if cancel.is_cancelled() {
             return Err(ImportError::Stopped { lines: stored });
         }
@@ -213,71 +218,106 @@ impl Ledger {
             lines: stored,
             source,
         };
-        let oldest = chunk
-            .iter()
-            .filter_map(|s| s.decoded.result.as_ref().ok().map(|e| e.key.ts))
-            .min();
-        let live = self.site(&chunk[0].site).map(Arc::clone);
-        if let (Some(live), Some(oldest)) = (&live, oldest) {
-            let frozen_to = live.read(|w| w.frozen_to());
-            if oldest < frozen_to {
-                // Only a scan new to the store can change a frozen day: one whose (scanner,
-                // seq) is stored is a repeat or a conflict, answered from its first scan.
-                let new = (self.new_in_frozen_days(chunk, frozen_to).await).map_err(failed)?;
-                if let Some(oldest_new) = new {
-                    self.thaw_from(live, oldest_new, now)
-                        .await
-                        .map_err(failed)?;
-                }
-            }
+        let oldest = chunk.oldest();
+        if let Some(from) = self.thaw_needed(live, &chunk.scans).await.map_err(failed)? {
+            self.thaw_from(live, from, now).await.map_err(failed)?;
         }
-        let answers = (self.submit(std::mem::take(chunk), cancel).await).map_err(failed)?;
-        // An import in time order keeps memory bounded by freezing behind itself: the days
-        // before this chunk's oldest scan that are past the late-scan window, once there are
-        // a week of them (each freeze folds the live events again, so not at every chunk).
-        // A later chunk reaching back before them thaws them again.
-        if let (Some(live), Some(oldest)) = (&live, oldest) {
-            let limit = oldest.min(now - FREEZE_AFTER);
-            let behind = limit.duration_since(live.read(|w| w.frozen_to()));
-            if behind >= FREEZE_BEHIND {
-                self.freeze_site(live, limit, now).await.map_err(failed)?;
-            }
+        let answers = (self.submit(chunk.scans, cancel).await).map_err(failed)?;
+        if let Some(oldest) = oldest {
+            self.freeze_behind(live, oldest, now)
+                .await
+                .map_err(failed)?;
         }
-        for (answer, line) in answers.into_iter().zip(lines.drain(..)) {
-            let reply = &answer.reply;
-            if !answer.stored {
-                summary.repeats += 1;
-            } else if reply.ok {
-                summary.accepted += 1;
-                summary.anomalies += u64::from(reply.warning.is_some());
-            } else {
-                let code = reply.code.map_or("rejected", |c| c.as_str());
-                summary.reject(line, code, reply.msg.to_string());
-            }
+        for (answer, line) in answers.into_iter().zip(chunk.lines) {
+            summary.count(&answer, line);
         }
         Ok(())
     }
-}
 
-impl Ledger {
-    /// The oldest of `chunk`'s scans before `frozen_to` that the store does not hold yet.
-    async fn new_in_frozen_days(
+    /// The oldest of `scans` that would change a frozen day, if any: before the site's
+    /// frozen days end and new to the store (one whose (scanner, seq) is stored is a repeat
+    /// or a conflict, answered from its first scan).
+    async fn thaw_needed(
         &self,
-        chunk: &[Incoming],
-        frozen_to: Time,
+        live: &SiteLive,
+        scans: &[Incoming],
     ) -> Result<Option<Time>, StoreError> {
-        let old: Vec<((Id, u64), Time)> = (chunk.iter())
+        let frozen_to = live.working(|w| w.frozen_to());
+        let old: Vec<((Id, u64), Time)> = (scans.iter())
             .filter_map(|s| {
                 let e = s.decoded.result.as_ref().ok()?;
                 (e.key.ts < frozen_to).then(|| ((s.scanner.clone(), e.key.seq), e.key.ts))
             })
             .collect();
+        if old.is_empty() {
+            return Ok(None);
+        }
         let keys: Vec<(Id, u64)> = old.iter().map(|(key, _)| key.clone()).collect();
-        let stored = self.store.stored_among(&chunk[0].site, &keys).await?;
+        let stored = self.store.stored_among(&live.config.id, &keys).await?;
         Ok((old.into_iter())
             .filter(|(key, _)| !stored.contains(key))
             .map(|(_, ts)| ts)
             .min())
+    }
+
+    /// Whether the days behind an import whose next scans begin at `oldest` are due to be
+    /// frozen: past the late-scan window, and a week of them.
+    fn freeze_limit(&self, live: &SiteLive, oldest: Time, now: Time) -> Option<Time> {
+        let limit = oldest.min(now - FREEZE_AFTER);
+        let behind = limit.duration_since(live.working(|w| w.frozen_to()));
+        (behind >= FREEZE_BEHIND).then_some(limit)
+    }
+
+    /// An import in time order keeps memory bounded by freezing behind itself: the days
+    /// before its `oldest` scan that are past the late-scan window, once there are a week of
+    /// them (each freeze folds the live events again, so not at every chunk). A later chunk
+    /// reaching back before them thaws them again.
+    async fn freeze_behind(
+        &self,
+        live: &SiteLive,
+        oldest: Time,
+        now: Time,
+    ) -> Result<(), StoreError> {
+        if let Some(limit) = self.freeze_limit(live, oldest, now) {
+            self.freeze_site(live, limit, now).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A chunk of scans to import, with their line numbers; `done` lines are read with it.
+struct Chunk {
+    scans: Vec<Incoming>,
+    lines: Vec<u64>,
+    done: u64,
+}
+
+impl Chunk {
+    /// The lines stored if this chunk and those after it are not.
+    fn stored_before(&self) -> u64 {
+        self.done - self.scans.len() as u64
+    }
+
+    fn oldest(&self) -> Option<Time> {
+        (self.scans.iter())
+            .filter_map(|s| s.decoded.result.as_ref().ok().map(|e| e.key.ts))
+            .min()
+    }
+}
+
+impl ImportSummary {
+    /// Counts one line's answer.
+    fn count(&mut self, answer: &Answer, line: u64) {
+        let reply = &answer.reply;
+        if !answer.stored {
+            self.repeats += 1;
+        } else if reply.ok {
+            self.accepted += 1;
+            self.anomalies += u64::from(reply.warning.is_some());
+        } else {
+            let code = reply.code.map_or("rejected", |c| c.as_str());
+            self.reject(line, code, reply.msg.to_string());
+        }
     }
 }
 
@@ -287,71 +327,4 @@ fn progress(site: &Id, lines: u64, s: &ImportSummary, started: std::time::Instan
         scans_per_s = (lines as f64 / started.elapsed().as_secs_f64().max(1e-9)) as u64,
         "importing scans"
     );
-}
-
-/// A chunk of lines as parsed: the scans with their line numbers, the lines no scan could be
-/// made of, and how many non-empty lines it covers.
-#[derive(Default)]
-struct Parsed {
-    scans: Vec<Incoming>,
-    numbers: Vec<u64>,
-    unreadable: Vec<(u64, &'static str, String)>,
-    lines: u64,
-}
-
-/// Parses `body` into chunks of [`CHUNK`] scans, sent to `tx` until it is closed.
-fn parse(site: &Id, body: &[u8], now: Time, tx: &tokio::sync::mpsc::Sender<Parsed>) {
-    let mut parsed = Parsed::default();
-    for (at, line) in body.split(|b| *b == b'\n').enumerate() {
-        let number = at as u64 + 1;
-        let line = line.trim_ascii();
-        if line.is_empty() {
-            continue;
-        }
-        parsed.lines += 1;
-        match incoming(site, line, now) {
-            Ok(scan) => {
-                parsed.scans.push(scan);
-                parsed.numbers.push(number);
-            }
-            Err((code, message)) => parsed.unreadable.push((number, code, message)),
-        }
-        if parsed.scans.len() == CHUNK && tx.blocking_send(std::mem::take(&mut parsed)).is_err() {
-            return;
-        }
-    }
-    let _ = tx.blocking_send(parsed);
-}
-
-/// One line as the scan its scanner would have published at `now`, decoded.
-fn incoming(site: &Id, line: &[u8], now: Time) -> Result<Incoming, Unreadable> {
-    let mut map: Map<String, Value> = serde_json::from_slice(line)
-        .map_err(|e| ("bad_json", format!("not a JSON object: {e}")))?;
-    let scanner = match map.remove("scanner") {
-        Some(Value::String(s)) => {
-            Id::new(&s).map_err(|e| ("bad_scanner", format!("scanner {s:?}: {e}")))?
-        }
-        None | Some(Value::Null) => return Err(("missing_field", "scanner".into())),
-        Some(_) => return Err(("bad_scanner", "scanner must be text".into())),
-    };
-    // Any age is accepted: an old scan is decoded as if it arrived when it was made.
-    let arrived = match map
-        .get("ts")
-        .and_then(Value::as_str)
-        .map(str::parse::<Time>)
-    {
-        Some(Ok(ts)) if now.checked_sub(MAX_AGE).is_ok_and(|oldest| ts < oldest) => ts,
-        _ => now,
-    };
-    let payload = serde_json::to_vec(&Value::Object(map))
-        .map_err(|e| ("bad_json", format!("cannot be written again: {e}")))?;
-    let decoded = decode(&payload, &scanner, arrived);
-    Ok(Incoming {
-        site: site.clone(),
-        scanner,
-        received_at: now,
-        raw: kept(&payload).to_vec(),
-        size: payload.len(),
-        decoded,
-    })
 }
