@@ -218,29 +218,6 @@ async fn void(ledger: &bayline_ledger::Ledger, target: EventKey, now: Time) {
         .unwrap();
 }
 
-/// The scans of `events` as an import file: one §3.1 scan a line plus its scanner.
-fn ndjson<'a>(events: impl Iterator<Item = &'a Event>) -> String {
-    events
-        .map(|e| {
-            let mut scan = serde_json::json!({
-                "v": 1, "scanner": e.key.scanner.as_str(), "seq": e.key.seq,
-                "ts": e.key.ts.to_string(), "badge": e.badge.as_str(),
-                "action": e.kind.action().as_str(),
-            });
-            let k = &e.kind;
-            for (key, value) in [("job", k.job()), ("op", k.op()), ("bay", k.bay())] {
-                if let Some(value) = value {
-                    scan[key] = value.as_str().into();
-                }
-            }
-            if let EventKind::Pause { reason, .. } = k {
-                scan["reason"] = reason.name().into();
-            }
-            scan.to_string() + "\n"
-        })
-        .collect()
-}
-
 async fn an_import_into_frozen_days_thaws_and_freezes_them_again(db: &TestDb) {
     let now = jiff::Timestamp::now();
     let all = history(now);

@@ -20,6 +20,7 @@ use crate::support::TestDb;
 
 mod cut_off;
 mod frozen;
+mod import;
 
 const JOBS: usize = 12;
 const TECHS: [&str; 4] = ["T01", "T02", "T03", "T04"];
@@ -269,4 +270,29 @@ async fn assert_same_figures(ledger: &Ledger, full: &Workshop, now: Time) {
             );
         }
     }
+}
+
+/// The scans of `events` as an import file: one §3.1 scan a line plus its scanner.
+fn ndjson<'a>(events: impl Iterator<Item = &'a Event>) -> String {
+    events
+        .map(|e| {
+            let mut scan = serde_json::json!({
+                "v": 1, "scanner": e.key.scanner.as_str(), "seq": e.key.seq,
+                "ts": e.key.ts.to_string(), "badge": e.badge.as_str(),
+                "action": e.kind.action().as_str(),
+            });
+            let k = &e.kind;
+            for (key, value) in [("job", k.job()), ("op", k.op()), ("bay", k.bay())] {
+                if let Some(value) = value {
+                    scan[key] = value.as_str().into();
+                }
+            }
+            match k {
+                EventKind::Pause { reason, .. } => scan["reason"] = reason.name().into(),
+                EventKind::Call { reason, .. } => scan["reason"] = reason.as_str().into(),
+                _ => {}
+            }
+            scan.to_string() + "\n"
+        })
+        .collect()
 }

@@ -1,0 +1,96 @@
+//! An import of several chunks: judged and kept in the site's state across each commit
+//! (`ledger/src/import/kept.rs`), and imported again after a restart, when the site no longer
+//! remembers those scans and every commit finds them stored (taken).
+
+use super::*;
+use bayline_ledger::import::CHUNK;
+
+on_both_backends!(an_import_of_many_chunks_is_answered_again_after_a_restart_as_repeats,);
+
+/// Scans of a job the site does not know, refused (`unknown_job`) and stored as such: enough
+/// of them that the import runs to several chunks, spread over the history's days.
+fn refused(n: usize, from: Time) -> String {
+    (1..=n)
+        .map(|seq| {
+            let ts = from + SignedDuration::from_secs(30 * seq as i64);
+            serde_json::json!({
+                "v": 1, "scanner": "HH-09", "seq": seq, "ts": ts.to_string(), "badge": "T01",
+                "action": "start", "job": "RO-99", "op": "10", "bay": "B01",
+            })
+            .to_string()
+                + "\n"
+        })
+        .collect()
+}
+
+async fn an_import_of_many_chunks_is_answered_again_after_a_restart_as_repeats(db: &TestDb) {
+    let now = jiff::Timestamp::now();
+    // Imported three days ago: a restart today remembers none of these scans.
+    let then = now - SignedDuration::from_hours(72);
+    let events = history(then);
+    let store = db.open().await;
+    let site = id(SITE);
+    for i in 0..JOBS {
+        store.put_job(&site, &card(i, now), now).await.unwrap();
+    }
+    let from = events.iter().map(|e| e.key.ts).min().unwrap();
+    // Two whole chunks, so that the new scans below make a chunk of their own.
+    let filler = 2 * CHUNK - events.len();
+    let body = ndjson(events.iter()) + &refused(filler, from);
+    let cancel = CancellationToken::new();
+    let ledger = open(store.clone()).await;
+    let first = ledger
+        .import(&site, body.clone(), then, &cancel)
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.accepted, first.rejected, first.repeats),
+        (events.len() as u64, filler as u64, 0),
+        "{:?}",
+        (
+            first.accepted,
+            first.rejected,
+            first.repeats,
+            first.errors.first()
+        )
+    );
+    assert!(
+        first.errors.iter().all(|e| e.code == "unknown_job"),
+        "{:?}",
+        first.errors.first()
+    );
+    let full = full_fold(&SiteConfig::demo(), &events, now);
+    ledger.freeze(now).await.unwrap();
+    assert_same_figures(&ledger, &full, now).await;
+    drop(ledger);
+
+    // Again after a restart, with a shift the earlier system had not exported yet at the
+    // end: its chunk is judged while the chunk before it is found stored and the site read
+    // back, so it is judged again on the site as read back.
+    let day = |n: i64, h: i64| then - SignedDuration::from_hours(24 * n - h);
+    let shift = [
+        (1, day(2, 0), EventKind::ShiftStart),
+        (2, day(2, 8), EventKind::ShiftEnd),
+    ]
+    .map(|(seq, ts, kind)| event("HH-07", seq, ts, "T03", kind));
+    let restarted = open(store.clone()).await;
+    let body = body + &ndjson(shift.iter());
+    let again = restarted.import(&site, body, now, &cancel).await.unwrap();
+    assert_eq!(
+        (again.accepted, again.rejected, again.repeats),
+        (2, 0, (events.len() + filler) as u64),
+        "{:?}",
+        (
+            again.accepted,
+            again.rejected,
+            again.repeats,
+            again.errors.first()
+        )
+    );
+    let all: Vec<Event> = events.iter().chain(&shift).cloned().collect();
+    let full = full_fold(&SiteConfig::demo(), &all, now);
+    assert_same_figures(&restarted, &full, now).await;
+    // Nothing was stored twice: a third start agrees.
+    let third = open(store).await;
+    assert_same_figures(&third, &full, now).await;
+}
