@@ -4,13 +4,22 @@
 
 use super::*;
 use bayline_ledger::import::CHUNK;
+use bayline_ledger::ImportError;
 
-on_both_backends!(an_import_of_many_chunks_is_answered_again_after_a_restart_as_repeats,);
+on_both_backends!(
+    an_import_of_many_chunks_is_answered_again_after_a_restart_as_repeats,
+    a_chunk_that_fails_to_store_is_taken_back_out_and_never_shown,
+);
 
 /// Scans of a job the site does not know, refused (`unknown_job`) and stored as such: enough
 /// of them that the import runs to several chunks, spread over the history's days.
 fn refused(n: usize, from: Time) -> String {
-    (1..=n)
+    refused_from(1, n, from)
+}
+
+/// [`refused`] with seqs `first..first + n`.
+fn refused_from(first: usize, n: usize, from: Time) -> String {
+    (first..first + n)
         .map(|seq| {
             let ts = from + SignedDuration::from_secs(30 * seq as i64);
             serde_json::json!({
@@ -93,4 +102,87 @@ async fn an_import_of_many_chunks_is_answered_again_after_a_restart_as_repeats(d
     // Nothing was stored twice: a third start agrees.
     let third = open(store).await;
     assert_same_figures(&third, &full, now).await;
+}
+
+async fn a_chunk_that_fails_to_store_is_taken_back_out_and_never_shown(db: &TestDb) {
+    let now = jiff::Timestamp::now();
+    let events = history(now);
+    let store = db.open().await;
+    let site = id(SITE);
+    for i in 0..JOBS {
+        store.put_job(&site, &card(i, now), now).await.unwrap();
+    }
+    let from = events.iter().map(|e| e.key.ts).min().unwrap();
+    // The first chunk is refused scans only; the second holds the history's events and a
+    // scan the database will not take.
+    let rest = CHUNK - events.len();
+    let body = refused(CHUNK, from) + &ndjson(events.iter()) + &refused_from(CHUNK + 1, rest, from);
+    let failing = CHUNK + rest / 2;
+    let trigger = match db {
+        TestDb::Sqlite { .. } => format!(
+            "CREATE TRIGGER full_disk BEFORE INSERT ON scans WHEN NEW.scanner = 'HH-09' \
+             AND NEW.seq = {failing} BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
+        ),
+        TestDb::Postgres(_) => format!(
+            "CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             IF NEW.scanner = 'HH-09' AND NEW.seq = {failing} THEN RAISE EXCEPTION 'disk full'; \
+             END IF; RETURN NEW; END $$; CREATE TRIGGER full_disk BEFORE INSERT ON scans \
+             FOR EACH ROW EXECUTE FUNCTION full_disk();"
+        ),
+    };
+    db.execute(&trigger).await;
+    let ledger = open(store.clone()).await;
+    let live = Arc::clone(ledger.site(SITE).unwrap());
+    let cancel = CancellationToken::new();
+    let importing = tokio::spawn({
+        let (ledger, site, body, cancel) =
+            (ledger.clone(), site.clone(), body.clone(), cancel.clone());
+        async move { ledger.import(&site, body, now, &cancel).await }
+    });
+    // Until the first chunk is stored, and while the second is judged and fails to store,
+    // a reader sees nothing the store does not hold: no event (the first chunk has none).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while db.count("scans").await < CHUNK as i64 {
+        assert_eq!(
+            live.read(|w| w.events().count()),
+            0,
+            "a reader saw a scan not stored"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first chunk was never stored"
+        );
+        tokio::task::yield_now().await;
+    }
+    // The second chunk's commit fails; cancelling ends its retries.
+    cancel.cancel();
+    match importing.await.unwrap() {
+        Err(ImportError::Store { lines, .. }) => assert_eq!(lines, CHUNK as u64),
+        other => panic!("the import should fail at its second chunk: {other:?}"),
+    }
+    assert_eq!(db.count("scans").await, CHUNK as i64);
+    assert_eq!(
+        live.read(|w| w.events().count()),
+        0,
+        "the chunk that failed to store is taken back out"
+    );
+    // Once the database takes it, the same file finishes the import.
+    db.execute(match db {
+        TestDb::Sqlite { .. } => "DROP TRIGGER full_disk",
+        TestDb::Postgres(_) => "DROP TRIGGER full_disk ON scans",
+    })
+    .await;
+    let again = ledger
+        .import(&site, body, now, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.accepted, again.rejected, again.repeats),
+        (events.len() as u64, rest as u64, CHUNK as u64),
+        "{:?}",
+        again.errors.first()
+    );
+    ledger.freeze(now).await.unwrap();
+    let full = full_fold(&SiteConfig::demo(), &events, now);
+    assert_same_figures(&ledger, &full, now).await;
 }
