@@ -35,6 +35,7 @@ pub mod retry;
 mod seen;
 mod taken;
 mod update;
+mod write;
 
 pub use approvals::{Answered, ApprovalError};
 pub use cards::{changed_fields, counted_changes, Editor, PutJobError};
@@ -131,7 +132,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct Ledger {
     store: Store,
     sites: BTreeMap<Id, Arc<SiteLive>>,
-    write: tokio::sync::Mutex<()>,
+    write: write::WriteLock,
     changes: broadcast::Sender<Update>,
     /// Listening since before the sites were loaded, so that no notice falls in between;
     /// taken by [`Ledger::follow`].
@@ -175,7 +176,7 @@ impl Ledger {
         Ok(Ledger {
             store,
             sites,
-            write: tokio::sync::Mutex::new(()),
+            write: write::WriteLock::default(),
             changes,
             listener: Mutex::new(listener),
             noted: tokio::sync::Notify::new(),

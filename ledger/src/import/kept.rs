@@ -10,9 +10,10 @@
 //! judged on a blocking thread. At the end of a stretch the last chunk is committed and
 //! readers see the state itself again.
 //!
-//! A stretch ends after [`STRETCH`], so that live scans wait no longer than that behind an
-//! import, and before a chunk that reaches into frozen days or lets the days behind freeze
-//! (both rewrite the state from the store). A failed commit takes the chunks not stored back
+//! A stretch ends at the chunk after another writer asks for the lock (a live scan waits for
+//! about one chunk's commit behind an import), after [`STRETCH`] at most, and before a chunk
+//! that reaches into frozen days or lets the days behind freeze (both rewrite the state from
+//! the store). A failed commit takes the chunks not stored back
 //! out ([`undo_kept`]). A commit that finds first scans another writer stored (an import of
 //! scans already stored, older than the repeats a site remembers) is answered as the live
 //! path answers it ([`Ledger::rejudge_taken`], which reads the site again); the chunk judged
@@ -28,8 +29,10 @@ use super::{Chunk, ImportError, ImportSummary};
 use crate::judge::{judge_site, undo_kept, Judged, Leave};
 use crate::{lock, Incoming, Ledger, SiteLive};
 
-/// How long an import holds the write lock at a time.
-pub const STRETCH: Duration = Duration::from_millis(500);
+/// How long an import holds the write lock at a time, at most: readers see the state as it
+/// was when a stretch began, so boards and pages run this far behind an import. A writer that
+/// waits (a live scan) ends the stretch at the next chunk.
+pub const STRETCH: Duration = Duration::from_secs(2);
 
 /// A run of chunks under one hold of the write lock.
 pub(super) struct Stretch<'a> {
@@ -73,7 +76,7 @@ impl Ledger {
         let freeze = (chunk.oldest()).and_then(|oldest| self.freeze_limit(live, oldest, now));
         let long = stretch
             .as_ref()
-            .is_some_and(|s| s.began.elapsed() >= STRETCH);
+            .is_some_and(|s| s.began.elapsed() >= STRETCH || self.write.wanted());
         if thaw.is_some() || freeze.is_some() || long || cancel.is_cancelled() {
             if let Some(s) = stretch.take() {
                 self.end_stretch(s, summary, cancel).await?;
