@@ -189,6 +189,16 @@ impl Store {
         }
     }
 
+    /// Brings PostgreSQL's planner statistics up to date after a bulk load, as autovacuum
+    /// would a while later. SQLite's queries are planned without statistics (the indexes
+    /// are made for them), so there it does nothing.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        match &self.backend {
+            Db::Sqlite(_) => Ok(()),
+            Db::Postgres(db) => db.analyze().await,
+        }
+    }
+
     /// Rejected scans, newest first.
     pub async fn rejected(&self, site: &Id, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
         on_backend!(self, db => db.rejected(site, limit).await)

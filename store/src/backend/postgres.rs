@@ -152,6 +152,13 @@ impl Postgres {
         Ok(())
     }
 
+    /// Brings the planner's statistics up to date, as autovacuum does a while after a bulk
+    /// load (a history import, a bench's fill).
+    pub(crate) async fn analyze(&self) -> Result<(), StoreError> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub(super) async fn shut(&self) {
         // The pool waits for every checked-out connection to come back, and the LISTEN
         // connection lives as long as its ledger: a store closed while its ledger is alive
