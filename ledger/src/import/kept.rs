@@ -67,11 +67,7 @@ impl Ledger {
         cancel: &CancellationToken,
         now: Time,
     ) -> Result<(), ImportError> {
-        let stored = chunk.stored_before();
-        let failed = |source| ImportError::Store {
-            lines: stored,
-            source,
-        };
+        let failed = chunk.failed();
         let thaw = self.thaw_needed(live, &chunk.scans).await.map_err(failed)?;
         let freeze = (chunk.oldest()).and_then(|oldest| self.freeze_limit(live, oldest, now));
         let long = stretch
@@ -83,7 +79,8 @@ impl Ledger {
             }
         }
         if cancel.is_cancelled() {
-            return Err(ImportError::Stopped { lines: stored });
+            let lines = chunk.stored_before();
+            return Err(ImportError::Stopped { lines });
         }
         if let Some(from) = thaw {
             self.thaw_from(live, from, now).await.map_err(failed)?;

@@ -210,14 +210,11 @@ impl Ledger {
         cancel: &CancellationToken,
         now: Time,
     ) -> Result<(), ImportError> {
-        let stored = chunk.stored_before();
         if cancel.is_cancelled() {
-            return Err(ImportError::Stopped { lines: stored });
+            let lines = chunk.stored_before();
+            return Err(ImportError::Stopped { lines });
         }
-        let failed = |source| ImportError::Store {
-            lines: stored,
-            source,
-        };
+        let failed = chunk.failed();
         let oldest = chunk.oldest();
         if let Some(from) = self.thaw_needed(live, &chunk.scans).await.map_err(failed)? {
             self.thaw_from(live, from, now).await.map_err(failed)?;
@@ -296,6 +293,12 @@ impl Chunk {
     /// The lines stored if this chunk and those after it are not.
     fn stored_before(&self) -> u64 {
         self.done - self.scans.len() as u64
+    }
+
+    /// What a store failure while storing this chunk is.
+    fn failed(&self) -> impl Fn(StoreError) -> ImportError + Copy {
+        let lines = self.stored_before();
+        move |source| ImportError::Store { lines, source }
     }
 
     fn oldest(&self) -> Option<Time> {

@@ -9,6 +9,7 @@ use bayline_ledger::ImportError;
 on_both_backends!(
     an_import_of_many_chunks_is_answered_again_after_a_restart_as_repeats,
     a_chunk_that_fails_to_store_is_taken_back_out_and_never_shown,
+    a_site_with_stage_webhooks_imports_through_the_live_path_and_agrees,
 );
 
 /// Scans of a job the site does not know, refused (`unknown_job`) and stored as such: enough
@@ -181,6 +182,46 @@ async fn a_chunk_that_fails_to_store_is_taken_back_out_and_never_shown(db: &Test
         (events.len() as u64, rest as u64, CHUNK as u64),
         "{:?}",
         again.errors.first()
+    );
+    ledger.freeze(now).await.unwrap();
+    let full = full_fold(&SiteConfig::demo(), &events, now);
+    assert_same_figures(&ledger, &full, now).await;
+}
+
+async fn a_site_with_stage_webhooks_imports_through_the_live_path_and_agrees(db: &TestDb) {
+    use bayline_site::{HookEvent, Webhook};
+    let now = jiff::Timestamp::now();
+    let events = history(now);
+    let store = db.open().await;
+    let site = id(SITE);
+    for i in 0..JOBS {
+        store.put_job(&site, &card(i, now), now).await.unwrap();
+    }
+    let mut config = SiteConfig::demo();
+    config.webhooks.push(Webhook {
+        url: "http://127.0.0.1:9/hook".to_string(),
+        secret: "s3cret-for-the-test".to_string(),
+        events: vec![HookEvent::Stage],
+    });
+    let ledger = Ledger::open(store, vec![config]).await.unwrap();
+    let from = events.iter().map(|e| e.key.ts).min().unwrap();
+    // Two chunks and a bit, the history's events in the last.
+    let filler = 2 * CHUNK;
+    let body = refused(filler, from) + &ndjson(events.iter());
+    let summary = (ledger
+        .import(&site, body, now, &CancellationToken::new())
+        .await)
+        .unwrap();
+    assert_eq!(
+        (summary.accepted, summary.rejected, summary.repeats),
+        (events.len() as u64, filler as u64, 0),
+        "{:?}",
+        summary.errors.first()
+    );
+    // Each chunk's stage changes are told, measured around the chunk.
+    assert!(
+        db.count("webhook_outbox").await > 0,
+        "no stage event was told"
     );
     ledger.freeze(now).await.unwrap();
     let full = full_fold(&SiteConfig::demo(), &events, now);
