@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::assemble::{self, site_figures, Measured};
 use super::{
-    counts_in, live_totals, measure, open_in, period_calls, period_outcomes, totals, Figures,
+    counts_in, live_totals_in, measure, open_in, period_calls, period_outcomes, totals, Figures,
     Outcome, Period, Stored,
 };
 use crate::{Id, Time, Workshop};
@@ -198,6 +198,7 @@ fn by_day(workshop: &Workshop, stored: Stored, period: Period, now: Time) -> Vec
     let outcomes = period_outcomes(workshop, stored.outcomes, period, now, false);
     let calls = period_calls(workshop, stored.calls, period, now);
     let work_bays: Vec<&Id> = totals::work_bays(workshop.catalog()).collect();
+    let state = workshop.state_at(now);
     let mut rows = Vec::new();
     let mut day = schedule.date_of(from);
     let mut start = from;
@@ -212,7 +213,7 @@ fn by_day(workshop: &Workshop, stored: Stored, period: Period, now: Time) -> Vec
         let part = Period::new(start, day_end);
         let totals = match stored.days.iter().find(|(d, _)| *d == day) {
             Some((_, t)) => t.clone(),
-            None => live_totals(workshop, part, now),
+            None => live_totals_in(workshop, &state, part, now),
         };
         let m = Measured {
             period: part,

@@ -92,7 +92,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::fold::Call;
+use crate::fold::{Call, State};
 use crate::{Id, Time, Workshop};
 use assemble::{site_figures, Measured};
 pub use grouped::{figures_and_rows, grouped, grouped_with, GroupBy, Row};
@@ -263,13 +263,18 @@ fn live_window(workshop: &Workshop, period: Period, now: Time) -> Option<(Time, 
 
 /// The live part's totals.
 fn live_totals(workshop: &Workshop, period: Period, now: Time) -> Totals {
+    live_totals_in(workshop, &workshop.state_at(now), period, now)
+}
+
+/// [`live_totals`] on `state`, the workshop's state at `now`: settled once for many periods
+/// (a copy when time has passed since the last settle, so not once per day of a by-day).
+fn live_totals_in(workshop: &Workshop, state: &State, period: Period, now: Time) -> Totals {
     let Some(window) = live_window(workshop, period, now) else {
         return Totals::default();
     };
-    let state = workshop.state_at(now);
     let open = workshop.settings().schedule.open_spans(window.0, window.1);
     let frozen_to = workshop.frozen_to();
-    Totals::measure(&state, workshop.catalog(), window, &open, |f| {
+    Totals::measure(state, workshop.catalog(), window, &open, |f| {
         f >= frozen_to && period.holds(f, now)
     })
 }
