@@ -164,7 +164,8 @@ impl Workshop {
             // The common case, each time the clock ticks: nothing new to freeze.
             return None;
         }
-        let live = self.state_at(now).into_owned();
+        // Borrowed when the state is settled at `now` (the clock task keeps it so).
+        let live = self.state_at(now);
         let pending = live.deadlines.iter().filter_map(|(_, badge)| {
             let on = live.badges.get(badge)?.on.as_ref()?;
             on.closing.map(|(closing, _)| closing)
@@ -199,6 +200,7 @@ impl Workshop {
                 Err(_) => break,
             }
         }
+        drop(live);
         let later = self.split_events(at);
         let mut checkpoint = std::mem::take(&mut self.base);
         for e in self.events.values() {

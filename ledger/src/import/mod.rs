@@ -1,12 +1,15 @@
 //! History import (contract §7.4): a clocking history from an earlier system, as NDJSON (one
-//! §3.1 scan a line plus `"scanner"`), taken in through the very write path live scans take.
+//! §3.1 scan a line plus `"scanner"`), judged and stored as live scans are.
 //!
 //! Each line becomes the [`Incoming`] a handheld's publish would have become (the payload
 //! without `"scanner"`, so a scan imported after it came over MQTT is a repeat, not a
-//! conflict), and the lines go to [`Ledger::submit`] in chunks of [`CHUNK`]: judged together
-//! by the domain's batch admission as late arrivals in their place of the timeline, stored in
-//! one transaction of multi-row inserts, then shown. So an imported scan is stored with the
-//! same row, code and reply as the same scan over MQTT, and restart and every figure agree.
+//! conflict), and the lines go in by chunks of [`CHUNK`]: judged together by the domain's
+//! batch admission as late arrivals in their place of the timeline (the judge of
+//! [`Ledger::submit`]), stored in one transaction of multi-row inserts. So an imported scan
+//! is stored with the same row, code and reply as the same scan over MQTT, and restart and
+//! every figure agree. How the chunks keep readers off what is not stored yet while the next
+//! one is judged is in `kept.rs`; a site whose webhooks hear of stage changes takes each
+//! chunk through [`Ledger::submit`] itself.
 //!
 //! The one rule that differs: any age is accepted. The decoder judges `bad_time` against the
 //! time a scan arrived; an old line is decoded as if it arrived when it was made, so only a
@@ -14,8 +17,9 @@
 //!
 //! A line that is not a JSON object or names no valid scanner cannot be stored (the scans
 //! table keys every row by its scanner): it is counted rejected and named by line number, and
-//! the other lines still count. The write lock is taken per chunk, so live scans are answered
-//! between chunks of a long import.
+//! the other lines still count. The write lock is let go between stretches of chunks, so
+//! live scans are answered during a long import. [`Ledger::import`] is meant to run to its
+//! end: it is stopped through its cancel token, not by dropping it mid-commit.
 
 use std::sync::Arc;
 
