@@ -8,16 +8,18 @@
 //! ([`SiteLive::read`]); so a reader still sees only what is durable while each chunk stays in
 //! the state as judged. A chunk's commit runs on the database's side while the next chunk is
 //! judged on a blocking thread. At the end of a stretch the last chunk is committed and
-//! readers see the state itself again.
+//! readers see the state itself again. Everything that reads the site meanwhile reads that
+//! copy, the look at the promises of the jobs an imported chunk named too: a change it misses
+//! is told by the clock task's look at every job ([`crate::SETTLE_EVERY`]).
 //!
 //! A stretch ends at the chunk after another writer asks for the lock (a live scan waits for
 //! about one chunk's commit behind an import), after [`STRETCH`] at most, and before a chunk
 //! that reaches into frozen days or lets the days behind freeze (both rewrite the state from
-//! the store). A failed commit takes the chunks not stored back
-//! out ([`undo_kept`]). A commit that finds first scans another writer stored (an import of
-//! scans already stored, older than the repeats a site remembers) is answered as the live
-//! path answers it ([`Ledger::rejudge_taken`], which reads the site again); the chunk judged
-//! after it is then judged again from a copy of its scans.
+//! the store). A failed commit takes the chunks not stored back out ([`undo_kept`]). A
+//! commit that finds first scans another writer stored (an import of scans already stored,
+//! older than the repeats a site remembers) is answered as the live path answers it
+//! ([`Ledger::rejudge_taken`], which reads the site again); the chunk judged after it is then
+//! judged again from a copy of its scans.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
