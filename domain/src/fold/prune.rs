@@ -5,7 +5,7 @@
 use crate::comeback::Lookup;
 use crate::fold::{Call, State};
 use crate::kpi::{outcomes, Outcome};
-use crate::{Catalog, Time};
+use crate::{Catalog, Id, Time};
 
 /// Which entries of a log stay, and where each kept one moves to.
 struct Keep(Vec<Option<usize>>);
@@ -58,11 +58,25 @@ impl State {
         catalog: &Catalog,
         lookup: &Lookup,
     ) -> (Vec<Outcome>, Vec<Call>) {
-        let gone = |jt: &crate::fold::JobTrack| jt.delivered_at.is_some_and(|d| d < at);
+        // A job a bay still holds (paused there at closing and delivered all the same) stays
+        // live with it: the bay's view shows its op and times until the bay is let go.
+        let held: std::collections::BTreeSet<Id> = (self.bays.values())
+            .flat_map(|b| {
+                [
+                    b.holder.as_ref().map(|h| &h.job),
+                    b.washing.as_ref().map(|w| &w.job),
+                ]
+            })
+            .flatten()
+            .cloned()
+            .collect();
+        let gone = |job: &Id, jt: &crate::fold::JobTrack| {
+            jt.delivered_at.is_some_and(|d| d < at) && !held.contains(job)
+        };
         let dropped = outcomes(self, catalog, lookup, |job| {
-            self.jobs.get(job).is_some_and(gone)
+            self.jobs.get(job).is_some_and(|jt| gone(job, jt))
         });
-        self.jobs.retain(|_, jt| !gone(jt));
+        self.jobs.retain(|job, jt| !gone(job, jt));
 
         let clocked = Keep::of(&self.clocked, |c| {
             !ended(c.to, at) || self.jobs.contains_key(&c.job)
