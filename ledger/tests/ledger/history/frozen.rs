@@ -225,11 +225,8 @@ async fn an_import_into_frozen_days_thaws_and_freezes_them_again(db: &TestDb) {
     let withheld = |e: &Event| matches!(e.kind.job().map(|j| j.as_str()), Some("RO-02" | "RO-05"));
     let (kept, imported): (Vec<Event>, Vec<Event>) =
         all.iter().cloned().partition(|e| !withheld(e));
-    let store = db.open().await;
+    let store = carded(db, now).await;
     let site = id(SITE);
-    for i in 0..JOBS {
-        store.put_job(&site, &card(i, now), now).await.unwrap();
-    }
     let records: Vec<_> = kept.iter().map(|e| accepted(e, "")).collect();
     assert!(store.commit(&records).await.unwrap().taken.is_empty());
     let ledger = open(store.clone()).await;

@@ -38,11 +38,8 @@ async fn an_import_of_many_chunks_is_answered_again_after_a_restart_as_repeats(d
     // Imported three days ago: a restart today remembers none of these scans.
     let then = now - SignedDuration::from_hours(72);
     let events = history(then);
-    let store = db.open().await;
+    let store = carded(db, now).await;
     let site = id(SITE);
-    for i in 0..JOBS {
-        store.put_job(&site, &card(i, now), now).await.unwrap();
-    }
     let from = events.iter().map(|e| e.key.ts).min().unwrap();
     // Two whole chunks, so that the new scans below make a chunk of their own.
     let filler = 2 * CHUNK - events.len();
@@ -108,11 +105,8 @@ async fn an_import_of_many_chunks_is_answered_again_after_a_restart_as_repeats(d
 async fn a_chunk_that_fails_to_store_is_taken_back_out_and_never_shown(db: &TestDb) {
     let now = jiff::Timestamp::now();
     let events = history(now);
-    let store = db.open().await;
+    let store = carded(db, now).await;
     let site = id(SITE);
-    for i in 0..JOBS {
-        store.put_job(&site, &card(i, now), now).await.unwrap();
-    }
     let from = events.iter().map(|e| e.key.ts).min().unwrap();
     // The first chunk is refused scans only; the second holds the history's events and a
     // scan the database will not take.
@@ -192,11 +186,8 @@ async fn a_site_with_stage_webhooks_imports_through_the_live_path_and_agrees(db:
     use bayline_site::{HookEvent, Webhook};
     let now = jiff::Timestamp::now();
     let events = history(now);
-    let store = db.open().await;
+    let store = carded(db, now).await;
     let site = id(SITE);
-    for i in 0..JOBS {
-        store.put_job(&site, &card(i, now), now).await.unwrap();
-    }
     let mut config = SiteConfig::demo();
     config.webhooks.push(Webhook {
         url: "http://127.0.0.1:9/hook".to_string(),

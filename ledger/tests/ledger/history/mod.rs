@@ -175,12 +175,17 @@ fn history(now: Time) -> Vec<Event> {
     events
 }
 
-async fn seeded(db: &TestDb, now: Time) -> (bayline_store::Store, Vec<Event>) {
+/// A store with the history's job cards and no scans yet.
+async fn carded(db: &TestDb, now: Time) -> bayline_store::Store {
     let store = db.open().await;
-    let site = id(SITE);
     for i in 0..JOBS {
-        store.put_job(&site, &card(i, now), now).await.unwrap();
+        store.put_job(&id(SITE), &card(i, now), now).await.unwrap();
     }
+    store
+}
+
+async fn seeded(db: &TestDb, now: Time) -> (bayline_store::Store, Vec<Event>) {
+    let store = carded(db, now).await;
     let events = history(now);
     let records: Vec<_> = events.iter().map(|e| accepted(e, "")).collect();
     let committed = store.commit(&records).await.unwrap();
